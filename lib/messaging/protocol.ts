@@ -1,0 +1,173 @@
+/**
+ * The one message protocol between the service worker (background), extension pages (popup,
+ * options) and content scripts. Every request, response and broadcast is listed here.
+ *
+ * Who may send what (checked by the background on every message):
+ * - extension pages: every request;
+ * - content scripts on opted-in sites: only `status/get` and `line/register`, and they receive
+ *   the reduced `PageStatus` (never tokens, ids or settings);
+ * - anything else: not answered.
+ */
+
+import type { Settings, SettingsInput } from '../settings';
+
+/** Engine states (DESIGN.md): `active` is the registered state. */
+export type EngineState = 'idle' | 'connecting' | 'active' | 'reconnecting' | 'inactive';
+
+/** What the UI shows in its status pill. Derived from the engine state and the last error. */
+export type DisplayStatus = 'inactive' | 'connecting' | 'registered' | 'reconnecting' | 'error';
+
+export type AuthState = 'signedOut' | 'signingIn' | 'signedIn';
+
+/** The seed's error payload, plus the SDK's finer classification as detail. */
+export interface LineErrorPayload {
+  status: 'inactive';
+  type: 'registrationError' | 'tokenError';
+  msg: string;
+  detail?: {
+    /** The SDK's ERROR_TYPE, e.g. `forbidden`, `service_unavailable`, `token_error`. */
+    sdkType?: string;
+    /** HTTP status of the failing response, absent for network failures. */
+    httpStatus?: number;
+    /** Mobius errorCode from the body (101, 102, 103...). */
+    errorCode?: number;
+    /** What the user can do about it. */
+    action?: 'signIn' | 'retry' | 'openSettings';
+  };
+}
+
+/** The seed's 14 line properties (reference/seed-registration-guide.txt). */
+export interface LineProperties {
+  lineId: string;
+  mobiusDeviceId?: string;
+  phoneNumber?: string;
+  extension?: string;
+  /** 'inactive' | 'active' | 'IDLE' per the SDK. */
+  status: string;
+  sipAddresses: string[];
+  voicemail?: string;
+  lastSeen?: string;
+  keepaliveInterval?: number;
+  callKeepaliveInterval?: number;
+  rehomingIntervalMin?: number;
+  rehomingIntervalMax?: number;
+  voicePortalNumber?: number;
+  voicePortalExtension?: number;
+}
+
+export interface UserSummary {
+  displayName: string;
+  email: string;
+}
+
+export interface StatusSnapshot {
+  state: EngineState;
+  display: DisplayStatus;
+  auth: AuthState;
+  user: UserSummary | null;
+  line: LineProperties | null;
+  error: LineErrorPayload | null;
+  /** Server currently registered with (or being tried), and whether it is a backup. */
+  server: { url: string; role: 'primary' | 'backup' } | null;
+  /** When the engine will try again on its own, if it will (ms since epoch). */
+  nextAttemptAt: number | null;
+  /** Whether an integration (client id + secret + environment) is configured. */
+  configured: boolean;
+  keepRegistered: boolean;
+  /** Time of this snapshot (ms since epoch). */
+  at: number;
+}
+
+/** The only thing a web page (through the content script) ever learns. */
+export interface PageStatus {
+  status: DisplayStatus;
+  error: { type: LineErrorPayload['type']; msg: string } | null;
+  signedIn: boolean;
+}
+
+export type LineEventName =
+  | 'connecting'
+  | 'registered'
+  | 'unregistered'
+  | 'reconnecting'
+  | 'reconnected'
+  | 'error';
+
+export interface DiagnosticEntry {
+  at: number;
+  kind: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Requests: `type` -> [request payload, response payload]. */
+export interface RequestMap {
+  'status/get': [Record<string, never>, StatusSnapshot];
+  'auth/signIn': [Record<string, never>, StatusSnapshot];
+  'auth/signOut': [Record<string, never>, StatusSnapshot];
+  'line/register': [Record<string, never>, StatusSnapshot];
+  'line/deregister': [Record<string, never>, StatusSnapshot];
+  'settings/get': [Record<string, never>, SettingsView];
+  'settings/save': [{ settings: SettingsInput }, SettingsView];
+  'sites/list': [Record<string, never>, { sites: string[] }];
+  /** The options page asks for the host permission first (user gesture), then sends this. */
+  'sites/add': [{ origin: string }, { sites: string[] }];
+  'sites/remove': [{ origin: string }, { sites: string[] }];
+  'diagnostics/get': [Record<string, never>, { entries: DiagnosticEntry[] }];
+  'diagnostics/clear': [Record<string, never>, { entries: DiagnosticEntry[] }];
+}
+
+/** Requests a content script may send; it receives `PageStatus` instead of a snapshot. */
+export const CONTENT_SCRIPT_REQUESTS = ['status/get', 'line/register'] as const;
+export type ContentScriptRequest = (typeof CONTENT_SCRIPT_REQUESTS)[number];
+
+export type RequestType = keyof RequestMap;
+export type RequestPayload<T extends RequestType> = RequestMap[T][0];
+export type ResponsePayload<T extends RequestType> = RequestMap[T][1];
+
+export interface RequestMessage<T extends RequestType = RequestType> {
+  type: T;
+  payload: RequestPayload<T>;
+}
+
+/** Every response is wrapped so errors cross the boundary as data, never as exceptions. */
+export type Response<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: string; message: string } };
+
+/** Settings as the options page sees them: the secret is never sent back, only whether it is set. */
+export interface SettingsView {
+  settings: Omit<Settings, 'clientSecret'> & { clientSecretSet: boolean };
+  redirectUrl: string;
+  /** Field-level validation errors from the last save, if it was refused. */
+  errors?: Record<string, string>;
+}
+
+/** Long-lived port names. */
+export const STATUS_PORT = 'status';
+export const PAGE_STATUS_PORT = 'page-status';
+
+/** Broadcasts on the `status` port (extension pages). */
+export type StatusBroadcast =
+  | { kind: 'snapshot'; snapshot: StatusSnapshot }
+  | {
+      kind: 'line-event';
+      event: LineEventName;
+      error?: LineErrorPayload;
+      snapshot: StatusSnapshot;
+    };
+
+/** Broadcasts on the `page-status` port (content scripts). */
+export interface PageStatusBroadcast {
+  kind: 'page-status';
+  status: PageStatus;
+}
+
+/** Reduce a snapshot to what a web page may see. */
+export function toPageStatus(snapshot: StatusSnapshot): PageStatus {
+  return {
+    status: snapshot.display,
+    error: snapshot.error ? { type: snapshot.error.type, msg: snapshot.error.msg } : null,
+    signedIn: snapshot.auth === 'signedIn',
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * User settings: which Webex environment, which integration, and preferences. Validated as a
+ * whole: a save either stores a complete valid settings object or nothing.
+ */
+
+export type Environment = { kind: 'production' } | { kind: 'custom'; baseUrl: string };
+
+export interface Settings {
+  environment: Environment;
+  clientId: string;
+  clientSecret: string;
+  /** Register on browser start-up and keep the line registered while the browser runs. */
+  keepRegistered: boolean;
+  notifications: boolean;
+  /** Origins (scheme://host[:port]) where click-to-register controls are active. */
+  sites: string[];
+}
+
+/** What the options page sends: the secret may be left out to keep the stored one. */
+export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites'> & {
+  clientSecret?: string;
+};
+
+export type ValidationResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; errors: Record<string, string> };
+
+export const PRODUCTION_DEFAULTS: Settings = {
+  environment: { kind: 'production' },
+  clientId: '',
+  clientSecret: '',
+  keepRegistered: true,
+  notifications: true,
+  sites: [],
+};
+
+/** A base URL for a custom environment: http(s), no query or fragment; trailing slash removed. */
+export function normalizeBaseUrl(input: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (url.search || url.hash || url.username || url.password) return null;
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** An origin for click-to-register: `scheme://host[:port]` with nothing else. */
+export function normalizeOrigin(input: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (url.pathname !== '/' || url.search || url.hash || url.username) return null;
+  return url.origin;
+}
+
+/**
+ * Validate a settings input against the stored settings (which supply the secret when the input
+ * leaves it out, and the sites list, which is edited separately).
+ */
+export function validateSettings(input: unknown, stored: Settings): ValidationResult<Settings> {
+  const errors: Record<string, string> = {};
+  if (typeof input !== 'object' || input === null) {
+    return { ok: false, errors: { form: 'Settings must be an object.' } };
+  }
+  const raw = input as Record<string, unknown>;
+
+  let environment: Environment = { kind: 'production' };
+  const env = raw.environment as Record<string, unknown> | undefined;
+  if (env?.kind === 'custom') {
+    const baseUrl = typeof env.baseUrl === 'string' ? normalizeBaseUrl(env.baseUrl) : null;
+    if (!baseUrl)
+      errors.baseUrl = 'Enter a full http:// or https:// URL, without query or fragment.';
+    else environment = { kind: 'custom', baseUrl };
+  } else if (env?.kind !== 'production') {
+    errors.environment = 'Choose Webex or a custom environment.';
+  }
+
+  const clientId = typeof raw.clientId === 'string' ? raw.clientId.trim() : '';
+  if (!clientId) errors.clientId = 'Enter the integration client ID.';
+  else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId))
+    errors.clientId = 'A client ID is letters and digits only.';
+
+  let clientSecret = stored.clientSecret;
+  if (typeof raw.clientSecret === 'string' && raw.clientSecret.trim() !== '') {
+    clientSecret = raw.clientSecret.trim();
+  }
+  if (!clientSecret) errors.clientSecret = 'Enter the integration client secret.';
+  else if (/\s/.test(clientSecret) || clientSecret.length > 400)
+    errors.clientSecret = 'That does not look like a client secret.';
+
+  for (const flag of ['keepRegistered', 'notifications'] as const) {
+    if (typeof raw[flag] !== 'boolean') errors[flag] = 'Must be on or off.';
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      environment,
+      clientId,
+      clientSecret,
+      keepRegistered: raw.keepRegistered as boolean,
+      notifications: raw.notifications as boolean,
+      sites: stored.sites,
+    },
+  };
+}
+
+/** Whether the settings are enough to sign in. */
+export function isConfigured(settings: Settings): boolean {
+  return settings.clientId !== '' && settings.clientSecret !== '';
+}

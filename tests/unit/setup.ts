@@ -1,0 +1,2 @@
+// idb-keyval needs an IndexedDB; unit tests get an in-memory one.
+import 'fake-indexeddb/auto';

@@ -1,0 +1,53 @@
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'wxt';
+
+/**
+ * Fixed development key: keeps the extension id (and so the OAuth redirect URL
+ * https://lclgmdimnbpfealagmcigipoidjcdeol.chromiumapp.org/) stable wherever the
+ * unpacked build is loaded from. Production builds get their id from the store.
+ */
+const DEV_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApRYbVnd6ay1NAtFDPjva5rJL7fM+7dtXfPXEAR06bl5omDRaX9RmrK0/JaTAJe61DJrwriW0O0v1QX7Lu+MEnJaXpCRmQK1O6+sDR21ADfHvkoiYzsK9jjSeg6mECwxeIN26jiswq93NT/eEYP+pOh0YZHMVDa0V1dMWNgh74YRAVRJNJ0CoXWddVSKrW0S47hh1uchqBWfmMw9bEpVERtxLmfYZI85RGv7j9Y9IFcBqg5fw0kgKm870r0cqvB4hIbrSX3oOA8OY8q6IiL4/rLwZ/2yLJUDz3817rKUWyOwn7FANz07DhCWKETI1sN/QbXwcWdh5MizPIX+VlvhLSwIDAQAB';
+
+// Webex production hosts the service worker talks to (OAuth, people, U2C, region, WDM, Mobius).
+const WEBEX_HOSTS = [
+  'https://webexapis.com/*',
+  'https://*.wbx2.com/*',
+  'https://ds.ciscospark.com/*',
+  'https://*.webex.com/*',
+];
+// The local emulator (development builds only). Match patterns ignore the port.
+const EMULATOR_HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  srcDir: '.',
+  entrypointsDir: 'entrypoints',
+  publicDir: 'public',
+  outDir: '.output',
+  vite: () => ({
+    plugins: [preact()],
+    build: { target: 'chrome120' },
+  }),
+  manifest: ({ mode }) => {
+    const dev = mode !== 'production';
+    return {
+      name: '__MSG_extName__',
+      description: '__MSG_extDescription__',
+      default_locale: 'en',
+      minimum_chrome_version: '120',
+      ...(dev ? { key: DEV_KEY } : {}),
+      permissions: ['identity', 'alarms', 'storage', 'scripting', 'notifications'],
+      host_permissions: dev ? [...WEBEX_HOSTS, ...EMULATOR_HOSTS] : WEBEX_HOSTS,
+      // Sites for click-to-register and custom environments are asked for at run time.
+      optional_host_permissions: ['https://*/*', 'http://*/*'],
+      action: { default_title: '__MSG_extName__' },
+      commands: {
+        'toggle-registration': {
+          suggested_key: { default: 'Alt+Shift+L' },
+          description: '__MSG_commandToggle__',
+        },
+      },
+    };
+  },
+});
