@@ -1,0 +1,184 @@
+import {
+  CONTENT_SCRIPT_REQUESTS,
+  type PageStatus,
+  type RequestMap,
+  type RequestType,
+  type Response,
+  type SettingsView,
+  type StatusSnapshot,
+  toPageStatus,
+} from '../messaging/protocol';
+import type { Settings } from '../settings';
+import type { Diagnostics } from './diagnostics';
+import type { SettingsStore } from './settings-store';
+
+/** What the browser tells us about a message's sender (runtime.MessageSender, reduced). */
+export interface SenderInfo {
+  id?: string;
+  url?: string;
+  tabId?: number;
+}
+
+export type SenderKind = 'extension' | 'content' | 'unknown';
+
+/** The line service operations the router exposes. */
+export interface LineOperations {
+  snapshot(): Promise<StatusSnapshot>;
+  signIn(): Promise<StatusSnapshot>;
+  signOut(): Promise<StatusSnapshot>;
+  register(): Promise<StatusSnapshot>;
+  deregister(): Promise<StatusSnapshot>;
+}
+
+export interface RouterContext {
+  extensionId: string;
+  /** `chrome-extension://<id>` */
+  extensionOrigin: string;
+  redirectUrl: string;
+  line: LineOperations;
+  settings: SettingsStore;
+  diagnostics: Diagnostics;
+  /** Host permission and content-script registration for a site (the options page asked first). */
+  enableSite(origin: string): Promise<void>;
+  disableSite(origin: string): Promise<void>;
+  settingsChanged(previous: Settings, next: Settings): Promise<void>;
+}
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
+  'status/get',
+  'auth/signIn',
+  'auth/signOut',
+  'line/register',
+  'line/deregister',
+  'settings/get',
+  'settings/save',
+  'sites/list',
+  'sites/add',
+  'sites/remove',
+  'diagnostics/get',
+  'diagnostics/clear',
+]);
+
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    // Not URL.origin: it is "null" for chrome-extension: URLs outside the browser.
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Who sent a message: our own extension pages, our content script on a site the user opted in,
+ * or anyone else (never answered). Chrome sets `sender.id` and `sender.url`; a page cannot
+ * forge them.
+ */
+export function classifySender(
+  sender: SenderInfo,
+  ctx: Pick<RouterContext, 'extensionId' | 'extensionOrigin'>,
+  sites: readonly string[],
+): SenderKind {
+  if (sender.id !== ctx.extensionId) return 'unknown';
+  const origin = originOf(sender.url);
+  if (origin === ctx.extensionOrigin) return 'extension';
+  if (sender.tabId !== undefined && origin !== null && sites.includes(origin)) return 'content';
+  return 'unknown';
+}
+
+function isRequest(message: unknown): message is { type: RequestType; payload: unknown } {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type, payload } = message as Record<string, unknown>;
+  return typeof type === 'string' && REQUEST_TYPES.has(type) && (payload === undefined || typeof payload === 'object');
+}
+
+function fail(code: string, message: string): Response<never> {
+  return { ok: false, error: { code, message } };
+}
+
+function settingsView(settings: Settings, redirectUrl: string, errors?: Record<string, string>): SettingsView {
+  const { clientSecret, ...rest } = settings;
+  return { settings: { ...rest, clientSecretSet: clientSecret !== '' }, redirectUrl, ...(errors ? { errors } : {}) };
+}
+
+function stringField(payload: unknown, field: string): string | null {
+  const value = (payload as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' ? value : null;
+}
+
+type Handler = (payload: unknown, ctx: RouterContext) => Promise<unknown>;
+
+const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
+  'status/get': (_, ctx) => ctx.line.snapshot(),
+  'auth/signIn': (_, ctx) => ctx.line.signIn(),
+  'auth/signOut': (_, ctx) => ctx.line.signOut(),
+  'line/register': (_, ctx) => ctx.line.register(),
+  'line/deregister': (_, ctx) => ctx.line.deregister(),
+  'settings/get': async (_, ctx) => settingsView(await ctx.settings.load(), ctx.redirectUrl),
+  'settings/save': async (payload, ctx) => {
+    const previous = await ctx.settings.load();
+    const result = await ctx.settings.save((payload as Record<string, unknown> | undefined)?.settings);
+    if (!result.ok) return settingsView(previous, ctx.redirectUrl, result.errors);
+    await ctx.diagnostics.add('settings', 'Settings saved');
+    await ctx.settingsChanged(previous, result.value);
+    return settingsView(result.value, ctx.redirectUrl);
+  },
+  'sites/list': async (_, ctx) => ({ sites: (await ctx.settings.load()).sites }),
+  'sites/add': async (payload, ctx) => {
+    const result = await ctx.settings.addSite(stringField(payload, 'origin') ?? '');
+    if (!result.ok) throw new RouterError('invalid', result.errors.origin ?? 'Invalid site.');
+    const added = result.value.sites.at(-1) as string;
+    await ctx.enableSite(added);
+    return { sites: result.value.sites };
+  },
+  'sites/remove': async (payload, ctx) => {
+    const origin = stringField(payload, 'origin') ?? '';
+    const next = await ctx.settings.removeSite(origin);
+    await ctx.disableSite(origin);
+    return { sites: next.sites };
+  },
+  'diagnostics/get': async (_, ctx) => ({ entries: await ctx.diagnostics.list() }),
+  'diagnostics/clear': async (_, ctx) => {
+    await ctx.diagnostics.clear();
+    return { entries: [] };
+  },
+};
+
+class RouterError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Answer one runtime message. Returns `undefined` (no answer at all) for senders we do not
+ * serve and for messages that are not ours; errors cross the boundary as data.
+ */
+export async function routeMessage(
+  message: unknown,
+  sender: SenderInfo,
+  ctx: RouterContext,
+): Promise<Response<unknown> | undefined> {
+  if (!isRequest(message)) return undefined;
+  const kind = classifySender(sender, ctx, (await ctx.settings.load()).sites);
+  if (kind === 'unknown') return undefined;
+  try {
+    if (kind === 'content') {
+      if (!(CONTENT_SCRIPT_REQUESTS as readonly string[]).includes(message.type)) {
+        return fail('forbidden', 'Not allowed from a web page.');
+      }
+      const snapshot = message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
+      return { ok: true, value: toPageStatus(snapshot) satisfies PageStatus };
+    }
+    return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };
+  } catch (error) {
+    if (error instanceof RouterError) return fail(error.code, error.message);
+    return fail('failed', error instanceof Error ? error.message : String(error));
+  }
+}
+
+export type { RequestMap };

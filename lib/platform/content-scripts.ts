@@ -1,0 +1,33 @@
+import { browser } from 'wxt/browser';
+
+const SCRIPT_ID = 'click-to-register';
+const SCRIPT_FILE = 'content-scripts/click-to-register.js';
+
+/** Match pattern for every page of an origin (ports are kept: the emulator's demo needs them). */
+export const originPattern = (origin: string) => `${origin}/*`;
+
+/**
+ * Keep the click-to-register content script registered exactly on the opted-in sites the
+ * extension holds a host permission for. Idempotent: safe on every worker start.
+ */
+export async function syncClickToRegister(sites: readonly string[]): Promise<string[]> {
+  const granted: string[] = [];
+  for (const site of sites) {
+    if (await browser.permissions.contains({ origins: [originPattern(site)] })) granted.push(site);
+  }
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
+  if (granted.length === 0) {
+    if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
+    return granted;
+  }
+  const script = {
+    id: SCRIPT_ID,
+    js: [SCRIPT_FILE],
+    matches: granted.map(originPattern),
+    runAt: 'document_idle' as const,
+    persistAcrossSessions: true,
+  };
+  if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
+  else await browser.scripting.registerContentScripts([script]);
+  return granted;
+}

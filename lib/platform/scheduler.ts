@@ -1,0 +1,129 @@
+import type { Clock, Scheduler, Store, TimerHandler } from '../ports';
+
+/** The part of chrome.alarms the scheduler uses (injectable for tests). */
+export interface AlarmsApi {
+  create(name: string, info: { when: number }): Promise<void> | void;
+  clear(name: string): Promise<boolean>;
+  getAll(): Promise<{ name: string; scheduledTime: number }[]>;
+}
+
+export interface AlarmSchedulerOptions {
+  alarms: AlarmsApi;
+  store: Store;
+  clock: Clock;
+  /**
+   * Packed extensions may not set alarms sooner than 30 s ahead; unpacked ones may. Alarms are
+   * clamped to this; shorter deadlines are met by an in-memory timer while the worker is alive,
+   * with the alarm as the backstop that wakes a stopped worker.
+   */
+  minAlarmDelayMs: number;
+  onDue: TimerHandler;
+  /** Alarms this scheduler does not own (other features) are left alone. */
+  prefix?: string;
+}
+
+const DEADLINES_KEY = 'scheduler:deadlines';
+
+export interface AlarmScheduler extends Scheduler {
+  /** Call from chrome.alarms.onAlarm. */
+  handleAlarm(alarmName: string): Promise<void>;
+  /** Call once per worker start: fires overdue deadlines and re-arms missing alarms. */
+  rearm(): Promise<void>;
+}
+
+/**
+ * One owner for every timer: a persisted deadline plus an alarm (plus a setTimeout while the
+ * worker is alive). Deadlines are written before the alarm is created, so a worker killed in
+ * between still finds the deadline on its next start and re-arms it.
+ */
+export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmScheduler {
+  const { alarms, store, clock, minAlarmDelayMs, onDue } = options;
+  const prefix = options.prefix ?? 'timer:';
+  const timeouts = new Map<string, ReturnType<typeof setTimeout>>();
+  let chain: Promise<unknown> = Promise.resolve();
+
+  /** Deadline-map updates are serialised so concurrent set/clear never lose a write. */
+  function withDeadlines<T>(update: (deadlines: Record<string, number>) => T): Promise<T> {
+    const next = chain.then(async () => {
+      const deadlines = (await store.get<Record<string, number>>(DEADLINES_KEY)) ?? {};
+      const result = update(deadlines);
+      await store.set(DEADLINES_KEY, deadlines);
+      return result;
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  }
+
+  function armTimeout(name: string, at: number): void {
+    clearTimeout(timeouts.get(name));
+    const delay = Math.max(0, at - clock.now());
+    // Only worth it while the worker is likely alive; the alarm covers the rest.
+    if (delay <= 60_000) timeouts.set(name, setTimeout(() => void fire(name), delay));
+  }
+
+  async function armAlarm(name: string, at: number): Promise<void> {
+    await alarms.create(prefix + name, { when: Math.max(at, clock.now() + minAlarmDelayMs) });
+  }
+
+  /** Fire a timer once, whichever of its timeout or alarm comes first. */
+  async function fire(name: string): Promise<void> {
+    const due = await withDeadlines((deadlines) => {
+      const at = deadlines[name];
+      if (at === undefined || at > clock.now() + 50) return false;
+      delete deadlines[name];
+      return true;
+    });
+    if (!due) return;
+    clearTimeout(timeouts.get(name));
+    timeouts.delete(name);
+    await alarms.clear(prefix + name);
+    await onDue(name);
+  }
+
+  return {
+    async set(name, at) {
+      await withDeadlines((deadlines) => {
+        deadlines[name] = at;
+      });
+      armTimeout(name, at);
+      await armAlarm(name, at);
+    },
+    async clear(name) {
+      await withDeadlines((deadlines) => {
+        delete deadlines[name];
+      });
+      clearTimeout(timeouts.get(name));
+      timeouts.delete(name);
+      await alarms.clear(prefix + name);
+    },
+    async list() {
+      return withDeadlines((deadlines) => ({ ...deadlines }));
+    },
+    async handleAlarm(alarmName) {
+      if (!alarmName.startsWith(prefix)) return;
+      const name = alarmName.slice(prefix.length);
+      const deadlines = await withDeadlines((d) => ({ ...d }));
+      const at = deadlines[name];
+      if (at === undefined) return;
+      if (at > clock.now() + 50) {
+        // An alarm from an older deadline: keep the newer one armed.
+        await armAlarm(name, at);
+        return;
+      }
+      await fire(name);
+    },
+    async rearm() {
+      const deadlines = await withDeadlines((d) => ({ ...d }));
+      const armed = new Set((await alarms.getAll()).map((alarm) => alarm.name));
+      const now = clock.now();
+      for (const [name, at] of Object.entries(deadlines).sort((a, b) => a[1] - b[1])) {
+        if (at <= now) {
+          await fire(name);
+          continue;
+        }
+        armTimeout(name, at);
+        if (!armed.has(prefix + name)) await armAlarm(name, at);
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** What the toolbar badge shows for a snapshot. Pure: the background applies it. */
+
+import type { StatusSnapshot } from '../messaging/protocol';
+import { t } from './i18n';
+import { statusLabel } from './status';
+
+export interface Badge {
+  /** Badge text; empty hides the badge. */
+  text: string;
+  /** Background colour (`#rrggbb`). */
+  color: string;
+  /** Toolbar button tooltip. */
+  title: string;
+}
+
+export const BADGE_COLORS = {
+  registered: '#15803d',
+  working: '#b45309',
+  error: '#b91c1c',
+  none: '#4b5563',
+} as const;
+
+export function badgeFor(snapshot: StatusSnapshot | null): Badge {
+  const name = t('extName');
+  if (!snapshot) return { text: '', color: BADGE_COLORS.none, title: name };
+
+  // An error shows even when signed out: a token error signs the user out and needs them.
+  if (snapshot.display === 'error' || snapshot.error) {
+    const title = snapshot.error
+      ? t('badgeTitleError', name, snapshot.error.msg)
+      : t('badgeTitle', name, statusLabel('error'));
+    return { text: '!', color: BADGE_COLORS.error, title };
+  }
+  if (snapshot.auth === 'signingIn') {
+    return { text: '…', color: BADGE_COLORS.working, title: t('badgeTitle', name, t('signingIn')) };
+  }
+  if (snapshot.auth === 'signedOut') {
+    return { text: '', color: BADGE_COLORS.none, title: t('badgeTitle', name, t('signedOut')) };
+  }
+  switch (snapshot.display) {
+    case 'registered':
+      return {
+        text: 'ON',
+        color: BADGE_COLORS.registered,
+        title: t('badgeTitle', name, statusLabel('registered')),
+      };
+    case 'connecting':
+    case 'reconnecting':
+      return {
+        text: '…',
+        color: BADGE_COLORS.working,
+        title: t('badgeTitle', name, statusLabel(snapshot.display)),
+      };
+    default:
+      return { text: '', color: BADGE_COLORS.none, title: t('badgeTitle', name, statusLabel('inactive')) };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Every user-visible string goes through `t`, backed by `_locales/<lang>/messages.json`.
+ * The English file is the list of keys (a type-only import: nothing is bundled).
+ */
+
+import { browser } from 'wxt/browser';
+import type englishMessages from '../../public/_locales/en/messages.json';
+
+export type MessageKey = keyof typeof englishMessages;
+
+type GetMessage = (key: string, substitutions?: string[]) => string;
+
+/**
+ * The localized message, with `$1`...`$9` placeholders filled from `substitutions`. Falls back
+ * to the key itself when the i18n API is missing or has no such message, so a gap shows up as a
+ * readable key rather than an empty label.
+ */
+export function t(key: MessageKey, ...substitutions: Array<string | number>): string {
+  try {
+    const getMessage = browser.i18n.getMessage as unknown as GetMessage;
+    const text = getMessage(key, substitutions.map(String));
+    if (text) return text;
+  } catch {
+    // No i18n API in this context (e.g. a unit test without a fake): use the key.
+  }
+  return key;
+}

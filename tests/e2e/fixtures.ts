@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, test as base, chromium, expect, type Page, type Worker } from '@playwright/test';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
+import type { RequestPayload, RequestType, Response, ResponsePayload, StatusSnapshot } from '../../lib/messaging/protocol';
+import { type Emulator, startEmulator } from '../emulator/index';
+import { extensionArgs, findChromium } from './chromium';
+
+/** A browser profile on disk, so a test can close the browser and start it again on the same one. */
+export interface Profile {
+  dir: string;
+  launch(): Promise<BrowserContext>;
+}
+
+export async function launchWithExtension(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: findChromium(),
+    headless: process.env.HEADED !== '1',
+    args: extensionArgs(),
+  });
+}
+
+export async function serviceWorkerOf(context: BrowserContext): Promise<Worker> {
+  return context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+}
+
+/** Send a typed request to the background from an extension page, as the popup would. */
+export async function send<T extends RequestType>(page: Page, type: T, payload: RequestPayload<T> = {} as RequestPayload<T>): Promise<ResponsePayload<T>> {
+  const response = (await page.evaluate(
+    ([t, p]) => chrome.runtime.sendMessage({ type: t, payload: p }),
+    [type, payload] as const,
+  )) as Response<ResponsePayload<T>>;
+  if (!response?.ok) throw new Error(`${type} failed: ${JSON.stringify(response)}`);
+  return response.value;
+}
+
+/** Poll the background's snapshot until it satisfies `predicate`. */
+export async function waitForStatus(
+  page: Page,
+  predicate: (snapshot: StatusSnapshot) => boolean,
+  timeout = 20_000,
+): Promise<StatusSnapshot> {
+  let last: StatusSnapshot | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = await send(page, 'status/get');
+        return predicate(last);
+      },
+      { timeout, intervals: [100, 200, 250] },
+    )
+    .toBe(true);
+  return last as StatusSnapshot;
+}
+
+/** Stop every service worker through CDP, as Chrome does when it is idle; the next message wakes it. */
+export async function stopServiceWorker(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+}
+
+export async function admin<T = unknown>(emulator: Emulator, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${emulator.urls.base}/_emulator/${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Point the extension at this emulator with the demo integration. */
+export async function useEmulator(page: Page, emulator: Emulator, overrides: Record<string, unknown> = {}) {
+  const view = await send(page, 'settings/save', {
+    settings: {
+      environment: { kind: 'custom', baseUrl: emulator.urls.base },
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      keepRegistered: true,
+      notifications: false,
+      ...overrides,
+    },
+  });
+  if (view.errors) throw new Error(`settings refused: ${JSON.stringify(view.errors)}`);
+  return view;
+}
+
+/** Complete the emulator's consent page in the auth window chrome.identity opened. */
+export async function consentAs(context: BrowserContext, userName: string, start: () => Promise<unknown>) {
+  const authPage = context.waitForEvent('page', { predicate: (p) => p.url().includes('/v1/authorize') });
+  const started = start();
+  const page = await authPage;
+  await page.getByRole('button', { name: userName }).click();
+  return started;
+}
+
+interface Fixtures {
+  profile: Profile;
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  /** An extension page (the popup, opened as a tab) to drive the background from. */
+  extensionPage: Page;
+}
+
+interface WorkerFixtures {
+  emulator: Emulator;
+}
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  emulator: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
+    async ({}, use) => {
+      const emulator = await startEmulator({ ports: { base: 0, primary: 0, backup: 0 } });
+      await use(emulator);
+      await emulator.close();
+    },
+    { scope: 'worker' },
+  ],
+  profile: async ({ emulator }, use) => {
+    await admin(emulator, 'POST', 'reset');
+    const dir = mkdtempSync(join(tmpdir(), 'webex-line-profile-'));
+    await use({ dir, launch: () => launchWithExtension(dir) });
+    rmSync(dir, { recursive: true, force: true });
+  },
+  context: async ({ profile }, use) => {
+    const context = await profile.launch();
+    await use(context);
+    await context.close();
+  },
+  worker: async ({ context }, use) => {
+    await use(await serviceWorkerOf(context));
+  },
+  extensionId: async ({ worker }, use) => {
+    await use(new URL(worker.url()).host);
+  },
+  extensionPage: async ({ context, extensionId }, use) => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/popup.html`);
+    await use(page);
+  },
+});
+
+export { expect };
+
+/** Every e2e test ends by checking the emulator saw nothing that strays from the references. */
+export async function expectNoDeviations(emulator: Emulator): Promise<void> {
+  expect(await admin<unknown[]>(emulator, 'GET', 'deviations')).toEqual([]);
+}

@@ -1,0 +1,92 @@
+import type { Clock } from '../../lib/ports';
+
+/** The three listeners: B (cloud-wide endpoints), Mobius primary, Mobius backup. */
+export type ServerName = 'base' | 'primary' | 'backup';
+export type MobiusServerName = 'primary' | 'backup';
+
+/** Everything tests and demos may tune, at start or later through the admin API. */
+export interface EmulatorConfig {
+  accessTokenLifetimeSec: number;
+  refreshTokenLifetimeSec: number;
+  /** true: each refresh returns a new refresh token and the old one stops working. */
+  rotateRefreshTokens: boolean;
+  codeLifetimeSec: number;
+  /** The token endpoint demands client_secret (Webex documents it as required). */
+  requireClientSecret: boolean;
+  /** /v1/authorize demands a PKCE code_challenge (Webex documents it as optional). */
+  requirePkce: boolean;
+  keepaliveIntervalSec: number;
+  missedKeepalivesBeforeExpiry: number;
+  /** Live Mobius devices per user; the real number is unconfirmed. */
+  deviceLimit: number;
+  /** Minutes, as Mobius sends them. */
+  rehomingIntervalMin: number;
+  rehomingIntervalMax: number;
+  /** Unit unconfirmed; sent as is. */
+  callKeepaliveInterval: number;
+  /** When set, /v1/authorize redirects at once with a code for this user. */
+  autoConsentEmail: string | null;
+  /** Mobius registration demands a clientDeviceUri this emulator's WDM issued to the user. */
+  validateClientDeviceUri: boolean;
+}
+
+export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
+  accessTokenLifetimeSec: 1209599,
+  refreshTokenLifetimeSec: 7775999,
+  rotateRefreshTokens: true,
+  codeLifetimeSec: 60,
+  requireClientSecret: true,
+  requirePkce: true,
+  keepaliveIntervalSec: 30,
+  missedKeepalivesBeforeExpiry: 5,
+  deviceLimit: 3,
+  rehomingIntervalMin: 60,
+  rehomingIntervalMax: 120,
+  callKeepaliveInterval: 60,
+  autoConsentEmail: null,
+  validateClientDeviceUri: true,
+});
+
+export interface EmulatorOptions {
+  host?: string;
+  ports?: { base?: number; primary?: number; backup?: number };
+  clock?: Clock;
+  config?: Partial<EmulatorConfig>;
+  log?: (line: string) => void;
+}
+
+export interface EmulatorUrls {
+  /** Cloud-wide endpoints (webexapis.com, u2c, wdm, ds.ciscospark.com stand-in). */
+  base: string;
+  /** Mobius primary listener origin. */
+  primary: string;
+  /** Mobius backup listener origin. */
+  backup: string;
+  wdm: string;
+  mobiusPrimaryApi: string;
+  mobiusBackupApi: string;
+  admin: string;
+  demo: string;
+}
+
+/** One request as the emulator saw it (no query secrets, no tokens, no bodies). */
+export interface LogEntry {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  server: ServerName;
+  trackingId: string;
+  /** Every deviation of this request, joined with '; '. */
+  deviation?: string;
+  /** Set when an injected fault answered (or delayed) the request. */
+  fault?: string;
+}
+
+export interface Deviation {
+  at: number;
+  method: string;
+  path: string;
+  server: ServerName;
+  reason: string;
+}
