@@ -1,7 +1,34 @@
 import { render } from 'preact';
+import { browser } from 'wxt/browser';
+import { messagingClient } from '../../lib/messaging/client';
+import { normalizeOrigin } from '../../lib/settings';
+import { t } from '../../lib/ui/i18n';
+import type { OptionsEnv } from './env';
+import { Options } from './Options';
+import '../../lib/ui/theme.css';
+import './options.css';
 
-function Options() {
-  return <main>Webex Line</main>;
-}
+const env: OptionsEnv = {
+  requestOrigins: (origins) => browser.permissions.request({ origins }),
+  removeOrigins: (origins) => browser.permissions.remove({ origins }),
+  copyText: (text) => navigator.clipboard.writeText(text),
+  download(filename, text, mimeType) {
+    const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // Revoking at once can cancel the download in some browsers.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  },
+  extensionVersion: () => browser.runtime.getManifest().version,
+  initialAddSite: normalizeOrigin(new URLSearchParams(location.search).get('addSite') ?? ''),
+};
 
-render(<Options />, document.getElementById('app') as HTMLElement);
+document.title = t('optionsTitle');
+render(
+  <Options client={messagingClient()} env={env} />,
+  document.getElementById('app') as HTMLElement,
+);

@@ -1,7 +1,31 @@
 import { render } from 'preact';
+import { browser } from 'wxt/browser';
+import { messagingClient } from '../../lib/messaging/client';
+import { t } from '../../lib/ui/i18n';
+import { Popup, type PopupEnv } from './Popup';
+import '../../lib/ui/theme.css';
+import './popup.css';
 
-function Popup() {
-  return <main>Webex Line</main>;
-}
+const env: PopupEnv = {
+  openOptions(query) {
+    if (query) {
+      void browser.tabs.create({ url: `${browser.runtime.getURL('/options.html')}?${query}` });
+    } else {
+      void browser.runtime.openOptionsPage();
+    }
+    window.close();
+  },
+  async activeTabOrigin() {
+    // The URL is only visible with activeTab or a host permission; otherwise there is no link.
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    if (!tab?.url) return null;
+    const url = new URL(tab.url);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
+  },
+};
 
-render(<Popup />, document.getElementById('app') as HTMLElement);
+document.title = t('extName');
+render(
+  <Popup client={messagingClient()} env={env} />,
+  document.getElementById('app') as HTMLElement,
+);

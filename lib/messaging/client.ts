@@ -65,6 +65,13 @@ const realTimers: Timers = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * Consecutive reconnects without a single answer before giving up. A worker restart answers at
+ * once; a port that keeps being refused (a content script left on a site the user removed) must
+ * not wake the worker every few seconds forever.
+ */
+export const MAX_SILENT_RECONNECTS = 8;
+
 /** Delay before reconnect attempt `n` (1-based): at once, then backing off to 5 s. */
 export function reconnectDelay(attempt: number): number {
   if (attempt <= 1) return 0;
@@ -115,6 +122,7 @@ function keepPortOpen(
       port = null;
       if (stopped) return;
       failedAttempts += 1;
+      if (failedAttempts > MAX_SILENT_RECONNECTS) return;
       pending = timers.setTimeout(open, reconnectDelay(failedAttempts));
     });
     onOpen(() => {

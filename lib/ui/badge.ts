@@ -52,6 +52,10 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
         title: t('badgeTitle', name, statusLabel(snapshot.display)),
       };
     default:
-      return { text: '', color: BADGE_COLORS.none, title: t('badgeTitle', name, statusLabel('inactive')) };
+      return {
+        text: '',
+        color: BADGE_COLORS.none,
+        title: t('badgeTitle', name, statusLabel('inactive')),
+      };
   }
 }

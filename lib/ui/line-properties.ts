@@ -56,7 +56,10 @@ export function linePropertyLabel(name: LinePropertyName): string {
 }
 
 /** The value as text, or null when the line does not have it. */
-export function linePropertyValue(line: LineProperties | null, name: LinePropertyName): string | null {
+export function linePropertyValue(
+  line: LineProperties | null,
+  name: LinePropertyName,
+): string | null {
   if (!line) return null;
   switch (name) {
     case 'sipAddresses':

@@ -9,7 +9,10 @@ import { t } from './i18n';
 export type NotificationAction = 'signIn' | 'openPopup' | 'openSettings';
 
 export interface NotificationDecision {
-  /** Stable per kind, so a repeat replaces the previous notification instead of stacking. */
+  /**
+   * `<kind>:<action>`: stable, so a repeat replaces the notification instead of stacking, and
+   * the action can be read back from the id after the service worker restarted.
+   */
   id: string;
   title: string;
   message: string;
@@ -18,7 +21,7 @@ export interface NotificationDecision {
   buttonTitle: string;
 }
 
-export const NOTIFICATION_IDS = {
+export const NOTIFICATION_KINDS = {
   tokenError: 'webex-line-token-error',
   lost: 'webex-line-lost',
 } as const;
@@ -30,12 +33,12 @@ const BUTTON_KEYS = {
 } as const;
 
 function decision(
-  id: string,
+  kind: string,
   title: string,
   message: string,
   action: NotificationAction,
 ): NotificationDecision {
-  return { id, title, message, action, buttonTitle: t(BUTTON_KEYS[action]) };
+  return { id: `${kind}:${action}`, title, message, action, buttonTitle: t(BUTTON_KEYS[action]) };
 }
 
 /** Registered, or failing keepalives but still counted as registered. */
@@ -59,13 +62,13 @@ export function notificationFor(
   if (error?.type === 'tokenError') {
     const alreadyShown = prev?.error?.type === 'tokenError' && prev.error.msg === error.msg;
     if (alreadyShown) return null;
-    return decision(NOTIFICATION_IDS.tokenError, t('notifyTokenTitle'), error.msg, 'signIn');
+    return decision(NOTIFICATION_KINDS.tokenError, t('notifyTokenTitle'), error.msg, 'signIn');
   }
 
   if (wasRegistered(prev) && next.state === 'inactive') {
     const action = error?.detail?.action;
     return decision(
-      NOTIFICATION_IDS.lost,
+      NOTIFICATION_KINDS.lost,
       t('notifyLostTitle'),
       error?.msg ?? t('notifyLostMessage'),
       action === 'signIn' ? 'signIn' : action === 'openSettings' ? 'openSettings' : 'openPopup',

@@ -1,10 +1,6 @@
 /** Pure helpers that turn a status snapshot into what the UI shows. */
 
-import type {
-  DisplayStatus,
-  LineErrorPayload,
-  StatusSnapshot,
-} from '../messaging/protocol';
+import type { DisplayStatus, LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
 import { type MessageKey, t } from './i18n';
 
 export type ErrorAction = 'signIn' | 'retry' | 'openSettings';

@@ -1,0 +1,28 @@
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { createPageMessagingClient } from '../lib/messaging/client';
+import { startClickToRegister } from '../lib/ui/click-to-register';
+
+/**
+ * Not in the manifest: the background registers it (scripting.registerContentScripts, file
+ * `content-scripts/click-to-register.js`) for the sites the user opted in to. No `matches`
+ * here on purpose: WXT would add them to host_permissions, and the extension must ask for no
+ * access to sites the user did not choose.
+ */
+export default defineContentScript({
+  registration: 'runtime',
+  main(ctx) {
+    // Registration plus an injection into already-open tabs can run this twice in one frame.
+    const marker = globalThis as { __webexLineClickToRegister?: boolean };
+    if (marker.__webexLineClickToRegister) return;
+    marker.__webexLineClickToRegister = true;
+
+    const controller = startClickToRegister({
+      document,
+      client: createPageMessagingClient(),
+    });
+    ctx.onInvalidated(() => {
+      controller.stop();
+      marker.__webexLineClickToRegister = false;
+    });
+  },
+});

@@ -1,0 +1,52 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { MessagingClient } from '../../lib/messaging/client';
+import type { SettingsView } from '../../lib/messaging/protocol';
+import { t } from '../../lib/ui/i18n';
+import { DiagnosticsSection } from './DiagnosticsSection';
+import type { OptionsEnv } from './env';
+import { SettingsForm } from './SettingsForm';
+import { SitesSection } from './SitesSection';
+
+function environmentOrigin(view: SettingsView | null): string | null {
+  const environment = view?.settings.environment;
+  return environment?.kind === 'custom' ? new URL(environment.baseUrl).origin : null;
+}
+
+export function Options({ client, env }: { client: MessagingClient; env: OptionsEnv }) {
+  const [view, setView] = useState<SettingsView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const load = () => {
+    setLoadError(null);
+    client
+      .request('settings/get', {})
+      .then(setView, (error: unknown) =>
+        setLoadError(error instanceof Error ? error.message : String(error)),
+      );
+  };
+  useEffect(load, [client]);
+
+  return (
+    <main class="options">
+      <h1>{t('optionsTitle')}</h1>
+      {loadError ? (
+        <div class="banner" role="alert">
+          <p>{t('errorLoadSettings', loadError)}</p>
+          <div class="banner-actions">
+            <button type="button" class="button primary" onClick={load}>
+              {t('actionRetry')}
+            </button>
+          </div>
+        </div>
+      ) : view ? (
+        <SettingsForm client={client} env={env} view={view} onSaved={setView} />
+      ) : (
+        <p class="loading" aria-busy="true">
+          <span class="spinner" aria-hidden="true" /> {t('loading')}
+        </p>
+      )}
+      <SitesSection client={client} env={env} environmentOrigin={environmentOrigin(view)} />
+      <DiagnosticsSection client={client} env={env} />
+    </main>
+  );
+}

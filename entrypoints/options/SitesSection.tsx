@@ -1,0 +1,142 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { MessagingClient } from '../../lib/messaging/client';
+import { normalizeOrigin } from '../../lib/settings';
+import { t } from '../../lib/ui/i18n';
+import type { OptionsEnv } from './env';
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Sites where click-to-register runs. Each one is an optional host permission the user grants
+ * here; the background registers the content script for the sites in its list.
+ */
+export function SitesSection({
+  client,
+  env,
+  environmentOrigin,
+}: {
+  client: MessagingClient;
+  env: OptionsEnv;
+  /** Origin of a custom environment: its host access must survive removing the same site. */
+  environmentOrigin: string | null;
+}) {
+  const [sites, setSites] = useState<string[] | null>(null);
+  const [typed, setTyped] = useState(env.initialAddSite ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    client.request('sites/list', {}).then(
+      (result) => setSites(result.sites),
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  }, [client]);
+
+  const onAdd = (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    setMessage('');
+    const origin = normalizeOrigin(typed);
+    if (!origin) {
+      setError(t('errorSiteInvalid'));
+      return;
+    }
+    if (sites?.includes(origin)) {
+      setError(t('errorSiteDuplicate'));
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    // Ask first, inside the submit (a user gesture); only a granted site is added.
+    env
+      .requestOrigins([`${origin}/*`])
+      .then(async (granted) => {
+        if (!granted) {
+          setError(t('errorSitePermissionDenied'));
+          return;
+        }
+        const result = await client.request('sites/add', { origin });
+        setSites(result.sites);
+        setTyped('');
+        setMessage(t('siteAdded', origin));
+      })
+      .catch((failure: unknown) => setError(errorMessage(failure)))
+      .finally(() => setBusy(false));
+  };
+
+  const onRemove = (origin: string) => {
+    setBusy(true);
+    setMessage('');
+    setError(null);
+    client
+      .request('sites/remove', { origin })
+      .then(async (result) => {
+        setSites(result.sites);
+        setMessage(t('siteRemoved', origin));
+        if (origin === environmentOrigin) return;
+        // Permissions the manifest requires (the emulator in development) cannot be removed.
+        await env.removeOrigins([`${origin}/*`]).catch(() => false);
+      })
+      .catch((failure: unknown) => setError(errorMessage(failure)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <section class="panel" aria-labelledby="sites-title">
+      <h2 id="sites-title">{t('sitesTitle')}</h2>
+      <p class="muted">{t('sitesIntro')}</p>
+      {sites === null ? null : sites.length === 0 ? (
+        <p>{t('sitesEmpty')}</p>
+      ) : (
+        <ul class="sites">
+          {sites.map((origin) => (
+            <li key={origin}>
+              <span class="origin">{origin}</span>
+              <button type="button" class="button" disabled={busy} onClick={() => onRemove(origin)}>
+                {t('remove')}
+                <span class="sr-only"> {origin}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="add-site" noValidate onSubmit={onAdd}>
+        <label for="add-site">{t('addSiteLabel')}</label>
+        <div class="inline">
+          <input
+            id="add-site"
+            type="text"
+            inputMode="url"
+            autoComplete="off"
+            spellcheck={false}
+            placeholder="https://crm.example.com"
+            value={typed}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'add-site-error' : 'add-site-hint'}
+            onInput={(e) => {
+              setTyped(e.currentTarget.value);
+              setError(null);
+            }}
+          />
+          <button type="submit" class="button primary" disabled={busy}>
+            {t('add')}
+          </button>
+        </div>
+        <p class="hint muted" id="add-site-hint">
+          {t('addSiteHint')}
+        </p>
+        {error && (
+          <p class="field-error" id="add-site-error" role="alert">
+            {error}
+          </p>
+        )}
+        <p role="status" class="confirm">
+          {message}
+        </p>
+      </form>
+    </section>
+  );
+}

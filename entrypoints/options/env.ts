@@ -1,0 +1,16 @@
+/** Browser calls the options page makes besides messaging; injectable for tests. */
+export interface OptionsEnv {
+  /**
+   * `permissions.request`. Call it synchronously inside the click or submit handler: Chrome only
+   * shows the prompt during a user gesture.
+   */
+  requestOrigins(origins: string[]): Promise<boolean>;
+  /** `permissions.remove`; rejects for permissions the manifest requires. */
+  removeOrigins(origins: string[]): Promise<boolean>;
+  copyText(text: string): Promise<void>;
+  /** Save `text` as a file the user downloads. */
+  download(filename: string, text: string, mimeType: string): void;
+  extensionVersion(): string;
+  /** An origin to offer in the add-site box (from the popup's "use on this site"). */
+  initialAddSite: string | null;
+}

@@ -1,0 +1,237 @@
+/**
+ * Click-to-register on opted-in web pages. The page's contract:
+ * - an element with `data-webex-line="register"` is a control; a trusted click on it asks the
+ *   service worker to register the line (scripted clicks and `postMessage`s do nothing);
+ * - each control carries `data-webex-line-status` = inactive | connecting | registered |
+ *   reconnecting | error, kept current;
+ * - `document` receives a `webex-line:status` CustomEvent whose detail is exactly
+ *   `{status, error}` (error: null or `{type, msg}`) on every change;
+ * - a small status chip (shadow DOM) appears while the page has a control, unless a control
+ *   says `data-webex-line-chip="off"`.
+ * Nothing else is written to the page. DOM and messaging are injected so this is testable.
+ */
+
+import type { PageMessagingClient } from '../messaging/client';
+import type { DisplayStatus, PageStatus } from '../messaging/protocol';
+import { t } from './i18n';
+import { statusLabel } from './status';
+
+export const CONTROL_SELECTOR = '[data-webex-line="register"]';
+export const STATUS_ATTRIBUTE = 'data-webex-line-status';
+export const CHIP_OPT_OUT_ATTRIBUTE = 'data-webex-line-chip';
+export const STATUS_EVENT = 'webex-line:status';
+export const CHIP_TAG = 'webex-line-chip';
+
+/** The only thing the page receives. */
+export interface PageStatusEventDetail {
+  status: DisplayStatus;
+  error: { type: 'registrationError' | 'tokenError'; msg: string } | null;
+}
+
+/** Copy just the two fields, as a plain object the page's world can clone. */
+export function pageEventDetail(status: PageStatus): PageStatusEventDetail {
+  return {
+    status: status.status,
+    error: status.error ? { type: status.error.type, msg: String(status.error.msg) } : null,
+  };
+}
+
+export interface ClickToRegisterDeps {
+  document: Document;
+  client: PageMessagingClient;
+}
+
+export interface ClickToRegister {
+  stop(): void;
+}
+
+type CloneInto = <T>(value: T, target: object) => T;
+
+/** Firefox content scripts must clone objects into the page's compartment; Chrome clones. */
+function forPage<T>(value: T, view: Window | null): T {
+  const cloneInto = (globalThis as { cloneInto?: CloneInto }).cloneInto;
+  return typeof cloneInto === 'function' && view ? cloneInto(value, view) : value;
+}
+
+export function startClickToRegister({ document, client }: ClickToRegisterDeps): ClickToRegister {
+  const view = document.defaultView;
+  const chip = createChip(document);
+  let current: PageStatus | null = null;
+  let lastDispatched = '';
+  let note: string | null = null;
+  let registering = false;
+
+  const controls = () => Array.from(document.querySelectorAll<HTMLElement>(CONTROL_SELECTOR));
+
+  const sync = () => {
+    const found = controls();
+    if (current) {
+      for (const control of found) {
+        if (control.getAttribute(STATUS_ATTRIBUTE) !== current.status) {
+          control.setAttribute(STATUS_ATTRIBUTE, current.status);
+        }
+      }
+    }
+    const wantsChip =
+      found.length > 0 &&
+      !found.some((control) => control.getAttribute(CHIP_OPT_OUT_ATTRIBUTE) === 'off');
+    chip.render(wantsChip ? { status: current, note } : null);
+  };
+
+  const apply = (status: PageStatus) => {
+    current = status;
+    if (status.signedIn) note = null;
+    const detail = pageEventDetail(status);
+    const key = JSON.stringify(detail);
+    if (key !== lastDispatched) {
+      lastDispatched = key;
+      const EventCtor = view?.CustomEvent ?? CustomEvent;
+      document.dispatchEvent(new EventCtor(STATUS_EVENT, { detail: forPage(detail, view) }));
+    }
+    sync();
+  };
+
+  const tell = (message: string) => {
+    note = message;
+    sync();
+  };
+
+  const onClick = (event: Event) => {
+    const target = event.target as Element | null;
+    const control = typeof target?.closest === 'function' ? target.closest(CONTROL_SELECTOR) : null;
+    if (!control) return;
+    // Only a real user click counts: a page script calling .click() or dispatching an event
+    // must not be able to register the user's line.
+    if (!event.isTrusted) return;
+    if (current && !current.signedIn) {
+      tell(t('chipSignInFirst'));
+      return;
+    }
+    if (registering) return;
+    registering = true;
+    client
+      .request('line/register')
+      .then(
+        (status) => {
+          apply(status);
+          if (!status.signedIn) tell(t('chipSignInFirst'));
+        },
+        () => tell(t('chipRegisterFailed')),
+      )
+      .finally(() => {
+        registering = false;
+      });
+  };
+
+  document.addEventListener('click', onClick, true);
+  const Observer = view?.MutationObserver ?? MutationObserver;
+  // Controls added later get the current status; the chip follows whether any remain.
+  const observer = new Observer(sync);
+  observer.observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['data-webex-line', CHIP_OPT_OUT_ATTRIBUTE],
+  });
+  const disconnect = client.connectPageStatus(apply);
+  sync();
+
+  return {
+    stop() {
+      disconnect();
+      observer.disconnect();
+      document.removeEventListener('click', onClick, true);
+      chip.render(null);
+    },
+  };
+}
+
+const CHIP_CSS = `
+:host { all: initial; position: fixed; right: 12px; bottom: 12px; z-index: 2147483647;
+  pointer-events: none; font: 13px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
+.chip { display: flex; flex-direction: column; gap: 2px; max-width: 280px; padding: 6px 12px;
+  border-radius: 14px; background: #1f2328; color: #f5f7fa; box-shadow: 0 2px 8px rgba(0,0,0,.3); }
+.row { display: flex; align-items: center; gap: 8px; }
+.dot { width: 8px; height: 8px; border-radius: 50%; background: #9aa4b2; flex: none; }
+.chip[data-status="registered"] .dot { background: #4ade80; }
+.chip[data-status="connecting"] .dot, .chip[data-status="reconnecting"] .dot { background: #fbbf24; }
+.chip[data-status="error"] .dot { background: #f87171; }
+.note { font-size: 12px; color: #d0d6de; }
+.note:empty { display: none; }
+`;
+
+interface ChipState {
+  status: PageStatus | null;
+  note: string | null;
+}
+
+/**
+ * The in-page chip: a shadow root so page styles cannot reach in and ours cannot leak out. It is
+ * open because it holds nothing the page does not already get from the status event.
+ */
+function createChip(document: Document) {
+  let host: HTMLElement | null = null;
+  let box: HTMLElement | null = null;
+  let text: HTMLElement | null = null;
+  let noteLine: HTMLElement | null = null;
+
+  const mount = () => {
+    host = document.createElement(CHIP_TAG);
+    const shadow = host.attachShadow({ mode: 'open' });
+    addStyles(document, shadow);
+    box = document.createElement('div');
+    box.className = 'chip';
+    box.setAttribute('role', 'status');
+    box.setAttribute('aria-live', 'polite');
+    const row = document.createElement('div');
+    row.className = 'row';
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    text = document.createElement('span');
+    noteLine = document.createElement('span');
+    noteLine.className = 'note';
+    row.append(dot, text);
+    box.append(row, noteLine);
+    shadow.append(box);
+    (document.body ?? document.documentElement).append(host);
+  };
+
+  return {
+    render(state: ChipState | null) {
+      if (!state) {
+        host?.remove();
+        host = box = text = noteLine = null;
+        return;
+      }
+      if (!host) mount();
+      const status = state.status;
+      const label = status ? statusLabel(status.status) : t('chipChecking');
+      const line = status && !status.signedIn ? t('chipSignedOut') : t('chipStatus', label);
+      const statusValue = status?.status ?? 'inactive';
+      // Only touch what changed: every write would wake the page's observers (and ours).
+      if (box && box.getAttribute('data-status') !== statusValue)
+        box.setAttribute('data-status', statusValue);
+      if (text && text.textContent !== line) text.textContent = line;
+      const noteText = state.note ?? '';
+      if (noteLine && noteLine.textContent !== noteText) noteLine.textContent = noteText;
+    },
+  };
+}
+
+/** Constructable sheets are not subject to the page's style CSP; fall back to a style tag. */
+function addStyles(document: Document, shadow: ShadowRoot) {
+  const SheetCtor = document.defaultView?.CSSStyleSheet;
+  try {
+    if (SheetCtor && 'adoptedStyleSheets' in shadow) {
+      const sheet = new SheetCtor();
+      sheet.replaceSync(CHIP_CSS);
+      shadow.adoptedStyleSheets = [sheet];
+      return;
+    }
+  } catch {
+    // Fall through to a style element.
+  }
+  const style = document.createElement('style');
+  style.textContent = CHIP_CSS;
+  shadow.append(style);
+}

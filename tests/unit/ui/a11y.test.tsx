@@ -1,0 +1,100 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import axe from 'axe-core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { OptionsEnv } from '../../../entrypoints/options/env';
+import { Options } from '../../../entrypoints/options/Options';
+import { Popup } from '../../../entrypoints/popup/Popup';
+import { createMessagingClient } from '../../../lib/messaging/client';
+import type { Handlers } from './helpers';
+import { fakeRuntime, installI18n, signedOut, snapshot } from './helpers';
+
+/** Every violation, whatever its impact; colour contrast needs real layout (the e2e run checks it). */
+async function violations(): Promise<string[]> {
+  const result = await axe.run(document.body, {
+    rules: { 'color-contrast': { enabled: false } },
+    resultTypes: ['violations'],
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`);
+}
+
+function client(handlers: Handlers) {
+  return createMessagingClient(
+    fakeRuntime({ 'sites/list': () => ({ sites: [] }), ...handlers }).runtime,
+  );
+}
+
+const popupEnv = { openOptions: vi.fn(), activeTabOrigin: async () => null };
+
+beforeEach(() => {
+  installI18n();
+  document.documentElement.lang = 'en';
+  document.title = 'Webex Line';
+});
+afterEach(cleanup);
+
+describe('accessibility (axe)', () => {
+  it('popup, signed out', async () => {
+    render(
+      <Popup
+        client={client({ 'status/get': () => signedOut({ configured: false }) })}
+        env={popupEnv}
+      />,
+    );
+    await screen.findByText('Add your Webex integration first.');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('popup, signed in with an error and details open', async () => {
+    const error = {
+      status: 'inactive',
+      type: 'registrationError',
+      msg: 'Device not found.',
+    } as const;
+    render(
+      <Popup
+        client={client({
+          'status/get': () => snapshot({ state: 'inactive', display: 'error', error }),
+        })}
+        env={popupEnv}
+      />,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Show all line details' }));
+    expect(await violations()).toEqual([]);
+  });
+
+  it('options page, with validation errors showing', async () => {
+    const env: OptionsEnv = {
+      requestOrigins: async () => true,
+      removeOrigins: async () => true,
+      copyText: async () => {},
+      download: () => {},
+      extensionVersion: () => '0.1.0',
+      initialAddSite: null,
+    };
+    render(
+      <Options
+        client={client({
+          'settings/get': () => ({
+            settings: {
+              environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
+              clientId: '',
+              clientSecretSet: false,
+              keepRegistered: true,
+              notifications: true,
+              sites: [],
+            },
+            redirectUrl: 'https://id.chromiumapp.org/',
+          }),
+          'sites/list': () => ({ sites: ['https://crm.example.com'] }),
+          'diagnostics/get': () => ({ entries: [{ at: 0, kind: 'register', message: 'ok' }] }),
+        })}
+        env={env}
+      />,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Save' }));
+    await screen.findByText('Enter the integration client ID.');
+    await screen.findByRole('table');
+    expect(await violations()).toEqual([]);
+  });
+});

@@ -1,0 +1,157 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type {
+  LineErrorPayload,
+  StatusBroadcast,
+  StatusSnapshot,
+} from '../../../lib/messaging/protocol';
+import { BADGE_COLORS, badgeFor } from '../../../lib/ui/badge';
+import { notificationFor } from '../../../lib/ui/notify';
+import { installI18n, signedOut, snapshot } from './helpers';
+
+beforeEach(installI18n);
+
+const tokenError: LineErrorPayload = {
+  status: 'inactive',
+  type: 'tokenError',
+  msg: 'Token expired. Authentication/Authorization error.',
+  detail: { action: 'signIn' },
+};
+const deviceNotFound: LineErrorPayload = {
+  status: 'inactive',
+  type: 'registrationError',
+  msg: 'Device not found.',
+  detail: { action: 'retry' },
+};
+
+const registered = snapshot();
+const connecting = snapshot({ state: 'connecting', display: 'connecting' });
+const reconnecting = snapshot({ state: 'reconnecting', display: 'reconnecting' });
+const idle = snapshot({ state: 'idle', display: 'inactive' });
+const lost = snapshot({ state: 'inactive', display: 'inactive' });
+const failed = snapshot({ state: 'inactive', display: 'error', error: deviceNotFound });
+const expired = signedOut({ state: 'inactive', display: 'error', error: tokenError });
+
+describe('badgeFor', () => {
+  it.each<[string, StatusSnapshot | null, string, string, string]>([
+    ['no snapshot yet', null, '', BADGE_COLORS.none, 'Webex Line'],
+    ['signed out', signedOut(), '', BADGE_COLORS.none, 'Webex Line: Signed out'],
+    [
+      'signing in',
+      signedOut({ auth: 'signingIn' }),
+      '…',
+      BADGE_COLORS.working,
+      'Webex Line: Signing in…',
+    ],
+    ['idle', idle, '', BADGE_COLORS.none, 'Webex Line: Inactive'],
+    ['registered', registered, 'ON', BADGE_COLORS.registered, 'Webex Line: Registered'],
+    ['connecting', connecting, '…', BADGE_COLORS.working, 'Webex Line: Connecting'],
+    ['reconnecting', reconnecting, '…', BADGE_COLORS.working, 'Webex Line: Reconnecting'],
+    ['registration error', failed, '!', BADGE_COLORS.error, 'Webex Line: Device not found.'],
+    [
+      'token error while signed out',
+      expired,
+      '!',
+      BADGE_COLORS.error,
+      `Webex Line: ${tokenError.msg}`,
+    ],
+    [
+      'error display without payload',
+      snapshot({ state: 'inactive', display: 'error' }),
+      '!',
+      BADGE_COLORS.error,
+      'Webex Line: Error',
+    ],
+  ])('%s', (_, input, text, color, title) => {
+    expect(badgeFor(input)).toEqual({ text, color, title });
+  });
+});
+
+const event = (snap: StatusSnapshot, error?: LineErrorPayload): StatusBroadcast =>
+  error
+    ? { kind: 'line-event', event: 'error', error, snapshot: snap }
+    : { kind: 'snapshot', snapshot: snap };
+
+describe('notificationFor', () => {
+  it.each<[string, StatusSnapshot | null, StatusBroadcast, object | null]>([
+    ['registered stays registered', registered, event(registered), null],
+    ['user deregistered (→ idle)', registered, event(idle), null],
+    ['user signed out (→ signed-out idle)', registered, event(signedOut()), null],
+    ['registered → reconnecting is not yet a loss', registered, event(reconnecting), null],
+    [
+      'a first registration that fails is not a loss',
+      connecting,
+      event(failed, deviceNotFound),
+      null,
+    ],
+    [
+      'registered → inactive without an error',
+      registered,
+      event(lost),
+      {
+        id: 'webex-line-lost:openPopup',
+        title: 'Your Webex line is no longer registered',
+        message: 'Calls to this line will not reach this browser until it registers again.',
+        action: 'openPopup',
+        buttonTitle: 'Show status',
+      },
+    ],
+    [
+      'reconnecting → error',
+      reconnecting,
+      event(failed, deviceNotFound),
+      {
+        id: 'webex-line-lost:openPopup',
+        title: 'Your Webex line is no longer registered',
+        message: 'Device not found.',
+        action: 'openPopup',
+        buttonTitle: 'Show status',
+      },
+    ],
+    [
+      'lost, and the fix is in settings',
+      registered,
+      event(
+        snapshot({
+          state: 'inactive',
+          display: 'error',
+          error: { ...deviceNotFound, detail: { action: 'openSettings' } },
+        }),
+      ),
+      {
+        id: 'webex-line-lost:openSettings',
+        title: 'Your Webex line is no longer registered',
+        message: 'Device not found.',
+        action: 'openSettings',
+        buttonTitle: 'Open settings',
+      },
+    ],
+    [
+      'token error',
+      registered,
+      event(expired, tokenError),
+      {
+        id: 'webex-line-token-error:signIn',
+        title: 'Sign in to Webex again',
+        message: tokenError.msg,
+        action: 'signIn',
+        buttonTitle: 'Sign in again',
+      },
+    ],
+    ['the same token error again', expired, event(expired), null],
+    [
+      'token error after a worker restart (no previous snapshot)',
+      null,
+      event(expired),
+      {
+        id: 'webex-line-token-error:signIn',
+        title: 'Sign in to Webex again',
+        message: tokenError.msg,
+        action: 'signIn',
+        buttonTitle: 'Sign in again',
+      },
+    ],
+    ['nothing known before, now idle', null, event(idle), null],
+  ])('%s', (_, prev, broadcast, expected) => {
+    expect(notificationFor(prev, broadcast)).toEqual(expected);
+  });
+});

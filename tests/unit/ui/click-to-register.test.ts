@@ -1,0 +1,206 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PageMessagingClient } from '../../../lib/messaging/client';
+import type { PageStatus } from '../../../lib/messaging/protocol';
+import {
+  CHIP_TAG,
+  type ClickToRegister,
+  pageEventDetail,
+  STATUS_EVENT,
+  startClickToRegister,
+} from '../../../lib/ui/click-to-register';
+import { installI18n } from './helpers';
+
+const signedInIdle: PageStatus = { status: 'inactive', error: null, signedIn: true };
+const registered: PageStatus = { status: 'registered', error: null, signedIn: true };
+
+function fakePageClient(registerAnswer: PageStatus = { ...registered }) {
+  let push: (status: PageStatus) => void = () => {};
+  const client = {
+    request: vi.fn(async (_type: string) => registerAnswer),
+    connectPageStatus: vi.fn((onStatus: (status: PageStatus) => void) => {
+      push = onStatus;
+      return () => {
+        push = () => {};
+      };
+    }),
+  } satisfies PageMessagingClient;
+  return { client, push: (status: PageStatus) => push(status) };
+}
+
+/** A click as the browser makes it for a real user: `isTrusted` cannot be set by page code. */
+function trustedClick(element: Element) {
+  const event = new MouseEvent('click', { bubbles: true, cancelable: true });
+  Object.defineProperty(event, 'isTrusted', { value: true });
+  element.dispatchEvent(event);
+}
+
+function addControl(text = 'Go online') {
+  const button = document.createElement('button');
+  button.setAttribute('data-webex-line', 'register');
+  button.textContent = text;
+  document.body.append(button);
+  return button;
+}
+
+const chipText = () => document.querySelector(CHIP_TAG)?.shadowRoot?.textContent ?? null;
+const flushPromises = () => new Promise((resolve) => setImmediate(resolve));
+
+let controller: ClickToRegister | null = null;
+const events: CustomEvent[] = [];
+const record = (event: Event) => events.push(event as CustomEvent);
+
+beforeEach(() => {
+  installI18n();
+  document.body.innerHTML = '';
+  events.length = 0;
+  document.addEventListener(STATUS_EVENT, record);
+});
+afterEach(() => {
+  controller?.stop();
+  controller = null;
+  document.removeEventListener(STATUS_EVENT, record);
+});
+
+describe('click-to-register', () => {
+  it('a trusted click on a control asks to register', async () => {
+    const control = addControl();
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    push(signedInIdle);
+    trustedClick(control.appendChild(document.createElement('span')));
+    expect(client.request).toHaveBeenCalledWith('line/register');
+    await flushPromises();
+    expect(control.getAttribute('data-webex-line-status')).toBe('registered');
+  });
+
+  it('scripted clicks, events on other elements and postMessage do nothing', async () => {
+    const control = addControl();
+    const other = document.createElement('button');
+    document.body.append(other);
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    push(signedInIdle);
+
+    control.click();
+    control.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    trustedClick(other);
+    window.postMessage({ type: 'line/register', payload: {} }, '*');
+    await flushPromises();
+    expect(client.request).not.toHaveBeenCalled();
+  });
+
+  it('keeps data-webex-line-status current on every control, including ones added later', async () => {
+    const first = addControl();
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    expect(first.hasAttribute('data-webex-line-status')).toBe(false);
+
+    push(signedInIdle);
+    expect(first.getAttribute('data-webex-line-status')).toBe('inactive');
+    push({ status: 'connecting', error: null, signedIn: true });
+    expect(first.getAttribute('data-webex-line-status')).toBe('connecting');
+
+    const later = addControl('Later');
+    await vi.waitFor(() => expect(later.getAttribute('data-webex-line-status')).toBe('connecting'));
+    push({ status: 'reconnecting', error: null, signedIn: true });
+    expect([first, later].map((c) => c.getAttribute('data-webex-line-status'))).toEqual([
+      'reconnecting',
+      'reconnecting',
+    ]);
+  });
+
+  it('tells the page {status, error} and nothing else, once per change', () => {
+    addControl();
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    const leaky = {
+      status: 'error',
+      error: {
+        type: 'tokenError',
+        msg: 'Token expired. Authentication/Authorization error.',
+        token: 'secret',
+      },
+      signedIn: true,
+      accessToken: 'secret',
+    } as unknown as PageStatus;
+
+    push(signedInIdle);
+    push(signedInIdle);
+    push(leaky);
+    expect(events).toHaveLength(2);
+    expect(events[0]?.type).toBe('webex-line:status');
+    expect(events[0]?.detail).toEqual({ status: 'inactive', error: null });
+    expect(events[1]?.detail).toEqual({
+      status: 'error',
+      error: { type: 'tokenError', msg: 'Token expired. Authentication/Authorization error.' },
+    });
+    expect(Object.keys(events[1]?.detail ?? {})).toEqual(['status', 'error']);
+    expect(JSON.stringify(events[1]?.detail)).not.toContain('secret');
+    // A plain object: it survives the structured clone into the page's world.
+    expect(structuredClone(events[1]?.detail)).toEqual(events[1]?.detail);
+    expect(pageEventDetail(leaky)).toEqual(events[1]?.detail);
+  });
+
+  it('signed out: a click asks nothing and tells the user to sign in from the toolbar', async () => {
+    const control = addControl();
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    push({ status: 'inactive', error: null, signedIn: false });
+    expect(chipText()).toContain('Webex line: signed out');
+    trustedClick(control);
+    expect(client.request).not.toHaveBeenCalled();
+    expect(chipText()).toContain('Sign in from the Webex Line button in the browser toolbar');
+    expect(control.getAttribute('data-webex-line-status')).toBe('inactive');
+  });
+
+  it('shows the chip in a shadow root only while the page has a control, and stop() cleans up', async () => {
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    push(registered);
+    expect(document.querySelector(CHIP_TAG)).toBeNull();
+
+    const control = addControl();
+    await vi.waitFor(() => expect(chipText()).toContain('Webex line: Registered'));
+    const host = document.querySelector(CHIP_TAG) as HTMLElement;
+    expect(host.shadowRoot?.querySelector('[role="status"]')?.getAttribute('data-status')).toBe(
+      'registered',
+    );
+    // The chip is the only element added to the page.
+    expect(Array.from(document.body.children).map((e) => e.tagName.toLowerCase())).toEqual([
+      'button',
+      CHIP_TAG,
+    ]);
+
+    control.remove();
+    await vi.waitFor(() => expect(document.querySelector(CHIP_TAG)).toBeNull());
+
+    addControl();
+    await vi.waitFor(() => expect(document.querySelector(CHIP_TAG)).not.toBeNull());
+    controller.stop();
+    controller = null;
+    expect(document.querySelector(CHIP_TAG)).toBeNull();
+    push({ status: 'connecting', error: null, signedIn: true });
+    expect(events.at(-1)?.detail.status).toBe('registered');
+  });
+
+  it('a page can turn the chip off', () => {
+    addControl().setAttribute('data-webex-line-chip', 'off');
+    const { client, push } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    push(registered);
+    expect(document.querySelector(CHIP_TAG)).toBeNull();
+  });
+
+  it('says so in the chip when the extension cannot be reached', async () => {
+    const control = addControl();
+    const { client, push } = fakePageClient();
+    client.request.mockRejectedValueOnce(new Error('Could not establish connection.'));
+    controller = startClickToRegister({ document, client });
+    push(signedInIdle);
+    trustedClick(control);
+    await vi.waitFor(() =>
+      expect(chipText()).toContain('The extension could not be reached. Try again.'),
+    );
+  });
+});

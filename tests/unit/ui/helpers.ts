@@ -1,0 +1,165 @@
+/**
+ * Test helpers for the UI: Chrome's i18n over the real English messages.json, a status
+ * snapshot factory, and a fake runtime that answers requests and carries broadcasts, so the
+ * real messaging client runs in component tests.
+ */
+
+import { vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { PortLike, RuntimeLike } from '../../../lib/messaging/client';
+import type {
+  LineProperties,
+  RequestPayload,
+  RequestType,
+  Response,
+  ResponsePayload,
+  StatusSnapshot,
+} from '../../../lib/messaging/protocol';
+import messages from '../../../public/_locales/en/messages.json';
+
+interface MessageEntry {
+  message: string;
+  placeholders?: Record<string, { content: string }>;
+}
+
+/** chrome.i18n.getMessage: named placeholders resolve to `$1`..`$9` substitutions. */
+export function getMessage(key: string, substitutions?: string | string[]): string {
+  const entry = (messages as Record<string, MessageEntry>)[key];
+  if (!entry) return '';
+  const subs = substitutions === undefined ? [] : ([] as string[]).concat(substitutions);
+  const fill = (text: string) =>
+    text.replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? '');
+  return entry.message
+    .replace(/\$([A-Za-z0-9_]+)\$/g, (whole, name: string) => {
+      const placeholder = entry.placeholders?.[name.toLowerCase()];
+      return placeholder ? fill(placeholder.content) : whole;
+    })
+    .replace(/\$\$/g, '$');
+}
+
+export function installI18n(): void {
+  vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation(
+    getMessage as typeof fakeBrowser.i18n.getMessage,
+  );
+}
+
+export const LINE: LineProperties = {
+  lineId: '7f1c2a9e-1111-4b6e-9c1d-000000000001',
+  mobiusDeviceId: '0a1b2c3d-2222-4e5f-8a9b-000000000002',
+  phoneNumber: '+1 408 555 0100',
+  extension: '0100',
+  status: 'active',
+  sipAddresses: ['alice@example.calls.webex.com'],
+  voicemail: '+1 408 555 0199',
+  lastSeen: '2026-11-27T10:00:00Z',
+  keepaliveInterval: 30,
+  callKeepaliveInterval: 60,
+  rehomingIntervalMin: 90,
+  rehomingIntervalMax: 180,
+  voicePortalNumber: 5000,
+  voicePortalExtension: 5001,
+};
+
+export function snapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapshot {
+  return {
+    state: 'active',
+    display: 'registered',
+    auth: 'signedIn',
+    user: { displayName: 'Alice Example', email: 'alice@example.com' },
+    line: LINE,
+    error: null,
+    server: { url: 'https://mobius.example/api/v1', role: 'primary' },
+    nextAttemptAt: null,
+    configured: true,
+    keepRegistered: true,
+    at: 1_000,
+    ...overrides,
+  };
+}
+
+export const signedOut = (overrides: Partial<StatusSnapshot> = {}) =>
+  snapshot({
+    state: 'idle',
+    display: 'inactive',
+    auth: 'signedOut',
+    user: null,
+    line: null,
+    ...overrides,
+  });
+
+type Handler<T extends RequestType> = (
+  payload: RequestPayload<T>,
+) => ResponsePayload<T> | Promise<ResponsePayload<T>>;
+export type Handlers = { [T in RequestType]?: Handler<T> };
+
+export class RequestRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface FakePort extends PortLike {
+  name: string;
+  open: boolean;
+  deliver(message: unknown): void;
+  /** The other end went away (the service worker stopped). */
+  drop(): void;
+}
+
+/** A runtime whose `sendMessage` answers from `handlers` as the background would. */
+export function fakeRuntime(handlers: Handlers) {
+  const sent: Array<{ type: string; payload: unknown }> = [];
+  const ports: FakePort[] = [];
+
+  const runtime: RuntimeLike = {
+    async sendMessage(message) {
+      const { type, payload } = message as { type: RequestType; payload: never };
+      sent.push({ type, payload });
+      const handler = handlers[type] as ((payload: unknown) => unknown) | undefined;
+      if (!handler) return undefined;
+      try {
+        return { ok: true, value: await handler(payload) } satisfies Response<unknown>;
+      } catch (error) {
+        const code = error instanceof RequestRefused ? error.code : 'failed';
+        return { ok: false, error: { code, message: (error as Error).message } };
+      }
+    },
+    connect({ name }) {
+      const messageListeners: Array<(message: unknown) => void> = [];
+      const disconnectListeners: Array<() => void> = [];
+      const port: FakePort = {
+        name,
+        open: true,
+        onMessage: { addListener: (cb) => messageListeners.push(cb) },
+        onDisconnect: { addListener: (cb) => disconnectListeners.push(cb) },
+        disconnect() {
+          port.open = false;
+        },
+        deliver(message) {
+          if (port.open) for (const cb of messageListeners) cb(message);
+        },
+        drop() {
+          port.open = false;
+          for (const cb of disconnectListeners) cb();
+        },
+      };
+      ports.push(port);
+      return port;
+    },
+  };
+
+  return {
+    runtime,
+    sent,
+    ports,
+    /** Requests of one type, in order. */
+    sentOf: (type: RequestType) => sent.filter((m) => m.type === type),
+    /** Deliver a message on every open port with this name. */
+    broadcast(name: string, message: unknown) {
+      for (const port of ports) if (port.name === name && port.open) port.deliver(message);
+    },
+  };
+}

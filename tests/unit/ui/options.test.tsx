@@ -1,0 +1,303 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { diagnosticsExport } from '../../../entrypoints/options/DiagnosticsSection';
+import type { OptionsEnv } from '../../../entrypoints/options/env';
+import { Options } from '../../../entrypoints/options/Options';
+import { createMessagingClient } from '../../../lib/messaging/client';
+import type { DiagnosticEntry, SettingsView } from '../../../lib/messaging/protocol';
+import { fakeRuntime, type Handlers, installI18n } from './helpers';
+
+const ORIGIN = { selector: '.origin' };
+const REDIRECT = 'https://lclgmdimnbpfealagmcigipoidjcdeol.chromiumapp.org/';
+
+function view(
+  overrides: Partial<SettingsView['settings']> = {},
+  errors?: Record<string, string>,
+): SettingsView {
+  return {
+    settings: {
+      environment: { kind: 'production' },
+      clientId: 'Cabcdef1234567890',
+      clientSecretSet: true,
+      keepRegistered: true,
+      notifications: true,
+      sites: ['https://crm.example.com'],
+      ...overrides,
+    },
+    redirectUrl: REDIRECT,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+const ENTRIES: DiagnosticEntry[] = [
+  { at: Date.UTC(2026, 10, 27, 9, 0, 0), kind: 'register', message: 'Registered on primary' },
+  { at: Date.UTC(2026, 10, 27, 9, 5, 0), kind: 'keepalive', message: 'Keepalive failed (503)' },
+];
+
+function setup(handlers: Handlers = {}, envOverrides: Partial<OptionsEnv> = {}) {
+  let sites = ['https://crm.example.com'];
+  const fake = fakeRuntime({
+    'settings/get': () => view(),
+    'settings/save': ({ settings }) =>
+      view({ ...settings, clientSecretSet: true, sites } as SettingsView['settings']),
+    'sites/list': () => ({ sites }),
+    'sites/add': ({ origin }) => {
+      sites = [...sites, origin];
+      return { sites };
+    },
+    'sites/remove': ({ origin }) => {
+      sites = sites.filter((s) => s !== origin);
+      return { sites };
+    },
+    'diagnostics/get': () => ({ entries: ENTRIES }),
+    'diagnostics/clear': () => ({ entries: [] }),
+    ...handlers,
+  });
+  const order: string[] = [];
+  const env: OptionsEnv = {
+    requestOrigins: vi.fn(async (origins: string[]) => {
+      order.push(`request ${origins.join()}`);
+      return true;
+    }),
+    removeOrigins: vi.fn(async (origins: string[]) => {
+      order.push(`remove ${origins.join()}`);
+      return true;
+    }),
+    copyText: vi.fn(async () => {}),
+    download: vi.fn(),
+    extensionVersion: () => '0.1.0',
+    initialAddSite: null,
+    ...envOverrides,
+  };
+  const originalSend = fake.runtime.sendMessage;
+  fake.runtime.sendMessage = (message) => {
+    order.push(`send ${(message as { type: string }).type}`);
+    return originalSend(message);
+  };
+  render(<Options client={createMessagingClient(fake.runtime)} env={env} />);
+  return { fake, env, order };
+}
+
+const input = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+const type = (label: string, value: string) => fireEvent.input(input(label), { target: { value } });
+
+beforeEach(installI18n);
+afterEach(cleanup);
+
+describe('options: integration settings', () => {
+  it('shows the redirect URL with a Copy button, and never pre-fills the secret', async () => {
+    const { env } = setup();
+    await screen.findByDisplayValue(REDIRECT);
+    expect(input('Client secret').value).toBe('');
+    expect(input('Client secret').type).toBe('password');
+    expect(screen.getByText('A secret is stored. Type a new one only to replace it.')).toBeTruthy();
+    expect(screen.getByText(/can be read by anyone who uses this browser profile/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
+    expect(env.copyText).toHaveBeenCalledWith(REDIRECT);
+    await screen.findByText('Copied to the clipboard.');
+  });
+
+  it('shows inline messages for invalid input and sends nothing', async () => {
+    const { fake, env } = setup({
+      'settings/get': () => view({ clientSecretSet: false }),
+    });
+    await screen.findByLabelText('Client ID');
+    fireEvent.click(screen.getByLabelText('Custom base URL (for example the local emulator)'));
+    type('Base URL', 'ftp://emulator');
+    type('Client ID', '');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(
+      screen.getByText('Enter a full http:// or https:// URL, without query or fragment.'),
+    ).toBeTruthy();
+    expect(screen.getByText('Enter the integration client ID.')).toBeTruthy();
+    expect(screen.getByText('Enter the integration client secret.')).toBeTruthy();
+    expect(input('Base URL').getAttribute('aria-invalid')).toBe('true');
+    expect(input('Client ID').getAttribute('aria-describedby')).toBe('clientId-error');
+    expect(screen.getByRole('alert').textContent).toContain('Nothing was saved.');
+    expect(document.activeElement).toBe(input('Base URL'));
+    expect(fake.sentOf('settings/save')).toEqual([]);
+    expect(env.requestOrigins).not.toHaveBeenCalled();
+  });
+
+  it('saves the whole form in one settings/save and confirms; a kept secret is left out', async () => {
+    const { fake } = setup();
+    await screen.findByLabelText('Client ID');
+    type('Client ID', '  Cnew0123456789  ');
+    fireEvent.click(
+      screen.getByLabelText(
+        'Notify me when the line stops being registered or I need to sign in again',
+      ),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    await screen.findByText('Settings saved.');
+    expect(fake.sentOf('settings/save')).toEqual([
+      {
+        type: 'settings/save',
+        payload: {
+          settings: {
+            environment: { kind: 'production' },
+            clientId: 'Cnew0123456789',
+            keepRegistered: true,
+            notifications: false,
+          },
+        },
+      },
+    ]);
+    // Editing again clears the confirmation.
+    type('Client ID', 'Cnew01234567890');
+    expect(screen.queryByText('Settings saved.')).toBeNull();
+  });
+
+  it('a custom environment asks for host access first, then saves with the typed secret', async () => {
+    const { fake, order } = setup();
+    await screen.findByLabelText('Client ID');
+    fireEvent.click(screen.getByLabelText('Custom base URL (for example the local emulator)'));
+    type('Base URL', 'http://127.0.0.1:8790/');
+    type('Client secret', ' new-secret ');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    await screen.findByText('Settings saved.');
+    expect(
+      order.filter(
+        (o) =>
+          !o.startsWith('send sites') && !o.startsWith('send diag') && o !== 'send settings/get',
+      ),
+    ).toEqual(['request http://127.0.0.1:8790/*', 'send settings/save']);
+    expect(fake.sentOf('settings/save')[0]?.payload).toEqual({
+      settings: {
+        environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
+        clientId: 'Cabcdef1234567890',
+        clientSecret: 'new-secret',
+        keepRegistered: true,
+        notifications: true,
+      },
+    });
+    expect(input('Client secret').value).toBe('');
+  });
+
+  it('does not save a custom environment the user refused access to', async () => {
+    const { fake } = setup({}, { requestOrigins: vi.fn(async () => false) });
+    await screen.findByLabelText('Client ID');
+    fireEvent.click(screen.getByLabelText('Custom base URL (for example the local emulator)'));
+    type('Base URL', 'https://webex.example.org');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText(/was not allowed to reach that server/);
+    expect(fake.sentOf('settings/save')).toEqual([]);
+  });
+
+  it('shows errors the background returns and no confirmation', async () => {
+    setup({
+      'settings/save': () =>
+        view({}, { clientId: 'A client ID is letters and digits only.', form: 'Storage is full.' }),
+    });
+    await screen.findByLabelText('Client ID');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('A client ID is letters and digits only.');
+    expect(screen.getByText('Storage is full.')).toBeTruthy();
+    expect(screen.queryByText('Settings saved.')).toBeNull();
+  });
+});
+
+describe('options: sites', () => {
+  it('lists the sites and asks permission before adding one', async () => {
+    const { fake, env, order } = setup();
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    type('Site address', 'https://help.example.com/');
+    fireEvent.click(screen.getByRole('button', { name: 'Add site' }));
+    await screen.findByText('https://help.example.com', ORIGIN);
+    expect(env.requestOrigins).toHaveBeenCalledWith(['https://help.example.com/*']);
+    expect(fake.sentOf('sites/add')).toEqual([
+      { type: 'sites/add', payload: { origin: 'https://help.example.com' } },
+    ]);
+    expect(order.indexOf('request https://help.example.com/*')).toBeLessThan(
+      order.indexOf('send sites/add'),
+    );
+  });
+
+  it('adds nothing when the permission is denied', async () => {
+    const { fake } = setup({}, { requestOrigins: vi.fn(async () => false) });
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    type('Site address', 'https://help.example.com');
+    fireEvent.click(screen.getByRole('button', { name: 'Add site' }));
+    await screen.findByText('Access to that site was not allowed, so it was not added.');
+    expect(fake.sentOf('sites/add')).toEqual([]);
+    expect(screen.queryByText('https://help.example.com', ORIGIN)).toBeNull();
+  });
+
+  it('refuses a path or a duplicate without asking for anything', async () => {
+    const { env } = setup();
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    type('Site address', 'https://help.example.com/tickets');
+    fireEvent.click(screen.getByRole('button', { name: 'Add site' }));
+    expect(
+      screen.getByText('Enter an origin such as https://crm.example.com, without a path.'),
+    ).toBeTruthy();
+    type('Site address', 'https://crm.example.com');
+    fireEvent.click(screen.getByRole('button', { name: 'Add site' }));
+    expect(screen.getByText('That site is already in the list.')).toBeTruthy();
+    expect(env.requestOrigins).not.toHaveBeenCalled();
+  });
+
+  it('removes a site, then gives up its host permission', async () => {
+    const { fake, env, order } = setup();
+    const item = (await screen.findByText('https://crm.example.com', ORIGIN)).closest(
+      'li',
+    ) as HTMLElement;
+    fireEvent.click(within(item).getByRole('button', { name: 'Remove https://crm.example.com' }));
+    await screen.findByText('No sites yet.');
+    expect(fake.sentOf('sites/remove')).toEqual([
+      { type: 'sites/remove', payload: { origin: 'https://crm.example.com' } },
+    ]);
+    await waitFor(() =>
+      expect(env.removeOrigins).toHaveBeenCalledWith(['https://crm.example.com/*']),
+    );
+    expect(order.indexOf('send sites/remove')).toBeLessThan(
+      order.indexOf('remove https://crm.example.com/*'),
+    );
+  });
+
+  it('pre-fills the site the popup asked for', async () => {
+    setup({}, { initialAddSite: 'https://desk.example.net' });
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    expect(input('Site address').value).toBe('https://desk.example.net');
+  });
+});
+
+describe('options: diagnostics', () => {
+  it('lists events newest first with timestamps, exports JSON and clears', async () => {
+    const { fake, env } = setup();
+    const table = await screen.findByRole('table');
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.querySelector('code')?.textContent)).toEqual([
+      'keepalive',
+      'register',
+    ]);
+    expect(rows[0]?.querySelector('time')?.getAttribute('datetime')).toBe(
+      '2026-11-27T09:05:00.000Z',
+    );
+
+    fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
+    expect(env.download).toHaveBeenCalledTimes(1);
+    const [filename, text, mime] = vi.mocked(env.download).mock.calls[0] ?? [];
+    expect(filename).toMatch(/^webex-line-diagnostics-.*\.json$/);
+    expect(mime).toBe('application/json');
+    expect(JSON.parse(text as string)).toMatchObject({ version: '0.1.0', entries: ENTRIES });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    await screen.findByText('No events recorded.');
+    expect(fake.sentOf('diagnostics/clear')).toHaveLength(1);
+  });
+
+  it('names the export file after the time, safely', () => {
+    const file = diagnosticsExport(ENTRIES, '1.2.3', new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)));
+    expect(file.filename).toBe('webex-line-diagnostics-2026-01-02T03-04-05-006Z.json');
+    expect(JSON.parse(file.text)).toEqual({
+      exportedAt: '2026-01-02T03:04:05.006Z',
+      version: '1.2.3',
+      entries: ENTRIES,
+    });
+  });
+});
