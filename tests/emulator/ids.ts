@@ -7,7 +7,9 @@ export const TOKEN_CLUSTER = 'PF84';
 export function opaqueString(length = 64): string {
   let out = '';
   while (out.length < length) {
-    out += randomBytes(length).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+    out += randomBytes(length)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '');
   }
   return out.slice(0, length);
 }

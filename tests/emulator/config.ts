@@ -1,0 +1,66 @@
+import { DEFAULT_CONFIG, type EmulatorConfig } from './types';
+import { userByEmail } from './users';
+
+type Kind = 'positiveInt' | 'nonNegativeInt' | 'boolean' | 'emailOrNull';
+
+const FIELDS: Record<keyof EmulatorConfig, Kind> = {
+  accessTokenLifetimeSec: 'positiveInt',
+  refreshTokenLifetimeSec: 'positiveInt',
+  rotateRefreshTokens: 'boolean',
+  codeLifetimeSec: 'positiveInt',
+  requireClientSecret: 'boolean',
+  requirePkce: 'boolean',
+  keepaliveIntervalSec: 'positiveInt',
+  missedKeepalivesBeforeExpiry: 'positiveInt',
+  deviceLimit: 'positiveInt',
+  rehomingIntervalMin: 'nonNegativeInt',
+  rehomingIntervalMax: 'nonNegativeInt',
+  callKeepaliveInterval: 'nonNegativeInt',
+  autoConsentEmail: 'emailOrNull',
+  validateClientDeviceUri: 'boolean',
+};
+
+/** Checks a partial config; returns the clean patch or a message naming the bad field. */
+export function parseConfigPatch(input: unknown): Partial<EmulatorConfig> | string {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    return 'config must be a JSON object';
+  }
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    const kind = FIELDS[key as keyof EmulatorConfig];
+    if (!kind) return `unknown config field: ${key}`;
+    const problem = check(kind, value);
+    if (problem) return `${key} ${problem}`;
+    patch[key] = value;
+  }
+  return patch as Partial<EmulatorConfig>;
+}
+
+function check(kind: Kind, value: unknown): string | null {
+  switch (kind) {
+    case 'positiveInt':
+      return Number.isInteger(value) && (value as number) > 0 ? null : 'must be a positive integer';
+    case 'nonNegativeInt':
+      return Number.isInteger(value) && (value as number) >= 0
+        ? null
+        : 'must be a non-negative integer';
+    case 'boolean':
+      return typeof value === 'boolean' ? null : 'must be a boolean';
+    case 'emailOrNull':
+      if (value === null) return null;
+      return typeof value === 'string' && userByEmail(value)
+        ? null
+        : 'must be null or a test user email';
+  }
+}
+
+/** Defaults overlaid with the (validated) start options; throws on a bad option. */
+export function initialConfig(overrides: Partial<EmulatorConfig> | undefined): EmulatorConfig {
+  const patch = parseConfigPatch(overrides ?? {});
+  if (typeof patch === 'string') throw new Error(`emulator config: ${patch}`);
+  const config = { ...DEFAULT_CONFIG, ...patch };
+  if (config.rehomingIntervalMin > config.rehomingIntervalMax) {
+    throw new Error('emulator config: rehomingIntervalMin must not exceed rehomingIntervalMax');
+  }
+  return config;
+}
