@@ -37,7 +37,8 @@ export default defineConfig({
       default_locale: 'en',
       minimum_chrome_version: '120',
       ...(dev ? { key: DEV_KEY } : {}),
-      permissions: ['identity', 'alarms', 'storage', 'scripting', 'notifications'],
+      // activeTab: the popup may offer click-to-register for the page the user is on.
+      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab'],
       host_permissions: dev ? [...WEBEX_HOSTS, ...EMULATOR_HOSTS] : WEBEX_HOSTS,
       // Sites for click-to-register and custom environments are asked for at run time.
       optional_host_permissions: ['https://*/*', 'http://*/*'],

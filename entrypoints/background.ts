@@ -74,8 +74,13 @@ export default defineBackground(() => {
     diagnostics,
     enableSite: async () => void (await syncClickToRegister((await settings.load()).sites)),
     disableSite: async (origin) => {
-      await syncClickToRegister((await settings.load()).sites);
-      await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
+      const current = await settings.load();
+      await syncClickToRegister(current.sites);
+      // The custom environment may live on the same origin: keep the access it needs.
+      const environment = current.environment.kind === 'custom' ? new URL(current.environment.baseUrl).origin : null;
+      if (origin !== environment) {
+        await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
+      }
     },
     settingsChanged: () => service.onSettingsChanged(),
   };

@@ -149,5 +149,5 @@ export { expect };
 
 /** Every e2e test ends by checking the emulator saw nothing that strays from the references. */
 export async function expectNoDeviations(emulator: Emulator): Promise<void> {
-  expect(await admin<unknown[]>(emulator, 'GET', 'deviations')).toEqual([]);
+  expect((await admin<{ deviations: unknown[] }>(emulator, 'GET', 'deviations')).deviations).toEqual([]);
 }

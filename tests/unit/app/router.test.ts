@@ -25,7 +25,9 @@ const snapshot: StatusSnapshot = {
   at: 1,
 };
 
-function context(): RouterContext & { line: Record<string, ReturnType<typeof vi.fn>> } {
+type Mocked<T> = { [K in keyof T]: ReturnType<typeof vi.fn<() => Promise<StatusSnapshot>>> };
+
+function context(): Omit<RouterContext, 'line'> & { line: Mocked<RouterContext['line']> } {
   const store = memoryStore();
   const settings = createSettingsStore(store, { ...defaultSettings(false), sites: ['https://crm.example.com'] });
   const op = () => vi.fn(async () => snapshot);

@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { BrowserContext, Page, Worker } from '@playwright/test';
+import type { Emulator } from '../emulator/index';
+import { admin, consentAs, expect, expectNoDeviations, send, test, useEmulator, waitForStatus } from './fixtures';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+
+async function badge(worker: Worker): Promise<{ text: string; color: number[] }> {
+  return worker.evaluate(async () => ({
+    text: await chrome.action.getBadgeText({}),
+    color: await chrome.action.getBadgeBackgroundColor({}),
+  }));
+}
+
+async function openPopup(context: BrowserContext, extensionId: string): Promise<Page> {
+  const popup = await context.newPage();
+  await popup.setViewportSize({ width: 380, height: 640 });
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  return popup;
+}
+
+async function signInFromPopup(context: BrowserContext, popup: Page, emulator: Emulator) {
+  await useEmulator(popup, emulator);
+  await popup.reload();
+  await consentAs(context, 'Sign in as Alice', () => popup.getByRole('button', { name: 'Sign in with Webex' }).click());
+  await expect(popup.getByText('alice@example.com')).toBeVisible();
+}
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+}
+
+test('popup: sign in, register with live updates, details, badge per state, deregister', async ({ context, extensionId, worker, emulator }) => {
+  const popup = await openPopup(context, extensionId);
+  expect(await badge(worker)).toMatchObject({ text: '' });
+  await expect(popup.getByRole('button', { name: 'Sign in with Webex' })).toBeVisible();
+  expect(await seriousViolations(popup)).toEqual([]);
+
+  await signInFromPopup(context, popup, emulator);
+  // Slow the registration down so the connecting state is visible, then watch it change live.
+  await admin(emulator, 'POST', 'faults', { endpoint: 'register', count: 1, status: 200, delayMs: 1_500 });
+  await popup.getByRole('button', { name: 'Register', exact: true }).click();
+  await expect(popup.getByText('Connecting').first()).toBeVisible();
+  expect((await badge(worker)).text).toBe('…');
+  await expect(popup.getByText('Registered').first()).toBeVisible({ timeout: 15_000 });
+  expect(await badge(worker)).toMatchObject({ text: 'ON' });
+  await expect(popup.getByText('+14085550101').first()).toBeVisible();
+
+  await popup.getByRole('button', { name: 'Show all line details' }).click();
+  for (const label of ['Line ID', 'Mobius device ID', 'Voice portal number', 'Rehoming interval (max)', 'Call keepalive interval']) {
+    await expect(popup.getByText(label, { exact: true })).toBeVisible();
+  }
+  expect(await seriousViolations(popup)).toEqual([]);
+  await popup.screenshot({ path: `${SCREENSHOTS}/popup-registered.png` });
+
+  await popup.getByRole('button', { name: 'Deregister' }).click();
+  await expect(popup.getByRole('button', { name: 'Register', exact: true })).toBeVisible();
+  expect(await badge(worker)).toMatchObject({ text: '' });
+  await expectNoDeviations(emulator);
+});
+
+test('popup: an error shows the seed message with the action that fixes it, and a red badge', async ({ context, extensionId, worker, emulator }) => {
+  const popup = await openPopup(context, extensionId);
+  await useEmulator(popup, emulator);
+  await popup.reload();
+  await consentAs(context, 'Sign in as Bob', () => popup.getByRole('button', { name: 'Sign in with Webex' }).click());
+  await popup.getByRole('button', { name: 'Register', exact: true }).click();
+  await expect(popup.getByRole('alert')).toContainText(/not configured for WebRTC calling|Contact/i);
+  expect(await badge(worker)).toMatchObject({ text: '!' });
+  await popup.screenshot({ path: `${SCREENSHOTS}/popup-error.png` });
+  await expectNoDeviations(emulator);
+});
+
+test('options: validation messages, nothing saved half-way, then a valid save', async ({ context, extensionId, extensionPage }) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  const before = await send(extensionPage, 'settings/get');
+
+  await options.getByLabel('Base URL').fill('not a url');
+  await options.getByLabel('Client ID').fill('');
+  await options.getByRole('button', { name: 'Save' }).click();
+  await expect(options.getByText(/Nothing was saved/)).toBeVisible();
+  expect(await send(extensionPage, 'settings/get')).toEqual(before);
+
+  await options.getByLabel('Base URL').fill('http://127.0.0.1:8790/');
+  await options.getByLabel('Client ID').fill(before.settings.clientId);
+  await options.getByLabel('Keep my line registered while the browser runs').uncheck();
+  await options.getByRole('button', { name: 'Save' }).click();
+  await expect(options.getByText('Settings saved.')).toBeVisible();
+  expect((await send(extensionPage, 'settings/get')).settings.keepRegistered).toBe(false);
+  expect(await seriousViolations(options)).toEqual([]);
+  await options.setViewportSize({ width: 900, height: 1200 });
+  await options.screenshot({ path: `${SCREENSHOTS}/options.png`, fullPage: true });
+});
+
+test('click-to-register on an opted-in site; nothing on other sites; scripted clicks do nothing', async ({ context, extensionId, extensionPage, emulator }) => {
+  const popup = await openPopup(context, extensionId);
+  await signInFromPopup(context, popup, emulator);
+  await send(extensionPage, 'sites/add', { origin: emulator.urls.base });
+
+  // Not opted in: the same page on another origin (localhost instead of 127.0.0.1).
+  const other = await context.newPage();
+  await other.goto(`${emulator.urls.base.replace('127.0.0.1', 'localhost')}/demo`);
+  const otherButton = other.locator('[data-webex-line="register"]');
+  await otherButton.click();
+  await other.waitForTimeout(500); // a negative check: give a content script time to act
+  expect(await otherButton.getAttribute('data-webex-line-status')).toBeNull();
+
+  const demo = await context.newPage();
+  const events: unknown[] = [];
+  await demo.exposeFunction('recordStatus', (detail: unknown) => events.push(detail));
+  await demo.addInitScript(() => {
+    document.addEventListener('webex-line:status', (e) => (window as unknown as { recordStatus(d: unknown): void }).recordStatus((e as CustomEvent).detail));
+  });
+  await demo.goto(`${emulator.urls.base}/demo`);
+  const button = demo.locator('[data-webex-line="register"]');
+  await expect(button).toHaveAttribute('data-webex-line-status', 'inactive');
+
+  // A scripted click and a page postMessage do nothing.
+  await demo.evaluate(() => {
+    (document.querySelector('[data-webex-line="register"]') as HTMLElement).click();
+    window.postMessage({ type: 'line/register', payload: {} }, '*');
+  });
+  await demo.waitForTimeout(500); // a negative check
+  expect((await send(extensionPage, 'status/get')).state).toBe('idle');
+
+  await button.click();
+  await expect(button).toHaveAttribute('data-webex-line-status', 'registered', { timeout: 15_000 });
+  expect(events.length).toBeGreaterThan(0);
+  for (const detail of events) expect(Object.keys(detail as object).sort()).toEqual(['error', 'status']);
+  expect(events.at(-1)).toEqual({ status: 'registered', error: null });
+  await demo.screenshot({ path: `${SCREENSHOTS}/in-page-control.png` });
+  await expectNoDeviations(emulator);
+});
