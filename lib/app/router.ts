@@ -24,7 +24,8 @@ export type SenderKind = 'extension' | 'content' | 'unknown';
 /** The line service operations the router exposes. */
 export interface LineOperations {
   snapshot(): Promise<StatusSnapshot>;
-  signIn(): Promise<StatusSnapshot>;
+  /** How sign-in ended: a closed window or a declined consent is calm, not an error. */
+  signInWithOutcome(): Promise<{ outcome: 'signedIn' | 'cancelled' | 'declined' | 'failed'; message?: string; snapshot: StatusSnapshot }>;
   signOut(): Promise<StatusSnapshot>;
   register(): Promise<StatusSnapshot>;
   deregister(): Promise<StatusSnapshot>;
@@ -111,7 +112,12 @@ type Handler = (payload: unknown, ctx: RouterContext) => Promise<unknown>;
 
 const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
   'status/get': (_, ctx) => ctx.line.snapshot(),
-  'auth/signIn': (_, ctx) => ctx.line.signIn(),
+  'auth/signIn': async (_, ctx) => {
+    const { outcome, message, snapshot } = await ctx.line.signInWithOutcome();
+    if (outcome === 'signedIn') return snapshot;
+    // Cancelled and declined carry their own code so the UI can stay calm.
+    throw new RouterError(outcome === 'failed' ? 'signInFailed' : outcome, message ?? 'Sign-in did not finish.');
+  },
   'auth/signOut': (_, ctx) => ctx.line.signOut(),
   'line/register': (_, ctx) => ctx.line.register(),
   'line/deregister': (_, ctx) => ctx.line.deregister(),

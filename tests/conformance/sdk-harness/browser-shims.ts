@@ -118,11 +118,9 @@ export interface BrowserShimOptions {
 export function installBrowserShims(options: BrowserShimOptions): void {
   const { hostMap } = options;
   const g = globalThis as Record<string, unknown>;
-  const windowTarget = new EventTarget();
-  g.window = Object.assign(windowTarget, {
+  // An EventTarget, so the SDK's `online`/`offline` listeners attach (nothing fires them).
+  g.window = Object.assign(new EventTarget(), {
     navigator: { userAgent: USER_AGENT, onLine: true },
-    addEventListener: windowTarget.addEventListener.bind(windowTarget),
-    removeEventListener: windowTarget.removeEventListener.bind(windowTarget),
   });
   g.localStorage = new MemoryStorage();
   g.Worker = createWorkerClass(hostMap, {

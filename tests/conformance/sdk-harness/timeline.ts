@@ -83,7 +83,10 @@ export class Timeline {
     let from = options.after ?? 0;
     let last: TimelineEntry | undefined;
     for (let seen = 0; seen < count; seen += 1) {
-      last = await this.waitFor(`${description} #${seen + 1}`, predicate, { ...options, after: from });
+      last = await this.waitFor(`${description} #${seen + 1}`, predicate, {
+        ...options,
+        after: from,
+      });
       from = this.entries.indexOf(last) + 1;
     }
     if (!last) throw new Error('waitForCount needs a count of at least 1');

@@ -6,8 +6,9 @@
  * with `null`, JSON bodies, and a rejection carrying `{statusCode, body, headers}` for any
  * status of 400 and above (or 0 for a network failure), like webex-core's `WebexHttpError`.
  */
-import { EventEmitter } from 'node:events';
+
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { CatalogServices } from './service-catalog';
 
 export interface WdmDevice {
@@ -150,7 +151,11 @@ export function createWebexAdapter(options: WebexAdapterOptions) {
     request,
     logger,
     internal: {
-      device: { ...options.device, version: '1.0.0', callingBehavior: 'NATIVE_WEBEX_TEAMS_CALLING' },
+      device: {
+        ...options.device,
+        version: '1.0.0',
+        callingBehavior: 'NATIVE_WEBEX_TEAMS_CALLING',
+      },
       services: options.services,
       mercury: {
         connected: mercury.connected,

@@ -25,9 +25,7 @@ const snapshot: StatusSnapshot = {
   at: 1,
 };
 
-type Mocked<T> = { [K in keyof T]: ReturnType<typeof vi.fn<() => Promise<StatusSnapshot>>> };
-
-function context(): Omit<RouterContext, 'line'> & { line: Mocked<RouterContext['line']> } {
+function context() {
   const store = memoryStore();
   const settings = createSettingsStore(store, { ...defaultSettings(false), sites: ['https://crm.example.com'] });
   const op = () => vi.fn(async () => snapshot);
@@ -35,7 +33,13 @@ function context(): Omit<RouterContext, 'line'> & { line: Mocked<RouterContext['
     extensionId: EXT,
     extensionOrigin: ORIGIN,
     redirectUrl: `https://${EXT}.chromiumapp.org/`,
-    line: { snapshot: op(), signIn: op(), signOut: op(), register: op(), deregister: op() },
+    line: {
+      snapshot: op(),
+      signInWithOutcome: vi.fn(async () => ({ outcome: 'signedIn' as const, snapshot })),
+      signOut: op(),
+      register: op(),
+      deregister: op(),
+    },
     settings,
     diagnostics: createDiagnostics(store, { now: () => 5 }),
     enableSite: vi.fn(async () => {}),
@@ -104,8 +108,20 @@ describe('message router', () => {
 
   it('turns a failing operation into an error response', async () => {
     const ctx = context();
-    ctx.line.signIn.mockRejectedValueOnce(new Error('boom'));
-    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toEqual({ ok: false, error: { code: 'failed', message: 'boom' } });
+    ctx.line.register.mockRejectedValueOnce(new Error('boom'));
+    expect(await routeMessage({ type: 'line/register', payload: {} }, extensionPage, ctx)).toEqual({ ok: false, error: { code: 'failed', message: 'boom' } });
+  });
+
+  it('answers a cancelled or declined sign-in with its own calm code', async () => {
+    const ctx = context();
+    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toEqual({ ok: true, value: snapshot });
+    ctx.line.signInWithOutcome.mockResolvedValueOnce({ outcome: 'cancelled', message: 'Sign-in was cancelled.', snapshot } as never);
+    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: false,
+      error: { code: 'cancelled', message: 'Sign-in was cancelled.' },
+    });
+    ctx.line.signInWithOutcome.mockResolvedValueOnce({ outcome: 'failed', message: 'State mismatch.', snapshot } as never);
+    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toMatchObject({ ok: false, error: { code: 'signInFailed' } });
   });
 });
 
