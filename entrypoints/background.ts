@@ -50,7 +50,12 @@ export default defineBackground(() => {
 
   service.subscribe((update) => {
     const broadcast: StatusBroadcast = update.event
-      ? { kind: 'line-event', event: update.event, snapshot: update.snapshot, ...(update.error ? { error: update.error } : {}) }
+      ? {
+          kind: 'line-event',
+          event: update.event,
+          snapshot: update.snapshot,
+          ...(update.error ? { error: update.error } : {}),
+        }
       : { kind: 'snapshot', snapshot: update.snapshot };
     ports.broadcast(broadcast);
     void paintBadge(badgeFor(update.snapshot));
@@ -77,7 +82,8 @@ export default defineBackground(() => {
       const current = await settings.load();
       await syncClickToRegister(current.sites);
       // The custom environment may live on the same origin: keep the access it needs.
-      const environment = current.environment.kind === 'custom' ? new URL(current.environment.baseUrl).origin : null;
+      const environment =
+        current.environment.kind === 'custom' ? new URL(current.environment.baseUrl).origin : null;
       if (origin !== environment) {
         await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
       }

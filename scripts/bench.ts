@@ -37,10 +37,13 @@ function timeoutScheduler(onDue: (name: string) => Promise<void>): Scheduler {
   return {
     async set(name, at) {
       clearTimeout(timers.get(name)?.handle);
-      const handle = setTimeout(() => {
-        timers.delete(name);
-        void onDue(name);
-      }, Math.max(0, at - Date.now()));
+      const handle = setTimeout(
+        () => {
+          timers.delete(name);
+          void onDue(name);
+        },
+        Math.max(0, at - Date.now()),
+      );
       timers.set(name, { at, handle });
     },
     async clear(name) {
@@ -55,7 +58,8 @@ function timeoutScheduler(onDue: (name: string) => Promise<void>): Scheduler {
 
 function bundleSizes() {
   const build = spawnSync('npx', ['wxt', 'build'], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`production build failed:\n${build.stdout}${build.stderr}`);
+  if (build.status !== 0)
+    throw new Error(`production build failed:\n${build.stdout}${build.stderr}`);
   const root = '.output/chrome-mv3';
   const files: { file: string; raw: number; gzip: number }[] = [];
   const walk = (dir: string) => {
@@ -64,19 +68,33 @@ function bundleSizes() {
       if (statSync(path).isDirectory()) walk(path);
       else if (/\.(js|css|html|json)$/.test(name)) {
         const content = readFileSync(path);
-        files.push({ file: relative(root, path), raw: content.length, gzip: gzipSync(content).length });
+        files.push({
+          file: relative(root, path),
+          raw: content.length,
+          gzip: gzipSync(content).length,
+        });
       }
     }
   };
   walk(root);
   console.log('\n1. Production bundle (bytes)');
-  for (const f of files.sort((a, b) => b.raw - a.raw)) console.log(`   ${f.file.padEnd(48)} ${String(f.raw).padStart(8)} ${String(f.gzip).padStart(8)} gz`);
-  const total = files.reduce((sum, f) => ({ raw: sum.raw + f.raw, gzip: sum.gzip + f.gzip }), { raw: 0, gzip: 0 });
-  console.log(`   ${'total'.padEnd(48)} ${String(total.raw).padStart(8)} ${String(total.gzip).padStart(8)} gz`);
+  for (const f of files.sort((a, b) => b.raw - a.raw))
+    console.log(
+      `   ${f.file.padEnd(48)} ${String(f.raw).padStart(8)} ${String(f.gzip).padStart(8)} gz`,
+    );
+  const total = files.reduce((sum, f) => ({ raw: sum.raw + f.raw, gzip: sum.gzip + f.gzip }), {
+    raw: 0,
+    gzip: 0,
+  });
+  console.log(
+    `   ${'total'.padEnd(48)} ${String(total.raw).padStart(8)} ${String(total.gzip).padStart(8)} gz`,
+  );
 }
 
 async function engineAgainstEmulator() {
-  const emulator = await startEmulator({ config: { autoConsentEmail: 'alice@example.com', keepaliveIntervalSec: 1 } });
+  const emulator = await startEmulator({
+    config: { autoConsentEmail: 'alice@example.com', keepaliveIntervalSec: 1 },
+  });
   let requests = 0;
   const countingFetch: typeof fetch = (input, init) => {
     requests += 1;
@@ -101,7 +119,8 @@ async function engineAgainstEmulator() {
     identity: {
       redirectUrl: () => DEV_REDIRECT_URL,
       // The emulator auto-consents: follow its redirect like the auth window would.
-      launchWebAuthFlow: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
+      launchWebAuthFlow: async (url) =>
+        (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
     },
   });
   const registered = () =>
@@ -119,7 +138,10 @@ async function engineAgainstEmulator() {
   await service.signIn();
   console.log(`   sign-in (authorize + token + people/me): ${requests} requests, ${ms(start)}`);
 
-  for (const label of ['cold register (discovery + register)', 'warm register (cached discovery)']) {
+  for (const label of [
+    'cold register (discovery + register)',
+    'warm register (cached discovery)',
+  ]) {
     requests = 0;
     start = performance.now();
     const done = registered();
@@ -135,30 +157,54 @@ async function engineAgainstEmulator() {
   await done;
   const before = emulator.requestLog().filter((e) => e.path.endsWith('/status')).length;
   await new Promise((resolve) => setTimeout(resolve, 3_200));
-  const keepalives = emulator.requestLog().filter((e) => e.path.endsWith('/status')).length - before;
+  const keepalives =
+    emulator.requestLog().filter((e) => e.path.endsWith('/status')).length - before;
   console.log(`   keepalives at a 1 s interval over 3.2 s: ${keepalives}`);
   await service.deregister();
   await service.whenIdle();
 
   console.log('\n3. Emulator keepalive throughput (sequential, loopback, 500 requests)');
   const tokens = emulator.issueTokens('alice@example.com');
-  const auth = { authorization: `Bearer ${tokens.access_token}`, 'spark-user-agent': 'webex-calling/beta' };
-  const wdm = (await (await fetch(`${emulator.urls.wdm}/devices`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'browser', deviceType: 'WEB', model: 'web-js-sdk', localizedModel: 'webex-js-sdk', systemName: 'WEBEX_JS_SDK', systemVersion: '1.0.0' }),
-  })).json()) as { url: string; userId: string };
-  const device = (await (await fetch(`${emulator.urls.mobiusPrimaryApi}/calling/web/device`, {
-    method: 'POST',
-    headers: { ...auth, 'cisco-device-url': wdm.url, 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: wdm.userId, clientDeviceUri: wdm.url, serviceData: { indicator: 'calling', domain: '' } }),
-  })).json()) as { device: { uri: string } };
+  const auth = {
+    authorization: `Bearer ${tokens.access_token}`,
+    'spark-user-agent': 'webex-calling/beta',
+  };
+  const wdm = (await (
+    await fetch(`${emulator.urls.wdm}/devices`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'browser',
+        deviceType: 'WEB',
+        model: 'web-js-sdk',
+        localizedModel: 'webex-js-sdk',
+        systemName: 'WEBEX_JS_SDK',
+        systemVersion: '1.0.0',
+      }),
+    })
+  ).json()) as { url: string; userId: string };
+  const device = (await (
+    await fetch(`${emulator.urls.mobiusPrimaryApi}/calling/web/device`, {
+      method: 'POST',
+      headers: { ...auth, 'cisco-device-url': wdm.url, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        userId: wdm.userId,
+        clientDeviceUri: wdm.url,
+        serviceData: { indicator: 'calling', domain: '' },
+      }),
+    })
+  ).json()) as { device: { uri: string } };
   start = performance.now();
   for (let i = 0; i < 500; i += 1) {
-    await fetch(`${device.device.uri}/status`, { method: 'POST', headers: { ...auth, 'cisco-device-url': wdm.url } });
+    await fetch(`${device.device.uri}/status`, {
+      method: 'POST',
+      headers: { ...auth, 'cisco-device-url': wdm.url },
+    });
   }
   const seconds = (performance.now() - start) / 1000;
-  console.log(`   ${(500 / seconds).toFixed(0)} keepalives/s (${((seconds * 1000) / 500).toFixed(2)} ms each)`);
+  console.log(
+    `   ${(500 / seconds).toFixed(0)} keepalives/s (${((seconds * 1000) / 500).toFixed(2)} ms each)`,
+  );
   await emulator.close();
 }
 
@@ -168,12 +214,17 @@ async function chromiumStartup() {
   console.log('\n4. Real Chromium (headless)');
   const dir = mkdtempSync(join(tmpdir(), 'webex-line-bench-'));
   let start = performance.now();
-  const context = await chromium.launchPersistentContext(dir, { executablePath: findChromium(), headless: true, args: extensionArgs() });
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: findChromium(),
+    headless: true,
+    args: extensionArgs(),
+  });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(worker.url()).host;
   const page = await context.newPage();
   await page.goto(`chrome-extension://${id}/popup.html`);
-  const status = () => page.evaluate(() => chrome.runtime.sendMessage({ type: 'status/get', payload: {} }));
+  const status = () =>
+    page.evaluate(() => chrome.runtime.sendMessage({ type: 'status/get', payload: {} }));
   await status();
   console.log(`   launch to first status answer: ${ms(start)}`);
   start = performance.now();

@@ -17,7 +17,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && !headless) {
+if (
+  process.platform === 'linux' &&
+  !process.env.DISPLAY &&
+  !process.env.WAYLAND_DISPLAY &&
+  !headless
+) {
   fail(
     [
       'No display found, so Chromium cannot open a window here.',

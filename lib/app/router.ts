@@ -25,7 +25,11 @@ export type SenderKind = 'extension' | 'content' | 'unknown';
 export interface LineOperations {
   snapshot(): Promise<StatusSnapshot>;
   /** How sign-in ended: a closed window or a declined consent is calm, not an error. */
-  signInWithOutcome(): Promise<{ outcome: 'signedIn' | 'cancelled' | 'declined' | 'failed'; message?: string; snapshot: StatusSnapshot }>;
+  signInWithOutcome(): Promise<{
+    outcome: 'signedIn' | 'cancelled' | 'declined' | 'failed';
+    message?: string;
+    snapshot: StatusSnapshot;
+  }>;
   signOut(): Promise<StatusSnapshot>;
   register(): Promise<StatusSnapshot>;
   deregister(): Promise<StatusSnapshot>;
@@ -91,16 +95,28 @@ export function classifySender(
 function isRequest(message: unknown): message is { type: RequestType; payload: unknown } {
   if (typeof message !== 'object' || message === null) return false;
   const { type, payload } = message as Record<string, unknown>;
-  return typeof type === 'string' && REQUEST_TYPES.has(type) && (payload === undefined || typeof payload === 'object');
+  return (
+    typeof type === 'string' &&
+    REQUEST_TYPES.has(type) &&
+    (payload === undefined || typeof payload === 'object')
+  );
 }
 
 function fail(code: string, message: string): Response<never> {
   return { ok: false, error: { code, message } };
 }
 
-function settingsView(settings: Settings, redirectUrl: string, errors?: Record<string, string>): SettingsView {
+function settingsView(
+  settings: Settings,
+  redirectUrl: string,
+  errors?: Record<string, string>,
+): SettingsView {
   const { clientSecret, ...rest } = settings;
-  return { settings: { ...rest, clientSecretSet: clientSecret !== '' }, redirectUrl, ...(errors ? { errors } : {}) };
+  return {
+    settings: { ...rest, clientSecretSet: clientSecret !== '' },
+    redirectUrl,
+    ...(errors ? { errors } : {}),
+  };
 }
 
 function stringField(payload: unknown, field: string): string | null {
@@ -116,7 +132,10 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     const { outcome, message, snapshot } = await ctx.line.signInWithOutcome();
     if (outcome === 'signedIn') return snapshot;
     // Cancelled and declined carry their own code so the UI can stay calm.
-    throw new RouterError(outcome === 'failed' ? 'signInFailed' : outcome, message ?? 'Sign-in did not finish.');
+    throw new RouterError(
+      outcome === 'failed' ? 'signInFailed' : outcome,
+      message ?? 'Sign-in did not finish.',
+    );
   },
   'auth/signOut': (_, ctx) => ctx.line.signOut(),
   'line/register': (_, ctx) => ctx.line.register(),
@@ -124,7 +143,9 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
   'settings/get': async (_, ctx) => settingsView(await ctx.settings.load(), ctx.redirectUrl),
   'settings/save': async (payload, ctx) => {
     const previous = await ctx.settings.load();
-    const result = await ctx.settings.save((payload as Record<string, unknown> | undefined)?.settings);
+    const result = await ctx.settings.save(
+      (payload as Record<string, unknown> | undefined)?.settings,
+    );
     if (!result.ok) return settingsView(previous, ctx.redirectUrl, result.errors);
     await ctx.diagnostics.add('settings', 'Settings saved');
     await ctx.settingsChanged(previous, result.value);
@@ -177,7 +198,8 @@ export async function routeMessage(
       if (!(CONTENT_SCRIPT_REQUESTS as readonly string[]).includes(message.type)) {
         return fail('forbidden', 'Not allowed from a web page.');
       }
-      const snapshot = message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
+      const snapshot =
+        message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
       return { ok: true, value: toPageStatus(snapshot) satisfies PageStatus };
     }
     return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };

@@ -1,5 +1,10 @@
 import type { Store } from '../ports';
-import { normalizeOrigin, type Settings, type ValidationResult, validateSettings } from '../settings';
+import {
+  normalizeOrigin,
+  type Settings,
+  type ValidationResult,
+  validateSettings,
+} from '../settings';
 
 const SETTINGS_KEY = 'settings';
 
@@ -40,7 +45,10 @@ export function createSettingsStore(store: Store, defaults: Settings): SettingsS
       serialise(async () => {
         const normalized = normalizeOrigin(origin);
         if (!normalized) {
-          return { ok: false, errors: { origin: 'Enter a site as https://host or http://host:port.' } };
+          return {
+            ok: false,
+            errors: { origin: 'Enter a site as https://host or http://host:port.' },
+          };
         }
         const current = await load();
         const next = { ...current, sites: [...new Set([...current.sites, normalized])] };

@@ -25,5 +25,7 @@ export async function showNotification(request: NotificationRequest): Promise<vo
 
 /** The action a clicked notification stands for (by id; ids encode the action when the worker restarted). */
 export function actionOf(notificationId: string): NotificationAction | undefined {
-  return actions.get(notificationId) ?? (notificationId.split(':')[1] as NotificationAction | undefined);
+  return (
+    actions.get(notificationId) ?? (notificationId.split(':')[1] as NotificationAction | undefined)
+  );
 }

@@ -58,7 +58,11 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
     clearTimeout(timeouts.get(name));
     const delay = Math.max(0, at - clock.now());
     // Only worth it while the worker is likely alive; the alarm covers the rest.
-    if (delay <= 60_000) timeouts.set(name, setTimeout(() => void fire(name), delay));
+    if (delay <= 60_000)
+      timeouts.set(
+        name,
+        setTimeout(() => void fire(name), delay),
+      );
   }
 
   async function armAlarm(name: string, at: number): Promise<void> {

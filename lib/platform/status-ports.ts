@@ -28,7 +28,10 @@ function senderOf(port: Port): SenderInfo {
 export function createStatusPorts(): StatusPorts {
   const pages = new Set<Port>();
   const contentScripts = new Set<Port>();
-  const ids = { extensionId: browser.runtime.id, extensionOrigin: new URL(browser.runtime.getURL('/')).origin };
+  const ids = {
+    extensionId: browser.runtime.id,
+    extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+  };
 
   const track = (set: Set<Port>, port: Port) => {
     set.add(port);
@@ -41,7 +44,10 @@ export function createStatusPorts(): StatusPorts {
       // The other side went away between the disconnect event and this post.
     }
   };
-  const pageStatus = (snapshot: StatusSnapshot): PageStatusBroadcast => ({ kind: 'page-status', status: toPageStatus(snapshot) });
+  const pageStatus = (snapshot: StatusSnapshot): PageStatusBroadcast => ({
+    kind: 'page-status',
+    status: toPageStatus(snapshot),
+  });
 
   return {
     accept(port, sites, current) {

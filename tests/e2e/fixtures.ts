@@ -1,9 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, test as base, chromium, expect, type Page, type Worker } from '@playwright/test';
+import {
+  type BrowserContext,
+  test as base,
+  chromium,
+  expect,
+  type Page,
+  type Worker,
+} from '@playwright/test';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
-import type { RequestPayload, RequestType, Response, ResponsePayload, StatusSnapshot } from '../../lib/messaging/protocol';
+import type {
+  RequestPayload,
+  RequestType,
+  Response,
+  ResponsePayload,
+  StatusSnapshot,
+} from '../../lib/messaging/protocol';
 import { type Emulator, startEmulator } from '../emulator/index';
 import { extensionArgs, findChromium } from './chromium';
 
@@ -26,7 +39,11 @@ export async function serviceWorkerOf(context: BrowserContext): Promise<Worker> 
 }
 
 /** Send a typed request to the background from an extension page, as the popup would. */
-export async function send<T extends RequestType>(page: Page, type: T, payload: RequestPayload<T> = {} as RequestPayload<T>): Promise<ResponsePayload<T>> {
+export async function send<T extends RequestType>(
+  page: Page,
+  type: T,
+  payload: RequestPayload<T> = {} as RequestPayload<T>,
+): Promise<ResponsePayload<T>> {
   const response = (await page.evaluate(
     ([t, p]) => chrome.runtime.sendMessage({ type: t, payload: p }),
     [type, payload] as const,
@@ -62,19 +79,29 @@ export async function stopServiceWorker(context: BrowserContext, page: Page): Pr
   await cdp.detach();
 }
 
-export async function admin<T = unknown>(emulator: Emulator, method: string, path: string, body?: unknown): Promise<T> {
+export async function admin<T = unknown>(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${emulator.urls.base}/_emulator/${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`admin ${method} ${path}: ${response.status} ${await response.text()}`);
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** Point the extension at this emulator with the demo integration. */
-export async function useEmulator(page: Page, emulator: Emulator, overrides: Record<string, unknown> = {}) {
+export async function useEmulator(
+  page: Page,
+  emulator: Emulator,
+  overrides: Record<string, unknown> = {},
+) {
   const view = await send(page, 'settings/save', {
     settings: {
       environment: { kind: 'custom', baseUrl: emulator.urls.base },
@@ -90,8 +117,14 @@ export async function useEmulator(page: Page, emulator: Emulator, overrides: Rec
 }
 
 /** Complete the emulator's consent page in the auth window chrome.identity opened. */
-export async function consentAs(context: BrowserContext, userName: string, start: () => Promise<unknown>) {
-  const authPage = context.waitForEvent('page', { predicate: (p) => p.url().includes('/v1/authorize') });
+export async function consentAs(
+  context: BrowserContext,
+  userName: string,
+  start: () => Promise<unknown>,
+) {
+  const authPage = context.waitForEvent('page', {
+    predicate: (p) => p.url().includes('/v1/authorize'),
+  });
   const started = start();
   const page = await authPage;
   await page.getByRole('button', { name: userName }).click();
@@ -149,5 +182,7 @@ export { expect };
 
 /** Every e2e test ends by checking the emulator saw nothing that strays from the references. */
 export async function expectNoDeviations(emulator: Emulator): Promise<void> {
-  expect((await admin<{ deviations: unknown[] }>(emulator, 'GET', 'deviations')).deviations).toEqual([]);
+  expect(
+    (await admin<{ deviations: unknown[] }>(emulator, 'GET', 'deviations')).deviations,
+  ).toEqual([]);
 }

@@ -24,11 +24,19 @@ const ALICE = 'alice@example.com';
 const registered = (s: StatusSnapshot) => s.state === 'active' && s.display === 'registered';
 
 async function devicesOf(emulator: Emulator, email = ALICE): Promise<{ deviceId: string }[]> {
-  const answer = await admin<{ devices: { deviceId: string }[] }>(emulator, 'GET', `devices?email=${encodeURIComponent(email)}`);
+  const answer = await admin<{ devices: { deviceId: string }[] }>(
+    emulator,
+    'GET',
+    `devices?email=${encodeURIComponent(email)}`,
+  );
   return answer.devices;
 }
 
-async function requests(emulator: Emulator, method: string, pathPart: string): Promise<LoggedRequest[]> {
+async function requests(
+  emulator: Emulator,
+  method: string,
+  pathPart: string,
+): Promise<LoggedRequest[]> {
   const { entries } = await admin<{ entries: LoggedRequest[] }>(emulator, 'GET', 'log');
   return entries.filter((entry) => entry.method === method && entry.path.includes(pathPart));
 }
@@ -39,7 +47,10 @@ async function signInAsAlice(page: Page, emulator: Emulator) {
   return waitForStatus(page, (s) => s.auth === 'signedIn');
 }
 
-test('sign in on the consent page, register, see the 14 line properties, keep alive, deregister', async ({ extensionPage, emulator }) => {
+test('sign in on the consent page, register, see the 14 line properties, keep alive, deregister', async ({
+  extensionPage,
+  emulator,
+}) => {
   await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
   const signedIn = await signInAsAlice(extensionPage, emulator);
   expect(signedIn.user).toEqual({ displayName: expect.stringContaining('Alice'), email: ALICE });
@@ -66,37 +77,68 @@ test('sign in on the consent page, register, see the 14 line properties, keep al
       'voicePortalNumber',
     ].sort(),
   );
-  expect(line).toMatchObject({ status: 'active', keepaliveInterval: 1, phoneNumber: expect.any(String) });
+  expect(line).toMatchObject({
+    status: 'active',
+    keepaliveInterval: 1,
+    phoneNumber: expect.any(String),
+  });
   const devices = await devicesOf(emulator);
   expect(devices.map((d) => d.deviceId)).toEqual([line?.mobiusDeviceId]);
 
   // Keepalives arrive on their own, driven by alarms.
-  await expect.poll(async () => (await requests(emulator, 'POST', '/status')).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => (await requests(emulator, 'POST', '/status')).length, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(3);
 
   await send(extensionPage, 'line/deregister');
-  await waitForStatus(extensionPage, (s) => s.state === 'idle' && s.line?.mobiusDeviceId === undefined);
+  await waitForStatus(
+    extensionPage,
+    (s) => s.state === 'idle' && s.line?.mobiusDeviceId === undefined,
+  );
   expect(await devicesOf(emulator)).toEqual([]);
   await expectNoDeviations(emulator);
 });
 
-test('a short-lived access token is refreshed before it expires and the line stays registered', async ({ extensionPage, emulator }) => {
+test('a short-lived access token is refreshed before it expires and the line stays registered', async ({
+  extensionPage,
+  emulator,
+}) => {
   await admin(emulator, 'POST', 'config', { accessTokenLifetimeSec: 6, keepaliveIntervalSec: 1 });
   await signInAsAlice(extensionPage, emulator);
   await send(extensionPage, 'line/register');
   await waitForStatus(extensionPage, registered);
 
-  await expect.poll(async () => (await requests(emulator, 'POST', '/v1/access_token')).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
-  expect(await send(extensionPage, 'status/get')).toMatchObject({ state: 'active', auth: 'signedIn', error: null });
+  await expect
+    .poll(async () => (await requests(emulator, 'POST', '/v1/access_token')).length, {
+      timeout: 20_000,
+    })
+    .toBeGreaterThanOrEqual(3);
+  expect(await send(extensionPage, 'status/get')).toMatchObject({
+    state: 'active',
+    auth: 'signedIn',
+    error: null,
+  });
   const keepalives = await requests(emulator, 'POST', '/status');
   expect(keepalives.filter((k) => k.status === 401)).toEqual([]);
   await expectNoDeviations(emulator);
 });
 
-test('stopping the service worker mid-registration ends registered with one device', async ({ context, extensionPage, emulator }) => {
+test('stopping the service worker mid-registration ends registered with one device', async ({
+  context,
+  extensionPage,
+  emulator,
+}) => {
   await signInAsAlice(extensionPage, emulator);
-  await admin(emulator, 'POST', 'faults', { endpoint: 'register', count: 1, status: 200, delayMs: 2_000 });
+  await admin(emulator, 'POST', 'faults', {
+    endpoint: 'register',
+    count: 1,
+    status: 200,
+    delayMs: 2_000,
+  });
   await send(extensionPage, 'line/register');
-  await expect.poll(async () => (await requests(emulator, 'POST', '/calling/web/device')).length).toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(async () => (await requests(emulator, 'POST', '/calling/web/device')).length)
+    .toBeGreaterThanOrEqual(1);
   await stopServiceWorker(context, extensionPage);
 
   await waitForStatus(extensionPage, registered, 30_000);
@@ -104,27 +146,46 @@ test('stopping the service worker mid-registration ends registered with one devi
   await expectNoDeviations(emulator);
 });
 
-test('stopping the service worker mid-keepalive keeps the line registered with one device', async ({ context, extensionPage, emulator }) => {
+test('stopping the service worker mid-keepalive keeps the line registered with one device', async ({
+  context,
+  extensionPage,
+  emulator,
+}) => {
   await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
   await signInAsAlice(extensionPage, emulator);
   await send(extensionPage, 'line/register');
   const before = await waitForStatus(extensionPage, registered);
-  await admin(emulator, 'POST', 'faults', { endpoint: 'keepalive', count: 1, status: 200, delayMs: 1_500 });
+  await admin(emulator, 'POST', 'faults', {
+    endpoint: 'keepalive',
+    count: 1,
+    status: 200,
+    delayMs: 1_500,
+  });
   const count = (await requests(emulator, 'POST', '/status')).length;
-  await expect.poll(async () => (await requests(emulator, 'POST', '/status')).length).toBeGreaterThan(count);
+  await expect
+    .poll(async () => (await requests(emulator, 'POST', '/status')).length)
+    .toBeGreaterThan(count);
   await stopServiceWorker(context, extensionPage);
 
   const after = await waitForStatus(extensionPage, registered);
   expect(after.line?.mobiusDeviceId).toBe(before.line?.mobiusDeviceId);
   const resumed = (await requests(emulator, 'POST', '/status')).length;
-  await expect.poll(async () => (await requests(emulator, 'POST', '/status')).length, { timeout: 15_000 }).toBeGreaterThan(resumed + 1);
+  await expect
+    .poll(async () => (await requests(emulator, 'POST', '/status')).length, { timeout: 15_000 })
+    .toBeGreaterThan(resumed + 1);
   expect(await devicesOf(emulator)).toHaveLength(1);
   const entries = (await send(extensionPage, 'diagnostics/get')).entries;
   expect(entries.filter((e) => e.kind === 'worker').length).toBeGreaterThanOrEqual(2);
   await expectNoDeviations(emulator);
 });
 
-test('a browser restart with the same profile registers the line again and leaks no device', async ({ profile, context, extensionPage, extensionId, emulator }) => {
+test('a browser restart with the same profile registers the line again and leaks no device', async ({
+  profile,
+  context,
+  extensionPage,
+  extensionId,
+  emulator,
+}) => {
   await signInAsAlice(extensionPage, emulator);
   await send(extensionPage, 'line/register');
   const first = await waitForStatus(extensionPage, registered);
@@ -136,9 +197,9 @@ test('a browser restart with the same profile registers the line again and leaks
     await page.goto(`chrome-extension://${extensionId}/popup.html`);
     const second = await waitForStatus(page, registered, 30_000);
     expect(second.line?.lineId).toBe(first.line?.lineId);
-    await expect.poll(async () => (await devicesOf(emulator)).map((d) => d.deviceId), { timeout: 10_000 }).toEqual([
-      second.line?.mobiusDeviceId,
-    ]);
+    await expect
+      .poll(async () => (await devicesOf(emulator)).map((d) => d.deviceId), { timeout: 10_000 })
+      .toEqual([second.line?.mobiusDeviceId]);
     await expectNoDeviations(emulator);
   } finally {
     await again.close();

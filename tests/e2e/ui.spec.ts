@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { Emulator } from '../emulator/index';
-import { admin, consentAs, expect, expectNoDeviations, send, test, useEmulator, waitForStatus } from './fixtures';
+import { admin, consentAs, expect, expectNoDeviations, send, test, useEmulator } from './fixtures';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -23,16 +23,25 @@ async function openPopup(context: BrowserContext, extensionId: string): Promise<
 async function signInFromPopup(context: BrowserContext, popup: Page, emulator: Emulator) {
   await useEmulator(popup, emulator);
   await popup.reload();
-  await consentAs(context, 'Sign in as Alice', () => popup.getByRole('button', { name: 'Sign in with Webex' }).click());
+  await consentAs(context, 'Sign in as Alice', () =>
+    popup.getByRole('button', { name: 'Sign in with Webex' }).click(),
+  );
   await expect(popup.getByText('alice@example.com')).toBeVisible();
 }
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id);
 }
 
-test('popup: sign in, register with live updates, details, badge per state, deregister', async ({ context, extensionId, worker, emulator }) => {
+test('popup: sign in, register with live updates, details, badge per state, deregister', async ({
+  context,
+  extensionId,
+  worker,
+  emulator,
+}) => {
   const popup = await openPopup(context, extensionId);
   expect(await badge(worker)).toMatchObject({ text: '' });
   await expect(popup.getByRole('button', { name: 'Sign in with Webex' })).toBeVisible();
@@ -40,7 +49,12 @@ test('popup: sign in, register with live updates, details, badge per state, dere
 
   await signInFromPopup(context, popup, emulator);
   // Slow the registration down so the connecting state is visible, then watch it change live.
-  await admin(emulator, 'POST', 'faults', { endpoint: 'register', count: 1, status: 200, delayMs: 1_500 });
+  await admin(emulator, 'POST', 'faults', {
+    endpoint: 'register',
+    count: 1,
+    status: 200,
+    delayMs: 1_500,
+  });
   await popup.getByRole('button', { name: 'Register', exact: true }).click();
   await expect(popup.getByText('Connecting').first()).toBeVisible();
   expect((await badge(worker)).text).toBe('…');
@@ -49,7 +63,13 @@ test('popup: sign in, register with live updates, details, badge per state, dere
   await expect(popup.getByText('+14085550101').first()).toBeVisible();
 
   await popup.getByRole('button', { name: 'Show all line details' }).click();
-  for (const label of ['Line ID', 'Mobius device ID', 'Voice portal number', 'Rehoming interval (max)', 'Call keepalive interval']) {
+  for (const label of [
+    'Line ID',
+    'Mobius device ID',
+    'Voice portal number',
+    'Rehoming interval (max)',
+    'Call keepalive interval',
+  ]) {
     await expect(popup.getByText(label, { exact: true })).toBeVisible();
   }
   expect(await seriousViolations(popup)).toEqual([]);
@@ -61,19 +81,32 @@ test('popup: sign in, register with live updates, details, badge per state, dere
   await expectNoDeviations(emulator);
 });
 
-test('popup: an error shows the seed message with the action that fixes it, and a red badge', async ({ context, extensionId, worker, emulator }) => {
+test('popup: an error shows the seed message with the action that fixes it, and a red badge', async ({
+  context,
+  extensionId,
+  worker,
+  emulator,
+}) => {
   const popup = await openPopup(context, extensionId);
   await useEmulator(popup, emulator);
   await popup.reload();
-  await consentAs(context, 'Sign in as Bob', () => popup.getByRole('button', { name: 'Sign in with Webex' }).click());
+  await consentAs(context, 'Sign in as Bob', () =>
+    popup.getByRole('button', { name: 'Sign in with Webex' }).click(),
+  );
   await popup.getByRole('button', { name: 'Register', exact: true }).click();
-  await expect(popup.getByRole('alert')).toContainText(/not configured for WebRTC calling|Contact/i);
+  await expect(popup.getByRole('alert')).toContainText(
+    /not configured for WebRTC calling|Contact/i,
+  );
   expect(await badge(worker)).toMatchObject({ text: '!' });
   await popup.screenshot({ path: `${SCREENSHOTS}/popup-error.png` });
   await expectNoDeviations(emulator);
 });
 
-test('options: validation messages, nothing saved half-way, then a valid save', async ({ context, extensionId, extensionPage }) => {
+test('options: validation messages, nothing saved half-way, then a valid save', async ({
+  context,
+  extensionId,
+  extensionPage,
+}) => {
   const options = await context.newPage();
   await options.goto(`chrome-extension://${extensionId}/options.html`);
   const before = await send(extensionPage, 'settings/get');
@@ -95,7 +128,12 @@ test('options: validation messages, nothing saved half-way, then a valid save', 
   await options.screenshot({ path: `${SCREENSHOTS}/options.png`, fullPage: true });
 });
 
-test('click-to-register on an opted-in site; nothing on other sites; scripted clicks do nothing', async ({ context, extensionId, extensionPage, emulator }) => {
+test('click-to-register on an opted-in site; nothing on other sites; scripted clicks do nothing', async ({
+  context,
+  extensionId,
+  extensionPage,
+  emulator,
+}) => {
   const popup = await openPopup(context, extensionId);
   await signInFromPopup(context, popup, emulator);
   await send(extensionPage, 'sites/add', { origin: emulator.urls.base });
@@ -112,7 +150,11 @@ test('click-to-register on an opted-in site; nothing on other sites; scripted cl
   const events: unknown[] = [];
   await demo.exposeFunction('recordStatus', (detail: unknown) => events.push(detail));
   await demo.addInitScript(() => {
-    document.addEventListener('webex-line:status', (e) => (window as unknown as { recordStatus(d: unknown): void }).recordStatus((e as CustomEvent).detail));
+    document.addEventListener('webex-line:status', (e) =>
+      (window as unknown as { recordStatus(d: unknown): void }).recordStatus(
+        (e as CustomEvent).detail,
+      ),
+    );
   });
   await demo.goto(`${emulator.urls.base}/demo`);
   const button = demo.locator('[data-webex-line="register"]');
@@ -129,7 +171,8 @@ test('click-to-register on an opted-in site; nothing on other sites; scripted cl
   await button.click();
   await expect(button).toHaveAttribute('data-webex-line-status', 'registered', { timeout: 15_000 });
   expect(events.length).toBeGreaterThan(0);
-  for (const detail of events) expect(Object.keys(detail as object).sort()).toEqual(['error', 'status']);
+  for (const detail of events)
+    expect(Object.keys(detail as object).sort()).toEqual(['error', 'status']);
   expect(events.at(-1)).toEqual({ status: 'registered', error: null });
   await demo.screenshot({ path: `${SCREENSHOTS}/in-page-control.png` });
   await expectNoDeviations(emulator);

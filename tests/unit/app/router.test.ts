@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDiagnostics } from '../../../lib/app/diagnostics';
-import { type RouterContext, routeMessage } from '../../../lib/app/router';
+import { routeMessage } from '../../../lib/app/router';
 import { createSettingsStore } from '../../../lib/app/settings-store';
 import { defaultSettings } from '../../../lib/build-defaults';
 import type { StatusSnapshot } from '../../../lib/messaging/protocol';
@@ -27,7 +27,10 @@ const snapshot: StatusSnapshot = {
 
 function context() {
   const store = memoryStore();
-  const settings = createSettingsStore(store, { ...defaultSettings(false), sites: ['https://crm.example.com'] });
+  const settings = createSettingsStore(store, {
+    ...defaultSettings(false),
+    sites: ['https://crm.example.com'],
+  });
   const op = () => vi.fn(async () => snapshot);
   return {
     extensionId: EXT,
@@ -51,7 +54,10 @@ function context() {
 describe('message router', () => {
   it('answers extension pages with the full snapshot', async () => {
     const ctx = context();
-    expect(await routeMessage({ type: 'status/get', payload: {} }, extensionPage, ctx)).toEqual({ ok: true, value: snapshot });
+    expect(await routeMessage({ type: 'status/get', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: true,
+      value: snapshot,
+    });
     await routeMessage({ type: 'line/deregister', payload: {} }, extensionPage, ctx);
     expect(ctx.line.deregister).toHaveBeenCalledOnce();
   });
@@ -59,49 +65,108 @@ describe('message router', () => {
   it('gives content scripts on opted-in sites only the page status, and only for allowed requests', async () => {
     const ctx = context();
     const answer = await routeMessage({ type: 'line/register', payload: {} }, optedInTab, ctx);
-    expect(answer).toEqual({ ok: true, value: { status: 'registered', error: null, signedIn: true } });
+    expect(answer).toEqual({
+      ok: true,
+      value: { status: 'registered', error: null, signedIn: true },
+    });
     expect(JSON.stringify(answer)).not.toContain('d1');
-    expect(await routeMessage({ type: 'auth/signOut', payload: {} }, optedInTab, ctx)).toMatchObject({ ok: false });
-    expect(await routeMessage({ type: 'settings/get', payload: {} }, optedInTab, ctx)).toMatchObject({ ok: false });
+    expect(
+      await routeMessage({ type: 'auth/signOut', payload: {} }, optedInTab, ctx),
+    ).toMatchObject({ ok: false });
+    expect(
+      await routeMessage({ type: 'settings/get', payload: {} }, optedInTab, ctx),
+    ).toMatchObject({ ok: false });
     expect(ctx.line.signOut).not.toHaveBeenCalled();
   });
 
   it('does not answer other extensions, sites not opted in, or malformed messages', async () => {
     const ctx = context();
-    expect(await routeMessage({ type: 'status/get', payload: {} }, { ...extensionPage, id: 'other' }, ctx)).toBeUndefined();
-    expect(await routeMessage({ type: 'line/register', payload: {} }, { ...optedInTab, url: 'https://evil.example/' }, ctx)).toBeUndefined();
+    expect(
+      await routeMessage(
+        { type: 'status/get', payload: {} },
+        { ...extensionPage, id: 'other' },
+        ctx,
+      ),
+    ).toBeUndefined();
+    expect(
+      await routeMessage(
+        { type: 'line/register', payload: {} },
+        { ...optedInTab, url: 'https://evil.example/' },
+        ctx,
+      ),
+    ).toBeUndefined();
     expect(await routeMessage({ type: 'nope', payload: {} }, extensionPage, ctx)).toBeUndefined();
     expect(await routeMessage('status/get', extensionPage, ctx)).toBeUndefined();
-    expect(await routeMessage({ type: 'status/get', payload: 'x' }, extensionPage, ctx)).toBeUndefined();
+    expect(
+      await routeMessage({ type: 'status/get', payload: 'x' }, extensionPage, ctx),
+    ).toBeUndefined();
     expect(ctx.line.register).not.toHaveBeenCalled();
   });
 
   it('never sends the client secret back and reports validation errors without saving', async () => {
     const ctx = context();
-    const bad = await routeMessage({ type: 'settings/save', payload: { settings: { environment: { kind: 'custom', baseUrl: 'nope' } } } }, extensionPage, ctx);
-    expect(bad).toMatchObject({ ok: true, value: { errors: { baseUrl: expect.any(String), clientId: expect.any(String) } } });
+    const bad = await routeMessage(
+      {
+        type: 'settings/save',
+        payload: { settings: { environment: { kind: 'custom', baseUrl: 'nope' } } },
+      },
+      extensionPage,
+      ctx,
+    );
+    expect(bad).toMatchObject({
+      ok: true,
+      value: { errors: { baseUrl: expect.any(String), clientId: expect.any(String) } },
+    });
     expect(ctx.settingsChanged).not.toHaveBeenCalled();
 
     const good = await routeMessage(
       {
         type: 'settings/save',
-        payload: { settings: { environment: { kind: 'production' }, clientId: 'Cabcdef123456', clientSecret: 's3cret', keepRegistered: false, notifications: true } },
+        payload: {
+          settings: {
+            environment: { kind: 'production' },
+            clientId: 'Cabcdef123456',
+            clientSecret: 's3cret',
+            keepRegistered: false,
+            notifications: true,
+          },
+        },
       },
       extensionPage,
       ctx,
     );
     expect(JSON.stringify(good)).not.toContain('s3cret');
-    expect(good).toMatchObject({ ok: true, value: { settings: { clientSecretSet: true, keepRegistered: false } } });
+    expect(good).toMatchObject({
+      ok: true,
+      value: { settings: { clientSecretSet: true, keepRegistered: false } },
+    });
     expect(ctx.settingsChanged).toHaveBeenCalledOnce();
   });
 
   it('adds and removes sites through the permission hooks', async () => {
     const ctx = context();
-    const added = await routeMessage({ type: 'sites/add', payload: { origin: 'http://127.0.0.1:8790/' } }, extensionPage, ctx);
-    expect(added).toEqual({ ok: true, value: { sites: ['https://crm.example.com', 'http://127.0.0.1:8790'] } });
+    const added = await routeMessage(
+      { type: 'sites/add', payload: { origin: 'http://127.0.0.1:8790/' } },
+      extensionPage,
+      ctx,
+    );
+    expect(added).toEqual({
+      ok: true,
+      value: { sites: ['https://crm.example.com', 'http://127.0.0.1:8790'] },
+    });
     expect(ctx.enableSite).toHaveBeenCalledWith('http://127.0.0.1:8790');
-    expect(await routeMessage({ type: 'sites/add', payload: { origin: 'javascript:1' } }, extensionPage, ctx)).toMatchObject({ ok: false });
-    const removed = await routeMessage({ type: 'sites/remove', payload: { origin: 'https://crm.example.com' } }, extensionPage, ctx);
+    expect(
+      await routeMessage(
+        { type: 'sites/add', payload: { origin: 'javascript:1' } },
+        extensionPage,
+        ctx,
+      ),
+    ).toMatchObject({ ok: false });
+    const removed = await routeMessage(
+      { type: 'sites/remove', payload: { origin: 'https://crm.example.com' } },
+      extensionPage,
+      ctx,
+    );
     expect(removed).toEqual({ ok: true, value: { sites: ['http://127.0.0.1:8790'] } });
     expect(ctx.disableSite).toHaveBeenCalledWith('https://crm.example.com');
   });
@@ -109,19 +174,35 @@ describe('message router', () => {
   it('turns a failing operation into an error response', async () => {
     const ctx = context();
     ctx.line.register.mockRejectedValueOnce(new Error('boom'));
-    expect(await routeMessage({ type: 'line/register', payload: {} }, extensionPage, ctx)).toEqual({ ok: false, error: { code: 'failed', message: 'boom' } });
+    expect(await routeMessage({ type: 'line/register', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'boom' },
+    });
   });
 
   it('answers a cancelled or declined sign-in with its own calm code', async () => {
     const ctx = context();
-    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toEqual({ ok: true, value: snapshot });
-    ctx.line.signInWithOutcome.mockResolvedValueOnce({ outcome: 'cancelled', message: 'Sign-in was cancelled.', snapshot } as never);
+    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: true,
+      value: snapshot,
+    });
+    ctx.line.signInWithOutcome.mockResolvedValueOnce({
+      outcome: 'cancelled',
+      message: 'Sign-in was cancelled.',
+      snapshot,
+    } as never);
     expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toEqual({
       ok: false,
       error: { code: 'cancelled', message: 'Sign-in was cancelled.' },
     });
-    ctx.line.signInWithOutcome.mockResolvedValueOnce({ outcome: 'failed', message: 'State mismatch.', snapshot } as never);
-    expect(await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx)).toMatchObject({ ok: false, error: { code: 'signInFailed' } });
+    ctx.line.signInWithOutcome.mockResolvedValueOnce({
+      outcome: 'failed',
+      message: 'State mismatch.',
+      snapshot,
+    } as never);
+    expect(
+      await routeMessage({ type: 'auth/signIn', payload: {} }, extensionPage, ctx),
+    ).toMatchObject({ ok: false, error: { code: 'signInFailed' } });
   });
 });
 

@@ -27,7 +27,13 @@ describe('alarm scheduler', () => {
     const store = memoryStore();
     const alarms = fakeAlarms();
     const fired: string[] = [];
-    const scheduler = createAlarmScheduler({ alarms, store, clock, minAlarmDelayMs: 30_000, onDue: async (n) => void fired.push(n) });
+    const scheduler = createAlarmScheduler({
+      alarms,
+      store,
+      clock,
+      minAlarmDelayMs: 30_000,
+      onDue: async (n) => void fired.push(n),
+    });
 
     await scheduler.set('keepalive', 1_005_000);
     expect(await scheduler.list()).toEqual({ keepalive: 1_005_000 });
@@ -46,14 +52,26 @@ describe('alarm scheduler', () => {
   it('a new worker re-arms from the persisted deadlines and fires overdue ones', async () => {
     const store = memoryStore();
     const alarms = fakeAlarms();
-    const first = createAlarmScheduler({ alarms, store, clock, minAlarmDelayMs: 0, onDue: async () => {} });
+    const first = createAlarmScheduler({
+      alarms,
+      store,
+      clock,
+      minAlarmDelayMs: 0,
+      onDue: async () => {},
+    });
     await first.set('overdue', 1_001_000);
     await first.set('later', 1_500_000);
     alarms.armed.clear(); // the browser restarted and lost its alarms
 
     vi.setSystemTime(1_002_000);
     const fired: string[] = [];
-    const second = createAlarmScheduler({ alarms, store, clock, minAlarmDelayMs: 0, onDue: async (n) => void fired.push(n) });
+    const second = createAlarmScheduler({
+      alarms,
+      store,
+      clock,
+      minAlarmDelayMs: 0,
+      onDue: async (n) => void fired.push(n),
+    });
     await second.rearm();
     expect(fired).toEqual(['overdue']);
     expect(alarms.armed.get('timer:later')).toBe(1_500_000);
@@ -63,7 +81,13 @@ describe('alarm scheduler', () => {
     const store = memoryStore();
     const alarms = fakeAlarms();
     const fired: string[] = [];
-    const scheduler = createAlarmScheduler({ alarms, store, clock, minAlarmDelayMs: 0, onDue: async (n) => void fired.push(n) });
+    const scheduler = createAlarmScheduler({
+      alarms,
+      store,
+      clock,
+      minAlarmDelayMs: 0,
+      onDue: async (n) => void fired.push(n),
+    });
     await scheduler.set('retry', 1_001_000);
     await scheduler.set('retry', 1_900_000);
     vi.setSystemTime(1_001_000);
