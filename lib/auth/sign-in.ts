@@ -1,0 +1,144 @@
+/**
+ * Interactive sign-in: authorization code + PKCE (S256) + state through IdentityFlow. The
+ * verifier and state live only in this function's scope: a window the user closes leaves nothing
+ * behind, and a worker killed mid-flow simply has no sign-in to resume.
+ */
+import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
+import type { Settings } from '../settings';
+import { isConfigured } from '../settings';
+import { endpointsFor, environmentKey } from '../webex/environment';
+import {
+  buildAuthorizeUrl,
+  createPkce,
+  createState,
+  exchangeCode,
+  oauthErrorCode,
+  parseRedirect,
+} from '../webex/oauth';
+import { type StoredTokens, tokensFromResponse } from './tokens';
+
+export type SignInOutcome =
+  | { kind: 'signedIn'; tokens: StoredTokens }
+  /** The user closed the window: calm, nothing to fix. */
+  | { kind: 'cancelled'; message: string }
+  /** The user declined consent: calm too. */
+  | { kind: 'declined'; message: string }
+  | {
+      kind: 'failed';
+      reason: 'notConfigured' | 'stateMismatch' | 'provider' | 'exchange' | 'unreachable';
+      message: string;
+    };
+
+export interface SignInDeps {
+  identity: IdentityFlow;
+  fetch: Fetch;
+  random: Random;
+  clock: Clock;
+  settings: Settings;
+}
+
+export async function runSignIn(deps: SignInDeps): Promise<SignInOutcome> {
+  const { settings } = deps;
+  if (!isConfigured(settings)) {
+    return {
+      kind: 'failed',
+      reason: 'notConfigured',
+      message: 'Enter the integration client ID and secret in the settings first.',
+    };
+  }
+  const endpoints = endpointsFor(settings.environment);
+  if (!endpoints.ok) return { kind: 'failed', reason: 'notConfigured', message: endpoints.message };
+
+  const pkce = await createPkce(deps.random);
+  const state = createState(deps.random);
+  const redirectUri = deps.identity.redirectUrl();
+  const url = buildAuthorizeUrl({
+    authorizeUrl: endpoints.endpoints.authorize,
+    clientId: settings.clientId,
+    redirectUri,
+    state,
+    codeChallenge: pkce.challenge,
+  });
+
+  let redirect: string;
+  try {
+    redirect = await deps.identity.launchWebAuthFlow(url, true);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    // Chrome says "The user did not approve access." when the window is closed.
+    if (/approve|cancel|closed|user/i.test(text)) {
+      return {
+        kind: 'cancelled',
+        message: 'Sign-in was cancelled. You can sign in again at any time.',
+      };
+    }
+    return {
+      kind: 'failed',
+      reason: 'unreachable',
+      message: `The Webex sign-in page could not be opened (${text}). Check the environment in the settings and try again.`,
+    };
+  }
+
+  const parsed = parseRedirect(redirect, state);
+  switch (parsed.kind) {
+    case 'stateMismatch':
+      return {
+        kind: 'failed',
+        reason: 'stateMismatch',
+        message:
+          'The sign-in answer did not match this request, so it was ignored. Please try again.',
+      };
+    case 'invalid':
+      return { kind: 'failed', reason: 'provider', message: parsed.message };
+    case 'error':
+      if (parsed.error === 'access_denied') {
+        return {
+          kind: 'declined',
+          message:
+            'You did not allow access, so you are not signed in. Sign in again whenever you are ready.',
+        };
+      }
+      return {
+        kind: 'failed',
+        reason: 'provider',
+        message: `Webex did not complete the sign-in (${parsed.description ?? parsed.error}).`,
+      };
+    case 'code':
+      break;
+  }
+
+  const answer = await exchangeCode(deps.fetch, endpoints.endpoints.accessToken, {
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    code: parsed.code,
+    redirectUri,
+    codeVerifier: pkce.verifier,
+  });
+  if (!answer.ok) {
+    const failure = answer.error;
+    if (failure.kind === 'network') {
+      return {
+        kind: 'failed',
+        reason: 'unreachable',
+        message: `Webex could not be reached: ${failure.message}.`,
+      };
+    }
+    const code = failure.kind === 'http' ? oauthErrorCode(failure.body) : undefined;
+    if (code === 'invalid_client' || (failure.kind === 'http' && failure.status === 401)) {
+      return {
+        kind: 'failed',
+        reason: 'exchange',
+        message: 'Webex refused the integration client ID or secret. Check them in the settings.',
+      };
+    }
+    return { kind: 'failed', reason: 'exchange', message: `${failure.message}. Please try again.` };
+  }
+  return {
+    kind: 'signedIn',
+    tokens: tokensFromResponse(
+      answer.value,
+      deps.clock.now(),
+      environmentKey(settings.environment, settings.clientId),
+    ),
+  };
+}

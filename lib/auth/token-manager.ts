@@ -1,0 +1,213 @@
+/**
+ * Keeps a usable access token: refreshes ahead of expiry on a Scheduler timer, on demand when the
+ * token has expired, and once after a 401. One refresh in flight at a time; concurrent callers
+ * share it (the SDK treats a repeated token as an error, and a rotated refresh token must not be
+ * spent twice). A refused refresh signs the user out.
+ */
+import type { Clock, Fetch, Scheduler, Store } from '../ports';
+import type { Settings } from '../settings';
+import { endpointsFor, environmentKey } from '../webex/environment';
+import type { Outcome, WebexFailure } from '../webex/http';
+import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
+import {
+  authorizationHeader,
+  loadTokens,
+  type StoredTokens,
+  TOKENS_KEY,
+  tokensFromResponse,
+} from './tokens';
+
+export const REFRESH_TIMER = 'auth:refresh';
+
+export interface AuthTiming {
+  /** Refresh when this fraction of the access token's lifetime remains... */
+  tokenRefreshFraction: number;
+  /** ...but at least this long before expiry (never more than half the lifetime). */
+  tokenRefreshMinLeadMs: number;
+  /** Treat a token this close to expiry as expired before using it. */
+  tokenExpirySkewMs: number;
+  /** Retry a refresh that failed for a transient reason (network, 5xx) after this long. */
+  tokenRetryMs: number;
+  requestTimeoutMs: number;
+}
+
+export type RefreshOutcome =
+  | { ok: true; tokens: StoredTokens }
+  | { ok: false; error: WebexFailure };
+
+export interface TokenManagerDeps {
+  store: Store;
+  scheduler: Scheduler;
+  clock: Clock;
+  fetch: Fetch;
+  loadSettings(): Promise<Settings>;
+  timing: AuthTiming;
+  log(kind: string, message: string, data?: Record<string, unknown>): void;
+  /** Called after a refused refresh cleared the tokens. */
+  onRefreshRefused(failure: WebexFailure): Promise<void>;
+}
+
+export type AuthorizationResult = Outcome<string>;
+
+export class TokenManager {
+  private refreshing: Promise<RefreshOutcome> | null = null;
+
+  constructor(private readonly deps: TokenManagerDeps) {}
+
+  load(): Promise<StoredTokens | undefined> {
+    return loadTokens(this.deps.store);
+  }
+
+  async isSignedIn(): Promise<boolean> {
+    return (await this.load()) !== undefined;
+  }
+
+  async save(tokens: StoredTokens): Promise<void> {
+    await this.deps.store.set(TOKENS_KEY, tokens);
+    await this.scheduleRefresh(tokens);
+  }
+
+  async clear(): Promise<void> {
+    await this.deps.store.del(TOKENS_KEY);
+    await this.deps.scheduler.clear(REFRESH_TIMER);
+  }
+
+  /** `Bearer <token>`, refreshing first when the stored token has expired. */
+  async authorization(): Promise<AuthorizationResult> {
+    const tokens = await this.load();
+    if (!tokens) return { ok: false, error: notSignedIn() };
+    if (tokens.expiresAt - this.deps.timing.tokenExpirySkewMs > this.deps.clock.now()) {
+      return { ok: true, value: authorizationHeader(tokens), status: 200 };
+    }
+    const refreshed = await this.refresh('expired');
+    if (!refreshed.ok) return refreshed;
+    return { ok: true, value: authorizationHeader(refreshed.tokens), status: 200 };
+  }
+
+  /**
+   * Refresh, sharing any refresh already in flight. `rejected` is the access token a server just
+   * refused: if the stored token is already a different one, someone else refreshed meanwhile
+   * and that token is returned without another round trip.
+   */
+  refresh(
+    reason: 'timer' | 'expired' | 'unauthorized',
+    rejected?: string,
+  ): Promise<RefreshOutcome> {
+    if (!this.refreshing) {
+      this.refreshing = this.doRefresh(reason, rejected).finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  /** The refresh timer fired. */
+  async onTimer(): Promise<void> {
+    if (!(await this.load())) return;
+    await this.refresh('timer');
+  }
+
+  /** Re-arm the refresh timer from the stored tokens (worker start). */
+  async ensureTimer(): Promise<void> {
+    const tokens = await this.load();
+    if (!tokens) return;
+    const timers = await this.deps.scheduler.list();
+    if (timers[REFRESH_TIMER] === undefined) await this.scheduleRefresh(tokens);
+  }
+
+  refreshAt(tokens: StoredTokens): number {
+    const { tokenRefreshFraction, tokenRefreshMinLeadMs } = this.deps.timing;
+    const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
+    // Never more than half the lifetime ahead, so short-lived tokens do not refresh in a loop.
+    const lead = Math.min(
+      Math.max(lifetime * tokenRefreshFraction, tokenRefreshMinLeadMs),
+      lifetime / 2,
+    );
+    return tokens.expiresAt - lead;
+  }
+
+  private async scheduleRefresh(tokens: StoredTokens): Promise<void> {
+    await this.deps.scheduler.set(
+      REFRESH_TIMER,
+      Math.max(this.refreshAt(tokens), this.deps.clock.now()),
+    );
+  }
+
+  private async doRefresh(reason: string, rejected?: string): Promise<RefreshOutcome> {
+    const { clock, store, log } = this.deps;
+    const tokens = await this.load();
+    if (!tokens) return { ok: false, error: notSignedIn() };
+    if (rejected !== undefined && tokens.accessToken !== rejected) return { ok: true, tokens };
+    const now = clock.now();
+    if (
+      !tokens.refreshToken ||
+      (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= now)
+    ) {
+      return this.refused(tokens, {
+        kind: 'auth',
+        definitive: true,
+        message: 'The sign-in has expired and cannot be renewed',
+      });
+    }
+    const settings = await this.deps.loadSettings();
+    const endpoints = endpointsFor(settings.environment);
+    if (!endpoints.ok) return { ok: false, error: { kind: 'config', message: endpoints.message } };
+    log('auth', 'Refreshing the access token', { reason });
+    const answer = await refreshAccessToken(this.deps.fetch, endpoints.endpoints.accessToken, {
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      refreshToken: tokens.refreshToken,
+    });
+    // A sign-out or a new sign-in while the request was out wins over this answer.
+    const current = await this.load();
+    if (!current || current.obtainedAt !== tokens.obtainedAt) {
+      return current ? { ok: true, tokens: current } : { ok: false, error: notSignedIn() };
+    }
+    if (answer.ok) {
+      // A repeated access token is accepted (the SDK calls it an error); one refresh in flight
+      // at a time is what keeps it from happening.
+      const next = tokensFromResponse(
+        answer.value,
+        clock.now(),
+        environmentKey(settings.environment, settings.clientId),
+        tokens,
+      );
+      await store.set(TOKENS_KEY, next);
+      await this.scheduleRefresh(next);
+      log('auth', 'Access token refreshed', { expiresAt: next.expiresAt });
+      return { ok: true, tokens: next };
+    }
+    const failure = answer.error;
+    if (failure.kind === 'http' && isRefusal(failure.status)) {
+      return this.refused(tokens, {
+        kind: 'auth',
+        definitive: true,
+        status: failure.status,
+        message: `Webex refused to renew the sign-in (${oauthErrorCode(failure.body) ?? `HTTP ${failure.status}`})`,
+      });
+    }
+    // Network trouble, 5xx, 429 or a garbled answer: keep the tokens and try again soon.
+    log('auth', 'Token refresh failed; will retry', { error: failure.message });
+    const retryAt = clock.now() + this.deps.timing.tokenRetryMs;
+    await this.deps.scheduler.set(REFRESH_TIMER, retryAt);
+    return { ok: false, error: failure };
+  }
+
+  private async refused(tokens: StoredTokens, failure: WebexFailure): Promise<RefreshOutcome> {
+    this.deps.log('auth', 'Sign-in could not be renewed; signed out', { error: failure.message });
+    const current = await this.load();
+    if (current && current.obtainedAt === tokens.obtainedAt) await this.clear();
+    await this.deps.onRefreshRefused(failure);
+    return { ok: false, error: failure };
+  }
+}
+
+/** 4xx other than 408/429 means the grant itself is no good (invalid_grant, invalid_client...). */
+const isRefusal = (status: number) =>
+  status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+const notSignedIn = (): WebexFailure => ({
+  kind: 'auth',
+  definitive: true,
+  message: 'Not signed in',
+});

@@ -1,0 +1,56 @@
+/** Persisted OAuth tokens and their expiry times. Lives only in the background's Store. */
+import type { Store } from '../ports';
+import type { TokenResponse } from '../webex/oauth';
+
+export const TOKENS_KEY = 'auth:tokens';
+
+export interface StoredTokens {
+  accessToken: string;
+  tokenType: string;
+  refreshToken?: string;
+  /** ms since epoch. */
+  expiresAt: number;
+  refreshExpiresAt?: number;
+  obtainedAt: number;
+  scope?: string;
+  /** `environmentKey()` of the settings the tokens were issued under. */
+  environment: string;
+}
+
+/**
+ * Build stored tokens from a token-endpoint answer. A refresh answer without a refresh token
+ * keeps the previous one and its expiry (the SDK's rule: CI may not rotate it).
+ */
+export function tokensFromResponse(
+  response: TokenResponse,
+  now: number,
+  environment: string,
+  previous?: StoredTokens,
+): StoredTokens {
+  const rotated = response.refreshToken !== undefined;
+  return {
+    accessToken: response.accessToken,
+    tokenType: response.tokenType,
+    refreshToken: response.refreshToken ?? previous?.refreshToken,
+    expiresAt: now + response.expiresIn * 1000,
+    refreshExpiresAt:
+      rotated && response.refreshTokenExpiresIn !== undefined
+        ? now + response.refreshTokenExpiresIn * 1000
+        : previous?.refreshExpiresAt,
+    obtainedAt: now,
+    scope: response.scope ?? previous?.scope,
+    environment,
+  };
+}
+
+export const authorizationHeader = (tokens: StoredTokens) =>
+  `${tokens.tokenType || 'Bearer'} ${tokens.accessToken}`;
+
+export async function loadTokens(store: Store): Promise<StoredTokens | undefined> {
+  const value = await store.get<StoredTokens>(TOKENS_KEY);
+  // Anything that is not a token record (an older format, a bad write) counts as signed out.
+  if (!value || typeof value.accessToken !== 'string' || typeof value.expiresAt !== 'number') {
+    return undefined;
+  }
+  return value;
+}

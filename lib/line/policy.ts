@@ -1,0 +1,127 @@
+/**
+ * Pure decisions of the registration engine: what to do next given what just happened. No I/O,
+ * so every branch of the SDK's timing rules is tested directly.
+ */
+import type { LineErrorPayload } from '../messaging/protocol';
+import { type ClassifiedFailure, toLineError } from '../webex/errors';
+import { retryIntervalSec, type Timing } from './timing';
+
+export type Jitter = (min: number, max: number) => number;
+
+export type FailoverPlan =
+  | { kind: 'retryPrimaries'; delaySec: number }
+  | { kind: 'tryBackups' }
+  | { kind: 'final' };
+
+/**
+ * SDK `startFailoverTimer(attempt, elapsed)` (§10, §9.2): wait and retry the primaries while the
+ * time spent stays under `tryBackupAfterSec`; a Retry-After that would push past it sends us to
+ * the backups at once; no backups means the final error.
+ */
+export function planFailover(args: {
+  attempt: number;
+  elapsedSec: number;
+  retryAfterSec?: number;
+  hasBackups: boolean;
+  timing: Timing;
+  jitter: Jitter;
+}): FailoverPlan {
+  const { attempt, elapsedSec, retryAfterSec, hasBackups, timing } = args;
+  const limit = timing.tryBackupAfterSec;
+  let interval = retryIntervalSec(attempt, timing, args.jitter);
+  if (elapsedSec + interval > limit) interval = limit - elapsedSec;
+  let immediately = false;
+  if (retryAfterSec !== undefined && interval < retryAfterSec) {
+    immediately = retryAfterSec + elapsedSec > limit;
+  }
+  if (interval > timing.baseRetrySec && !immediately) {
+    if (retryAfterSec !== undefined) interval = Math.max(interval, retryAfterSec);
+    return { kind: 'retryPrimaries', delaySec: interval };
+  }
+  return hasBackups ? { kind: 'tryBackups' } : { kind: 'final' };
+}
+
+/** Wait before the last try on the backups: interval(1), stretched to a Retry-After under 60 s. */
+export function lastBackupDelaySec(
+  retryAfterSec: number | undefined,
+  timing: Timing,
+  jitter: Jitter,
+): number {
+  const interval = retryIntervalSec(1, timing, jitter);
+  if (retryAfterSec !== undefined && retryAfterSec < timing.retryAfterUpperLimitSec) {
+    return Math.max(interval, retryAfterSec);
+  }
+  return interval;
+}
+
+export type Restore429Plan =
+  | { kind: 'restartAfter'; delaySec: number }
+  | { kind: 'tryBackups' }
+  | { kind: 'restartNow' };
+
+/** SDK `restorePreviousRegistration` after a 429 on the previous server (§9.2). */
+export function planRestoreAfter429(args: {
+  retryAfterSec: number;
+  lastWasPrimary: boolean;
+  hasBackups: boolean;
+  timing: Timing;
+}): Restore429Plan {
+  if (args.retryAfterSec < args.timing.retryAfterUpperLimitSec) {
+    return { kind: 'restartAfter', delaySec: args.retryAfterSec };
+  }
+  if (args.lastWasPrimary && args.hasBackups) return { kind: 'tryBackups' };
+  return { kind: 'restartNow' };
+}
+
+/** While the network looks down: networkFlapMs, doubling, capped. */
+export function offlineRetryDelayMs(tries: number, timing: Timing): number {
+  return Math.min(timing.networkFlapMs * 2 ** tries, timing.offlineRetryMaxMs);
+}
+
+/** Failback timer: a whole number of minutes in the rehoming window (SDK getFailbackInterval). */
+export function failbackDelayMs(
+  rehoming: { min: number; max: number } | null,
+  timing: Timing,
+  jitter: Jitter,
+): number {
+  const min = rehoming?.min ?? timing.defaultRehomingMinMin;
+  const max = Math.max(min, rehoming?.max ?? timing.defaultRehomingMaxMin);
+  return jitter(min, max) * timing.minuteMs;
+}
+
+export function keepaliveDelayMs(intervalSec: number, timing: Timing): number {
+  return Math.max(intervalSec * timing.secondMs, timing.minKeepaliveMs);
+}
+
+export type KeepaliveDecision =
+  /** Success; `reconnected` when it ends a run of failures. */
+  | { kind: 'ok'; reconnected: boolean }
+  /** Final error (400, 401, 403/102, 404): stop; 404 re-registers. */
+  | { kind: 'final'; notFound: boolean; error: LineErrorPayload }
+  /** 429: pause, then a fresh keepalive after Retry-After (counter back to 0). */
+  | { kind: 'pause'; delayMs: number }
+  /** Non-final failure; `lost` once the threshold is reached. */
+  | { kind: 'failed'; failures: number; lost: boolean };
+
+export function decideKeepalive(args: {
+  failure: ClassifiedFailure | null;
+  previousFailures: number;
+  wasReconnecting: boolean;
+  intervalSec: number;
+  timing: Timing;
+}): KeepaliveDecision {
+  const { failure, timing } = args;
+  if (!failure)
+    return { kind: 'ok', reconnected: args.previousFailures > 0 || args.wasReconnecting };
+  const { row } = failure;
+  if (row.final) {
+    return { kind: 'final', notFound: row.status === 404, error: toLineError(failure) };
+  }
+  if (row.reaction === 'retryAfter') {
+    const seconds = failure.retryAfter ?? args.intervalSec;
+    return { kind: 'pause', delayMs: Math.max(0, seconds) * timing.secondMs };
+  }
+  // 403/101 cannot be restored from a keepalive: it counts like any non-final failure.
+  const failures = args.previousFailures + 1;
+  return { kind: 'failed', failures, lost: failures >= timing.keepaliveFailureThreshold };
+}

@@ -1,0 +1,93 @@
+/**
+ * Every timing constant in one place. SDK values (reference/mobius-registration.md §10, 3.12.0)
+ * are kept in their SDK units (seconds / minutes) and converted with `secondMs` / `minuteMs`, so
+ * tests and the emulator demo can compress time by shrinking one unit, or override any constant.
+ */
+import type { AuthTiming } from '../auth/token-manager';
+
+export interface Timing extends AuthTiming {
+  /** Length of an SDK "second" in ms (1000; tests and demos shrink it). */
+  secondMs: number;
+  /** Length of an SDK "minute" in ms (60000): rehoming intervals are in minutes. */
+  minuteMs: number;
+
+  /** BASE_REG_RETRY_TIMER_VAL_IN_SEC: base retry delay, also the minimum worth scheduling. */
+  baseRetrySec: number;
+  /** BASE_REG_TIMER_MFACTOR: retry delay grows by factor^attempt. */
+  retryFactor: number;
+  /** Jitter added to a retry delay: a whole number of seconds in [min, max] (SDK 1-10). */
+  retryJitterMinSec: number;
+  retryJitterMaxSec: number;
+  /** REG_TRY_BACKUP_TIMER_VAL_IN_SEC: time on primaries before backups. */
+  tryBackupAfterSec: number;
+  /** RETRY_TIMER_UPPER_LIMIT: Retry-After threshold in the restore logic. */
+  retryAfterUpperLimitSec: number;
+  /** REG_FAILBACK_429_MAX_RETRIES. */
+  failback429MaxRetries: number;
+  /** DEFAULT_KEEPALIVE_INTERVAL (used when Mobius sends none, e.g. the restore path). */
+  defaultKeepaliveSec: number;
+  /** DEFAULT_REHOMING_INTERVAL_MIN / MAX, in minutes. */
+  defaultRehomingMinMin: number;
+  defaultRehomingMaxMin: number;
+  /** Consecutive keepalive failures before the line is considered lost (5; contact center 4). */
+  keepaliveFailureThreshold: number;
+  /** NETWORK_FLAP_TIMEOUT: first wait before re-registering while the network looks down. */
+  networkFlapMs: number;
+
+  // Extension-specific (not SDK constants).
+  /** Longest wait between re-register attempts while the network stays down (doubles up to it). */
+  offlineRetryMaxMs: number;
+  /** A step in flight longer than this is assumed killed: the watchdog timer resumes it. */
+  watchdogMs: number;
+  /** Floor for the keepalive period (packed Chrome alarms cannot fire sooner than 30 s). */
+  minKeepaliveMs: number;
+  /** How long cached discovery (catalog, Mobius servers) is trusted. */
+  discoveryTtlMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  secondMs: 1000,
+  minuteMs: 60_000,
+  baseRetrySec: 30,
+  retryFactor: 2,
+  retryJitterMinSec: 1,
+  retryJitterMaxSec: 10,
+  tryBackupAfterSec: 114,
+  retryAfterUpperLimitSec: 60,
+  failback429MaxRetries: 5,
+  defaultKeepaliveSec: 30,
+  defaultRehomingMinMin: 60,
+  defaultRehomingMaxMin: 120,
+  keepaliveFailureThreshold: 5,
+  networkFlapMs: 5000,
+
+  offlineRetryMaxMs: 60_000,
+  watchdogMs: 45_000,
+  // The keepalive interval Mobius sends (30 s) already meets Chrome's packed-alarm minimum; the
+  // scheduler adapter clamps alarms anyway, so no extra floor by default.
+  minKeepaliveMs: 0,
+  discoveryTtlMs: 24 * 60 * 60 * 1000,
+
+  tokenRefreshFraction: 0.1,
+  tokenRefreshMinLeadMs: 60_000,
+  tokenExpirySkewMs: 10_000,
+  tokenRetryMs: 60_000,
+  requestTimeoutMs: 20_000,
+};
+
+export function resolveTiming(overrides?: Partial<Timing>): Timing {
+  return { ...DEFAULT_TIMING, ...overrides };
+}
+
+/** SDK `getRegRetryInterval(n)`: 30 + 2^n + jitter(1..10) seconds. */
+export function retryIntervalSec(
+  attempt: number,
+  timing: Timing,
+  jitter: (min: number, max: number) => number,
+): number {
+  return (
+    timing.baseRetrySec +
+    timing.retryFactor ** attempt +
+    jitter(timing.retryJitterMinSec, timing.retryJitterMaxSec)
+  );
+}

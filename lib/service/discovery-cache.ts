@@ -1,0 +1,251 @@
+/**
+ * Discovery with persistent caches: people/me, the U2C catalog, the WDM device, and the Mobius
+ * server lists. With warm caches, preparing a registration costs no request at all, so
+ * re-registering costs exactly one (the register POST). Everything is keyed by the environment
+ * and integration, so changing either never reuses the other's data.
+ */
+import { type TokenSource, withAuthorization } from '../auth/authorized';
+import type { PrepareResult, RegistrationContextProvider } from '../line/ports';
+import type { Clock, Fetch, Store } from '../ports';
+import type { Settings } from '../settings';
+import {
+  discoverAt,
+  discoveryBases,
+  fallbackServers,
+  fetchCatalog,
+  fetchRegion,
+  type MobiusServers,
+  type ServiceCatalog,
+} from '../webex/discovery';
+import { type CloudEndpoints, endpointsFor, environmentKey } from '../webex/environment';
+import type { Outcome, WebexFailure } from '../webex/http';
+import { fetchPeopleMe, type PeopleMe } from '../webex/people';
+import { registerWdmDevice, type WdmDevice } from '../webex/wdm';
+
+export const DISCOVERY_KEYS = {
+  people: 'webex:people',
+  catalog: 'webex:catalog',
+  wdmDevice: 'webex:wdmDevice',
+  servers: 'webex:mobiusServers',
+} as const;
+
+interface Cached<T> {
+  environment: string;
+  at: number;
+  value: T;
+}
+
+export interface DiscoveryCacheDeps {
+  store: Store;
+  clock: Clock;
+  fetch: Fetch;
+  tokens: TokenSource;
+  loadSettings(): Promise<Settings>;
+  /** How long the catalog and server lists are trusted (people and the WDM device are kept). */
+  ttlMs: number;
+  log(kind: string, message: string, data?: Record<string, unknown>): void;
+}
+
+type Where = { endpoints: CloudEndpoints; environment: string };
+
+export class DiscoveryCache implements RegistrationContextProvider {
+  constructor(private readonly deps: DiscoveryCacheDeps) {}
+
+  async prepare(): Promise<PrepareResult> {
+    const where = await this.where();
+    if (!where.ok) return where;
+    const { endpoints, environment } = where.value;
+
+    const people = await this.people(where.value);
+    if (!people.ok) return people;
+
+    const catalog = await this.remember(DISCOVERY_KEYS.catalog, environment, this.deps.ttlMs, () =>
+      withAuthorization(this.deps.tokens, (auth) =>
+        fetchCatalog(this.deps.fetch, endpoints.u2cCatalog, auth),
+      ),
+    );
+    if (!catalog.ok) return catalog;
+
+    const cachedDevice = await this.read<WdmDevice>(
+      DISCOVERY_KEYS.wdmDevice,
+      environment,
+      Number.POSITIVE_INFINITY,
+    );
+    const wdm = await this.remember(
+      DISCOVERY_KEYS.wdmDevice,
+      environment,
+      Number.POSITIVE_INFINITY,
+      () =>
+        withAuthorization(this.deps.tokens, (auth) =>
+          registerWdmDevice(this.deps.fetch, catalog.value.wdmUrl, auth),
+        ),
+    );
+    if (!wdm.ok) return wdm;
+
+    const servers = await this.servers(endpoints, environment, catalog.value, wdm.value);
+    if (!servers.ok) return servers;
+
+    return {
+      ok: true,
+      context: {
+        // WDM's userId is what the SDK sends; people/me's id is the same UUID.
+        userId: wdm.value.userId || people.value.userId,
+        clientDeviceUri: wdm.value.url,
+        primary: servers.value.primary,
+        backup: servers.value.backup,
+        wdmFromCache: cachedDevice !== undefined,
+      },
+    };
+  }
+
+  /** people/me, from the cache unless `refresh` (sign-in always reads it fresh). */
+  async loadPeople(options: { refresh?: boolean } = {}): Promise<Outcome<PeopleMe>> {
+    const where = await this.where();
+    if (!where.ok) return where;
+    if (options.refresh) await this.deps.store.del(DISCOVERY_KEYS.people);
+    return this.people(where.value);
+  }
+
+  /** The cached profile for the current environment, without any request (snapshots). */
+  async cachedPeople(settings: Settings): Promise<PeopleMe | undefined> {
+    return this.read<PeopleMe>(
+      DISCOVERY_KEYS.people,
+      environmentKey(settings.environment, settings.clientId),
+      Number.POSITIVE_INFINITY,
+    );
+  }
+
+  /** Store a profile read elsewhere (sign-in reads it with the new token before saving it). */
+  rememberPeople(settings: Settings, people: PeopleMe): Promise<void> {
+    return this.write(
+      DISCOVERY_KEYS.people,
+      environmentKey(settings.environment, settings.clientId),
+      people,
+    );
+  }
+
+  /** The stored WDM device whatever the environment (sign-out deletes it). */
+  async storedWdmDevice(): Promise<WdmDevice | undefined> {
+    return (await this.deps.store.get<Cached<WdmDevice>>(DISCOVERY_KEYS.wdmDevice))?.value;
+  }
+
+  async forgetDevice(): Promise<void> {
+    await this.deps.store.del(DISCOVERY_KEYS.wdmDevice);
+    await this.deps.store.del(DISCOVERY_KEYS.servers);
+  }
+
+  async forgetServers(): Promise<void> {
+    await this.deps.store.del(DISCOVERY_KEYS.servers);
+  }
+
+  async clear(): Promise<void> {
+    for (const key of Object.values(DISCOVERY_KEYS)) await this.deps.store.del(key);
+  }
+
+  private async where(): Promise<Outcome<Where>> {
+    const settings = await this.deps.loadSettings();
+    const endpoints = endpointsFor(settings.environment);
+    if (!endpoints.ok) return { ok: false, error: { kind: 'config', message: endpoints.message } };
+    return {
+      ok: true,
+      status: 200,
+      value: {
+        endpoints: endpoints.endpoints,
+        environment: environmentKey(settings.environment, settings.clientId),
+      },
+    };
+  }
+
+  private people(where: Where): Promise<Outcome<PeopleMe>> {
+    return this.remember(DISCOVERY_KEYS.people, where.environment, Number.POSITIVE_INFINITY, () =>
+      withAuthorization(this.deps.tokens, (auth) =>
+        fetchPeopleMe(this.deps.fetch, where.endpoints.peopleMe, auth),
+      ),
+    );
+  }
+
+  /**
+   * Region, then Mobius discovery on each base in order (serviceLinks.mobius first). The SDK's
+   * fallback (first cluster as the only primary) applies when the region is unknown or discovery
+   * hit a 401; we also use it when every base failed (the SDK would silently do nothing). A
+   * fallback list is not cached, so the next registration tries discovery again.
+   */
+  private async servers(
+    endpoints: CloudEndpoints,
+    environment: string,
+    catalog: ServiceCatalog,
+    wdm: WdmDevice,
+  ): Promise<Outcome<MobiusServers>> {
+    const cached = await this.read<MobiusServers>(
+      DISCOVERY_KEYS.servers,
+      environment,
+      this.deps.ttlMs,
+    );
+    if (cached) return { ok: true, value: cached, status: 200 };
+    const { fetch, log } = this.deps;
+    const bases = discoveryBases(catalog);
+    const fallback = (why: string): Outcome<MobiusServers> => {
+      log('discovery', `Using the first Mobius cluster (${why})`, { base: bases[0] });
+      return { ok: true, value: fallbackServers(bases), status: 200 };
+    };
+    const region = await fetchRegion(fetch, endpoints.region);
+    if (!region.ok) {
+      if (region.error.kind === 'network') return region;
+      return fallback(`region unknown: ${region.error.message}`);
+    }
+    let onlyNetwork = true;
+    for (const base of bases) {
+      const found = await withAuthorization(this.deps.tokens, (authorization) =>
+        discoverAt(fetch, base, region.value, { authorization, clientDeviceUri: wdm.url }),
+      );
+      if (found.ok) {
+        log('discovery', 'Mobius servers found', { base, ...found.value });
+        await this.write(DISCOVERY_KEYS.servers, environment, found.value);
+        return found;
+      }
+      log('discovery', 'Mobius discovery failed', { base, error: found.error.message });
+      if (found.error.kind === 'auth') {
+        if (found.error.definitive) return found;
+        return fallback('discovery refused the token');
+      }
+      if (found.error.kind !== 'network') onlyNetwork = false;
+    }
+    if (onlyNetwork && bases.length > 0) {
+      const failure: WebexFailure = {
+        kind: 'network',
+        message: 'No Mobius discovery server could be reached',
+      };
+      return { ok: false, error: failure };
+    }
+    return fallback('every discovery server failed');
+  }
+
+  private async read<T>(key: string, environment: string, ttlMs: number): Promise<T | undefined> {
+    const entry = await this.deps.store.get<Cached<T>>(key);
+    if (!entry || entry.environment !== environment) return undefined;
+    if (this.deps.clock.now() - entry.at > ttlMs) return undefined;
+    return entry.value;
+  }
+
+  private write<T>(key: string, environment: string, value: T): Promise<void> {
+    return this.deps.store.set(key, {
+      environment,
+      at: this.deps.clock.now(),
+      value,
+    } satisfies Cached<T>);
+  }
+
+  /** Cached value, else `load()` and cache its success. */
+  private async remember<T>(
+    key: string,
+    environment: string,
+    ttlMs: number,
+    load: () => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> {
+    const cached = await this.read<T>(key, environment, ttlMs);
+    if (cached !== undefined) return { ok: true, value: cached, status: 200 };
+    const loaded = await load();
+    if (loaded.ok) await this.write(key, environment, loaded.value);
+    return loaded;
+  }
+}

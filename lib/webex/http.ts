@@ -1,0 +1,192 @@
+/**
+ * One way to send a request and get its outcome as data. Nothing here throws: a network failure,
+ * an HTTP error and a malformed body are all values the caller classifies.
+ */
+import type { Fetch } from '../ports';
+import { parseWith, type Validator } from './validate';
+
+export type WebexFailure =
+  /** No HTTP answer at all (DNS, refused connection, offline, timeout): fetch rejected. */
+  | { kind: 'network'; message: string }
+  /** An HTTP answer outside 2xx. `body` is the parsed JSON body when there was one. */
+  | {
+      kind: 'http';
+      status: number;
+      body: unknown;
+      /** Retry-After in seconds, when the server sent a number. */
+      retryAfter?: number;
+      trackingId?: string;
+      message: string;
+    }
+  /** A 2xx answer whose body did not match the expected shape. */
+  | { kind: 'malformed'; status: number; message: string; trackingId?: string }
+  /** No usable token: signed out, refresh refused, or 401 after a fresh token. */
+  | { kind: 'auth'; message: string; status?: number; definitive: boolean }
+  /** Settings cannot produce the request (e.g. no client id). */
+  | { kind: 'config'; message: string };
+
+export type Outcome<T> =
+  | { ok: true; value: T; status: number; trackingId?: string }
+  | { ok: false; error: WebexFailure };
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  /** A JSON body (sent with content-type application/json) or a form body. */
+  json?: unknown;
+  form?: Record<string, string>;
+  /** Abort a request that hangs (a worker that waits forever never recovers). */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
+/** Raw answer: status, parsed body (JSON when it parses, else undefined) and useful headers. */
+export interface RawAnswer {
+  status: number;
+  ok: boolean;
+  body: unknown;
+  retryAfter?: number;
+  trackingId?: string;
+}
+
+export async function send(
+  fetch: Fetch,
+  url: string,
+  options: RequestOptions,
+): Promise<{ ok: true; answer: RawAnswer } | { ok: false; error: WebexFailure }> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  }
+  const controller = new AbortController();
+  const timeout = setTimeout(
+    () => controller.abort(),
+    options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  ) as unknown as { unref?: () => void };
+  // Never keep a Node test process alive for a request that was abandoned on purpose.
+  timeout.unref?.();
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method,
+      headers,
+      body,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    return { ok: false, error: { kind: 'network', message: describeNetworkError(error, url) } };
+  } finally {
+    clearTimeout(timeout as unknown as ReturnType<typeof setTimeout>);
+  }
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // A body that cannot be read is treated as absent.
+  }
+  let parsed: unknown;
+  if (text.trim() !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  const retryAfterHeader = response.headers.get('retry-after');
+  const retryAfter = retryAfterHeader === null ? undefined : Number(retryAfterHeader);
+  return {
+    ok: true,
+    answer: {
+      status: response.status,
+      ok: response.ok,
+      body: parsed,
+      retryAfter: retryAfter !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined,
+      trackingId: response.headers.get('trackingid') ?? undefined,
+    },
+  };
+}
+
+function describeNetworkError(error: unknown, url: string): string {
+  const host = safeHost(url);
+  if (error instanceof Error && error.name === 'AbortError')
+    return `${host} did not answer in time`;
+  return `${host} could not be reached`;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the server';
+  }
+}
+
+/** Turn a non-2xx answer into an `http` failure with a readable message. */
+export function httpFailure(answer: RawAnswer, what: string): WebexFailure {
+  return {
+    kind: 'http',
+    status: answer.status,
+    body: answer.body,
+    retryAfter: answer.retryAfter,
+    trackingId: answer.trackingId,
+    message: `${what} failed with HTTP ${answer.status}${describeBody(answer.body)}`,
+  };
+}
+
+/** Pick a server-provided explanation out of the usual Webex/OAuth error bodies. */
+function describeBody(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const record = body as Record<string, unknown>;
+  for (const key of ['error_description', 'message', 'error']) {
+    const value = record[key];
+    if (typeof value === 'string' && value !== '') return `: ${value}`;
+  }
+  return '';
+}
+
+/** Send, then validate a 2xx body. The usual path for every JSON API call. */
+export async function requestJson<T>(
+  fetch: Fetch,
+  url: string,
+  options: RequestOptions,
+  validator: Validator<T>,
+  what: string,
+): Promise<Outcome<T>> {
+  const sent = await send(fetch, url, options);
+  if (!sent.ok) return sent;
+  const { answer } = sent;
+  if (!answer.ok) return { ok: false, error: httpFailure(answer, what) };
+  const parsed = parseWith(validator, answer.body, what);
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      error: {
+        kind: 'malformed',
+        status: answer.status,
+        message: parsed.error,
+        trackingId: answer.trackingId,
+      },
+    };
+  }
+  return { ok: true, value: parsed.value, status: answer.status, trackingId: answer.trackingId };
+}
+
+/** Send and accept any 2xx, ignoring the body. */
+export async function requestNoContent(
+  fetch: Fetch,
+  url: string,
+  options: RequestOptions,
+  what: string,
+): Promise<Outcome<RawAnswer>> {
+  const sent = await send(fetch, url, options);
+  if (!sent.ok) return sent;
+  const { answer } = sent;
+  if (!answer.ok) return { ok: false, error: httpFailure(answer, what) };
+  return { ok: true, value: answer, status: answer.status, trackingId: answer.trackingId };
+}

@@ -1,0 +1,41 @@
+import type { IdentityFlow } from '../../../lib/ports';
+import { type FakeCloud, REDIRECT_URL } from './cloud';
+
+export type ConsentBehaviour =
+  | 'approve'
+  | 'decline'
+  | 'close'
+  | 'wrongState'
+  | { redirect: (authorizeUrl: string) => string }
+  | { reject: string };
+
+/** launchWebAuthFlow as a scripted user in front of the fake cloud's consent page. */
+export class FakeIdentity implements IdentityFlow {
+  behaviour: ConsentBehaviour = 'approve';
+  readonly launched: string[] = [];
+
+  constructor(private readonly cloud: FakeCloud) {}
+
+  redirectUrl(): string {
+    return REDIRECT_URL;
+  }
+
+  async launchWebAuthFlow(url: string, interactive: boolean): Promise<string> {
+    this.launched.push(url);
+    if (!interactive) throw new Error('User interaction required.');
+    const b = this.behaviour;
+    const state = new URL(url).searchParams.get('state') ?? '';
+    if (b === 'approve') return this.cloud.approve(url);
+    if (b === 'close') throw new Error('The user did not approve access.');
+    if (b === 'decline') {
+      return `${REDIRECT_URL}?error=access_denied&error_description=${encodeURIComponent('The user denied access')}&state=${state}`;
+    }
+    if (b === 'wrongState') {
+      const approved = new URL(await this.cloud.approve(url));
+      approved.searchParams.set('state', 'forged-state');
+      return approved.toString();
+    }
+    if ('reject' in b) throw new Error(b.reject);
+    return b.redirect(url);
+  }
+}

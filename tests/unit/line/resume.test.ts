@@ -1,0 +1,340 @@
+/**
+ * A service worker can be killed at any point. Each test stops the current instance mid-flight
+ * (its request never answers), builds a new one over the same Store and Scheduler, and checks
+ * the line ends registered (or as the user chose) with at most one device at the server.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { RECORD_KEY } from '../../../lib/line/record';
+import { BACKUP, PRIMARY, USER_UUID, WDM_BASE } from '../fakes/cloud';
+import { json } from '../fakes/fetch';
+import { Harness } from '../fakes/harness';
+import { must } from '../fakes/must';
+
+const WATCHDOG = 45_000;
+
+/** Let the server handle the request, but never deliver the answer: the worker dies meanwhile. */
+const processedThenKilled =
+  (h: Harness) => async (req: Parameters<Harness['cloud']['handle']>[0]) => {
+    await h.cloud.handle(req);
+    return 'hang' as const;
+  };
+
+describe('resuming after a kill', () => {
+  it('mid registration POST: the watchdog timer cleans up our device and registers once', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
+    h.restart();
+    h.http.calls.length = 0;
+    await h.advance(WATCHDOG);
+    const calls = h.http.calls.map((c) => `${c.method} ${c.url}`);
+    expect(calls[0]).toBe(`GET ${PRIMARY}devices?userid=${USER_UUID}`);
+    expect(calls[1]).toMatch(new RegExp(`^DELETE ${PRIMARY}devices/dev-`));
+    expect(calls[2]).toBe(`POST ${PRIMARY}device`);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('mid registration POST: a worker wake resumes at once', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
+    h.restart();
+    await h.service.onStartup('workerWake');
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+    const line = (await h.service.snapshot()).line;
+    expect(line?.mobiusDeviceId).toBe([...h.cloud.devices.keys()][0]);
+  });
+
+  it('mid registration POST that the server never saw: registers once', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, 'hang', 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.http.count('POST', `${PRIMARY}device`)).toBe(1));
+    h.restart();
+    await h.advance(WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('mid keepalive: the next keepalive comes from the new worker', async () => {
+    const h = new Harness();
+    await h.registered();
+    const t0 = h.clock.now();
+    h.http.on('POST', /\/status$/, 'hang', 1);
+    expect((await h.advance(30_000)).killed).toBe(true);
+    h.restart();
+    await h.advance(30_000);
+    expect(h.http.times('POST', /\/status$/, t0)).toEqual([30_000, 60_000]);
+    expect(await h.state()).toBe('active');
+    expect(h.events().filter((e) => e !== 'connecting' && e !== 'registered')).toEqual([]);
+  });
+
+  it('while the failover timer waits: the new worker continues the same schedule', async () => {
+    const h = new Harness();
+    h.cloud.fault('register', json(503), { prefix: PRIMARY, times: 2 });
+    await h.signIn();
+    const t0 = h.clock.now();
+    await h.service.register();
+    await h.service.whenIdle();
+    h.restart();
+    await h.advance(33_000);
+    h.restart();
+    await h.advance(35_000);
+    expect(h.http.times('POST', `${PRIMARY}device`, t0)).toEqual([0, 33_000, 68_000]);
+    expect(await h.state()).toBe('active');
+  });
+
+  it('mid deregister DELETE: finishes idle with no device', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.http.on('DELETE', /devices\//, 'hang', 1);
+    void h.service.deregister();
+    await vi.waitFor(() => expect(h.http.count('DELETE', /devices\//)).toBe(1));
+    h.restart();
+    await h.service.onStartup('workerWake');
+    const snap = await h.service.snapshot();
+    expect(snap.state).toBe('idle');
+    expect(snap.line?.status).toBe('IDLE');
+    expect(h.cloud.devices.size).toBe(0);
+    expect(h.scheduler.deadlines.has('line:keepalive')).toBe(false);
+  });
+
+  it('mid restore after the keepalive threshold: ends registered with one device', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.cloud.fault('keepalive', json(503), { times: 5 });
+    h.http.on('DELETE', /devices\//, 'hang', 1);
+    expect((await h.advance(150_000)).killed).toBe(true);
+    h.restart();
+    await h.advance(WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('mid failback: ends registered with one device', async () => {
+    const h = new Harness();
+    h.cloud.fault('register', json(503), { prefix: PRIMARY, times: 4 });
+    await h.signIn();
+    await h.service.register();
+    await h.advance(107_000);
+    expect((await h.service.snapshot()).server?.url).toBe(BACKUP);
+    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+    expect((await h.advance(60 * 60_000)).killed).toBe(true);
+    expect(h.cloud.devices.size).toBe(1);
+    h.restart();
+    await h.advance(WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('a slow but live step keeps its watchdog ahead, so it is never taken for dead', async () => {
+    const h = new Harness();
+    await h.signIn();
+    // Catalog, WDM, region and discovery take 20 s each: 80 s, beyond one watchdog period.
+    h.http.on('GET', /catalog|region|regionCode/, (req) => {
+      h.clock.tick(20_000);
+      return h.cloud.handle(req);
+    });
+    h.http.on('POST', `${WDM_BASE}/devices`, (req) => {
+      h.clock.tick(20_000);
+      return h.cloud.handle(req);
+    });
+    const ahead: number[] = [];
+    h.http.on('POST', `${PRIMARY}device`, (req) => {
+      ahead.push((h.scheduler.at('line:retry') ?? 0) - h.clock.now());
+      return h.cloud.handle(req);
+    });
+    const t0 = h.clock.now();
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(h.clock.now() - t0).toBe(80_000);
+    expect(ahead).toEqual([WATCHDOG]);
+    expect(await h.state()).toBe('active');
+    expect(h.scheduler.deadlines.has('line:retry')).toBe(false);
+  });
+
+  it('waits for the network when the clean-up cannot reach the server', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
+    h.restart();
+    h.http.on('GET', /devices\?userid=/, 'network', 1);
+    await h.service.onStartup('workerWake');
+    // Not registered again while our first device may still exist.
+    expect(h.http.count('POST', `${PRIMARY}device`)).toBe(1);
+    expect(await h.state()).toBe('connecting');
+    await h.service.onNetwork(true);
+    await h.service.whenIdle();
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it.each([
+    ['idle', async (_h: Harness) => {}],
+    ['active', async (h: Harness) => h.registered()],
+    [
+      'connecting (waiting for a retry)',
+      async (h: Harness) => {
+        h.cloud.fault('register', json(503), { prefix: PRIMARY });
+        await h.signIn();
+        await h.service.register();
+        await h.service.whenIdle();
+      },
+    ],
+    [
+      'reconnecting',
+      async (h: Harness) => {
+        await h.registered();
+        h.cloud.fault('keepalive', json(503));
+        await h.advance(30_000);
+      },
+    ],
+    [
+      'inactive',
+      async (h: Harness) => {
+        h.cloud.fault('register', json(400));
+        await h.signIn();
+        await h.service.register();
+        await h.service.whenIdle();
+      },
+    ],
+    [
+      'idle after deregister',
+      async (h: Harness) => {
+        await h.registered();
+        await h.service.deregister();
+      },
+    ],
+  ] as const)(
+    'a worker wake in state %s changes nothing and sends nothing',
+    async (_name, reach) => {
+      const h = new Harness();
+      await reach(h);
+      const before = await h.service.snapshot();
+      const timers = new Map(h.scheduler.deadlines);
+      const record = JSON.stringify(h.store.data.get(RECORD_KEY));
+      h.http.calls.length = 0;
+      h.restart();
+      await h.service.onStartup('workerWake');
+      const after = await h.service.snapshot();
+      expect({ ...after, at: 0 }).toEqual({ ...before, at: 0 });
+      expect(h.scheduler.deadlines).toEqual(timers);
+      expect(JSON.stringify(h.store.data.get(RECORD_KEY))).toBe(record);
+      expect(h.http.calls).toEqual([]);
+    },
+  );
+
+  it('a worker wake re-arms a timer lost between the record write and the alarm', async () => {
+    const h = new Harness();
+    await h.registered();
+    const due = h.scheduler.at('line:keepalive');
+    h.scheduler.deadlines.delete('line:keepalive');
+    h.scheduler.deadlines.delete('auth:refresh');
+    h.restart();
+    await h.service.onStartup('workerWake');
+    expect(h.scheduler.at('line:keepalive')).toBe(due);
+    expect(h.scheduler.at('auth:refresh')).toBeDefined();
+    await h.advance(30_000);
+    expect(h.http.count('POST', /\/status$/)).toBe(1);
+  });
+
+  it('a sign-in window open when the worker dies leaves nothing behind', async () => {
+    const h = new Harness();
+    h.identity.behaviour = { redirect: () => new Promise<string>(() => {}) as never };
+    h.identity.launchWebAuthFlow = () => new Promise(() => {});
+    void h.service.signIn();
+    await vi.waitFor(async () => expect((await h.service.snapshot()).auth).toBe('signingIn'));
+    h.restart();
+    const snap = await h.service.snapshot();
+    expect(snap.auth).toBe('signedOut');
+    expect([...h.store.data.keys()].filter((k) => k.startsWith('auth:'))).toEqual([]);
+  });
+});
+
+describe('browser start-up and extension update', () => {
+  it('start-up with a registration from the last session: delete it, register again', async () => {
+    const h = new Harness();
+    await h.registered();
+    const [stale] = [...h.cloud.devices.keys()];
+    h.restart();
+    const mark = h.mark();
+    await h.service.onStartup('browserStartup');
+    expect(h.http.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      `DELETE ${PRIMARY}devices/${stale}`,
+      `POST ${PRIMARY}device`,
+    ]);
+    expect(h.events(mark)).toEqual(['connecting', 'registered']);
+    expect(h.cloud.devices.size).toBe(1);
+    expect(h.cloud.devices.has(must(stale))).toBe(false);
+  });
+
+  it('start-up registers when keepRegistered is on, even if the line was off', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.restart();
+    await h.service.onStartup('browserStartup');
+    expect(await h.state()).toBe('active');
+  });
+
+  it('start-up with keepRegistered off: the stale device is deleted, the line stays off', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.settings.keepRegistered = false;
+    h.restart();
+    const mark = h.mark();
+    await h.service.onStartup('browserStartup');
+    expect(h.cloud.devices.size).toBe(0);
+    expect(await h.state()).toBe('idle');
+    expect(h.events(mark)).toEqual(['unregistered']);
+  });
+
+  it('start-up while offline keeps the stale device listed and deletes it before registering', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.restart();
+    h.http.on('DELETE', /devices\//, 'network', 1);
+    await h.service.onStartup('browserStartup');
+    expect(await h.state()).toBe('connecting');
+    expect(h.cloud.devices.size).toBe(1);
+    await h.service.onNetwork(true);
+    await h.service.whenIdle();
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+    expect(h.http.count('DELETE', /devices\//)).toBe(2);
+  });
+
+  it('update re-registers a line that was registered; not one the user turned off', async () => {
+    const on = new Harness();
+    await on.registered();
+    on.restart();
+    await on.service.onStartup('update');
+    expect(await on.state()).toBe('active');
+    expect(on.cloud.devices.size).toBe(1);
+
+    const off = new Harness();
+    await off.registered();
+    await off.service.deregister();
+    off.http.calls.length = 0;
+    off.restart();
+    await off.service.onStartup('update');
+    expect(await off.state()).toBe('idle');
+    expect(off.http.calls).toEqual([]);
+  });
+
+  it('start-up signed out does nothing', async () => {
+    const h = new Harness();
+    await h.service.onStartup('browserStartup');
+    await h.service.onStartup('install');
+    expect(await h.state()).toBe('idle');
+    expect(h.http.calls).toEqual([]);
+  });
+});
