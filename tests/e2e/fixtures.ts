@@ -59,16 +59,13 @@ export async function waitForStatus(
   timeout = 20_000,
 ): Promise<StatusSnapshot> {
   let last: StatusSnapshot | undefined;
-  await expect
-    .poll(
-      async () => {
-        last = await send(page, 'status/get');
-        return predicate(last);
-      },
-      { timeout, intervals: [100, 200, 250] },
-    )
-    .toBe(true);
-  return last as StatusSnapshot;
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    last = await send(page, 'status/get');
+    if (predicate(last)) return last;
+    await page.waitForTimeout(150);
+  }
+  throw new Error(`status never matched; last snapshot: ${JSON.stringify(last, null, 1)}`);
 }
 
 /** Stop every service worker through CDP, as Chrome does when it is idle; the next message wakes it. */

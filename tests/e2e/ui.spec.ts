@@ -33,7 +33,10 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id);
+    .map(
+      (v) =>
+        `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('; ')}`,
+    );
 }
 
 test('popup: sign in, register with live updates, details, badge per state, deregister', async ({
@@ -52,7 +55,6 @@ test('popup: sign in, register with live updates, details, badge per state, dere
   await admin(emulator, 'POST', 'faults', {
     endpoint: 'register',
     count: 1,
-    status: 200,
     delayMs: 1_500,
   });
   await popup.getByRole('button', { name: 'Register', exact: true }).click();
@@ -111,13 +113,13 @@ test('options: validation messages, nothing saved half-way, then a valid save', 
   await options.goto(`chrome-extension://${extensionId}/options.html`);
   const before = await send(extensionPage, 'settings/get');
 
-  await options.getByLabel('Base URL').fill('not a url');
+  await options.getByRole('textbox', { name: 'Base URL' }).fill('not a url');
   await options.getByLabel('Client ID').fill('');
   await options.getByRole('button', { name: 'Save' }).click();
   await expect(options.getByText(/Nothing was saved/)).toBeVisible();
   expect(await send(extensionPage, 'settings/get')).toEqual(before);
 
-  await options.getByLabel('Base URL').fill('http://127.0.0.1:8790/');
+  await options.getByRole('textbox', { name: 'Base URL' }).fill('http://127.0.0.1:8790/');
   await options.getByLabel('Client ID').fill(before.settings.clientId);
   await options.getByLabel('Keep my line registered while the browser runs').uncheck();
   await options.getByRole('button', { name: 'Save' }).click();
