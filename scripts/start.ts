@@ -63,6 +63,13 @@ const popupUrl = `chrome-extension://${DEV_EXTENSION_ID}/popup.html`;
 const [first] = context.pages();
 const popup = first ?? (await context.newPage());
 await popup.goto(popupUrl);
+// Open the demo once the worker has registered click-to-register for it.
+const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+for (let tries = 0; tries < 50; tries += 1) {
+  const scripts = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
+  if (scripts.length > 0) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 const demo = await context.newPage();
 await demo.goto(`${emulator.urls.base}/demo`);
 
