@@ -34,8 +34,8 @@ export const PRODUCTION_DEFAULTS: Settings = {
   sites: [],
 };
 
-/** A base URL for a custom environment: http(s), no query or fragment; trailing slash removed. */
-export function normalizeBaseUrl(input: string): string | null {
+/** An http(s) URL with no credentials, query or fragment, or null. */
+function parsePlainHttpUrl(input: string): URL | null {
   let url: URL;
   try {
     url = new URL(input.trim());
@@ -44,20 +44,19 @@ export function normalizeBaseUrl(input: string): string | null {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   if (url.search || url.hash || url.username || url.password) return null;
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  return url;
+}
+
+/** A base URL for a custom environment; trailing slashes removed. */
+export function normalizeBaseUrl(input: string): string | null {
+  const url = parsePlainHttpUrl(input);
+  return url ? `${url.origin}${url.pathname}`.replace(/\/+$/, '') : null;
 }
 
 /** An origin for click-to-register: `scheme://host[:port]` with nothing else. */
 export function normalizeOrigin(input: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  if (url.pathname !== '/' || url.search || url.hash || url.username) return null;
-  return url.origin;
+  const url = parsePlainHttpUrl(input);
+  return url && url.pathname === '/' ? url.origin : null;
 }
 
 /**

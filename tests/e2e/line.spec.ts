@@ -208,6 +208,8 @@ test('a browser restart with the same profile registers the line again and leaks
     await page.goto(`chrome-extension://${extensionId}/popup.html`);
     const second = await waitForStatus(page, registered, 30_000);
     expect(second.line?.lineId).toBe(first.line?.lineId);
+    const worker = again.serviceWorkers()[0];
+    await expect.poll(() => worker?.evaluate(() => chrome.action.getBadgeText({}))).toBe('ON');
     await expect
       .poll(async () => (await devicesOf(emulator)).map((d) => d.deviceId), { timeout: 10_000 })
       .toEqual([second.line?.mobiusDeviceId]);

@@ -1,8 +1,19 @@
 import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
+import { BADGE_COLORS } from '../../lib/ui/badge';
 import type { Emulator } from '../emulator/index';
-import { admin, consentAs, expect, expectNoDeviations, send, test, useEmulator } from './fixtures';
+import {
+  admin,
+  consentAs,
+  expect,
+  expectNoDeviations,
+  send,
+  stopServiceWorker,
+  test,
+  useEmulator,
+  waitForStatus,
+} from './fixtures';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -178,4 +189,74 @@ test('click-to-register on an opted-in site; nothing on other sites; scripted cl
   expect(events.at(-1)).toEqual({ status: 'registered', error: null });
   await demo.screenshot({ path: `${SCREENSHOTS}/in-page-control.png` });
   await expectNoDeviations(emulator);
+});
+
+/** chrome.action colours come back as [r, g, b, a]. */
+function rgba(hex: string): number[] {
+  return [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).concat(255);
+}
+
+test('background presence: the badge survives a worker restart; a token error turns it red and notifies', async ({
+  context,
+  extensionId,
+  extensionPage,
+  emulator,
+}) => {
+  await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
+  await useEmulator(extensionPage, emulator, { notifications: true });
+  await consentAs(context, 'Sign in as Alice', () => send(extensionPage, 'auth/signIn'));
+  await send(extensionPage, 'line/register');
+  await waitForStatus(extensionPage, (s) => s.display === 'registered');
+  const worker = context.serviceWorkers()[0] as Worker;
+  await expect
+    .poll(() => badge(worker))
+    .toEqual({ text: 'ON', color: rgba(BADGE_COLORS.registered) });
+
+  await stopServiceWorker(context, extensionPage);
+  await waitForStatus(extensionPage, (s) => s.display === 'registered');
+  expect(await badge(worker)).toEqual({ text: 'ON', color: rgba(BADGE_COLORS.registered) });
+
+  // Webex revokes the grant: the keepalive gets 401, the refresh is refused: the seed's token error.
+  await admin(emulator, 'POST', 'tokens/revoke', { email: 'alice@example.com' });
+  const failed = await waitForStatus(extensionPage, (s) => s.error !== null);
+  expect(failed.error).toMatchObject({
+    status: 'inactive',
+    type: 'tokenError',
+    msg: 'Token expired. Authentication/Authorization error.',
+  });
+  await expect.poll(() => badge(worker)).toEqual({ text: '!', color: rgba(BADGE_COLORS.error) });
+  await expect
+    .poll(() => worker.evaluate(async () => Object.keys(await chrome.notifications.getAll())))
+    .toContain('webex-line-token-error:signIn');
+
+  const popup = await openPopup(context, extensionId);
+  await expect(popup.getByRole('alert')).toContainText('Token expired');
+  await expect(popup.getByRole('button', { name: 'Sign in again' }).first()).toBeVisible();
+  await expectNoDeviations(emulator);
+});
+
+test('closing the sign-in window is calm: a note, no error, still signed out', async ({
+  context,
+  extensionId,
+  emulator,
+}) => {
+  const popup = await openPopup(context, extensionId);
+  await useEmulator(popup, emulator);
+  await popup.reload();
+  const authWindow = context.waitForEvent('page', {
+    predicate: (p) => p.url().includes('/v1/authorize'),
+  });
+  await popup.getByRole('button', { name: 'Sign in with Webex' }).click();
+  await (await authWindow).close();
+
+  await expect(
+    popup.getByText('Sign-in was cancelled. Sign in whenever you are ready.'),
+  ).toBeVisible();
+  await expect(popup.getByRole('alert')).toHaveCount(0);
+  expect(await send(popup, 'status/get')).toMatchObject({
+    auth: 'signedOut',
+    error: null,
+    state: 'idle',
+  });
+  await expect(popup.getByRole('button', { name: 'Sign in with Webex' })).toBeEnabled();
 });
