@@ -32,7 +32,7 @@ import {
   type Step,
   saveRecord,
 } from './record';
-import { dropDevices, removeOurDevices } from './rounds';
+import { deleteLeftovers, dropDevices, removeOurDevices } from './rounds';
 import {
   stepBackups,
   stepDeregister,
@@ -315,6 +315,8 @@ export class RegistrationEngine implements EngineCore {
       deviceId: record.device.deviceId,
     });
     await this.emit('registered');
+    // A device an earlier attempt could not delete (its server was unreachable): try again now.
+    if (record.leftovers.length > 0) await deleteLeftovers(this, record);
   }
 
   async fail(record: EngineRecord, error: LineErrorPayload): Promise<void> {

@@ -4,7 +4,7 @@ import type { EngineCore } from './core';
 import { failbackDelayMs } from './policy';
 import type { EngineRecord, ServerRef } from './record';
 import { dropDevices, tryServers } from './rounds';
-import { settled, waitForNetwork } from './steps';
+import { settled } from './steps';
 import { retryIntervalSec } from './timing';
 
 export async function stepFailback(core: EngineCore, record: EngineRecord): Promise<void> {
@@ -45,7 +45,7 @@ export async function stepFailback(core: EngineCore, record: EngineRecord): Prom
   core.deps.log('line', 'Attempting failback to primary.');
   const backup: ServerRef = { url: device.serverUrl, role: device.role };
   record.state = 'reconnecting';
-  if ((await dropDevices(core, record)) === 'network') return waitForNetwork(core, record);
+  await dropDevices(core, record);
   await core.emit('unregistered');
   const round = await tryServers(core, record, context, context.primary);
   if (await settled(core, record, round)) return;

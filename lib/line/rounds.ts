@@ -16,7 +16,7 @@ import {
 import { anything, arrayOf, object, optional, parseWith } from '../webex/validate';
 import type { EngineCore } from './core';
 import type { RegistrationContext } from './ports';
-import type { EngineRecord, ServerRef, ServerRole } from './record';
+import type { DeviceRef, EngineRecord, ServerRef, ServerRole } from './record';
 
 export type RoundResult =
   | { kind: 'registered' }
@@ -266,15 +266,17 @@ export async function removeOurDevices(
   return 'done';
 }
 
+/** Leftovers kept for another delete attempt; older ones have long expired at their server. */
+const MAX_LEFTOVERS = 5;
+
 /**
- * Move the current device (if any) to the leftovers and delete every leftover. Any HTTP answer
- * (even 404) settles a leftover; a network failure keeps it for the next try.
+ * Move the current device (if any) to the leftovers and delete every leftover. A leftover whose
+ * server cannot be reached is kept for a later attempt but does not block registering
+ * elsewhere: that server is the one that failed, and it drops the device itself after missed
+ * keepalives (§7). Whether the network is down at all is for the registration round that
+ * follows to find out.
  */
-export async function dropDevices(
-  core: EngineCore,
-  record: EngineRecord,
-): Promise<'done' | 'network'> {
-  const { deps } = core;
+export async function dropDevices(core: EngineCore, record: EngineRecord): Promise<void> {
   if (record.device) {
     const { serverUrl, deviceId, clientDeviceUri } = record.device;
     record.leftovers.push({ serverUrl, deviceId, clientDeviceUri });
@@ -283,21 +285,27 @@ export async function dropDevices(
     record.failbackAt = null;
     await core.commit(record);
   }
-  while (record.leftovers.length > 0) {
-    const [leftover] = record.leftovers;
-    if (!leftover) break;
+  await deleteLeftovers(core, record);
+}
+
+/** Delete the devices earlier attempts left behind. Any HTTP answer (even 404) settles one. */
+export async function deleteLeftovers(core: EngineCore, record: EngineRecord): Promise<void> {
+  const { deps } = core;
+  const kept: DeviceRef[] = [];
+  for (const leftover of [...record.leftovers]) {
     const outcome = await core.mobius(leftover.clientDeviceUri, (auth) =>
       deleteDevice(deps.fetch, leftover.serverUrl, leftover.deviceId, auth, {
         timeoutMs: deps.timing.requestTimeoutMs,
       }),
     );
-    if (!outcome.ok && outcome.error.kind === 'network') return 'network';
-    if (!outcome.ok && outcome.error.kind === 'auth') {
-      // No usable token: keep it; the next signed-in registration deletes it.
-      deps.log('mobius', 'Could not delete a device without a valid token', {
+    if (!outcome.ok && (outcome.error.kind === 'network' || outcome.error.kind === 'auth')) {
+      // Unreachable, or no usable token: try again with the next attempt or sign-in.
+      deps.log('mobius', 'Could not delete a device yet; will try again', {
         deviceId: leftover.deviceId,
+        reason: outcome.error.kind,
       });
-      return 'done';
+      kept.push(leftover);
+      continue;
     }
     deps.log('mobius', 'Deleted device', {
       deviceId: leftover.deviceId,
@@ -307,8 +315,7 @@ export async function dropDevices(
           ? outcome.error.status
           : undefined,
     });
-    record.leftovers.shift();
-    await core.commit(record);
   }
-  return 'done';
+  record.leftovers = kept.slice(-MAX_LEFTOVERS);
+  await core.commit(record);
 }

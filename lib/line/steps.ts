@@ -54,10 +54,7 @@ export async function beginAttempt(
     await abandon(core, record);
     return null;
   }
-  if ((await dropDevices(core, record)) === 'network') {
-    await waitForNetwork(core, record);
-    return null;
-  }
+  await dropDevices(core, record);
   const context = await prepare(core, record);
   await core.keepWatch();
   return context;
@@ -277,11 +274,8 @@ export async function stepStartup(
   step: Extract<Step, { kind: 'startup' }>,
 ): Promise<void> {
   const hadDevice = record.device !== null;
-  const dropped = await dropDevices(core, record);
-  if (step.thenRegister) {
-    if (dropped === 'network') return waitForNetwork(core, record);
-    return core.goTo(record, { kind: 'register', runAt: 0 });
-  }
+  await dropDevices(core, record);
+  if (step.thenRegister) return core.goTo(record, { kind: 'register', runAt: 0 });
   clearRuntime(record);
   record.state = 'idle';
   await core.commit(record);

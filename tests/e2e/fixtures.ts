@@ -65,7 +65,16 @@ export async function waitForStatus(
     if (predicate(last)) return last;
     await page.waitForTimeout(150);
   }
-  throw new Error(`status never matched; last snapshot: ${JSON.stringify(last, null, 1)}`);
+  const { entries } = await send(page, 'diagnostics/get');
+  const recent = entries
+    .slice(-25)
+    .map(
+      (e) =>
+        `${new Date(e.at).toISOString().slice(11, 23)} ${e.kind} ${e.message} ${JSON.stringify(e.data ?? {})}`,
+    );
+  throw new Error(
+    `status never matched; last snapshot: ${JSON.stringify(last)}\nrecent engine events:\n${recent.join('\n')}`,
+  );
 }
 
 /** Stop every service worker through CDP, as Chrome does when it is idle; the next message wakes it. */

@@ -218,3 +218,25 @@ test('a browser restart with the same profile registers the line again and leaks
     await again.close();
   }
 });
+
+test('the primary Mobius goes down: the line fails over to the backup and stays registered', async ({
+  extensionPage,
+  emulator,
+}) => {
+  await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
+  await signInAsAlice(extensionPage, emulator);
+  await send(extensionPage, 'line/register');
+  const onPrimary = await waitForStatus(extensionPage, registered);
+  expect(onPrimary.server?.role).toBe('primary');
+
+  await admin(emulator, 'POST', 'servers/primary/down');
+  const onBackup = await waitForStatus(
+    extensionPage,
+    (s) => registered(s) && s.server?.role === 'backup',
+    40_000,
+  );
+  expect(onBackup.server?.url).toContain(new URL(emulator.urls.backup).host);
+  const devices = await devicesOf(emulator);
+  expect(devices.map((d) => d.deviceId)).toContain(onBackup.line?.mobiusDeviceId);
+  await expectNoDeviations(emulator);
+});

@@ -39,6 +39,29 @@ describe('network loss and return', () => {
     expect(h.cloud.devices.size).toBe(1);
   });
 
+  it('a registered primary that stops answering: keepalive threshold, then the backup at once', async () => {
+    const h = new Harness();
+    await h.registered();
+    const mark = h.mark();
+    const [old] = [...h.cloud.devices.keys()];
+    h.http.on('POST', `${PRIMARY}*`, 'network');
+    h.http.on('DELETE', `${PRIMARY}*`, 'network');
+    const t0 = h.clock.now();
+    await h.advance(6 * 30_000);
+    const snapshot = await h.service.snapshot();
+    expect(snapshot).toMatchObject({ state: 'active', server: { url: BACKUP, role: 'backup' } });
+    const events = h.events(mark);
+    // Each server that fails non-finally says `unregistered`, as the SDK does.
+    expect(events.slice(0, 5)).toEqual([...Array(4).fill('reconnecting'), 'unregistered']);
+    expect(new Set(events.slice(5, -1))).toEqual(new Set(['unregistered']));
+    expect(events.at(-1)).toBe('registered');
+    // Registered on the backup right after the fifth missed keepalive, not after a back-off.
+    expect(must(h.http.times('POST', `${BACKUP}device`, t0)[0])).toBe(5 * 30_000);
+    // The unreachable primary's device stays listed for deletion once it answers again.
+    h.http.clearOverrides();
+    expect(h.cloud.devices.has(must(old))).toBe(true);
+  });
+
   it('the last server is tried first even when it is a backup', async () => {
     const h = new Harness();
     h.cloud.fault('register', 'network', { prefix: PRIMARY });
@@ -83,9 +106,9 @@ describe('network loss and return', () => {
     await h.advance(30 * 60_000);
     expect(h.errors()).toEqual([]);
     expect(await h.state()).toBe('reconnecting');
-    const attempts = h.http.times('DELETE', /devices\//, t0);
-    // The old device is deleted first each time (and fails): the offline timer at 5 s, then
-    // waits of 5, 10, 20, 40 s, capped at 60 s.
+    // Each attempt tries to delete the old device first (and fails); attempts come after the
+    // offline timer at 5 s, then waits of 5, 10, 20, 40 s, capped at 60 s.
+    const attempts = [...new Set(h.http.times('DELETE', /devices\//, t0))];
     expect(attempts.slice(0, 6)).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 140_000]);
     expect(must(attempts[6]) - must(attempts[5])).toBe(60_000);
     net.up();
