@@ -240,3 +240,25 @@ test('the primary Mobius goes down: the line fails over to the backup and stays 
   expect(devices.map((d) => d.deviceId)).toContain(onBackup.line?.mobiusDeviceId);
   await expectNoDeviations(emulator);
 });
+
+test('concurrent register requests make one device; sign-out deletes the device and the WDM device', async ({
+  extensionPage,
+  emulator,
+}) => {
+  await signInAsAlice(extensionPage, emulator);
+  await Promise.all([
+    send(extensionPage, 'line/register'),
+    send(extensionPage, 'line/register'),
+    send(extensionPage, 'line/register'),
+  ]);
+  await waitForStatus(extensionPage, registered);
+  expect(await devicesOf(emulator)).toHaveLength(1);
+  expect(await requests(emulator, 'POST', '/calling/web/device')).toHaveLength(1);
+
+  const signedOut = await send(extensionPage, 'auth/signOut');
+  expect(signedOut).toMatchObject({ auth: 'signedOut', user: null });
+  expect(await devicesOf(emulator)).toEqual([]);
+  const wdmDeletes = await requests(emulator, 'DELETE', '/wdm/api/v1/devices/');
+  expect(wdmDeletes.map((r) => r.status)).toEqual([204]);
+  await expectNoDeviations(emulator);
+});
