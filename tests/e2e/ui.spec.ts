@@ -31,13 +31,22 @@ async function openPopup(context: BrowserContext, extensionId: string): Promise<
   return popup;
 }
 
-async function signInFromPopup(context: BrowserContext, popup: Page, emulator: Emulator) {
+/** The popup, with the extension pointed at this emulator (reloaded to show it). */
+async function openConfiguredPopup(
+  context: BrowserContext,
+  extensionId: string,
+  emulator: Emulator,
+) {
+  const popup = await openPopup(context, extensionId);
   await useEmulator(popup, emulator);
   await popup.reload();
-  await consentAs(context, 'Sign in as Alice', () =>
+  return popup;
+}
+
+async function signInFromPopup(context: BrowserContext, popup: Page, user = 'Sign in as Alice') {
+  await consentAs(context, user, () =>
     popup.getByRole('button', { name: 'Sign in with Webex' }).click(),
   );
-  await expect(popup.getByText('alice@example.com')).toBeVisible();
 }
 
 async function seriousViolations(page: Page) {
@@ -56,12 +65,13 @@ test('popup: sign in, register with live updates, details, badge per state, dere
   worker,
   emulator,
 }) => {
-  const popup = await openPopup(context, extensionId);
+  const popup = await openConfiguredPopup(context, extensionId, emulator);
   expect(await badge(worker)).toMatchObject({ text: '' });
   await expect(popup.getByRole('button', { name: 'Sign in with Webex' })).toBeVisible();
   expect(await seriousViolations(popup)).toEqual([]);
 
-  await signInFromPopup(context, popup, emulator);
+  await signInFromPopup(context, popup);
+  await expect(popup.getByText('alice@example.com')).toBeVisible();
   // Slow the registration down so the connecting state is visible, then watch it change live.
   await admin(emulator, 'POST', 'faults', {
     endpoint: 'register',
@@ -100,12 +110,8 @@ test('popup: an error shows the seed message with the action that fixes it, and 
   worker,
   emulator,
 }) => {
-  const popup = await openPopup(context, extensionId);
-  await useEmulator(popup, emulator);
-  await popup.reload();
-  await consentAs(context, 'Sign in as Bob', () =>
-    popup.getByRole('button', { name: 'Sign in with Webex' }).click(),
-  );
+  const popup = await openConfiguredPopup(context, extensionId, emulator);
+  await signInFromPopup(context, popup, 'Sign in as Bob');
   await popup.getByRole('button', { name: 'Register', exact: true }).click();
   await expect(popup.getByRole('alert')).toContainText(
     /not configured for WebRTC calling|Contact/i,
@@ -147,8 +153,8 @@ test('click-to-register on an opted-in site; nothing on other sites; scripted cl
   extensionPage,
   emulator,
 }) => {
-  const popup = await openPopup(context, extensionId);
-  await signInFromPopup(context, popup, emulator);
+  const popup = await openConfiguredPopup(context, extensionId, emulator);
+  await signInFromPopup(context, popup);
   await send(extensionPage, 'sites/add', { origin: emulator.urls.base });
 
   // Not opted in: the same page on another origin (localhost instead of 127.0.0.1).
@@ -240,9 +246,7 @@ test('closing the sign-in window is calm: a note, no error, still signed out', a
   extensionId,
   emulator,
 }) => {
-  const popup = await openPopup(context, extensionId);
-  await useEmulator(popup, emulator);
-  await popup.reload();
+  const popup = await openConfiguredPopup(context, extensionId, emulator);
   const authWindow = context.waitForEvent('page', {
     predicate: (p) => p.url().includes('/v1/authorize'),
   });

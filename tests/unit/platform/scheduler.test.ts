@@ -16,6 +16,21 @@ function fakeAlarms(): AlarmsApi & { armed: Map<string, number> } {
 
 const clock = { now: () => Date.now() };
 
+/** A scheduler over a shared store and alarms (a second one stands for a restarted worker). */
+function schedulerOver(
+  shared: { store: ReturnType<typeof memoryStore>; alarms: ReturnType<typeof fakeAlarms> },
+  minAlarmDelayMs = 0,
+) {
+  const fired: string[] = [];
+  const scheduler = createAlarmScheduler({
+    ...shared,
+    clock,
+    minAlarmDelayMs,
+    onDue: async (name) => void fired.push(name),
+  });
+  return { scheduler, fired };
+}
+
 describe('alarm scheduler', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -24,16 +39,8 @@ describe('alarm scheduler', () => {
   afterEach(() => vi.useRealTimers());
 
   it('persists the deadline, clamps the alarm and fires once through the in-memory timer', async () => {
-    const store = memoryStore();
     const alarms = fakeAlarms();
-    const fired: string[] = [];
-    const scheduler = createAlarmScheduler({
-      alarms,
-      store,
-      clock,
-      minAlarmDelayMs: 30_000,
-      onDue: async (n) => void fired.push(n),
-    });
+    const { scheduler, fired } = schedulerOver({ store: memoryStore(), alarms }, 30_000);
 
     await scheduler.set('keepalive', 1_005_000);
     expect(await scheduler.list()).toEqual({ keepalive: 1_005_000 });
@@ -50,44 +57,23 @@ describe('alarm scheduler', () => {
   });
 
   it('a new worker re-arms from the persisted deadlines and fires overdue ones', async () => {
-    const store = memoryStore();
-    const alarms = fakeAlarms();
-    const first = createAlarmScheduler({
-      alarms,
-      store,
-      clock,
-      minAlarmDelayMs: 0,
-      onDue: async () => {},
-    });
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const alarms = shared.alarms;
+    const { scheduler: first } = schedulerOver(shared);
     await first.set('overdue', 1_001_000);
     await first.set('later', 1_500_000);
     alarms.armed.clear(); // the browser restarted and lost its alarms
 
     vi.setSystemTime(1_002_000);
-    const fired: string[] = [];
-    const second = createAlarmScheduler({
-      alarms,
-      store,
-      clock,
-      minAlarmDelayMs: 0,
-      onDue: async (n) => void fired.push(n),
-    });
+    const { scheduler: second, fired } = schedulerOver(shared);
     await second.rearm();
     expect(fired).toEqual(['overdue']);
     expect(alarms.armed.get('timer:later')).toBe(1_500_000);
   });
 
   it('replacing or clearing a deadline makes the older alarm harmless', async () => {
-    const store = memoryStore();
     const alarms = fakeAlarms();
-    const fired: string[] = [];
-    const scheduler = createAlarmScheduler({
-      alarms,
-      store,
-      clock,
-      minAlarmDelayMs: 0,
-      onDue: async (n) => void fired.push(n),
-    });
+    const { scheduler, fired } = schedulerOver({ store: memoryStore(), alarms });
     await scheduler.set('retry', 1_001_000);
     await scheduler.set('retry', 1_900_000);
     vi.setSystemTime(1_001_000);
