@@ -102,7 +102,8 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => void scheduler.handleAlarm(alarm.name));
   browser.runtime.onStartup.addListener(() => void service.onStartup('browserStartup'));
   browser.runtime.onInstalled.addListener(({ reason }) => {
-    void service.onStartup(reason === 'install' ? 'install' : 'update');
+    // A browser update restarts the browser, which onStartup already covers.
+    if (reason === 'install' || reason === 'update') void service.onStartup(reason);
   });
   browser.commands.onCommand.addListener(async (command) => {
     if (command !== 'toggle-registration') return;
@@ -118,8 +119,12 @@ export default defineBackground(() => {
   };
   browser.notifications.onClicked.addListener(onNotification);
   browser.notifications.onButtonClicked.addListener(onNotification);
-  self.addEventListener('online', () => void service.onNetwork(true));
-  self.addEventListener('offline', () => void service.onNetwork(false));
+  const onNetwork = (online: boolean) => {
+    void diagnostics.add('network', online ? 'Browser is online' : 'Browser is offline');
+    void service.onNetwork(online);
+  };
+  self.addEventListener('online', () => onNetwork(true));
+  self.addEventListener('offline', () => onNetwork(false));
 
   // Every start (browser start, update, or a wake after Chrome stopped an idle worker).
   void (async () => {

@@ -28,6 +28,7 @@ function senderOf(port: Port): SenderInfo {
 export function createStatusPorts(): StatusPorts {
   const pages = new Set<Port>();
   const contentScripts = new Set<Port>();
+  let lastPageStatus = '';
   const ids = {
     extensionId: browser.runtime.id,
     extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
@@ -64,7 +65,11 @@ export function createStatusPorts(): StatusPorts {
     },
     broadcast(message) {
       for (const port of pages) post(port, message);
+      // Pages learn only status changes, not every engine step.
       const forPages = pageStatus(message.snapshot);
+      const key = JSON.stringify(forPages);
+      if (key === lastPageStatus) return;
+      lastPageStatus = key;
       for (const port of contentScripts) post(port, forPages);
     },
   };

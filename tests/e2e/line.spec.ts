@@ -262,3 +262,31 @@ test('concurrent register requests make one device; sign-out deletes the device 
   expect(wdmDeletes.map((r) => r.status)).toEqual([204]);
   await expectNoDeviations(emulator);
 });
+
+test('network loss and return: reconnecting while offline, registered again on the last server when it returns', async ({
+  context,
+  extensionPage,
+  emulator,
+}) => {
+  await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
+  await signInAsAlice(extensionPage, emulator);
+  await send(extensionPage, 'line/register');
+  const before = await waitForStatus(extensionPage, registered);
+
+  // Playwright's offline emulation cuts the worker's fetches but sends it no `offline` event:
+  // this exercises the fetch-failure path and the engine's own retry timer.
+  await context.setOffline(true);
+  // Long enough for the keepalive threshold (5 misses) and the server to drop the device.
+  await waitForStatus(
+    extensionPage,
+    (s) => s.state === 'reconnecting' && s.line?.mobiusDeviceId === undefined,
+  );
+  await context.setOffline(false);
+
+  const after = await waitForStatus(extensionPage, registered);
+  expect(after.server).toEqual(before.server);
+  await expect
+    .poll(async () => (await devicesOf(emulator)).map((d) => d.deviceId))
+    .toEqual([after.line?.mobiusDeviceId]);
+  await expectNoDeviations(emulator);
+});
