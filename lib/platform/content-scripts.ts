@@ -27,7 +27,10 @@ export async function syncClickToRegister(sites: readonly string[]): Promise<str
     runAt: 'document_idle' as const,
     persistAcrossSessions: true,
   };
-  if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
-  else await browser.scripting.registerContentScripts([script]);
+  const [current] = existing;
+  if (!current) await browser.scripting.registerContentScripts([script]);
+  else if ((current.matches ?? []).join() !== script.matches.join()) {
+    await browser.scripting.updateContentScripts([script]);
+  }
   return granted;
 }

@@ -158,6 +158,13 @@ export function createLineService(deps: LineServiceDeps): LineService {
     return null;
   }
 
+  // One read (or creation) per worker: concurrent first snapshots must agree on the id.
+  let lineIdOnce: Promise<string> | null = null;
+  const lineId = () => {
+    lineIdOnce ??= lineIdOf(store, random);
+    return lineIdOnce;
+  };
+
   async function lineState(): Promise<{
     settings: Settings;
     record: EngineRecord;
@@ -165,11 +172,15 @@ export function createLineService(deps: LineServiceDeps): LineService {
     people: PeopleMe | undefined;
     signedIn: boolean;
   }> {
-    const settings = await loadSettings();
-    const record = await loadRecord(store);
-    const signedIn = await tokens.isSignedIn();
+    // Independent reads in parallel: every popup open and status message waits for them.
+    const [settings, record, signedIn, id] = await Promise.all([
+      loadSettings(),
+      loadRecord(store),
+      tokens.isSignedIn(),
+      lineId(),
+    ]);
     const people = signedIn ? await discovery.cachedPeople(settings) : undefined;
-    const props = lineProperties(await lineIdOf(store, random), record, people);
+    const props = lineProperties(id, record, people);
     return { settings, record, props, people, signedIn };
   }
 
