@@ -136,7 +136,9 @@ async function engineAgainstEmulator() {
   console.log('\n2. Line service in Node against the emulator over HTTP');
   let start = performance.now();
   await service.signIn();
-  console.log(`   sign-in (token + people/me; the consent page is the browser's): ${requests} requests, ${ms(start)}`);
+  console.log(
+    `   sign-in (token + people/me; the consent page is the browser's): ${requests} requests, ${ms(start)}`,
+  );
 
   for (const label of [
     'cold register (discovery + register)',
