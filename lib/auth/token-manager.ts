@@ -76,7 +76,10 @@ export class TokenManager {
   async authorization(): Promise<AuthorizationResult> {
     const tokens = await this.load();
     if (!tokens) return { ok: false, error: notSignedIn() };
-    if (tokens.expiresAt - this.deps.timing.tokenExpirySkewMs > this.deps.clock.now()) {
+    // A clock-skew margin, but never most of a short lifetime (or every call would refresh).
+    const lifetime = tokens.expiresAt - tokens.obtainedAt;
+    const skew = Math.min(this.deps.timing.tokenExpirySkewMs, lifetime / 4);
+    if (tokens.expiresAt - skew > this.deps.clock.now()) {
       return { ok: true, value: authorizationHeader(tokens), status: 200 };
     }
     const refreshed = await this.refresh('expired');

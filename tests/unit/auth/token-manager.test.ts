@@ -165,6 +165,15 @@ describe('refresh', () => {
     expect(auth.ok && auth.value).not.toBe('Bearer access0');
   });
 
+  it('hands out a short-lived token without refreshing it on every call', async () => {
+    const { manager, http, seed } = setup();
+    await seed(6);
+    for (let i = 0; i < 3; i += 1) {
+      expect(await manager.authorization()).toMatchObject({ ok: true, value: 'Bearer access0' });
+    }
+    expect(http.count('POST', TOKEN_URL)).toBe(0);
+  });
+
   it('reports "not signed in" without tokens', async () => {
     const { manager } = setup();
     expect(await manager.authorization()).toEqual({
