@@ -19,7 +19,9 @@ export interface StoredTokens {
 
 /**
  * Build stored tokens from a token-endpoint answer. A refresh answer without a refresh token
- * keeps the previous one and its expiry (the SDK's rule: CI may not rotate it).
+ * keeps the previous one and its expiry (the SDK's rule: CI may not rotate it). A rotated one
+ * without `refresh_token_expires_in` has an unknown expiry: the old token's expiry would sign
+ * the user out early, so the server decides when it is refused.
  */
 export function tokensFromResponse(
   response: TokenResponse,
@@ -33,10 +35,11 @@ export function tokensFromResponse(
     tokenType: response.tokenType,
     refreshToken: response.refreshToken ?? previous?.refreshToken,
     expiresAt: now + response.expiresIn * 1000,
-    refreshExpiresAt:
-      rotated && response.refreshTokenExpiresIn !== undefined
-        ? now + response.refreshTokenExpiresIn * 1000
-        : previous?.refreshExpiresAt,
+    refreshExpiresAt: rotated
+      ? response.refreshTokenExpiresIn === undefined
+        ? undefined
+        : now + response.refreshTokenExpiresIn * 1000
+      : previous?.refreshExpiresAt,
     obtainedAt: now,
     scope: response.scope ?? previous?.scope,
     environment,

@@ -32,7 +32,7 @@ import {
   type Step,
   saveRecord,
 } from './record';
-import { deleteLeftovers, dropDevices, removeOurDevices } from './rounds';
+import { deleteLeftovers, removeOurDevices } from './rounds';
 import {
   stepBackups,
   stepDeregister,
@@ -131,18 +131,18 @@ export class RegistrationEngine implements EngineCore {
     options: { keepRegistered: boolean; signedIn: boolean },
   ): Promise<void> {
     if (reason === 'workerWake') return this.resume();
+    const wanted = (await this.intent()) === 'registered';
+    // Browser start-up registers whenever the preference is on (settings: "Register on
+    // browser start-up"); an update or install re-registers only a line that was registered.
+    const thenRegister =
+      options.keepRegistered && options.signedIn && (reason === 'browserStartup' || wanted);
+    // Written before the task, as register() does: a registration the last session left
+    // unanswered is then cleaned up (or waited for) before this one can start.
+    if (thenRegister) await this.deps.store.set(INTENT_KEY, 'registered' satisfies Intent);
     return this.task(`startup:${reason}`, async (record) => {
-      const wanted = (await this.intent()) === 'registered';
-      // Browser start-up registers whenever the preference is on (settings: "Register on
-      // browser start-up"); an update or install re-registers only a line that was registered.
-      const thenRegister =
-        options.keepRegistered && options.signedIn && (reason === 'browserStartup' || wanted);
       const hasDevice = record.device !== null || record.leftovers.length > 0;
       if (!thenRegister && !hasDevice && record.state === 'idle') return;
-      await this.deps.store.set(
-        INTENT_KEY,
-        (thenRegister ? 'registered' : 'unregistered') satisfies Intent,
-      );
+      if (!thenRegister) await this.deps.store.set(INTENT_KEY, 'unregistered' satisfies Intent);
       clearRuntime(record);
       record.step = { kind: 'startup', runAt: 0, thenRegister };
       if (thenRegister) {
@@ -186,13 +186,15 @@ export class RegistrationEngine implements EngineCore {
     await this.deps.store.set(INTENT_KEY, 'unregistered' satisfies Intent);
     return this.task('reset', async (record) => {
       const hadLine = record.device !== null || record.state !== 'idle';
-      await dropDevices(this, record);
+      if (record.device) record.leftovers.push(deviceRef(record.device));
       const fresh = emptyRecord();
-      // Devices that could not be deleted stay listed: the next sign-in deletes them.
+      // The forgotten line is persisted before the DELETE: a kill during it leaves an idle line
+      // (not "active" without a device), and the device stays listed for the next registration.
       fresh.leftovers = record.leftovers;
       fresh.inflight = record.inflight;
       Object.assign(record, fresh);
       await this.commit(record);
+      await deleteLeftovers(this, record);
       if (hadLine) await this.emit('unregistered');
     });
   }
@@ -267,7 +269,11 @@ export class RegistrationEngine implements EngineCore {
   ): Promise<void> {
     const { clock, timing, random } = this.deps;
     const now = clock.now();
-    const keepaliveInterval = response.keepaliveInterval ?? timing.defaultKeepaliveSec;
+    // A missing or non-positive interval would keep the keepalive timer firing in a loop.
+    const keepaliveInterval =
+      response.keepaliveInterval !== undefined && response.keepaliveInterval > 0
+        ? response.keepaliveInterval
+        : timing.defaultKeepaliveSec;
     record.device = {
       serverUrl: server.url,
       role: server.role,
@@ -406,7 +412,8 @@ export class RegistrationEngine implements EngineCore {
   /**
    * A registration POST marked in flight at the start of a task was sent by a worker that died
    * before the answer: the device may exist. Remove ours at that server before anything else.
-   * Returns false when that could not be checked (network down): registering now could leave two.
+   * Returns false when that could not be checked (network down) while the line is wanted:
+   * registering now could leave two. The marker stays until the clean-up succeeds.
    */
   private async recoverInflight(record: EngineRecord): Promise<boolean> {
     const inflight = record.inflight;
@@ -415,13 +422,13 @@ export class RegistrationEngine implements EngineCore {
       server: inflight.serverUrl,
     });
     const prepared = await this.deps.context.prepare();
-    if (prepared.ok) {
-      const cleaned = await removeOurDevices(this, prepared.context, inflight.serverUrl);
-      if (cleaned === 'network') {
-        await waitForNetwork(this, record);
-        return false;
-      }
-    } else if (prepared.error.kind === 'network') {
+    const unreachable = prepared.ok
+      ? (await removeOurDevices(this, prepared.context, inflight.serverUrl)) === 'network'
+      : prepared.error.kind === 'network';
+    if (unreachable) {
+      // Not wanted any more: nothing to protect now. Keep the marker, so the next registration
+      // cleans up first, instead of turning an idle line into one waiting for the network.
+      if ((await this.intent()) !== 'registered') return true;
       await waitForNetwork(this, record);
       return false;
     }
@@ -472,6 +479,11 @@ export class RegistrationEngine implements EngineCore {
 
   private async startRegistration(record: EngineRecord, started: () => void): Promise<void> {
     if ((await this.intent()) !== 'registered') return;
+    if (endsIdle(record.step)) {
+      // A deregistration a killed worker left (its watchdog would run it later and undo this
+      // register): finish it now, then register afresh.
+      await this.runStep(record);
+    }
     const registered =
       record.device !== null && (record.state === 'active' || record.state === 'reconnecting');
     if (registered && !record.step) return;
@@ -497,3 +509,7 @@ export class RegistrationEngine implements EngineCore {
     await this.runStep(record);
   }
 }
+
+/** Steps that end with the line idle (steps run one at a time, so this one is not running). */
+const endsIdle = (step: Step | null): boolean =>
+  step?.kind === 'deregister' || (step?.kind === 'startup' && !step.thenRegister);

@@ -15,7 +15,11 @@ export async function stepFailback(core: EngineCore, record: EngineRecord): Prom
     // Resumed after a kill between deleting the backup device and registering again.
     return core.goTo(record, { kind: 'restore', runAt: 0, reason: 'resume' });
   }
-  if (device?.role !== 'backup' || record.state !== 'active') {
+  // Keepalives failing below the threshold do not stop it: the line is still registered (SDK
+  // isFailbackRequired looks at the registration status only), and dropping the failback here
+  // would leave the line on the backup until something else re-registers it.
+  const registered = record.state === 'active' || record.state === 'reconnecting';
+  if (device?.role !== 'backup' || !registered) {
     record.step = null;
     await core.commit(record);
     return;

@@ -4,17 +4,25 @@ import { sendKeepalive } from '../webex/mobius';
 import { DUE_SLACK_MS, type EngineCore } from './core';
 import { decideKeepalive, keepaliveDelayMs } from './policy';
 import type { EngineRecord } from './record';
+import { startStep } from './steps';
 
 export async function onKeepaliveTimer(core: EngineCore, record: EngineRecord): Promise<void> {
   const { clock, timing, fetch } = core.deps;
   const device = record.device;
   const now = clock.now();
   const live = device !== null && (record.state === 'active' || record.state === 'reconnecting');
-  if (!live || record.step) {
-    if (!live && record.keepaliveAt !== null) {
+  if (!live) {
+    if (record.keepaliveAt !== null) {
       record.keepaliveAt = null;
       await core.commit(record);
     }
+    return;
+  }
+  if (record.step) {
+    // A step (e.g. a failback resumed after a kill) owns the line: push the keepalive one interval
+    // on, so its timer is armed again if the step ends with this device still registered.
+    record.keepaliveAt = now + keepaliveDelayMs(device.keepaliveInterval, timing);
+    await core.commit(record);
     return;
   }
   if (record.keepaliveAt === null || record.keepaliveAt > now + DUE_SLACK_MS) return;
@@ -67,9 +75,11 @@ export async function onKeepaliveTimer(core: EngineCore, record: EngineRecord): 
       record.keepaliveFailures = 0;
       record.keepaliveAt = null;
       record.failbackAt = null;
+      // The restore step is persisted with this write: a kill before it runs resumes it.
+      startStep(core, record, { kind: 'restore', runAt: 0, reason: 'keepalive' });
       await core.commit(record);
       await core.emit('unregistered');
-      return core.goTo(record, { kind: 'restore', runAt: 0, reason: 'keepalive' });
+      return core.runStep(record);
     case 'final':
       if (decision.notFound) {
         // The server no longer knows the device: nothing to delete; register again (§7).
@@ -79,10 +89,11 @@ export async function onKeepaliveTimer(core: EngineCore, record: EngineRecord): 
         record.keepaliveFailures = 0;
         record.state = 'reconnecting';
         record.error = decision.error;
+        startStep(core, record, { kind: 'register', runAt: 0 });
         await core.commit(record);
         await core.emit('error', decision.error);
         await core.emit('unregistered');
-        return core.goTo(record, { kind: 'register', runAt: 0 });
+        return core.runStep(record);
       }
       await core.fail(record, decision.error);
       await core.emit('unregistered');

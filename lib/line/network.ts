@@ -1,6 +1,7 @@
 /** Network lost / back (§11 handleConnectionRestoration, without Mercury). */
 import type { EngineCore } from './core';
 import type { EngineRecord } from './record';
+import { startStep } from './steps';
 
 export async function networkLost(core: EngineCore, record: EngineRecord): Promise<void> {
   if (!record.device || record.step) return;
@@ -31,8 +32,9 @@ export async function networkBack(core: EngineCore, record: EngineRecord): Promi
     // The retries ran out, probably while offline: try again now that the network is back.
     record.state = 'connecting';
     record.error = null;
+    startStep(core, record, { kind: 'register', runAt: 0 });
     await core.commit(record);
     await core.emit('connecting');
-    return core.goTo(record, { kind: 'register', runAt: 0 });
+    return core.runStep(record);
   }
 }

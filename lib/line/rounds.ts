@@ -66,6 +66,12 @@ export async function tryServers(
         if (restored === 'registered' || restored === 'final' || restored === 'aborted') {
           return { kind: restored };
         }
+        if (typeof restored === 'object') {
+          // A 429 on the re-POST: its Retry-After counts like any other in this round (§9.2).
+          retryAfterSec = restored.retryAfterSec ?? retryAfterSec;
+          networkOnly = false;
+          break;
+        }
         if (restored === 'unrestorable') {
           // Design choice: the limit is per user, so other servers would answer the same; end
           // with the seed's message now rather than after minutes of futile failover.
@@ -161,7 +167,14 @@ async function restoreDeviceLimit(
   record: EngineRecord,
   context: RegistrationContext,
   body: unknown,
-): Promise<'registered' | 'final' | 'aborted' | 'unrestorable' | 'failed'> {
+): Promise<
+  | 'registered'
+  | 'final'
+  | 'aborted'
+  | 'unrestorable'
+  | 'failed'
+  | { kind: 'tooManyRequests'; retryAfterSec?: number }
+> {
   const { deps } = core;
   const parsed = parseWith(restoreBodySchema, body, 'Device-limit answer');
   const first = parsed.ok ? parseDevice(parsed.value.devices?.[0]) : undefined;
@@ -206,7 +219,7 @@ async function restoreDeviceLimit(
       await core.emit('unregistered');
       return 'unrestorable';
     case 'tooManyRequests':
-      return 'failed';
+      return retry;
     case 'failed':
       await core.emit('unregistered');
       return 'failed';

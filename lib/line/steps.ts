@@ -60,11 +60,24 @@ export async function beginAttempt(
   return context;
 }
 
-/** The user no longer wants the line: stop quietly (their deregister task follows). */
-export async function abandon(core: EngineCore, record: EngineRecord): Promise<void> {
-  record.step = null;
+/**
+ * Make `step` the running one, watchdog included, so the next commit persists it: a worker killed
+ * before the step gets going is resumed by the `line:retry` timer or the next wake.
+ */
+export function startStep(core: EngineCore, record: EngineRecord, step: Step): void {
+  record.step = step;
   record.nextAttemptAt = null;
+  core.watchdog(record);
+}
+
+/**
+ * The user no longer wants the line: stop registering. Their deregister task normally follows at
+ * once; the deregister step is persisted anyway (under its watchdog), so a worker killed before
+ * that task ran still ends idle instead of "connecting" with nothing left to run.
+ */
+export async function abandon(core: EngineCore, record: EngineRecord): Promise<void> {
   record.target = null;
+  startStep(core, record, { kind: 'deregister', runAt: 0 });
   await core.commit(record);
 }
 

@@ -166,9 +166,10 @@ export class DiscoveryCache implements RegistrationContextProvider {
 
   /**
    * Region, then Mobius discovery on each base in order (serviceLinks.mobius first). The SDK's
-   * fallback (first cluster as the only primary) applies when the region is unknown or discovery
-   * hit a 401; we also use it when every base failed (the SDK would silently do nothing). A
-   * fallback list is not cached, so the next registration tries discovery again.
+   * fallback (first cluster as the only primary) applies when the region lookup failed (for any
+   * reason) or discovery hit a 401; we also use it when every base answered with an error (the
+   * SDK would silently do nothing). A fallback list is not cached, so the next registration
+   * tries discovery again.
    */
   private async servers(
     endpoints: CloudEndpoints,
@@ -189,10 +190,10 @@ export class DiscoveryCache implements RegistrationContextProvider {
       return { ok: true, value: fallbackServers(bases), status: 200 };
     };
     const region = await fetchRegion(fetch, endpoints.region);
-    if (!region.ok) {
-      if (region.error.kind === 'network') return region;
-      return fallback(`region unknown: ${region.error.message}`);
-    }
+    // Any failed region lookup, unreachable included, means the SDK's fallback (§3.4): the region
+    // service may be blocked while Mobius is not, and when the network is down the registration
+    // POST finds that out and waits for it.
+    if (!region.ok) return fallback(`region unknown: ${region.error.message}`);
     let onlyNetwork = true;
     for (const base of bases) {
       const found = await withAuthorization(this.deps.tokens, (authorization) =>

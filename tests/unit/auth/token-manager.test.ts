@@ -105,6 +105,28 @@ describe('refresh', () => {
     expect(second).toEqual(first);
   });
 
+  it('a rotated refresh token without its lifetime does not inherit the old one', () => {
+    const previous = tokensFromResponse(
+      {
+        accessToken: 'a1',
+        expiresIn: 60,
+        refreshToken: 'r1',
+        refreshTokenExpiresIn: 600,
+        tokenType: 'Bearer',
+      },
+      0,
+      ENV,
+    );
+    expect(previous.refreshExpiresAt).toBe(600_000);
+    const rotated = tokensFromResponse(
+      { accessToken: 'a2', expiresIn: 60, refreshToken: 'r2', tokenType: 'Bearer' },
+      1000,
+      ENV,
+      previous,
+    );
+    expect(rotated).toMatchObject({ refreshToken: 'r2', refreshExpiresAt: undefined });
+  });
+
   it('keeps the old refresh token when the answer has none, takes a rotated one', async () => {
     const { manager, cloud, store, seed } = setup();
     const before = await seed();

@@ -87,6 +87,18 @@ describe('failback to the primary (rehoming)', () => {
     expect((await h.service.snapshot()).server?.role).toBe('primary');
   });
 
+  it('runs while keepalives are failing below the threshold (the line is still registered)', async () => {
+    const h = await onBackup();
+    // Keepalives fail from half a minute before the failback is due.
+    await h.advance(60 * MINUTE - 45_000);
+    h.cloud.fault('keepalive', json(503), { times: 3 });
+    await h.advance(45_000);
+    expect(h.http.count('GET', PING)).toBe(1);
+    const snap = await h.service.snapshot();
+    expect(snap).toMatchObject({ state: 'active', server: { url: PRIMARY, role: 'primary' } });
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
   it('uses the rehoming window of the last primary registration', async () => {
     const h = new Harness();
     await h.registered();

@@ -77,6 +77,14 @@ describe('registration', () => {
     expect(await h.state()).toBe('active');
   });
 
+  it('a keepaliveInterval that is not positive falls back to the default 30 s', async () => {
+    const h = await signedIn();
+    h.cloud.registrationFields.keepaliveInterval = 0;
+    const snap = await register(h);
+    expect(snap.line?.keepaliveInterval).toBe(30);
+    expect(h.scheduler.at('line:keepalive')).toBe(h.clock.now() + 30_000);
+  });
+
   it('deregister: DELETE, unregistered, idle; the line status becomes IDLE', async () => {
     const h = await signedIn();
     await register(h);
@@ -263,6 +271,18 @@ describe('device limit (403/101)', () => {
     expect(del?.headers['cisco-device-url']).toBe(`${WDM_BASE}/devices/someone-else`);
     expect([...h.cloud.devices.keys()]).toHaveLength(1);
     expect(h.cloud.devices.has('other-1')).toBe(false);
+  });
+
+  it('a 429 on the restore re-POST: its Retry-After holds back the failover timer', async () => {
+    const h = await signedIn();
+    otherDevice(h);
+    h.cloud.fault('register', json(429, {}, { 'Retry-After': '50' }), { prefix: BACKUP });
+    const snap = await register(h);
+    expect(h.events()).toEqual(['connecting', 'unregistered']);
+    expect(snap).toMatchObject({ state: 'connecting', nextAttemptAt: h.clock.now() + 50_000 });
+    await h.advance(50_000);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
   });
 
   it('cannot restore when 101 comes again: the seed device-limit error', async () => {

@@ -4,7 +4,7 @@
  * the line ends registered (or as the user chose) with at most one device at the server.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { RECORD_KEY } from '../../../lib/line/record';
+import { type EngineRecord, RECORD_KEY } from '../../../lib/line/record';
 import { BACKUP, PRIMARY, USER_UUID, WDM_BASE } from '../fakes/cloud';
 import { json } from '../fakes/fetch';
 import { Harness } from '../fakes/harness';
@@ -104,6 +104,22 @@ describe('resuming after a kill', () => {
     expect(snap.line?.status).toBe('IDLE');
     expect(h.cloud.devices.size).toBe(0);
     expect(h.scheduler.deadlines.has('line:keepalive')).toBe(false);
+  });
+
+  it('register() after a deregister a kill interrupted: the deregistration ends, then the line registers', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.http.on('DELETE', /devices\//, 'hang', 1);
+    void h.service.deregister();
+    await vi.waitFor(() => expect(h.http.count('DELETE', /devices\//)).toBe(1));
+    h.restart();
+    const mark = h.mark();
+    await h.service.register();
+    await h.service.whenIdle();
+    await h.advance(2 * WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.events(mark)).toEqual(['unregistered', 'connecting', 'registered']);
+    expect(h.cloud.devices.size).toBe(1);
   });
 
   it('mid restore after the keepalive threshold: ends registered with one device', async () => {
@@ -335,5 +351,195 @@ describe('browser start-up and extension update', () => {
     await h.service.onStartup('install');
     expect(await h.state()).toBe('idle');
     expect(h.http.calls).toEqual([]);
+  });
+});
+
+/**
+ * The worker dies as the engine writes a record matching `when`: that write never lands and the
+ * old instance never continues. Returns whether it happened, and `revive` for the next worker.
+ */
+function killOnRecordWrite(h: Harness, when: (record: EngineRecord) => boolean) {
+  const store = h.store;
+  const original = store.set.bind(store);
+  const state = { killed: false };
+  store.set = async (key, value) => {
+    if (!state.killed && key === RECORD_KEY && when(value as EngineRecord)) {
+      state.killed = true;
+      // Later writes of the dead instance never land either.
+      store.set = async () => new Promise<void>(() => {});
+      return new Promise<void>(() => {});
+    }
+    return original(key, value);
+  };
+  /** The next worker writes normally. */
+  const revive = () => {
+    store.set = original;
+  };
+  return { state, revive };
+}
+
+/** The nth write (1-based) of a record matching `when`. */
+const nthWrite = (n: number, when: (record: EngineRecord) => boolean) => {
+  let seen = 0;
+  return (record: EngineRecord) => when(record) && ++seen === n;
+};
+
+describe('never stuck: a kill between two writes of one task', () => {
+  it('keepalive threshold reached: the restore resumes after a kill before it starts', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.cloud.fault('keepalive', json(503), { times: 5 });
+    const kill = killOnRecordWrite(
+      h,
+      nthWrite(2, (r) => r.state === 'reconnecting' && r.keepaliveAt === null),
+    );
+    expect((await h.advance(150_000)).killed).toBe(true);
+    expect(kill.state.killed).toBe(true);
+    kill.revive();
+    h.restart();
+    await h.service.onStartup('workerWake');
+    await h.advance(2 * WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('keepalive 404: the re-registration resumes after a kill before it starts', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.cloud.devices.clear();
+    const kill = killOnRecordWrite(
+      h,
+      nthWrite(2, (r) => r.state === 'reconnecting' && r.device === null),
+    );
+    expect((await h.advance(30_000)).killed).toBe(true);
+    kill.revive();
+    h.restart();
+    await h.service.onStartup('workerWake');
+    await h.advance(2 * WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('network back after the retries ran out: the new attempt resumes after a kill', async () => {
+    const h = new Harness();
+    h.cloud.fault('register', json(503), { times: 8 });
+    await h.signIn();
+    await h.service.register();
+    await h.advance(10 * 60_000);
+    expect(await h.state()).toBe('inactive');
+    const kill = killOnRecordWrite(
+      h,
+      nthWrite(2, (r) => r.state === 'connecting'),
+    );
+    void h.service.onNetwork(true);
+    await vi.waitFor(() => expect(kill.state.killed).toBe(true));
+    kill.revive();
+    h.restart();
+    await h.service.onStartup('workerWake');
+    await h.advance(2 * WATCHDOG);
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('a deregister whose task died after the intent was written still ends idle', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, 'hang', 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.http.count('POST', `${PRIMARY}device`)).toBe(1));
+    // The intent is written, then the worker dies before the deregister task runs.
+    void h.service.deregister();
+    h.restart();
+    await h.advance(2 * WATCHDOG);
+    const snap = await h.service.snapshot();
+    expect(snap).toMatchObject({ state: 'idle', nextAttemptAt: null });
+    expect(snap.line?.status).toBe('IDLE');
+    expect(h.scheduler.deadlines.has('line:retry')).toBe(false);
+    expect(h.cloud.devices.size).toBe(0);
+  });
+
+  it('a deregistered line stays idle while an interrupted registration cannot be cleaned up', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
+    h.restart();
+    h.http.on('GET', /devices\?userid=/, 'network');
+    await h.service.deregister();
+    expect(await h.state()).toBe('idle');
+    h.restart();
+    await h.service.onStartup('workerWake');
+    await h.advance(10 * 60_000);
+    expect(await h.state()).toBe('idle');
+    expect(h.errors()).toEqual([]);
+    // The network is back: the next registration removes the interrupted device first.
+    h.http.clearOverrides();
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('browser start-up never registers past an interrupted registration it could not clean up', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+    await h.service.register();
+    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
+    h.restart();
+    h.http.on('GET', /devices\?userid=/, 'network');
+    await h.service.deregister();
+    h.restart();
+    await h.service.onStartup('browserStartup');
+    await h.service.whenIdle();
+    // Our first device may still exist: no second one until it is checked.
+    expect(h.http.count('POST', `${PRIMARY}device`)).toBe(1);
+    expect(h.cloud.devices.size).toBe(1);
+    h.http.clearOverrides();
+    await h.service.onNetwork(true);
+    await h.service.whenIdle();
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('a sign-out killed during its DELETE leaves the line idle, not "registered" without a device', async () => {
+    const h = new Harness();
+    await h.registered();
+    h.http.on('DELETE', /devices\//, 'hang', 1);
+    void h.service.signOut();
+    await vi.waitFor(() => expect(h.http.count('DELETE', /devices\//)).toBe(1));
+    h.restart();
+    await h.service.onStartup('workerWake');
+    const snap = await h.service.snapshot();
+    expect(snap).toMatchObject({ state: 'idle', display: 'inactive' });
+    // The device the DELETE may have missed goes before the next registration.
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(await h.state()).toBe('active');
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
+  it('a keepalive that falls due while a killed failback waits for its watchdog is not lost', async () => {
+    const h = new Harness();
+    h.cloud.fault('register', json(503), { prefix: PRIMARY, times: 4 });
+    await h.signIn();
+    await h.service.register();
+    await h.advance(107_000);
+    expect((await h.service.snapshot()).server?.role).toBe('backup');
+    h.http.on('GET', /\/ping$/, 'hang', 1);
+    const failbackAt = must(h.scheduler.at('line:failback'));
+    while (!(await h.advance(30_000)).killed) {
+      if (h.clock.now() > failbackAt) throw new Error('the failback never ran');
+    }
+    h.restart();
+    // The primary is still down when the failback runs again: the line stays on the backup.
+    h.cloud.fault('ping', json(503));
+    const t0 = h.clock.now();
+    await h.advance(3 * 60_000);
+    expect((await h.service.snapshot()).server?.role).toBe('backup');
+    const since = h.http.times('POST', /\/status$/, t0).filter((t) => t >= 0);
+    expect(since.length).toBeGreaterThanOrEqual(5);
+    expect(await h.state()).toBe('active');
   });
 });

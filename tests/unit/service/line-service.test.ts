@@ -125,6 +125,7 @@ describe('discovery and its caches', () => {
 
   it.each([
     ['the region is unknown', (h: Harness) => h.cloud.fault('region', json(500))],
+    ['the region service cannot be reached', (h: Harness) => h.cloud.fault('region', 'network')],
     [
       'discovery refuses the token twice',
       (h: Harness) => h.cloud.fault('discovery', json(401), { times: 2 }),
