@@ -1,25 +1,29 @@
 import { browser } from 'wxt/browser';
+import { createTaskRunner } from '../lib/app/background-tasks';
 import { createDiagnostics } from '../lib/app/diagnostics';
+import { createPresenceNotifier } from '../lib/app/presence';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
+import { mayReleaseSite, originsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
-import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
+import type { StatusBroadcast } from '../lib/messaging/protocol';
 import { paintBadge } from '../lib/platform/badge';
 import { originPattern, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
-import { actionOf, showNotification } from '../lib/platform/notifications';
+import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
 import { cryptoRandom } from '../lib/platform/random';
 import { createAlarmScheduler } from '../lib/platform/scheduler';
 import { createStatusPorts } from '../lib/platform/status-ports';
 import { createIdbStore } from '../lib/platform/store';
 import { createLineService } from '../lib/service/line-service';
 import { badgeFor } from '../lib/ui/badge';
-import { notificationFor } from '../lib/ui/notify';
 
 /**
  * The service worker: a composition root that wires browser events to lib/. It may be killed at
  * any moment; everything that matters is in IndexedDB and every listener is registered
- * synchronously on each start so events that woke the worker are delivered.
+ * synchronously on each start so events that woke the worker are delivered. Listeners that
+ * cannot await hand their work to `tasks`, which reports failures instead of leaving them as
+ * unhandled rejections.
  */
 export default defineBackground(() => {
   const development = import.meta.env.MODE !== 'production';
@@ -27,6 +31,9 @@ export default defineBackground(() => {
   const store = createIdbStore();
   const settings = createSettingsStore(store, defaultSettings(development));
   const diagnostics = createDiagnostics(store, clock);
+  const tasks = createTaskRunner((label, error) =>
+    diagnostics.add('error', `${label} failed`, { error: String(error) }),
+  );
   const scheduler = createAlarmScheduler({
     alarms: browser.alarms,
     store,
@@ -34,6 +41,10 @@ export default defineBackground(() => {
     // Packed builds may not set alarms under 30 s; unpacked development builds may.
     minAlarmDelayMs: development ? 0 : 30_000,
     onDue: (name) => service.onTimer(name),
+    onError: (name, error) =>
+      tasks.run('Report', () =>
+        diagnostics.add('error', `Timer "${name}" failed`, { error: String(error) }),
+      ),
   });
   const service = createLineService({
     store,
@@ -43,10 +54,15 @@ export default defineBackground(() => {
     identity: chromeIdentity,
     random: cryptoRandom,
     loadSettings: () => settings.load(),
-    log: (entry) => void diagnostics.add(entry.kind, entry.message, entry.data),
+    log: (entry) => tasks.run('Log', () => diagnostics.add(entry.kind, entry.message, entry.data)),
   });
   const ports = createStatusPorts();
-  let lastSnapshot: StatusSnapshot | null = null;
+  const presence = createPresenceNotifier({
+    store,
+    enabled: async () => (await settings.load()).notifications,
+    show: showNotification,
+    clear: clearNotification,
+  });
 
   service.subscribe((update) => {
     const broadcast: StatusBroadcast = update.event
@@ -58,82 +74,103 @@ export default defineBackground(() => {
         }
       : { kind: 'snapshot', snapshot: update.snapshot };
     ports.broadcast(broadcast);
-    void paintBadge(badgeFor(update.snapshot));
-    void notify(lastSnapshot, broadcast);
-    lastSnapshot = update.snapshot;
+    tasks.run('Badge', () => paintBadge(badgeFor(update.snapshot)));
+    tasks.run('Notification', () => presence.onBroadcast(broadcast));
   });
 
-  async function notify(previous: StatusSnapshot | null, broadcast: StatusBroadcast) {
-    if (!(await settings.load()).notifications) return;
-    const request = notificationFor(previous, broadcast);
-    if (request) await showNotification(request);
+  /** After the opted-in sites changed: content scripts, their ports, and host access. */
+  async function sitesChanged(removed: string | null): Promise<void> {
+    const current = await settings.load();
+    ports.restrictTo(current.sites);
+    await syncClickToRegister(current.sites);
+    // The custom environment may live on the same origin: keep the access it needs.
+    if (removed && mayReleaseSite(removed, current)) {
+      await browser.permissions.remove({ origins: [originPattern(removed)] }).catch(() => false);
+    }
   }
 
-  const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
   const router: RouterContext = {
     extensionId: browser.runtime.id,
-    extensionOrigin,
+    extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
     redirectUrl: chromeIdentity.redirectUrl(),
     line: service,
     settings,
     diagnostics,
-    enableSite: async () => void (await syncClickToRegister((await settings.load()).sites)),
-    disableSite: async (origin) => {
-      const current = await settings.load();
-      await syncClickToRegister(current.sites);
-      // The custom environment may live on the same origin: keep the access it needs.
-      const environment =
-        current.environment.kind === 'custom' ? new URL(current.environment.baseUrl).origin : null;
-      if (origin !== environment) {
+    enableSite: () => sitesChanged(null),
+    disableSite: (origin) => sitesChanged(origin),
+    settingsChanged: async (previous, next) => {
+      // First: a changed environment signs out, which still talks to the old servers.
+      await service.onSettingsChanged();
+      for (const origin of originsToRelease(previous, next)) {
         await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
       }
     },
-    settingsChanged: () => service.onSettingsChanged(),
   };
 
   browser.runtime.onMessage.addListener((message, sender) =>
-    routeMessage(message, { id: sender.id, url: sender.url, tabId: sender.tab?.id }, router),
+    routeMessage(
+      message,
+      { id: sender.id, url: sender.url, tabId: sender.tab?.id, frameId: sender.frameId },
+      router,
+    ),
   );
   browser.runtime.onConnect.addListener((port) => {
-    void Promise.all([settings.load(), service.snapshot()]).then(([current, snapshot]) =>
-      ports.accept(port, current.sites, snapshot),
+    tasks.run('Status port', () =>
+      ports.accept(port, async () => {
+        const [current, snapshot] = await Promise.all([settings.load(), service.snapshot()]);
+        return { sites: current.sites, current: snapshot };
+      }),
     );
   });
-  browser.alarms.onAlarm.addListener((alarm) => void scheduler.handleAlarm(alarm.name));
-  browser.runtime.onStartup.addListener(() => void service.onStartup('browserStartup'));
+  browser.alarms.onAlarm.addListener((alarm) => {
+    tasks.run('Alarm', () => scheduler.handleAlarm(alarm.name));
+  });
+  browser.runtime.onStartup.addListener(() => {
+    tasks.run('Browser start-up', () => service.onStartup('browserStartup'));
+  });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     // A browser update restarts the browser, which onStartup already covers.
-    if (reason === 'install' || reason === 'update') void service.onStartup(reason);
+    if (reason === 'install' || reason === 'update') {
+      tasks.run('Install', () => service.onStartup(reason));
+    }
   });
-  browser.commands.onCommand.addListener(async (command) => {
+  browser.commands.onCommand.addListener((command) => {
     if (command !== 'toggle-registration') return;
-    const { state } = await service.snapshot();
-    await (state === 'idle' || state === 'inactive' ? service.register() : service.deregister());
+    tasks.run('Keyboard command', async () => {
+      const { state } = await service.snapshot();
+      await (state === 'idle' || state === 'inactive' ? service.register() : service.deregister());
+    });
   });
   const onNotification = (id: string) => {
     const action = actionOf(id);
-    if (action === 'signIn') void service.signIn();
-    else if (action === 'openSettings') void browser.runtime.openOptionsPage();
-    else void browser.action.openPopup().catch(() => browser.runtime.openOptionsPage());
-    void browser.notifications.clear(id);
+    tasks.run('Notification action', async () => {
+      if (action === 'signIn') await service.signIn();
+      else if (action === 'openSettings') await browser.runtime.openOptionsPage();
+      // openPopup needs Chrome 127; before that the options page is the next best place.
+      else await browser.action.openPopup().catch(() => browser.runtime.openOptionsPage());
+    });
+    tasks.run('Notification clear', () => clearNotification(id));
   };
   browser.notifications.onClicked.addListener(onNotification);
   browser.notifications.onButtonClicked.addListener(onNotification);
   const onNetwork = (online: boolean) => {
-    void diagnostics.add('network', online ? 'Browser is online' : 'Browser is offline');
-    void service.onNetwork(online);
+    tasks.run('Log', () =>
+      diagnostics.add('network', online ? 'Browser is online' : 'Browser is offline'),
+    );
+    tasks.run('Network change', () => service.onNetwork(online));
   };
   self.addEventListener('online', () => onNetwork(true));
   self.addEventListener('offline', () => onNetwork(false));
 
-  // Every start (browser start, update, or a wake after Chrome stopped an idle worker).
-  void (async () => {
-    await diagnostics.add('worker', 'Service worker started');
-    await service.onStartup('workerWake');
-    await scheduler.rearm();
-    await syncClickToRegister((await settings.load()).sites).catch((error) =>
-      diagnostics.add('sites', 'Could not register click-to-register', { reason: String(error) }),
-    );
-    void paintBadge(badgeFor(await service.snapshot()));
-  })();
+  // Every start (browser start, update, or a wake after Chrome stopped an idle worker). Each
+  // step runs even if an earlier one failed: a failed start-up of the engine must not leave the
+  // keepalive timers unarmed or the badge blank after a browser restart.
+  void tasks.sequence([
+    ['Badge', async () => paintBadge(badgeFor(await service.snapshot()))],
+    ['Log', () => diagnostics.add('worker', 'Service worker started')],
+    ['Start-up', () => service.onStartup('workerWake')],
+    ['Timers', () => scheduler.rearm()],
+    ['Click-to-register', async () => syncClickToRegister((await settings.load()).sites)],
+    ['Badge', async () => paintBadge(badgeFor(await service.snapshot()))],
+  ]);
 });

@@ -1,6 +1,6 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { createPageMessagingClient } from '../lib/messaging/client';
-import { startClickToRegister } from '../lib/ui/click-to-register';
+import { claimFrame, startClickToRegister } from '../lib/ui/click-to-register';
 
 /**
  * Not in the manifest: the background registers it (scripting.registerContentScripts, file
@@ -10,11 +10,13 @@ import { startClickToRegister } from '../lib/ui/click-to-register';
  */
 export default defineContentScript({
   registration: 'runtime',
+  // WXT would otherwise window.postMessage its start-up notice, which carries the extension id,
+  // to the page; its document event is enough to stop an older copy of this script.
+  noScriptStartedPostMessage: true,
   main(ctx) {
     // Registration plus an injection into already-open tabs can run this twice in one frame.
-    const marker = globalThis as { __webexLineClickToRegister?: boolean };
-    if (marker.__webexLineClickToRegister) return;
-    marker.__webexLineClickToRegister = true;
+    const release = claimFrame(globalThis);
+    if (!release) return;
 
     const controller = startClickToRegister({
       document,
@@ -22,7 +24,7 @@ export default defineContentScript({
     });
     ctx.onInvalidated(() => {
       controller.stop();
-      marker.__webexLineClickToRegister = false;
+      release();
     });
   },
 });

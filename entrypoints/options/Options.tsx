@@ -7,11 +7,6 @@ import type { OptionsEnv } from './env';
 import { SettingsForm } from './SettingsForm';
 import { SitesSection } from './SitesSection';
 
-function environmentOrigin(view: SettingsView | null): string | null {
-  const environment = view?.settings.environment;
-  return environment?.kind === 'custom' ? new URL(environment.baseUrl).origin : null;
-}
-
 export function Options({ client, env }: { client: MessagingClient; env: OptionsEnv }) {
   const [view, setView] = useState<SettingsView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -45,7 +40,7 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
           <span class="spinner" aria-hidden="true" /> {t('loading')}
         </p>
       )}
-      <SitesSection client={client} env={env} environmentOrigin={environmentOrigin(view)} />
+      <SitesSection client={client} env={env} />
       <DiagnosticsSection client={client} env={env} />
     </main>
   );

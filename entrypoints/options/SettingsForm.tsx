@@ -308,7 +308,8 @@ export function SettingsForm({
       </section>
 
       <div class="form-footer">
-        <button type="submit" class="button primary" disabled={saving}>
+        {/* aria-disabled, not disabled: a disabled button drops keyboard focus to the body. */}
+        <button type="submit" class="button primary" aria-disabled={saving ? 'true' : undefined}>
           {saving ? t('saving') : t('save')}
         </button>
         <p role="status" class="confirm">

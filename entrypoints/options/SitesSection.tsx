@@ -10,18 +10,12 @@ function errorMessage(error: unknown): string {
 
 /**
  * Sites where click-to-register runs. Each one is an optional host permission the user grants
- * here; the background registers the content script for the sites in its list.
+ * here; the background registers the content script for the sites in its list. Removing a site
+ * is the background's job end to end: it gives up the host access only when nothing else needs
+ * it (the custom environment may share the origin), judged on the stored settings rather than
+ * on what this page loaded, which another options tab may have changed since.
  */
-export function SitesSection({
-  client,
-  env,
-  environmentOrigin,
-}: {
-  client: MessagingClient;
-  env: OptionsEnv;
-  /** Origin of a custom environment: its host access must survive removing the same site. */
-  environmentOrigin: string | null;
-}) {
+export function SitesSection({ client, env }: { client: MessagingClient; env: OptionsEnv }) {
   const [sites, setSites] = useState<string[] | null>(null);
   const [typed, setTyped] = useState(env.initialAddSite ?? '');
   const [error, setError] = useState<string | null>(null);
@@ -73,12 +67,9 @@ export function SitesSection({
     setError(null);
     client
       .request('sites/remove', { origin })
-      .then(async (result) => {
+      .then((result) => {
         setSites(result.sites);
         setMessage(t('siteRemoved', origin));
-        if (origin === environmentOrigin) return;
-        // Permissions the manifest requires (the emulator in development) cannot be removed.
-        await env.removeOrigins([`${origin}/*`]).catch(() => false);
       })
       .catch((failure: unknown) => setError(errorMessage(failure)))
       .finally(() => setBusy(false));
@@ -121,7 +112,8 @@ export function SitesSection({
               setError(null);
             }}
           />
-          <button type="submit" class="button primary" disabled={busy}>
+          {/* Busy, not disabled: keyboard focus stays here (onAdd ignores presses while busy). */}
+          <button type="submit" class="button primary" aria-disabled={busy ? 'true' : undefined}>
             {t('add')}
           </button>
         </div>

@@ -5,8 +5,6 @@ export interface OptionsEnv {
    * shows the prompt during a user gesture.
    */
   requestOrigins(origins: string[]): Promise<boolean>;
-  /** `permissions.remove`; rejects for permissions the manifest requires. */
-  removeOrigins(origins: string[]): Promise<boolean>;
   copyText(text: string): Promise<void>;
   /** Save `text` as a file the user downloads. */
   download(filename: string, text: string, mimeType: string): void;

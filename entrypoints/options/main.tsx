@@ -10,7 +10,6 @@ import './options.css';
 
 const env: OptionsEnv = {
   requestOrigins: (origins) => browser.permissions.request({ origins }),
-  removeOrigins: (origins) => browser.permissions.remove({ origins }),
   copyText: (text) => navigator.clipboard.writeText(text),
   download(filename, text, mimeType) {
     const url = URL.createObjectURL(new Blob([text], { type: mimeType }));

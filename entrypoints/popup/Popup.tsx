@@ -89,7 +89,9 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
         <p class="loading" aria-busy="true">
           <span class="spinner" aria-hidden="true" /> {t('loading')}
         </p>
-      ) : snapshot.auth === 'signedIn' && snapshot.user ? (
+      ) : snapshot.auth === 'signedIn' ? (
+        // Signed in even when the profile could not be read yet: offering "Sign in" here would
+        // send the user through the sign-in window for nothing.
         <SignedIn
           snapshot={snapshot}
           user={snapshot.user}
@@ -116,6 +118,20 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
       </footer>
     </main>
   );
+}
+
+/**
+ * A button that is unavailable while a request runs, but keeps keyboard focus: a `disabled`
+ * button loses focus (the browser moves it to the page body), so a keyboard user would have to
+ * find their place again after every Register or Deregister.
+ */
+function lockWhile(locked: boolean, action: () => void) {
+  return {
+    'aria-disabled': locked ? ('true' as const) : undefined,
+    onClick: () => {
+      if (!locked) action();
+    },
+  };
 }
 
 function announcement(snapshot: StatusSnapshot): string {
@@ -147,7 +163,7 @@ function ErrorBanner({
     <div class="banner" role="alert">
       <p>{error.msg}</p>
       <div class="banner-actions">
-        <button type="button" class="button primary" disabled={busy} onClick={actions[action]}>
+        <button type="button" class="button primary" {...lockWhile(busy, actions[action])}>
           {errorActionLabel(action)}
         </button>
       </div>
@@ -230,7 +246,7 @@ function SignedIn({
   onSignOut,
 }: {
   snapshot: StatusSnapshot;
-  user: UserSummary;
+  user: UserSummary | null;
   busy: Busy;
   onRegister(): void;
   onDeregister(): void;
@@ -242,10 +258,16 @@ function SignedIn({
     <>
       <section class="user" aria-label={t('account')}>
         <div class="user-text">
-          <p class="user-name">{user.displayName}</p>
-          <p class="user-email muted">{user.email}</p>
+          {user ? (
+            <>
+              <p class="user-name">{user.displayName}</p>
+              <p class="user-email muted">{user.email}</p>
+            </>
+          ) : (
+            <p class="user-name">{t('signedInNoProfile')}</p>
+          )}
         </div>
-        <button type="button" class="button" disabled={busy !== null} onClick={onSignOut}>
+        <button type="button" class="button" {...lockWhile(busy !== null, onSignOut)}>
           {t('signOut')}
         </button>
       </section>
@@ -259,16 +281,11 @@ function SignedIn({
         <LineNotes snapshot={snapshot} />
         <div class="card-actions">
           {wantsRegistered(snapshot) ? (
-            <button type="button" class="button" disabled={busy !== null} onClick={onDeregister}>
+            <button type="button" class="button" {...lockWhile(busy !== null, onDeregister)}>
               {t('deregister')}
             </button>
           ) : (
-            <button
-              type="button"
-              class="button primary"
-              disabled={busy !== null}
-              onClick={onRegister}
-            >
+            <button type="button" class="button primary" {...lockWhile(busy !== null, onRegister)}>
               {t('register')}
             </button>
           )}

@@ -2,8 +2,15 @@ import type { DiagnosticEntry } from '../messaging/protocol';
 import type { Clock, Store } from '../ports';
 
 const DIAGNOSTICS_KEY = 'diagnostics';
-/** Keys whose values must never reach the diagnostics log, whatever logs them. */
-const SECRET_KEYS = /token|secret|verifier|authorization|code$/i;
+/**
+ * Keys whose values must never reach the diagnostics log, whatever logs them, at any depth.
+ * `code` alone is an OAuth authorization code; `errorCode` (Mobius 101, 102...) is kept.
+ */
+const SECRET_KEYS = /token|secret|verifier|authorization|password|cookie|^code$|^auth_?code$/i;
+/** Secrets inside text: bearer credentials and OAuth parameters in a quoted URL or body. */
+const SECRET_TEXT =
+  /\b(Bearer\s+)[^\s"',;]+|\b((?:access_token|refresh_token|id_token|code|client_secret|code_verifier)=)[^&\s"']+/gi;
+const MAX_DEPTH = 6;
 
 export interface Diagnostics {
   add(kind: string, message: string, data?: Record<string, unknown>): Promise<void>;
@@ -11,11 +18,21 @@ export interface Diagnostics {
   clear(): Promise<void>;
 }
 
-function redact(data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!data) return undefined;
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.replace(SECRET_TEXT, '$1$2[redacted]');
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return '[nested]';
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : value]),
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SECRET_KEYS.test(key) ? '[redacted]' : redactValue(item, depth + 1),
+    ]),
   );
+}
+
+function redact(data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return data ? (redactValue(data, 0) as Record<string, unknown>) : undefined;
 }
 
 /** The last `limit` engine events, persisted so support can export them after a restart. */
@@ -31,7 +48,11 @@ export function createDiagnostics(store: Store, clock: Clock, limit = 300): Diag
   return {
     add: (kind, message, data) =>
       serialise(async () => {
-        const entry: DiagnosticEntry = { at: clock.now(), kind, message };
+        const entry: DiagnosticEntry = {
+          at: clock.now(),
+          kind,
+          message: redactValue(message, 0) as string,
+        };
         const safe = redact(data);
         if (safe) entry.data = safe;
         await store.set(DIAGNOSTICS_KEY, [...(await read()), entry].slice(-limit));

@@ -6,10 +6,10 @@ import {
   type Response,
   type SettingsView,
   type StatusSnapshot,
-  toPageStatus,
 } from '../messaging/protocol';
-import type { Settings } from '../settings';
+import { normalizeOrigin, type Settings } from '../settings';
 import type { Diagnostics } from './diagnostics';
+import { pageStatusFor } from './page-status';
 import type { SettingsStore } from './settings-store';
 
 /** What the browser tells us about a message's sender (runtime.MessageSender, reduced). */
@@ -17,6 +17,8 @@ export interface SenderInfo {
   id?: string;
   url?: string;
   tabId?: number;
+  /** 0 for a tab's top frame; Chrome sets it whenever `tabId` is set. */
+  frameId?: number;
 }
 
 export type SenderKind = 'extension' | 'content' | 'unknown';
@@ -78,7 +80,8 @@ function originOf(url: string | undefined): string | null {
 /**
  * Who sent a message: our own extension pages, our content script on a site the user opted in,
  * or anyone else (never answered). Chrome sets `sender.id` and `sender.url`; a page cannot
- * forge them.
+ * forge them. The content script runs in top frames only: a sender in a sub-frame (an opted-in
+ * site framed by another page, which could trick the user into clicking) is not served.
  */
 export function classifySender(
   sender: SenderInfo,
@@ -88,9 +91,18 @@ export function classifySender(
   if (sender.id !== ctx.extensionId) return 'unknown';
   const origin = originOf(sender.url);
   if (origin === ctx.extensionOrigin) return 'extension';
-  if (sender.tabId !== undefined && origin !== null && sites.includes(origin)) return 'content';
+  if (
+    sender.tabId !== undefined &&
+    sender.frameId === 0 &&
+    origin !== null &&
+    sites.includes(origin)
+  )
+    return 'content';
   return 'unknown';
 }
+
+/** The largest payload any request needs (settings with a long URL) is far below this. */
+export const MAX_PAYLOAD_CHARS = 16_384;
 
 function isRequest(message: unknown): message is { type: RequestType; payload: unknown } {
   if (typeof message !== 'object' || message === null) return false;
@@ -100,6 +112,15 @@ function isRequest(message: unknown): message is { type: RequestType; payload: u
     REQUEST_TYPES.has(type) &&
     (payload === undefined || typeof payload === 'object')
   );
+}
+
+function payloadTooLarge(payload: unknown): boolean {
+  try {
+    return (JSON.stringify(payload) ?? '').length > MAX_PAYLOAD_CHARS;
+  } catch {
+    // Cycles cannot arrive through runtime messaging; treat anything unserialisable as hostile.
+    return true;
+  }
 }
 
 function fail(code: string, message: string): Response<never> {
@@ -160,7 +181,9 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     return { sites: result.value.sites };
   },
   'sites/remove': async (payload, ctx) => {
-    const origin = stringField(payload, 'origin') ?? '';
+    // Normalised like the stored list, so no odd string ever reaches permissions.remove.
+    const origin = normalizeOrigin(stringField(payload, 'origin') ?? '');
+    if (!origin) throw new RouterError('invalid', 'Invalid site.');
     const next = await ctx.settings.removeSite(origin);
     await ctx.disableSite(origin);
     return { sites: next.sites };
@@ -193,6 +216,7 @@ export async function routeMessage(
   if (!isRequest(message)) return undefined;
   const kind = classifySender(sender, ctx, (await ctx.settings.load()).sites);
   if (kind === 'unknown') return undefined;
+  if (payloadTooLarge(message.payload)) return fail('invalid', 'The request is too large.');
   try {
     if (kind === 'content') {
       if (!(CONTENT_SCRIPT_REQUESTS as readonly string[]).includes(message.type)) {
@@ -200,7 +224,7 @@ export async function routeMessage(
       }
       const snapshot =
         message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
-      return { ok: true, value: toPageStatus(snapshot) satisfies PageStatus };
+      return { ok: true, value: pageStatusFor(snapshot) satisfies PageStatus };
     }
     return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };
   } catch (error) {

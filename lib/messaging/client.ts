@@ -56,8 +56,12 @@ export interface MessagingClient {
 /** What the content script uses: it only ever sees the reduced `PageStatus`. */
 export interface PageMessagingClient {
   request(type: ContentScriptRequest): Promise<PageStatus>;
-  /** Calls `onStatus` for every page-status broadcast and on every (re)connect. */
-  connectPageStatus(onStatus: (status: PageStatus) => void): () => void;
+  /**
+   * Calls `onStatus` for every page-status broadcast and on every (re)connect; `onGone` once
+   * when the extension can no longer be reached from this page (it was reloaded or removed, or
+   * keeps refusing: the site is no longer opted in).
+   */
+  connectPageStatus(onStatus: (status: PageStatus) => void, onGone?: () => void): () => void;
 }
 
 const realTimers: Timers = {
@@ -90,7 +94,7 @@ async function sendRequest(runtime: RuntimeLike, type: string, payload: unknown)
 /**
  * Keep a named port open: reopen it whenever it disconnects (the service worker was stopped
  * and the next `connect` wakes it). `onOpen` runs after every (re)connect and calls `healthy`
- * once the worker answered, which resets the back-off.
+ * once the worker answered, which resets the back-off. `onGone` runs once if it gives up.
  */
 function keepPortOpen(
   runtime: RuntimeLike,
@@ -98,6 +102,7 @@ function keepPortOpen(
   name: string,
   onMessage: (message: unknown) => void,
   onOpen: (healthy: () => void) => void,
+  onGone: () => void = () => {},
 ): () => void {
   let port: PortLike | null = null;
   let stopped = false;
@@ -112,6 +117,7 @@ function keepPortOpen(
     } catch {
       // The extension was reloaded or removed: this context can never talk to it again.
       stopped = true;
+      onGone();
       return;
     }
     port.onMessage.addListener((message) => {
@@ -122,7 +128,11 @@ function keepPortOpen(
       port = null;
       if (stopped) return;
       failedAttempts += 1;
-      if (failedAttempts > MAX_SILENT_RECONNECTS) return;
+      if (failedAttempts > MAX_SILENT_RECONNECTS) {
+        stopped = true;
+        onGone();
+        return;
+      }
       pending = timers.setTimeout(open, reconnectDelay(failedAttempts));
     });
     onOpen(() => {
@@ -179,7 +189,7 @@ export function createPageMessagingClient(
 
   return {
     request,
-    connectPageStatus(onStatus) {
+    connectPageStatus(onStatus, onGone) {
       // PageStatus carries no timestamp: a status/get answer is dropped when a broadcast
       // arrived after it was asked, since the broadcast is at least as new.
       let broadcastsSeen = 0;
@@ -203,6 +213,7 @@ export function createPageMessagingClient(
             () => {},
           );
         },
+        onGone,
       );
     },
   };

@@ -13,9 +13,15 @@ export async function paintBadge(look: BadgeLook): Promise<void> {
   const key = JSON.stringify(look);
   if (key === last) return;
   last = key;
-  await Promise.all([
-    browser.action.setBadgeText({ text: look.text }),
-    browser.action.setBadgeBackgroundColor({ color: look.color }),
-    browser.action.setTitle({ title: look.title }),
-  ]);
+  try {
+    await Promise.all([
+      browser.action.setBadgeText({ text: look.text }),
+      browser.action.setBadgeBackgroundColor({ color: look.color }),
+      browser.action.setTitle({ title: look.title }),
+    ]);
+  } catch (error) {
+    // Not painted: the next call with the same look must try again, not be skipped.
+    if (last === key) last = '';
+    throw error;
+  }
 }

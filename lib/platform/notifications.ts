@@ -10,10 +10,13 @@ export interface NotificationRequest {
   buttonTitle?: string;
 }
 
-const actions = new Map<string, NotificationAction>();
+const ACTIONS: ReadonlySet<string> = new Set<NotificationAction>([
+  'signIn',
+  'openPopup',
+  'openSettings',
+]);
 
 export async function showNotification(request: NotificationRequest): Promise<void> {
-  actions.set(request.id, request.action);
   await browser.notifications.create(request.id, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('/icon/128.png'),
@@ -23,9 +26,15 @@ export async function showNotification(request: NotificationRequest): Promise<vo
   });
 }
 
-/** The action a clicked notification stands for (by id; ids encode the action when the worker restarted). */
+export async function clearNotification(id: string): Promise<void> {
+  await browser.notifications.clear(id);
+}
+
+/**
+ * The action a clicked notification stands for. Ids are `<kind>:<action>`, so this works in a
+ * worker started by the click itself, with no memory of having shown it.
+ */
 export function actionOf(notificationId: string): NotificationAction | undefined {
-  return (
-    actions.get(notificationId) ?? (notificationId.split(':')[1] as NotificationAction | undefined)
-  );
+  const action = notificationId.split(':')[1];
+  return action !== undefined && ACTIONS.has(action) ? (action as NotificationAction) : undefined;
 }

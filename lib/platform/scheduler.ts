@@ -18,11 +18,18 @@ export interface AlarmSchedulerOptions {
    */
   minAlarmDelayMs: number;
   onDue: TimerHandler;
+  /**
+   * A handler failed. Its timer is spent either way; the failure must not stop the other timers
+   * (nor surface as an unhandled rejection from a setTimeout or alarm callback).
+   */
+  onError?: (name: string, error: unknown) => void;
   /** Alarms this scheduler does not own (other features) are left alone. */
   prefix?: string;
 }
 
 const DEADLINES_KEY = 'scheduler:deadlines';
+/** An alarm this much later than wanted is re-armed (Chrome's own jitter is far smaller). */
+const ALARM_SLACK_MS = 1_000;
 
 export interface AlarmScheduler extends Scheduler {
   /** Call from chrome.alarms.onAlarm. */
@@ -61,7 +68,10 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
     if (delay <= 60_000)
       timeouts.set(
         name,
-        setTimeout(() => void fire(name), delay),
+        setTimeout(() => {
+          // A store failure here must not become an unhandled rejection; the alarm retries.
+          fire(name).catch((error: unknown) => options.onError?.(name, error));
+        }, delay),
       );
   }
 
@@ -81,7 +91,11 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
     clearTimeout(timeouts.get(name));
     timeouts.delete(name);
     await alarms.clear(prefix + name);
-    await onDue(name);
+    try {
+      await onDue(name);
+    } catch (error) {
+      options.onError?.(name, error);
+    }
   }
 
   return {
@@ -110,7 +124,9 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
       const at = deadlines[name];
       if (at === undefined) return;
       if (at > clock.now() + 50) {
-        // An alarm from an older deadline: keep the newer one armed.
+        // An alarm from an older deadline: keep the newer one armed. This worker may have just
+        // been woken by it, so the in-memory timer is needed too (the alarm may be clamped later).
+        armTimeout(name, at);
         await armAlarm(name, at);
         return;
       }
@@ -118,16 +134,25 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
     },
     async rearm() {
       const deadlines = await withDeadlines((d) => ({ ...d }));
-      const armed = new Set((await alarms.getAll()).map((alarm) => alarm.name));
+      const scheduled = new Map(
+        (await alarms.getAll()).map((alarm) => [alarm.name, alarm.scheduledTime]),
+      );
       const now = clock.now();
+      const overdue: string[] = [];
+      // Arm every future timer first: an overdue handler (a keepalive request) may take a while.
       for (const [name, at] of Object.entries(deadlines).sort((a, b) => a[1] - b[1])) {
         if (at <= now) {
-          await fire(name);
+          overdue.push(name);
           continue;
         }
         armTimeout(name, at);
-        if (!armed.has(prefix + name)) await armAlarm(name, at);
+        // Missing, or later than this deadline: the worker was killed between writing a new,
+        // earlier deadline and replacing the old alarm.
+        const alarmAt = scheduled.get(prefix + name);
+        const wanted = Math.max(at, now + minAlarmDelayMs);
+        if (alarmAt === undefined || alarmAt > wanted + ALARM_SLACK_MS) await armAlarm(name, at);
       }
+      for (const name of overdue) await fire(name);
     },
   };
 }

@@ -1,76 +1,124 @@
-import { type Browser, browser } from 'wxt/browser';
-import { classifySender, type SenderInfo } from '../app/router';
+import { browser } from 'wxt/browser';
+import { pageStatusFor } from '../app/page-status';
+import { classifySender, type RouterContext, type SenderInfo } from '../app/router';
 import {
   PAGE_STATUS_PORT,
   type PageStatusBroadcast,
   STATUS_PORT,
   type StatusBroadcast,
   type StatusSnapshot,
-  toPageStatus,
 } from '../messaging/protocol';
 
-type Port = Browser.runtime.Port;
+/** The part of runtime.Port used here (a Chrome port satisfies it). */
+export interface StatusPort {
+  name: string;
+  sender?: { id?: string; url?: string; frameId?: number; tab?: { id?: number } };
+  postMessage(message: unknown): void;
+  disconnect(): void;
+  onDisconnect: { addListener(callback: () => void): void };
+}
+
+/** What a port is judged by when it connects: the opted-in sites and the status to send first. */
+export interface PortContext {
+  sites: readonly string[];
+  current: StatusSnapshot;
+}
 
 export interface StatusPorts {
-  /** Call from runtime.onConnect: accepts our pages and opted-in content scripts, drops the rest. */
-  accept(port: Port, sites: readonly string[], current: StatusSnapshot): void;
+  /**
+   * Call synchronously from runtime.onConnect. Accepts our pages and opted-in content scripts,
+   * drops the rest; a port that goes away while `load` runs is never tracked.
+   */
+  accept(port: StatusPort, load: () => Promise<PortContext>): Promise<void>;
   broadcast(message: StatusBroadcast): void;
+  /** The opted-in sites changed: content scripts of sites no longer listed lose their port. */
+  restrictTo(sites: readonly string[]): void;
 }
 
-function senderOf(port: Port): SenderInfo {
-  return { id: port.sender?.id, url: port.sender?.url, tabId: port.sender?.tab?.id };
+function senderOf(port: StatusPort): SenderInfo {
+  const sender = port.sender;
+  return { id: sender?.id, url: sender?.url, tabId: sender?.tab?.id, frameId: sender?.frameId };
 }
+
+function safely(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // The other side went away between its disconnect event and this call.
+  }
+}
+
+const browserIds = (): Pick<RouterContext, 'extensionId' | 'extensionOrigin'> => ({
+  extensionId: browser.runtime.id,
+  extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+});
 
 /**
  * Live status for every open popup, options page and content script. Pages get the full
- * broadcast; content scripts only the page status (no tokens, ids or settings).
+ * broadcast; content scripts only the page status (no tokens, ids, settings or server names).
  */
-export function createStatusPorts(): StatusPorts {
-  const pages = new Set<Port>();
-  const contentScripts = new Set<Port>();
+export function createStatusPorts(
+  ids: Pick<RouterContext, 'extensionId' | 'extensionOrigin'> = browserIds(),
+): StatusPorts {
+  const pages = new Set<StatusPort>();
+  const contentScripts = new Map<StatusPort, SenderInfo>();
   let lastPageStatus = '';
-  const ids = {
-    extensionId: browser.runtime.id,
-    extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
-  };
 
-  const track = (set: Set<Port>, port: Port) => {
-    set.add(port);
-    port.onDisconnect.addListener(() => set.delete(port));
-  };
-  const post = (port: Port, message: unknown) => {
-    try {
-      port.postMessage(message);
-    } catch {
-      // The other side went away between the disconnect event and this post.
-    }
-  };
   const pageStatus = (snapshot: StatusSnapshot): PageStatusBroadcast => ({
     kind: 'page-status',
-    status: toPageStatus(snapshot),
+    status: pageStatusFor(snapshot),
   });
 
   return {
-    accept(port, sites, current) {
-      const kind = classifySender(senderOf(port), ids, sites);
+    async accept(port, load) {
+      // Listen before the first await: a disconnect during `load` must not leave a dead port.
+      let gone = false;
+      port.onDisconnect.addListener(() => {
+        gone = true;
+        pages.delete(port);
+        contentScripts.delete(port);
+      });
+      let context: PortContext;
+      try {
+        context = await load();
+      } catch {
+        // Refused, not left hanging: the client reconnects and asks again.
+        safely(() => port.disconnect());
+        return;
+      }
+      if (gone) return;
+      const sender = senderOf(port);
+      const kind = classifySender(sender, ids, context.sites);
       if (port.name === STATUS_PORT && kind === 'extension') {
-        track(pages, port);
-        post(port, { kind: 'snapshot', snapshot: current } satisfies StatusBroadcast);
+        pages.add(port);
+        safely(() =>
+          port.postMessage({
+            kind: 'snapshot',
+            snapshot: context.current,
+          } satisfies StatusBroadcast),
+        );
       } else if (port.name === PAGE_STATUS_PORT && kind === 'content') {
-        track(contentScripts, port);
-        post(port, pageStatus(current));
+        contentScripts.set(port, sender);
+        safely(() => port.postMessage(pageStatus(context.current)));
       } else {
-        port.disconnect();
+        safely(() => port.disconnect());
       }
     },
     broadcast(message) {
-      for (const port of pages) post(port, message);
+      for (const port of pages) safely(() => port.postMessage(message));
       // Pages learn only status changes, not every engine step.
       const forPages = pageStatus(message.snapshot);
       const key = JSON.stringify(forPages);
       if (key === lastPageStatus) return;
       lastPageStatus = key;
-      for (const port of contentScripts) post(port, forPages);
+      for (const port of contentScripts.keys()) safely(() => port.postMessage(forPages));
+    },
+    restrictTo(sites) {
+      for (const [port, sender] of [...contentScripts]) {
+        if (classifySender(sender, ids, sites) === 'content') continue;
+        contentScripts.delete(port);
+        safely(() => port.disconnect());
+      }
     },
   };
 }

@@ -6,14 +6,19 @@
  *   reconnecting | error, kept current;
  * - `document` receives a `webex-line:status` CustomEvent whose detail is exactly
  *   `{status, error}` (error: null or `{type, msg}`) on every change;
- * - a small status chip (shadow DOM) appears while the page has a control, unless a control
- *   says `data-webex-line-chip="off"`.
- * Nothing else is written to the page. DOM and messaging are injected so this is testable.
+ * - a small status chip (closed shadow DOM) appears while the page has a control, unless a
+ *   control says `data-webex-line-chip="off"`.
+ * Nothing else is written to the page. When the extension can no longer be reached (reloaded,
+ * removed, or the site was taken off the list) the script stops: the chip goes, and the status
+ * attribute is removed rather than left showing a state nobody keeps current.
+ * Every DOM call goes through native-dom, so the page's element names cannot redirect it.
+ * DOM and messaging are injected so this is testable.
  */
 
 import type { PageMessagingClient } from '../messaging/client';
 import type { DisplayStatus, PageStatus } from '../messaging/protocol';
 import { t } from './i18n';
+import { type NativeDocument, nativeDocument, nativeElement } from './native-dom';
 import { statusLabel } from './status';
 
 export const CONTROL_SELECTOR = '[data-webex-line="register"]';
@@ -54,31 +59,37 @@ function forPage<T>(value: T, view: Window | null): T {
 }
 
 export function startClickToRegister({ document, client }: ClickToRegisterDeps): ClickToRegister {
-  const view = document.defaultView;
-  const chip = createChip(document);
+  const dom = nativeDocument(document);
+  const view = dom.view();
+  const chip = createChip(dom);
   let current: PageStatus | null = null;
   let lastDispatched = '';
   let note: string | null = null;
   let registering = false;
+  let stopped = false;
 
-  const controls = () => Array.from(document.querySelectorAll<HTMLElement>(CONTROL_SELECTOR));
+  const controls = () => dom.queryAll(CONTROL_SELECTOR);
 
   const sync = () => {
+    if (stopped) return;
     const found = controls();
     if (current) {
       for (const control of found) {
-        if (control.getAttribute(STATUS_ATTRIBUTE) !== current.status) {
-          control.setAttribute(STATUS_ATTRIBUTE, current.status);
+        if (nativeElement.getAttribute(control, STATUS_ATTRIBUTE) !== current.status) {
+          nativeElement.setAttribute(control, STATUS_ATTRIBUTE, current.status);
         }
       }
     }
     const wantsChip =
       found.length > 0 &&
-      !found.some((control) => control.getAttribute(CHIP_OPT_OUT_ATTRIBUTE) === 'off');
+      !found.some(
+        (control) => nativeElement.getAttribute(control, CHIP_OPT_OUT_ATTRIBUTE) === 'off',
+      );
     chip.render(wantsChip ? { status: current, note } : null);
   };
 
   const apply = (status: PageStatus) => {
+    if (stopped) return;
     current = status;
     if (status.signedIn) note = null;
     const detail = pageEventDetail(status);
@@ -86,7 +97,7 @@ export function startClickToRegister({ document, client }: ClickToRegisterDeps):
     if (key !== lastDispatched) {
       lastDispatched = key;
       const EventCtor = view?.CustomEvent ?? CustomEvent;
-      document.dispatchEvent(new EventCtor(STATUS_EVENT, { detail: forPage(detail, view) }));
+      dom.dispatch(new EventCtor(STATUS_EVENT, { detail: forPage(detail, view) }));
     }
     sync();
   };
@@ -97,12 +108,13 @@ export function startClickToRegister({ document, client }: ClickToRegisterDeps):
   };
 
   const onClick = (event: Event) => {
-    const target = event.target as Element | null;
-    const control = typeof target?.closest === 'function' ? target.closest(CONTROL_SELECTOR) : null;
-    if (!control) return;
     // Only a real user click counts: a page script calling .click() or dispatching an event
     // must not be able to register the user's line.
     if (!event.isTrusted) return;
+    const target = event.target;
+    const control =
+      target instanceof Element ? nativeElement.closest(target, CONTROL_SELECTOR) : null;
+    if (!control) return;
     if (current && !current.signedIn) {
       tell(t('chipSignInFirst'));
       return;
@@ -123,27 +135,37 @@ export function startClickToRegister({ document, client }: ClickToRegisterDeps):
       });
   };
 
-  document.addEventListener('click', onClick, true);
+  dom.listen('click', onClick, true);
   const Observer = view?.MutationObserver ?? MutationObserver;
   // Controls added later get the current status; the chip follows whether any remain.
   const observer = new Observer(sync);
-  observer.observe(document.documentElement, {
-    childList: true,
-    subtree: true,
-    attributes: true,
-    attributeFilter: ['data-webex-line', CHIP_OPT_OUT_ATTRIBUTE],
+  const root = dom.root();
+  if (root) {
+    observer.observe(root, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['data-webex-line', CHIP_OPT_OUT_ATTRIBUTE],
+    });
+  }
+
+  let disconnect = () => {};
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    disconnect();
+    observer.disconnect();
+    dom.unlisten('click', onClick, true);
+    chip.render(null);
+  };
+  disconnect = client.connectPageStatus(apply, () => {
+    // The extension is gone for this page: say nothing rather than something stale.
+    stop();
+    for (const control of controls()) nativeElement.removeAttribute(control, STATUS_ATTRIBUTE);
   });
-  const disconnect = client.connectPageStatus(apply);
   sync();
 
-  return {
-    stop() {
-      disconnect();
-      observer.disconnect();
-      document.removeEventListener('click', onClick, true);
-      chip.render(null);
-    },
-  };
+  return { stop };
 }
 
 const CHIP_CSS = `
@@ -167,33 +189,34 @@ interface ChipState {
 
 /**
  * The in-page chip: a shadow root so page styles cannot reach in and ours cannot leak out. It is
- * open because it holds nothing the page does not already get from the status event.
+ * closed: the chip says more than the status event (whether the user is signed in, the notes),
+ * and the page must neither read that nor rewrite what the chip tells the user.
  */
-function createChip(document: Document) {
+function createChip(dom: NativeDocument) {
   let host: HTMLElement | null = null;
   let box: HTMLElement | null = null;
   let text: HTMLElement | null = null;
   let noteLine: HTMLElement | null = null;
 
   const mount = () => {
-    host = document.createElement(CHIP_TAG);
-    const shadow = host.attachShadow({ mode: 'open' });
-    addStyles(document, shadow);
-    box = document.createElement('div');
+    host = dom.create(CHIP_TAG);
+    const shadow = host.attachShadow({ mode: 'closed' });
+    addStyles(dom, shadow);
+    box = dom.create('div');
     box.className = 'chip';
     box.setAttribute('role', 'status');
     box.setAttribute('aria-live', 'polite');
-    const row = document.createElement('div');
+    const row = dom.create('div');
     row.className = 'row';
-    const dot = document.createElement('span');
+    const dot = dom.create('span');
     dot.className = 'dot';
-    text = document.createElement('span');
-    noteLine = document.createElement('span');
+    text = dom.create('span');
+    noteLine = dom.create('span');
     noteLine.className = 'note';
     row.append(dot, text);
     box.append(row, noteLine);
     shadow.append(box);
-    (document.body ?? document.documentElement).append(host);
+    dom.mountPoint()?.append(host);
   };
 
   return {
@@ -203,7 +226,15 @@ function createChip(document: Document) {
         host = box = text = noteLine = null;
         return;
       }
-      if (!host) mount();
+      if (!host) {
+        try {
+          mount();
+        } catch {
+          // The page took the chip's tag for a custom element of its own: go without a chip.
+          host = box = text = noteLine = null;
+          return;
+        }
+      }
       const status = state.status;
       const label = status ? statusLabel(status.status) : t('chipChecking');
       const line = status && !status.signedIn ? t('chipSignedOut') : t('chipStatus', label);
@@ -219,8 +250,8 @@ function createChip(document: Document) {
 }
 
 /** Constructable sheets are not subject to the page's style CSP; fall back to a style tag. */
-function addStyles(document: Document, shadow: ShadowRoot) {
-  const SheetCtor = document.defaultView?.CSSStyleSheet;
+function addStyles(dom: NativeDocument, shadow: ShadowRoot) {
+  const SheetCtor = dom.view()?.CSSStyleSheet;
   try {
     if (SheetCtor && 'adoptedStyleSheets' in shadow) {
       const sheet = new SheetCtor();
@@ -231,7 +262,23 @@ function addStyles(document: Document, shadow: ShadowRoot) {
   } catch {
     // Fall through to a style element.
   }
-  const style = document.createElement('style');
+  const style = dom.create('style');
   style.textContent = CHIP_CSS;
   shadow.append(style);
+}
+
+/**
+ * A symbol, not a named global: a page element with a matching id or name would show up as a
+ * property of `window` (in the content script's world too) and keep the script from starting.
+ */
+const FRAME_CLAIM = Symbol.for('webex-line.click-to-register');
+
+/** Claim this frame for one copy of the script; returns how to release it, or null if taken. */
+export function claimFrame(global: object): (() => void) | null {
+  const slots = global as Record<symbol, boolean | undefined>;
+  if (slots[FRAME_CLAIM]) return null;
+  slots[FRAME_CLAIM] = true;
+  return () => {
+    slots[FRAME_CLAIM] = false;
+  };
 }

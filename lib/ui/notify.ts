@@ -41,19 +41,22 @@ function decision(
   return { id: `${kind}:${action}`, title, message, action, buttonTitle: t(BUTTON_KEYS[action]) };
 }
 
+/** What a decision needs of the previous snapshot; small enough to persist across restarts. */
+export type NotifiedCondition = Pick<StatusSnapshot, 'state' | 'error'>;
+
 /** Registered, or failing keepalives but still counted as registered. */
-function wasRegistered(snapshot: StatusSnapshot | null): boolean {
+function wasRegistered(snapshot: NotifiedCondition | null): boolean {
   return snapshot?.state === 'active' || snapshot?.state === 'reconnecting';
 }
 
 /**
- * `prev` is the snapshot before this broadcast (null after a worker start with nothing stored).
+ * `prev` is the condition before this broadcast (null when nothing was ever known).
  * - A token error, once when it appears: the fix is to sign in again.
  * - An unexpected loss: the line was registered and is now `inactive`. A user's deregister or
  *   sign-out leads to `idle`, so it never notifies.
  */
 export function notificationFor(
-  prev: StatusSnapshot | null,
+  prev: NotifiedCondition | null,
   broadcast: StatusBroadcast,
 ): NotificationDecision | null {
   const next = broadcast.snapshot;
@@ -75,4 +78,13 @@ export function notificationFor(
     );
   }
   return null;
+}
+
+/** Whether a notification shown earlier (by id) no longer describes the line, so it can go. */
+export function notificationResolved(id: string, next: StatusSnapshot): boolean {
+  if (id.startsWith(`${NOTIFICATION_KINDS.tokenError}:`)) return next.error?.type !== 'tokenError';
+  // Registered again, or the user chose idle; not while it is still trying.
+  if (id.startsWith(`${NOTIFICATION_KINDS.lost}:`))
+    return next.state === 'active' || next.state === 'idle';
+  return false;
 }

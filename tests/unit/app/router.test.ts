@@ -1,15 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDiagnostics } from '../../../lib/app/diagnostics';
-import { routeMessage } from '../../../lib/app/router';
+import { MAX_PAYLOAD_CHARS, routeMessage } from '../../../lib/app/router';
 import { createSettingsStore } from '../../../lib/app/settings-store';
 import { defaultSettings } from '../../../lib/build-defaults';
 import type { StatusSnapshot } from '../../../lib/messaging/protocol';
+import { SEED_MESSAGES } from '../../../lib/webex/errors';
 import { memoryStore } from '../platform/memory-store';
+import { installI18n } from '../ui/helpers';
 
 const EXT = 'abcdefghijklmnopabcdefghijklmnop';
 const ORIGIN = `chrome-extension://${EXT}`;
 const extensionPage = { id: EXT, url: `${ORIGIN}/popup.html` };
-const optedInTab = { id: EXT, url: 'https://crm.example.com/case/1', tabId: 4 };
+const optedInTab = { id: EXT, url: 'https://crm.example.com/case/1', tabId: 4, frameId: 0 };
 
 const snapshot: StatusSnapshot = {
   state: 'active',
@@ -206,6 +208,84 @@ describe('message router', () => {
   });
 });
 
+describe('message router: what a page can reach', () => {
+  it('does not serve a content script in a sub-frame, even on an opted-in site', async () => {
+    const ctx = context();
+    // An opted-in site framed by another page could be used to trick the user into clicking.
+    for (const type of ['status/get', 'line/register'])
+      expect(
+        await routeMessage({ type, payload: {} }, { ...optedInTab, frameId: 3 }, ctx),
+      ).toBeUndefined();
+    expect(ctx.line.register).not.toHaveBeenCalled();
+  });
+
+  it('never gives a page an error text that names a server or a setting', async () => {
+    installI18n();
+    const ctx = context();
+    const leaky = {
+      status: 'inactive' as const,
+      type: 'registrationError' as const,
+      msg: '127.0.0.1:8790 could not be reached. Wait a moment and try again.',
+    };
+    ctx.line.snapshot.mockResolvedValueOnce({
+      ...snapshot,
+      state: 'inactive',
+      display: 'error',
+      error: leaky,
+    });
+    const answer = await routeMessage({ type: 'status/get', payload: {} }, optedInTab, ctx);
+    expect(JSON.stringify(answer)).not.toContain('127.0.0.1');
+    expect(answer).toMatchObject({
+      ok: true,
+      value: { status: 'error', error: { type: 'registrationError', msg: expect.any(String) } },
+    });
+    // The seed's fixed messages reach the page as they are.
+    ctx.line.register.mockResolvedValueOnce({
+      ...snapshot,
+      state: 'inactive',
+      display: 'error',
+      error: { ...leaky, msg: SEED_MESSAGES.deviceNotFound },
+    });
+    expect(
+      await routeMessage({ type: 'line/register', payload: {} }, optedInTab, ctx),
+    ).toMatchObject({ value: { error: { msg: 'Device not found.' } } });
+    // Extension pages still get the full message.
+    ctx.line.snapshot.mockResolvedValueOnce({ ...snapshot, error: leaky });
+    expect(
+      await routeMessage({ type: 'status/get', payload: {} }, extensionPage, ctx),
+    ).toMatchObject({ value: { error: { msg: leaky.msg } } });
+  });
+
+  it('refuses oversized payloads and normalises a removed site before touching permissions', async () => {
+    const ctx = context();
+    const huge = await routeMessage(
+      { type: 'sites/add', payload: { origin: `https://${'a'.repeat(MAX_PAYLOAD_CHARS)}.com` } },
+      extensionPage,
+      ctx,
+    );
+    expect(huge).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(ctx.enableSite).not.toHaveBeenCalled();
+
+    expect(
+      await routeMessage(
+        { type: 'sites/remove', payload: { origin: '<all_urls>' } },
+        extensionPage,
+        ctx,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(ctx.disableSite).not.toHaveBeenCalled();
+
+    expect(
+      await routeMessage(
+        { type: 'sites/remove', payload: { origin: 'https://CRM.example.com/' } },
+        extensionPage,
+        ctx,
+      ),
+    ).toEqual({ ok: true, value: { sites: [] } });
+    expect(ctx.disableSite).toHaveBeenCalledWith('https://crm.example.com');
+  });
+});
+
 describe('diagnostics', () => {
   it('keeps the newest entries and redacts secrets', async () => {
     const diagnostics = createDiagnostics(memoryStore(), { now: () => 7 }, 2);
@@ -217,5 +297,24 @@ describe('diagnostics', () => {
     expect(entries[0]?.data).toEqual({ accessToken: '[redacted]', server: 's' });
     await diagnostics.clear();
     expect(await diagnostics.list()).toEqual([]);
+  });
+
+  it('redacts secrets at any depth and inside text, and keeps Mobius error codes', async () => {
+    const diagnostics = createDiagnostics(memoryStore(), { now: () => 7 });
+    await diagnostics.add('line', 'Line error', {
+      detail: { errorCode: 101, httpStatus: 403, auth: { refresh_token: 'rt-secret' } },
+      attempts: [{ headers: { Authorization: 'Bearer at-secret' } }],
+      reason: 'Request failed: Authorization: Bearer at-secret2, retrying',
+      redirect: 'https://x.chromiumapp.org/?code=oauth-code-secret&state=s1',
+    });
+    await diagnostics.add('auth', 'Exchange sent code=oauth-code-2&code_verifier=pkce-secret');
+    const entries = await diagnostics.list();
+    const text = JSON.stringify(entries);
+    for (const secret of ['rt-secret', 'at-secret', 'oauth-code', 'pkce-secret'])
+      expect(text).not.toContain(secret);
+    expect(entries[0]?.data).toMatchObject({
+      detail: { errorCode: 101, httpStatus: 403, auth: { refresh_token: '[redacted]' } },
+      redirect: 'https://x.chromiumapp.org/?code=[redacted]&state=s1',
+    });
   });
 });

@@ -107,4 +107,89 @@ describe('alarm scheduler', () => {
     expect(count).toBe(3);
     expect(alarms.armed.get('timer:tick')).toBe(Date.now() + 500);
   });
+
+  it('on start, re-arms an alarm left later than its deadline by a worker killed mid-set', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const { scheduler: first } = schedulerOver(shared, 30_000);
+    await first.set('failback', 1_000_000 + 20 * 60_000);
+    // The engine moved the deadline earlier; the worker died before the alarm was replaced.
+    await shared.store.set('scheduler:deadlines', { failback: 1_000_000 + 5 * 60_000 });
+
+    const { scheduler: second } = schedulerOver(shared, 30_000);
+    await second.rearm();
+    expect(shared.alarms.armed.get('timer:failback')).toBe(1_000_000 + 5 * 60_000);
+  });
+
+  it('arms the other timers before running an overdue one, however long it takes', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const { scheduler: first } = schedulerOver(shared);
+    await first.set('keepalive', 1_001_000);
+    await first.set('refresh', 1_008_000);
+    vi.clearAllTimers(); // the first worker is gone, and its in-memory timers with it
+    vi.setSystemTime(1_003_000);
+
+    const fired: string[] = [];
+    const second = createAlarmScheduler({
+      ...shared,
+      clock,
+      minAlarmDelayMs: 30_000,
+      onDue: async (name) => {
+        fired.push(name);
+        if (name === 'keepalive') await new Promise(() => {}); // a request that never ends
+      },
+    });
+    void second.rearm();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(fired).toEqual(['keepalive', 'refresh']);
+  });
+
+  it('a failing handler is reported and does not stop the other timers', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const { scheduler: first } = schedulerOver(shared);
+    await first.set('retry', 1_001_000);
+    await first.set('keepalive', 1_002_000);
+    await first.set('refresh', 1_500_000);
+    vi.clearAllTimers(); // the browser restarted: no in-memory timers, no alarms
+    shared.alarms.armed.clear();
+    vi.setSystemTime(1_003_000);
+
+    const fired: string[] = [];
+    const errors: string[] = [];
+    const second = createAlarmScheduler({
+      ...shared,
+      clock,
+      minAlarmDelayMs: 0,
+      onDue: async (name) => {
+        fired.push(name);
+        if (name === 'retry') throw new Error('boom');
+      },
+      onError: (name, error) => errors.push(`${name}: ${(error as Error).message}`),
+    });
+    await second.rearm();
+    expect(fired).toEqual(['retry', 'keepalive']);
+    expect(errors).toEqual(['retry: boom']);
+    expect(shared.alarms.armed.get('timer:refresh')).toBe(1_500_000);
+
+    // Through the in-memory timer too: no unhandled rejection (vitest would fail the run).
+    await second.set('soon', Date.now() + 1_000);
+    await second.set('retry', Date.now() + 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fired).toEqual(['retry', 'keepalive', 'soon', 'retry']);
+    expect(errors).toEqual(['retry: boom', 'retry: boom']);
+  });
+
+  it('a worker woken by an older alarm also arms the in-memory timer for the newer deadline', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const { scheduler: first } = schedulerOver(shared, 30_000);
+    await first.set('retry', 1_002_000);
+    await first.set('retry', 1_012_000);
+    vi.clearAllTimers(); // Chrome stopped the first worker
+
+    vi.setSystemTime(1_002_000);
+    const { scheduler: woken, fired } = schedulerOver(shared, 30_000);
+    await woken.handleAlarm('timer:retry');
+    expect(fired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fired).toEqual(['retry']);
+  });
 });

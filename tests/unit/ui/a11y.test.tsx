@@ -66,7 +66,6 @@ describe('accessibility (axe)', () => {
   it('options page, with validation errors showing', async () => {
     const env: OptionsEnv = {
       requestOrigins: async () => true,
-      removeOrigins: async () => true,
       copyText: async () => {},
       download: () => {},
       extensionVersion: () => '0.1.0',

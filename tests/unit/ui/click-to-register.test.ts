@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ContentScriptContext } from 'wxt/utils/content-script-context';
+import definition from '../../../entrypoints/click-to-register.content';
 import type { PageMessagingClient } from '../../../lib/messaging/client';
 import type { PageStatus } from '../../../lib/messaging/protocol';
 import {
   CHIP_TAG,
   type ClickToRegister,
+  claimFrame,
   pageEventDetail,
   STATUS_EVENT,
   startClickToRegister,
@@ -16,16 +19,18 @@ const registered: PageStatus = { status: 'registered', error: null, signedIn: tr
 
 function fakePageClient(registerAnswer: PageStatus = { ...registered }) {
   let push: (status: PageStatus) => void = () => {};
+  let gone: () => void = () => {};
   const client = {
     request: vi.fn(async (_type: string) => registerAnswer),
-    connectPageStatus: vi.fn((onStatus: (status: PageStatus) => void) => {
+    connectPageStatus: vi.fn((onStatus: (status: PageStatus) => void, onGone?: () => void) => {
       push = onStatus;
+      gone = onGone ?? (() => {});
       return () => {
         push = () => {};
       };
     }),
   } satisfies PageMessagingClient;
-  return { client, push: (status: PageStatus) => push(status) };
+  return { client, push: (status: PageStatus) => push(status), gone: () => gone() };
 }
 
 /** A click as the browser makes it for a real user: `isTrusted` cannot be set by page code. */
@@ -43,7 +48,14 @@ function addControl(text = 'Go online') {
   return button;
 }
 
-const chipText = () => document.querySelector(CHIP_TAG)?.shadowRoot?.textContent ?? null;
+/** The chip's shadow roots are closed; the test keeps the handle the page never gets. */
+const shadowRoots = new WeakMap<Element, ShadowRoot>();
+const attachShadow = HTMLElement.prototype.attachShadow;
+const chipRoot = () => {
+  const host = document.querySelector(CHIP_TAG);
+  return host ? (shadowRoots.get(host) ?? null) : null;
+};
+const chipText = () => chipRoot()?.textContent ?? null;
 const flushPromises = () => new Promise((resolve) => setImmediate(resolve));
 
 let controller: ClickToRegister | null = null;
@@ -51,6 +63,14 @@ const events: CustomEvent[] = [];
 const record = (event: Event) => events.push(event as CustomEvent);
 
 beforeEach(() => {
+  vi.spyOn(HTMLElement.prototype, 'attachShadow').mockImplementation(function (
+    this: HTMLElement,
+    init: ShadowRootInit,
+  ) {
+    const root = attachShadow.call(this, init);
+    shadowRoots.set(this, root);
+    return root;
+  });
   installI18n();
   document.body.innerHTML = '';
   events.length = 0;
@@ -163,9 +183,11 @@ describe('click-to-register', () => {
     const control = addControl();
     await vi.waitFor(() => expect(chipText()).toContain('Webex line: Registered'));
     const host = document.querySelector(CHIP_TAG) as HTMLElement;
-    expect(host.shadowRoot?.querySelector('[role="status"]')?.getAttribute('data-status')).toBe(
+    expect(chipRoot()?.querySelector('[role="status"]')?.getAttribute('data-status')).toBe(
       'registered',
     );
+    // Closed: the page can neither read whether the user is signed in nor rewrite the chip.
+    expect(host.shadowRoot).toBeNull();
     // The chip is the only element added to the page.
     expect(Array.from(document.body.children).map((e) => e.tagName.toLowerCase())).toEqual([
       'button',
@@ -202,5 +224,110 @@ describe('click-to-register', () => {
     await vi.waitFor(() =>
       expect(chipText()).toContain('The extension could not be reached. Try again.'),
     );
+  });
+
+  it('stops, and leaves no stale status behind, when the extension can no longer be reached', async () => {
+    const control = addControl();
+    const { client, push, gone } = fakePageClient();
+    controller = startClickToRegister({ document, client });
+    push(registered);
+    await vi.waitFor(() => expect(document.querySelector(CHIP_TAG)).not.toBeNull());
+    expect(control.getAttribute('data-webex-line-status')).toBe('registered');
+
+    gone(); // the extension was reloaded, or the site was removed from the list
+    expect(document.querySelector(CHIP_TAG)).toBeNull();
+    expect(control.hasAttribute('data-webex-line-status')).toBe(false);
+    trustedClick(control);
+    addControl('Later');
+    await flushPromises();
+    expect(client.request).not.toHaveBeenCalled();
+    expect(document.querySelector(CHIP_TAG)).toBeNull();
+  });
+});
+
+describe('click-to-register against a hostile page', () => {
+  /** What Chrome does for `<img name="x">`: the document's own property `x` is that element. */
+  function clobber(target: object, names: string[]) {
+    const decoy = document.createElement('img');
+    for (const name of names)
+      Object.defineProperty(target, name, { value: decoy, configurable: true });
+    return () => {
+      for (const name of names) delete (target as Record<string, unknown>)[name];
+    };
+  }
+
+  it('named elements that shadow document members do not confuse it', async () => {
+    const control = addControl();
+    const restore = clobber(document, [
+      'querySelectorAll',
+      'addEventListener',
+      'removeEventListener',
+      // Not dispatchEvent: happy-dom itself calls it on the document while dispatching.
+      'createElement',
+      'body',
+      'documentElement',
+      'defaultView',
+    ]);
+    try {
+      const { client, push } = fakePageClient();
+      controller = startClickToRegister({ document, client });
+      push(signedInIdle);
+      expect(control.getAttribute('data-webex-line-status')).toBe('inactive');
+      expect(events.at(-1)?.detail).toEqual({ status: 'inactive', error: null });
+      expect(chipText()).toContain('Webex line: Inactive');
+      trustedClick(control);
+      expect(client.request).toHaveBeenCalledWith('line/register');
+      await flushPromises();
+      expect(control.getAttribute('data-webex-line-status')).toBe('registered');
+    } finally {
+      controller?.stop();
+      controller = null;
+      restore();
+    }
+  });
+
+  it('a form control whose inputs shadow its methods still works', async () => {
+    const form = document.createElement('form');
+    form.setAttribute('data-webex-line', 'register');
+    document.body.append(form);
+    const restore = clobber(form, ['closest', 'getAttribute', 'setAttribute']);
+    try {
+      const { client, push } = fakePageClient();
+      controller = startClickToRegister({ document, client });
+      push(signedInIdle);
+      trustedClick(form);
+      expect(client.request).toHaveBeenCalledWith('line/register');
+      await flushPromises();
+      restore();
+      expect(form.getAttribute('data-webex-line-status')).toBe('registered');
+    } finally {
+      restore();
+    }
+  });
+
+  it('a page cannot keep the script from starting by naming an element after its marker', () => {
+    // window's named properties answer every (string) name a page gives an element id or name.
+    const namedProperties = new Proxy(
+      {},
+      { get: (_, key) => (typeof key === 'string' ? document.createElement('div') : undefined) },
+    );
+    const global = Object.create(namedProperties);
+    const release = claimFrame(global);
+    expect(release).not.toBeNull();
+    expect(claimFrame(global)).toBeNull();
+    release?.();
+    expect(claimFrame(global)).not.toBeNull();
+  });
+
+  it("does not post WXT's start-up notice, which carries the extension id, to the page", () => {
+    const posted = vi.spyOn(window, 'postMessage');
+    try {
+      const { main: _main, ...options } = definition;
+      const ctx = new ContentScriptContext('click-to-register', options);
+      expect(posted).not.toHaveBeenCalled();
+      ctx.notifyInvalidated();
+    } finally {
+      posted.mockRestore();
+    }
   });
 });

@@ -177,6 +177,32 @@ describe('connectPageStatus', () => {
     expect(await run(false)).toEqual([registered]);
     expect(await run(true)).toEqual([connecting]);
   });
+
+  it('says once that the extension is gone: reloaded, or refusing this site for good', async () => {
+    const reloaded = vi.fn();
+    const invalidated = {
+      sendMessage: vi.fn(),
+      connect: vi.fn(() => {
+        throw new Error('Extension context invalidated.');
+      }),
+    };
+    createPageMessagingClient(invalidated, timers).connectPageStatus(() => {}, reloaded);
+    expect(reloaded).toHaveBeenCalledOnce();
+
+    vi.useFakeTimers();
+    const refused = vi.fn();
+    const fake = fakeRuntime({});
+    createPageMessagingClient(fake.runtime, timers).connectPageStatus(() => {}, refused);
+    for (let i = 0; i < MAX_SILENT_RECONNECTS; i++) {
+      fake.ports.at(-1)?.drop();
+      await vi.advanceTimersByTimeAsync(5_000);
+    }
+    expect(refused).not.toHaveBeenCalled();
+    fake.ports.at(-1)?.drop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(refused).toHaveBeenCalledOnce();
+    vi.useRealTimers();
+  });
 });
 
 /** Let every already-settled promise chain run (one macrotask turn, no waiting). */

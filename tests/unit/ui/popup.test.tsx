@@ -165,6 +165,35 @@ describe('popup', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('Network is offline.');
   });
 
+  it('signed in but the profile is not read yet: the line card, not a second Sign in', async () => {
+    setup(snapshot({ user: null, state: 'idle', display: 'inactive', line: null }));
+    await screen.findByText('Signed in to Webex');
+    expect(screen.queryByRole('button', { name: 'Sign in with Webex' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Register' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
+  });
+
+  it('a pressed Register keeps keyboard focus while it runs, and cannot be pressed twice', async () => {
+    let finish: (value: StatusSnapshot) => void = () => {};
+    const { fake } = setup(snapshot({ state: 'idle', display: 'inactive', at: 1_000 }), {
+      'line/register': () => new Promise<StatusSnapshot>((resolve) => (finish = resolve)),
+    });
+    const button = (await screen.findByRole('button', { name: 'Register' })) as HTMLButtonElement;
+    button.focus();
+    fireEvent.click(button);
+    await waitFor(() => expect(button.getAttribute('aria-disabled')).toBe('true'));
+    // A disabled button would lose focus to the page body.
+    expect(button.disabled).toBe(false);
+    expect(document.activeElement).toBe(button);
+    fireEvent.click(button);
+    expect(fake.sentOf('line/register')).toHaveLength(1);
+
+    finish(snapshot({ state: 'connecting', display: 'connecting', at: 2_000 }));
+    await screen.findByRole('button', { name: 'Deregister' });
+    expect(document.activeElement?.textContent).toBe('Deregister');
+    expect(document.activeElement?.hasAttribute('aria-disabled')).toBe(false);
+  });
+
   it('updates live from broadcasts and ignores an older snapshot', async () => {
     const { fake } = setup(snapshot({ state: 'idle', display: 'inactive', at: 1_000 }));
     await screen.findByText('Alice Example');

@@ -1,0 +1,67 @@
+import type { StatusBroadcast } from '../messaging/protocol';
+import type { Store } from '../ports';
+import {
+  type NotificationDecision,
+  type NotifiedCondition,
+  notificationFor,
+  notificationResolved,
+} from '../ui/notify';
+
+const PRESENCE_KEY = 'presence:notifications';
+
+interface PresenceRecord {
+  /** The condition of the last broadcast, so a restarted worker does not notify it again. */
+  last: NotifiedCondition | null;
+  /** Notifications on screen (ids), to take down once their condition is over. */
+  shown: string[];
+}
+
+export interface PresenceDeps {
+  store: Store;
+  /** The user's `notifications` preference. */
+  enabled(): Promise<boolean>;
+  show(decision: NotificationDecision): Promise<void>;
+  clear(id: string): Promise<void>;
+}
+
+export interface PresenceNotifier {
+  onBroadcast(broadcast: StatusBroadcast): Promise<void>;
+}
+
+/**
+ * System notifications for status changes. The previous condition lives in the store, not in
+ * the worker: Chrome stops an idle worker every few minutes, and the first broadcast after each
+ * wake must not announce a token error the user has already been told about.
+ */
+export function createPresenceNotifier(deps: PresenceDeps): PresenceNotifier {
+  let chain: Promise<unknown> = Promise.resolve();
+
+  async function handle(broadcast: StatusBroadcast): Promise<void> {
+    const next = broadcast.snapshot;
+    const record = (await deps.store.get<PresenceRecord>(PRESENCE_KEY)) ?? {
+      last: null,
+      shown: [],
+    };
+    const decision = notificationFor(record.last, broadcast);
+    const resolved = record.shown.filter((id) => notificationResolved(id, next));
+    const shown = record.shown.filter((id) => !resolved.includes(id));
+    const show = decision !== null && (await deps.enabled());
+    if (show && !shown.includes(decision.id)) shown.push(decision.id);
+    // Written first: a worker killed right after showing must not show it again on wake.
+    await deps.store.set(PRESENCE_KEY, {
+      last: { state: next.state, error: next.error },
+      shown,
+    } satisfies PresenceRecord);
+    for (const id of resolved) await deps.clear(id);
+    if (show) await deps.show(decision);
+  }
+
+  return {
+    onBroadcast(broadcast) {
+      // In order: each decision depends on the condition the previous broadcast left.
+      const next = chain.then(() => handle(broadcast));
+      chain = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
