@@ -4,7 +4,7 @@ import { createDiagnostics } from '../lib/app/diagnostics';
 import { createPresenceNotifier } from '../lib/app/presence';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
-import { mayReleaseSite, originsToRelease } from '../lib/app/site-access';
+import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
 import type { StatusBroadcast } from '../lib/messaging/protocol';
 import { paintBadge } from '../lib/platform/badge';
@@ -101,8 +101,9 @@ export default defineBackground(() => {
     settingsChanged: async (previous, next) => {
       // First: a changed environment signs out, which still talks to the old servers.
       await service.onSettingsChanged();
-      for (const origin of originsToRelease(previous, next)) {
-        await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
+      const released = patternsToRelease(previous, next);
+      if (released.length > 0) {
+        await browser.permissions.remove({ origins: released }).catch(() => false);
       }
     },
   };
@@ -121,6 +122,17 @@ export default defineBackground(() => {
         return { sites: current.sites, current: snapshot };
       }),
     );
+  });
+  // Access revoked in Chrome's own UI: that site is no longer opted in.
+  browser.permissions.onRemoved.addListener(() => {
+    tasks.run('Permissions', async () => {
+      const current = await settings.load();
+      const granted = await syncClickToRegister(current.sites);
+      for (const site of current.sites.filter((s) => !granted.includes(s))) {
+        await settings.removeSite(site);
+      }
+      await sitesChanged(null);
+    });
   });
   browser.alarms.onAlarm.addListener((alarm) => {
     tasks.run('Alarm', () => scheduler.handleAlarm(alarm.name));

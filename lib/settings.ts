@@ -47,6 +47,14 @@ function parsePlainHttpUrl(input: string): URL | null {
   return url;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** https anywhere; plain http only to this computer (the local emulator). */
+function isSafeTransport(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+}
+
 /** A base URL for a custom environment; trailing slashes removed. */
 export function normalizeBaseUrl(input: string): string | null {
   const url = parsePlainHttpUrl(input);
@@ -74,9 +82,13 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   const env = raw.environment as Record<string, unknown> | undefined;
   if (env?.kind === 'custom') {
     const baseUrl = typeof env.baseUrl === 'string' ? normalizeBaseUrl(env.baseUrl) : null;
-    if (!baseUrl)
+    if (!baseUrl) {
       errors.baseUrl = 'Enter a full http:// or https:// URL, without query or fragment.';
-    else environment = { kind: 'custom', baseUrl };
+    } else if (!isSafeTransport(baseUrl)) {
+      // The client secret, the authorization code and tokens travel to this server.
+      errors.baseUrl =
+        'Use https://. Plain http:// is only for this computer (localhost, 127.0.0.1).';
+    } else environment = { kind: 'custom', baseUrl };
   } else if (env?.kind !== 'production') {
     errors.environment = 'Choose Webex or a custom environment.';
   }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { environmentAccessPattern } from '../../lib/app/site-access';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
 import { type Settings, type SettingsInput, validateSettings } from '../../lib/settings';
@@ -121,10 +122,9 @@ export function SettingsForm({
       ...(typedSecret ? { clientSecret: typedSecret } : {}),
     };
     // A custom environment needs host access; ask now, while this submit is a user gesture.
-    const access =
-      environment.kind === 'custom'
-        ? env.requestOrigins([`${new URL(environment.baseUrl).origin}/*`])
-        : Promise.resolve(true);
+    const pattern =
+      environment.kind === 'custom' ? environmentAccessPattern(environment.baseUrl) : null;
+    const access = pattern ? env.requestOrigins([pattern]) : Promise.resolve(true);
     setErrors({});
     setSaving(true);
     access

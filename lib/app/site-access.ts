@@ -1,35 +1,42 @@
 import type { Settings } from '../settings';
 
-/** Origin of a custom environment (the engine needs host access to it), or null. */
-export function environmentOrigin(settings: Settings): string | null {
-  const { environment } = settings;
-  if (environment.kind !== 'custom') return null;
+/**
+ * Host access a custom environment needs: every port of its host, because the catalog it serves
+ * may point WDM and Mobius at other ports of the same host (the emulator does).
+ */
+export function environmentAccessPattern(baseUrl: string): string | null {
   try {
-    return new URL(environment.baseUrl).origin;
+    const url = new URL(baseUrl);
+    return `${url.protocol}//${url.hostname}/*`;
   } catch {
     return null;
   }
 }
 
-/** Origins whose host access something in these settings still needs. */
-function neededOrigins(settings: Settings): Set<string> {
-  const needed = new Set(settings.sites);
-  const environment = environmentOrigin(settings);
-  if (environment) needed.add(environment);
-  return needed;
+function environmentPattern(settings: Settings): string | null {
+  return settings.environment.kind === 'custom'
+    ? environmentAccessPattern(settings.environment.baseUrl)
+    : null;
 }
+
+/** The host-wide pattern an origin falls under (`http://127.0.0.1:8790` -> `http://127.0.0.1/*`). */
+const hostPatternOf = (origin: string) => environmentAccessPattern(origin);
 
 /** Whether a site's host access may be given up once it left the list. */
 export function mayReleaseSite(origin: string, settings: Settings): boolean {
-  return !neededOrigins(settings).has(origin);
+  if (settings.sites.includes(origin)) return false;
+  // The custom environment's access covers its whole host: leave that host alone.
+  return hostPatternOf(origin) !== environmentPattern(settings);
 }
 
 /**
- * Host access that a settings change made unnecessary: a custom environment that was replaced,
- * unless it is also an opted-in site. Least privilege: an environment the user left behind keeps
- * no access to its server.
+ * Host access a settings change made unnecessary: the pattern of a custom environment that was
+ * replaced, unless the new environment or an opted-in site is on the same host. Least
+ * privilege: an environment the user left behind keeps no access to its server.
  */
-export function originsToRelease(previous: Settings, next: Settings): string[] {
-  const old = environmentOrigin(previous);
-  return old && !neededOrigins(next).has(old) ? [old] : [];
+export function patternsToRelease(previous: Settings, next: Settings): string[] {
+  const old = environmentPattern(previous);
+  if (!old || old === environmentPattern(next)) return [];
+  if (next.sites.some((site) => hostPatternOf(site) === old)) return [];
+  return [old];
 }

@@ -51,6 +51,16 @@ describe('settings validation', () => {
     expect(result.ok && result.value.clientSecret).toBe('kept');
   });
 
+  it('refuses plain http to anything but this computer: secrets and tokens travel there', () => {
+    const at = (baseUrl: string) =>
+      validateSettings({ ...valid, environment: { kind: 'custom', baseUrl } }, stored);
+    expect(at('http://webex.example.com').ok).toBe(false);
+    expect(at('http://10.0.0.5:8790').ok).toBe(false);
+    expect(at('https://webex.example.com').ok).toBe(true);
+    expect(at('http://localhost:8790').ok).toBe(true);
+    expect(at('http://[::1]:8790').ok).toBe(true);
+  });
+
   it('rejects non-objects', () => {
     expect(validateSettings(null, stored).ok).toBe(false);
   });

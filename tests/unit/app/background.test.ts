@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTaskRunner } from '../../../lib/app/background-tasks';
 import { createPresenceNotifier } from '../../../lib/app/presence';
-import { mayReleaseSite, originsToRelease } from '../../../lib/app/site-access';
+import {
+  environmentAccessPattern,
+  mayReleaseSite,
+  patternsToRelease,
+} from '../../../lib/app/site-access';
 import type { LineErrorPayload, StatusBroadcast } from '../../../lib/messaging/protocol';
 import { PRODUCTION_DEFAULTS, type Settings } from '../../../lib/settings';
 import { memoryStore } from '../platform/memory-store';
@@ -130,30 +134,37 @@ describe('site access', () => {
     sites,
   });
 
-  it('keeps the access a removed site shares with the custom environment', () => {
+  it('asks for every port of a custom environment host (the catalog may use other ports)', () => {
+    expect(environmentAccessPattern('http://127.0.0.1:8790/webex')).toBe('http://127.0.0.1/*');
+    expect(environmentAccessPattern('https://emu.example.com')).toBe('https://emu.example.com/*');
+    expect(environmentAccessPattern('not a url')).toBeNull();
+  });
+
+  it('keeps the access a removed site shares with the custom environment host', () => {
     expect(mayReleaseSite('http://127.0.0.1:8790', custom('http://127.0.0.1:8790/webex'))).toBe(
       false,
     );
-    expect(mayReleaseSite('http://127.0.0.1:9000', custom('http://127.0.0.1:8790'))).toBe(true);
+    expect(mayReleaseSite('http://127.0.0.1:9000', custom('http://127.0.0.1:8790'))).toBe(false);
+    expect(mayReleaseSite('http://localhost:9000', custom('http://127.0.0.1:8790'))).toBe(true);
     expect(mayReleaseSite('https://crm.example.com', PRODUCTION_DEFAULTS)).toBe(true);
   });
 
   it('gives up the access of a custom environment the user left, unless a site needs it', () => {
-    expect(originsToRelease(custom('https://emu.example.com/b'), PRODUCTION_DEFAULTS)).toEqual([
-      'https://emu.example.com',
+    expect(patternsToRelease(custom('https://emu.example.com/b'), PRODUCTION_DEFAULTS)).toEqual([
+      'https://emu.example.com/*',
     ]);
     expect(
-      originsToRelease(custom('https://emu.example.com'), custom('https://other.example.com')),
-    ).toEqual(['https://emu.example.com']);
+      patternsToRelease(custom('https://emu.example.com'), custom('https://other.example.com')),
+    ).toEqual(['https://emu.example.com/*']);
     expect(
-      originsToRelease(custom('https://emu.example.com/a'), custom('https://emu.example.com/b')),
+      patternsToRelease(custom('https://emu.example.com/a'), custom('https://emu.example.com/b')),
     ).toEqual([]);
     expect(
-      originsToRelease(custom('https://emu.example.com'), {
+      patternsToRelease(custom('https://emu.example.com'), {
         ...PRODUCTION_DEFAULTS,
-        sites: ['https://emu.example.com'],
+        sites: ['https://emu.example.com:8443'],
       }),
     ).toEqual([]);
-    expect(originsToRelease(PRODUCTION_DEFAULTS, custom('https://emu.example.com'))).toEqual([]);
+    expect(patternsToRelease(PRODUCTION_DEFAULTS, custom('https://emu.example.com'))).toEqual([]);
   });
 });

@@ -182,7 +182,7 @@ describe('options: integration settings', () => {
         (o) =>
           !o.startsWith('send sites') && !o.startsWith('send diag') && o !== 'send settings/get',
       ),
-    ).toEqual(['request http://127.0.0.1:8790/*', 'send settings/save']);
+    ).toEqual(['request http://127.0.0.1/*', 'send settings/save']);
     expect(fake.sentOf('settings/save')[0]?.payload).toEqual({
       settings: {
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
