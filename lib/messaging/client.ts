@@ -10,6 +10,7 @@ import {
   PAGE_STATUS_PORT,
   type PageStatus,
   type PageStatusBroadcast,
+  type PageStatusClosed,
   type RequestPayload,
   type RequestType,
   type Response,
@@ -100,7 +101,7 @@ function keepPortOpen(
   runtime: RuntimeLike,
   timers: Timers,
   name: string,
-  onMessage: (message: unknown) => void,
+  onMessage: (message: unknown, stop: () => void) => void,
   onOpen: (healthy: () => void) => void,
   onGone: () => void = () => {},
 ): () => void {
@@ -122,7 +123,11 @@ function keepPortOpen(
     }
     port.onMessage.addListener((message) => {
       failedAttempts = 0;
-      onMessage(message);
+      onMessage(message, () => {
+        // The background closed this port for good: no retries.
+        stopped = true;
+        onGone();
+      });
     });
     port.onDisconnect.addListener(() => {
       port = null;
@@ -197,8 +202,9 @@ export function createPageMessagingClient(
         runtime,
         timers,
         PAGE_STATUS_PORT,
-        (message) => {
-          const broadcast = message as PageStatusBroadcast;
+        (message, stop) => {
+          const broadcast = message as PageStatusBroadcast | PageStatusClosed;
+          if (broadcast?.kind === 'page-status-closed') return stop();
           if (broadcast?.kind !== 'page-status') return;
           broadcastsSeen += 1;
           onStatus(broadcast.status);

@@ -163,6 +163,11 @@ export interface PageStatusBroadcast {
   status: PageStatus;
 }
 
+/** Sent on the `page-status` port just before the background closes it for good (site removed). */
+export interface PageStatusClosed {
+  kind: 'page-status-closed';
+}
+
 /** Reduce a snapshot to what a web page may see. */
 export function toPageStatus(snapshot: StatusSnapshot): PageStatus {
   return {

@@ -4,6 +4,7 @@ import { classifySender, type RouterContext, type SenderInfo } from '../app/rout
 import {
   PAGE_STATUS_PORT,
   type PageStatusBroadcast,
+  type PageStatusClosed,
   STATUS_PORT,
   type StatusBroadcast,
   type StatusSnapshot,
@@ -38,6 +39,12 @@ export interface StatusPorts {
 function senderOf(port: StatusPort): SenderInfo {
   const sender = port.sender;
   return { id: sender?.id, url: sender?.url, tabId: sender?.tab?.id, frameId: sender?.frameId };
+}
+
+/** Tell a content script it is no longer served (so it stops at once, not after retries). */
+function closeForGood(port: StatusPort): void {
+  safely(() => port.postMessage({ kind: 'page-status-closed' } satisfies PageStatusClosed));
+  safely(() => port.disconnect());
 }
 
 function safely(action: () => void): void {
@@ -101,7 +108,8 @@ export function createStatusPorts(
         contentScripts.set(port, sender);
         safely(() => port.postMessage(pageStatus(context.current)));
       } else {
-        safely(() => port.disconnect());
+        if (port.name === PAGE_STATUS_PORT) closeForGood(port);
+        else safely(() => port.disconnect());
       }
     },
     broadcast(message) {
@@ -117,7 +125,7 @@ export function createStatusPorts(
       for (const [port, sender] of [...contentScripts]) {
         if (classifySender(sender, ids, sites) === 'content') continue;
         contentScripts.delete(port);
-        safely(() => port.disconnect());
+        closeForGood(port);
       }
     },
   };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { BADGE_COLORS } from '../../lib/ui/badge';
+import { CHIP_TAG } from '../../lib/ui/click-to-register';
 import type { Emulator } from '../emulator/index';
 import {
   admin,
@@ -193,7 +194,16 @@ test('click-to-register on an opted-in site; nothing on other sites; scripted cl
   for (const detail of events)
     expect(Object.keys(detail as object).sort()).toEqual(['error', 'status']);
   expect(events.at(-1)).toEqual({ status: 'registered', error: null });
+  // The chip's closed shadow root is not reachable from the page.
+  expect(
+    await demo.evaluate((tag) => document.querySelector(tag)?.shadowRoot, CHIP_TAG),
+  ).toBeNull();
+  expect(await demo.locator(CHIP_TAG).count()).toBe(1);
   await demo.screenshot({ path: `${SCREENSHOTS}/in-page-control.png` });
+
+  // The user removes the site: the open page's control stops showing a status.
+  await send(extensionPage, 'sites/remove', { origin: emulator.urls.base });
+  await expect(button).not.toHaveAttribute('data-webex-line-status', /.*/, { timeout: 15_000 });
   await expectNoDeviations(emulator);
 });
 

@@ -81,8 +81,10 @@ describe('status ports', () => {
     await ports.accept(content, context());
     ports.restrictTo([]);
     expect(content.disconnected).toBe(true);
+    // Told first, so it stops at once instead of retrying.
+    expect(content.received.at(-1)).toEqual({ kind: 'page-status-closed' });
     ports.broadcast({ kind: 'snapshot', snapshot: { ...snapshot, display: 'connecting' } });
-    expect(content.received).toHaveLength(1);
+    expect(content.received).toHaveLength(2);
 
     // A page of the extension is not affected, and sites still listed keep theirs.
     const page = pagePort();

@@ -205,5 +205,20 @@ describe('connectPageStatus', () => {
   });
 });
 
+describe('page-status port closed by the background', () => {
+  it('stops at once, without retrying, when told the site is no longer served', async () => {
+    vi.useFakeTimers();
+    const gone = vi.fn();
+    const fake = fakeRuntime({});
+    createPageMessagingClient(fake.runtime, timers).connectPageStatus(() => {}, gone);
+    fake.broadcast(PAGE_STATUS_PORT, { kind: 'page-status-closed' });
+    fake.ports.at(-1)?.drop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(gone).toHaveBeenCalledOnce();
+    expect(fake.ports).toHaveLength(1);
+    vi.useRealTimers();
+  });
+});
+
 /** Let every already-settled promise chain run (one macrotask turn, no waiting). */
 const flushPromises = () => new Promise((resolve) => setImmediate(resolve));
