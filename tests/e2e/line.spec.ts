@@ -59,6 +59,18 @@ async function untilFaultsTaken(emulator: Emulator) {
     .toBe(0);
 }
 
+/** Signed in as Alice with the line registered, the emulator configured first. */
+async function registerAsAlice(
+  page: Page,
+  emulator: Emulator,
+  config: Record<string, unknown> = {},
+) {
+  if (Object.keys(config).length > 0) await admin(emulator, 'POST', 'config', config);
+  await signInAsAlice(page, emulator);
+  await send(page, 'line/register');
+  return waitForStatus(page, registered);
+}
+
 async function signInAsAlice(page: Page, emulator: Emulator) {
   await useEmulator(page, emulator);
   await consentAs(page.context(), 'Sign in as Alice', () => send(page, 'auth/signIn'));
@@ -121,10 +133,10 @@ test('a short-lived access token is refreshed before it expires and the line sta
   extensionPage,
   emulator,
 }) => {
-  await admin(emulator, 'POST', 'config', { accessTokenLifetimeSec: 6, keepaliveIntervalSec: 1 });
-  await signInAsAlice(extensionPage, emulator);
-  await send(extensionPage, 'line/register');
-  await waitForStatus(extensionPage, registered);
+  await registerAsAlice(extensionPage, emulator, {
+    accessTokenLifetimeSec: 6,
+    keepaliveIntervalSec: 1,
+  });
 
   await expect
     .poll(async () => (await requests(emulator, 'POST', '/v1/access_token')).length, {
@@ -167,10 +179,7 @@ test('stopping the service worker mid-keepalive keeps the line registered with o
   extensionPage,
   emulator,
 }) => {
-  await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
-  await signInAsAlice(extensionPage, emulator);
-  await send(extensionPage, 'line/register');
-  const before = await waitForStatus(extensionPage, registered);
+  const before = await registerAsAlice(extensionPage, emulator, { keepaliveIntervalSec: 1 });
   await admin(emulator, 'POST', 'faults', {
     endpoint: 'keepalive',
     count: 1,
@@ -197,9 +206,7 @@ test('a browser restart with the same profile registers the line again and leaks
   extensionId,
   emulator,
 }) => {
-  await signInAsAlice(extensionPage, emulator);
-  await send(extensionPage, 'line/register');
-  const first = await waitForStatus(extensionPage, registered);
+  const first = await registerAsAlice(extensionPage, emulator);
   await context.close();
 
   const again = await profile.launch();
@@ -223,10 +230,7 @@ test('the primary Mobius goes down: the line fails over to the backup and stays 
   extensionPage,
   emulator,
 }) => {
-  await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
-  await signInAsAlice(extensionPage, emulator);
-  await send(extensionPage, 'line/register');
-  const onPrimary = await waitForStatus(extensionPage, registered);
+  const onPrimary = await registerAsAlice(extensionPage, emulator, { keepaliveIntervalSec: 1 });
   expect(onPrimary.server?.role).toBe('primary');
 
   await admin(emulator, 'POST', 'servers/primary/down');
@@ -268,10 +272,7 @@ test('network loss and return: reconnecting while offline, registered again on t
   extensionPage,
   emulator,
 }) => {
-  await admin(emulator, 'POST', 'config', { keepaliveIntervalSec: 1 });
-  await signInAsAlice(extensionPage, emulator);
-  await send(extensionPage, 'line/register');
-  const before = await waitForStatus(extensionPage, registered);
+  const before = await registerAsAlice(extensionPage, emulator, { keepaliveIntervalSec: 1 });
 
   // Playwright's offline emulation cuts the worker's fetches but sends it no `offline` event:
   // this exercises the fetch-failure path and the engine's own retry timer.

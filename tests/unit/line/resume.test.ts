@@ -19,14 +19,23 @@ const processedThenKilled =
     return 'hang' as const;
   };
 
+/**
+ * A worker killed after the server created the device but before it heard the answer, then
+ * started again over the same store and scheduler.
+ */
+async function killedAfterRegistrationPost(): Promise<Harness> {
+  const h = new Harness();
+  await h.signIn();
+  h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
+  await h.service.register();
+  await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
+  h.restart();
+  return h;
+}
+
 describe('resuming after a kill', () => {
   it('mid registration POST: the watchdog timer cleans up our device and registers once', async () => {
-    const h = new Harness();
-    await h.signIn();
-    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
-    await h.service.register();
-    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
-    h.restart();
+    const h = await killedAfterRegistrationPost();
     h.http.calls.length = 0;
     await h.advance(WATCHDOG);
     const calls = h.http.calls.map((c) => `${c.method} ${c.url}`);
@@ -38,12 +47,7 @@ describe('resuming after a kill', () => {
   });
 
   it('mid registration POST: a worker wake resumes at once', async () => {
-    const h = new Harness();
-    await h.signIn();
-    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
-    await h.service.register();
-    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
-    h.restart();
+    const h = await killedAfterRegistrationPost();
     await h.service.onStartup('workerWake');
     expect(await h.state()).toBe('active');
     expect(h.cloud.devices.size).toBe(1);
@@ -177,12 +181,7 @@ describe('resuming after a kill', () => {
   });
 
   it('waits for the network when the clean-up cannot reach the server', async () => {
-    const h = new Harness();
-    await h.signIn();
-    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
-    await h.service.register();
-    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
-    h.restart();
+    const h = await killedAfterRegistrationPost();
     h.http.on('GET', /devices\?userid=/, 'network', 1);
     await h.service.onStartup('workerWake');
     // Not registered again while our first device may still exist.
@@ -459,12 +458,7 @@ describe('never stuck: a kill between two writes of one task', () => {
   });
 
   it('a deregistered line stays idle while an interrupted registration cannot be cleaned up', async () => {
-    const h = new Harness();
-    await h.signIn();
-    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
-    await h.service.register();
-    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
-    h.restart();
+    const h = await killedAfterRegistrationPost();
     h.http.on('GET', /devices\?userid=/, 'network');
     await h.service.deregister();
     expect(await h.state()).toBe('idle');
@@ -482,12 +476,7 @@ describe('never stuck: a kill between two writes of one task', () => {
   });
 
   it('browser start-up never registers past an interrupted registration it could not clean up', async () => {
-    const h = new Harness();
-    await h.signIn();
-    h.http.on('POST', `${PRIMARY}device`, processedThenKilled(h), 1);
-    await h.service.register();
-    await vi.waitFor(() => expect(h.cloud.devices.size).toBe(1));
-    h.restart();
+    const h = await killedAfterRegistrationPost();
     h.http.on('GET', /devices\?userid=/, 'network');
     await h.service.deregister();
     h.restart();
