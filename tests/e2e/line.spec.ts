@@ -277,14 +277,19 @@ test('network loss and return: reconnecting while offline, registered again on t
   // Playwright's offline emulation cuts the worker's fetches but sends it no `offline` event:
   // this exercises the fetch-failure path and the engine's own retry timer.
   await context.setOffline(true);
-  // Long enough for the keepalive threshold (5 misses) and the server to drop the device.
+  // Past the keepalive threshold (5 misses), every server tried and failed: the engine now waits
+  // for the network (a retry is scheduled). Going online mid-round would race that round.
   await waitForStatus(
     extensionPage,
-    (s) => s.state === 'reconnecting' && s.line?.mobiusDeviceId === undefined,
+    (s) =>
+      s.state === 'reconnecting' &&
+      s.line?.mobiusDeviceId === undefined &&
+      s.nextAttemptAt !== null,
   );
   await context.setOffline(false);
 
-  const after = await waitForStatus(extensionPage, registered);
+  // The next attempt (at most the first 5 s back-off away) tries the last server first.
+  const after = await waitForStatus(extensionPage, registered, 30_000);
   expect(after.server).toEqual(before.server);
   await expect
     .poll(async () => (await devicesOf(emulator)).map((d) => d.deviceId))
