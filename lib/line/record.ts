@@ -88,7 +88,7 @@ export interface EngineRecord {
   failback429Retries: number;
   /** Rehoming window in minutes, from the last registration on a primary. */
   rehoming: { min: number; max: number } | null;
-  /** Re-register attempts while the network looked down (for the back-off). */
+  /** Back-off waits since the last registration: network down, or a transient discovery failure. */
   offlineTries: number;
 }
 

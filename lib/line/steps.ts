@@ -9,6 +9,7 @@ import {
   retriesExhaustedError,
   tokenExpiredError,
 } from '../webex/errors';
+import type { WebexFailure } from '../webex/http';
 import type { EngineCore } from './core';
 import {
   lastBackupDelaySec,
@@ -39,10 +40,41 @@ export async function prepare(
     case 'config':
       await core.fail(record, notConfiguredError(failure.message));
       break;
+    case 'http':
+      if (failure.status === 429 || failure.status >= 500) {
+        await retryDiscovery(core, record, failure);
+        break;
+      }
+      await core.fail(record, discoveryError(failure));
+      break;
     default:
       await core.fail(record, discoveryError(failure));
   }
   return null;
+}
+
+/**
+ * A transient catalog / WDM / region / people failure (5xx, 429): the SDK gives up here, but a
+ * line kept registered in the background should not need a click. Back off like a network loss
+ * (honouring Retry-After), and end in the discovery error after `discoveryRetries` waits.
+ */
+async function retryDiscovery(
+  core: EngineCore,
+  record: EngineRecord,
+  failure: Extract<WebexFailure, { kind: 'http' }>,
+): Promise<void> {
+  const { timing, log } = core.deps;
+  if (record.offlineTries >= timing.discoveryRetries) {
+    await core.fail(record, discoveryError(failure));
+    return;
+  }
+  const delay = Math.max(
+    offlineRetryDelayMs(record.offlineTries, timing),
+    (failure.retryAfter ?? 0) * timing.secondMs,
+  );
+  record.offlineTries += 1;
+  log('line', 'Discovery failed for a moment; trying again', { delayMs: delay });
+  await core.schedule(record, { kind: 'register', runAt: 0 }, delay);
 }
 
 /** Common start of a registering step: still wanted, old devices gone, context ready. */

@@ -37,6 +37,8 @@ export interface Timing extends AuthTiming {
   // Extension-specific (not SDK constants).
   /** Longest wait between re-register attempts while the network stays down (doubles up to it). */
   offlineRetryMaxMs: number;
+  /** Back-off waits after a transient discovery failure (5xx, 429) before the final error. */
+  discoveryRetries: number;
   /** A step in flight longer than this is assumed killed: the watchdog timer resumes it. */
   watchdogMs: number;
   /** Floor for the keepalive period (packed Chrome alarms cannot fire sooner than 30 s). */
@@ -62,6 +64,8 @@ export const DEFAULT_TIMING: Timing = {
   networkFlapMs: 5000,
 
   offlineRetryMaxMs: 60_000,
+  // 5 + 10 + 20 + 40 + 60 s: a couple of minutes of outage heals on its own.
+  discoveryRetries: 5,
   watchdogMs: 45_000,
   // The keepalive interval Mobius sends (30 s) already meets Chrome's packed-alarm minimum; the
   // scheduler adapter clamps alarms anyway, so no extra floor by default.

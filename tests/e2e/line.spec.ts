@@ -296,3 +296,20 @@ test('network loss and return: reconnecting while offline, registered again on t
     .toEqual([after.line?.mobiusDeviceId]);
   await expectNoDeviations(emulator);
 });
+
+test('a Webex catalog outage at registration heals on its own after a back-off', async ({
+  extensionPage,
+  emulator,
+}) => {
+  await signInAsAlice(extensionPage, emulator);
+  await admin(emulator, 'POST', 'faults', { endpoint: 'catalog', count: 1, status: 503 });
+  const started = await send(extensionPage, 'line/register');
+  expect(started.state).toBe('connecting');
+  const waiting = await waitForStatus(extensionPage, (s) => s.nextAttemptAt !== null);
+  expect(waiting).toMatchObject({ state: 'connecting', error: null });
+  await waitForStatus(extensionPage, registered);
+  expect((await requests(emulator, 'GET', '/u2c/api/v1/catalog')).map((r) => r.status)).toEqual([
+    503, 200,
+  ]);
+  await expectNoDeviations(emulator);
+});

@@ -157,15 +157,65 @@ describe('discovery and its caches', () => {
     expect(await h.state()).toBe('active');
   });
 
-  it('people/me failing is a clear registration error', async () => {
+  it('a catalog outage that heals (5xx) is retried with a back-off, no click needed', async () => {
     const h = new Harness();
-    h.cloud.fault('people', json(500), { times: 2 });
     await h.signIn();
+    h.cloud.fault('catalog', json(503), { times: 2 });
     await h.service.register();
     await h.service.whenIdle();
+    expect(await h.state()).toBe('connecting');
+    await h.advance(60_000);
+    expect(await h.service.snapshot()).toMatchObject({ state: 'active', error: null });
+    expect(h.errors()).toEqual([]);
+    expect(h.http.count('GET', /catalog/)).toBe(3);
+  });
+
+  it('a 429 on discovery waits at least its Retry-After', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.cloud.fault('catalog', json(429, {}, { 'retry-after': '30' }), { times: 1 });
+    await h.service.register();
+    await h.advance(29_000);
+    expect(await h.state()).toBe('connecting');
+    await h.advance(2_000);
+    expect(await h.state()).toBe('active');
+  });
+
+  it('people/me failing for good is a clear registration error', async () => {
+    const h = new Harness();
+    h.cloud.fault('people', json(500), { times: 100 });
+    await h.signIn();
+    await h.service.register();
+    await h.advance(10 * 60_000);
     expect((await h.service.snapshot()).error?.msg).toBe(
       'Reading your Webex profile (people/me) failed with HTTP 500. Wait a moment and try again.',
     );
+  });
+
+  it('a catalog failing for good ends in the discovery error after the back-off waits', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.cloud.fault('catalog', json(500), { times: 100 });
+    await h.service.register();
+    await h.advance(10 * 60_000);
+    const snapshot = await h.service.snapshot();
+    expect(snapshot.state).toBe('inactive');
+    expect(snapshot.error).toMatchObject({
+      type: 'registrationError',
+      detail: { httpStatus: 500 },
+    });
+    // The first try plus one per back-off wait (5, 10, 20, 40, 60 s).
+    expect(h.http.count('GET', /catalog/)).toBe(6);
+  });
+
+  it('a client error from discovery (4xx) is final at once', async () => {
+    const h = new Harness();
+    await h.signIn();
+    h.cloud.fault('catalog', json(403), { times: 1 });
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(await h.state()).toBe('inactive');
+    expect((await h.service.snapshot()).error?.type).toBe('registrationError');
   });
 });
 
