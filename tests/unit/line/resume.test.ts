@@ -357,6 +357,14 @@ describe('browser start-up and extension update', () => {
  * The worker dies as the engine writes a record matching `when`: that write never lands and the
  * old instance never continues. Returns whether it happened, and `revive` for the next worker.
  */
+/** Bring the killed worker back: a new instance wakes and its watchdog has time to act. */
+async function wakeAfterKill(h: Harness, kill: { revive(): void }): Promise<void> {
+  kill.revive();
+  h.restart();
+  await h.service.onStartup('workerWake');
+  await h.advance(2 * WATCHDOG);
+}
+
 function killOnRecordWrite(h: Harness, when: (record: EngineRecord) => boolean) {
   const store = h.store;
   const original = store.set.bind(store);
@@ -394,10 +402,7 @@ describe('never stuck: a kill between two writes of one task', () => {
     );
     expect((await h.advance(150_000)).killed).toBe(true);
     expect(kill.state.killed).toBe(true);
-    kill.revive();
-    h.restart();
-    await h.service.onStartup('workerWake');
-    await h.advance(2 * WATCHDOG);
+    await wakeAfterKill(h, kill);
     expect(await h.state()).toBe('active');
     expect(h.cloud.devices.size).toBe(1);
   });
@@ -411,10 +416,7 @@ describe('never stuck: a kill between two writes of one task', () => {
       nthWrite(2, (r) => r.state === 'reconnecting' && r.device === null),
     );
     expect((await h.advance(30_000)).killed).toBe(true);
-    kill.revive();
-    h.restart();
-    await h.service.onStartup('workerWake');
-    await h.advance(2 * WATCHDOG);
+    await wakeAfterKill(h, kill);
     expect(await h.state()).toBe('active');
     expect(h.cloud.devices.size).toBe(1);
   });
@@ -432,10 +434,7 @@ describe('never stuck: a kill between two writes of one task', () => {
     );
     void h.service.onNetwork(true);
     await vi.waitFor(() => expect(kill.state.killed).toBe(true));
-    kill.revive();
-    h.restart();
-    await h.service.onStartup('workerWake');
-    await h.advance(2 * WATCHDOG);
+    await wakeAfterKill(h, kill);
     expect(await h.state()).toBe('active');
     expect(h.cloud.devices.size).toBe(1);
   });

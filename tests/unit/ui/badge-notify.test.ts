@@ -6,22 +6,12 @@ import type {
 } from '../../../lib/messaging/protocol';
 import { BADGE_COLORS, badgeFor } from '../../../lib/ui/badge';
 import { notificationFor } from '../../../lib/ui/notify';
-import { installI18n, signedOut, snapshot } from './helpers';
+import { installI18n, SEED_ERRORS, signedOut, snapshot } from './helpers';
 
 beforeEach(installI18n);
 
-const tokenError: LineErrorPayload = {
-  status: 'inactive',
-  type: 'tokenError',
-  msg: 'Token expired. Authentication/Authorization error.',
-  detail: { action: 'signIn' },
-};
-const deviceNotFound: LineErrorPayload = {
-  status: 'inactive',
-  type: 'registrationError',
-  msg: 'Device not found.',
-  detail: { action: 'retry' },
-};
+const tokenError: LineErrorPayload = SEED_ERRORS.tokenExpired;
+const deviceNotFound: LineErrorPayload = SEED_ERRORS.deviceNotFound;
 
 const registered = snapshot();
 const connecting = snapshot({ state: 'connecting', display: 'connecting' });

@@ -8,6 +8,7 @@ import { vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { PortLike, RuntimeLike } from '../../../lib/messaging/client';
 import type {
+  LineErrorPayload,
   LineProperties,
   RequestPayload,
   RequestType,
@@ -163,3 +164,25 @@ export function fakeRuntime(handlers: Handlers) {
     },
   };
 }
+
+/** The seed's three error payloads, with the action the engine attaches. */
+export const SEED_ERRORS = {
+  tokenExpired: {
+    status: 'inactive',
+    type: 'tokenError',
+    msg: 'Token expired. Authentication/Authorization error.',
+    detail: { action: 'signIn' },
+  },
+  deviceNotFound: {
+    status: 'inactive',
+    type: 'registrationError',
+    msg: 'Device not found.',
+    detail: { action: 'retry' },
+  },
+  deviceLimit: {
+    status: 'inactive',
+    type: 'registrationError',
+    msg: 'Device limit exceeded. The user already logged in to a different device.',
+    detail: { action: 'retry' },
+  },
+} as const satisfies Record<string, LineErrorPayload>;

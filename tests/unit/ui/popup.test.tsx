@@ -10,6 +10,7 @@ import {
   type Handlers,
   installI18n,
   RequestRefused,
+  SEED_ERRORS,
   signedOut,
   snapshot,
 } from './helpers';
@@ -87,18 +88,8 @@ describe('popup', () => {
     expect(screen.getByTestId('status-pill').textContent).toBe('Inactive');
   });
 
-  const tokenError: LineErrorPayload = {
-    status: 'inactive',
-    type: 'tokenError',
-    msg: 'Token expired. Authentication/Authorization error.',
-    detail: { action: 'signIn' },
-  };
-  const deviceLimit: LineErrorPayload = {
-    status: 'inactive',
-    type: 'registrationError',
-    msg: 'Device limit exceeded. The user already logged in to a different device.',
-    detail: { action: 'retry' },
-  };
+  const tokenError: LineErrorPayload = SEED_ERRORS.tokenExpired;
+  const deviceLimit: LineErrorPayload = SEED_ERRORS.deviceLimit;
   const settingsError: LineErrorPayload = {
     status: 'inactive',
     type: 'registrationError',
