@@ -137,13 +137,19 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => {
     tasks.run('Alarm', () => scheduler.handleAlarm(alarm.name));
   });
+  // Registered content scripts persist across sessions but not across an update, and the
+  // sites' permissions may have changed while the browser was closed: check on these two only,
+  // not on every worker wake.
+  const syncSites = async () => syncClickToRegister((await settings.load()).sites);
   browser.runtime.onStartup.addListener(() => {
     tasks.run('Browser start-up', () => service.onStartup('browserStartup'));
+    tasks.run('Click-to-register', syncSites);
   });
   browser.runtime.onInstalled.addListener(({ reason }) => {
     // A browser update restarts the browser, which onStartup already covers.
     if (reason === 'install' || reason === 'update') {
       tasks.run('Install', () => service.onStartup(reason));
+      tasks.run('Click-to-register', syncSites);
     }
   });
   browser.commands.onCommand.addListener((command) => {
@@ -176,13 +182,12 @@ export default defineBackground(() => {
 
   // Every start (browser start, update, or a wake after Chrome stopped an idle worker). Each
   // step runs even if an earlier one failed: a failed start-up of the engine must not leave the
-  // keepalive timers unarmed or the badge blank after a browser restart.
+  // keepalive timers unarmed or the badge blank after a browser restart. The badge comes
+  // first, from the stored state; any change the resumption makes repaints it via `subscribe`.
   void tasks.sequence([
     ['Badge', async () => paintBadge(badgeFor(await service.snapshot()))],
     ['Log', () => diagnostics.add('worker', 'Service worker started')],
     ['Start-up', () => service.onStartup('workerWake')],
     ['Timers', () => scheduler.rearm()],
-    ['Click-to-register', async () => syncClickToRegister((await settings.load()).sites)],
-    ['Badge', async () => paintBadge(badgeFor(await service.snapshot()))],
   ]);
 });
