@@ -25,6 +25,9 @@ import { badgeFor } from '../lib/ui/badge';
  * cannot await hand their work to `tasks`, which reports failures instead of leaving them as
  * unhandled rejections.
  */
+/** Development builds only: engine timing overrides set through the `dev/timing` message. */
+const DEV_TIMING_KEY = 'dev:timing';
+
 export default defineBackground(() => {
   const development = import.meta.env.MODE !== 'production';
   const clock = { now: () => Date.now() };
@@ -98,6 +101,15 @@ export default defineBackground(() => {
     diagnostics,
     enableSite: () => sitesChanged(null),
     disableSite: (origin) => sitesChanged(origin),
+    ...(development
+      ? {
+          devTiming: async (timing: Record<string, number>) => {
+            await store.set(DEV_TIMING_KEY, timing);
+            service.applyTiming(timing);
+            return timing;
+          },
+        }
+      : {}),
     settingsChanged: async (previous, next) => {
       // First: a changed environment signs out, which still talks to the old servers.
       await service.onSettingsChanged();
@@ -185,6 +197,16 @@ export default defineBackground(() => {
   // keepalive timers unarmed or the badge blank after a browser restart. The badge comes
   // first, from the stored state; any change the resumption makes repaints it via `subscribe`.
   void tasks.sequence([
+    // Development builds: timing overrides a test or demo stored apply before anything runs.
+    [
+      'Timing',
+      async () => {
+        const stored = development
+          ? await store.get<Record<string, number>>(DEV_TIMING_KEY)
+          : undefined;
+        if (stored) service.applyTiming(stored);
+      },
+    ],
     ['Badge', async () => paintBadge(badgeFor(await service.snapshot()))],
     ['Log', () => diagnostics.add('worker', 'Service worker started')],
     ['Start-up', () => service.onStartup('workerWake')],

@@ -1,3 +1,4 @@
+import { DEFAULT_TIMING } from '../line/timing';
 import {
   CONTENT_SCRIPT_REQUESTS,
   type PageStatus,
@@ -49,6 +50,8 @@ export interface RouterContext {
   enableSite(origin: string): Promise<void>;
   disableSite(origin: string): Promise<void>;
   settingsChanged(previous: Settings, next: Settings): Promise<void>;
+  /** Development builds only: store and apply engine timing overrides (validated here). */
+  devTiming?(timing: Record<string, number>): Promise<Record<string, number>>;
 }
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
@@ -64,6 +67,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'sites/remove',
   'diagnostics/get',
   'diagnostics/clear',
+  'dev/timing',
 ]);
 
 function originOf(url: string | undefined): string | null {
@@ -193,7 +197,29 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     await ctx.diagnostics.clear();
     return { entries: [] };
   },
+  'dev/timing': async (payload, ctx) => {
+    if (!ctx.devTiming)
+      throw new RouterError('forbidden', 'Timing overrides are for development builds.');
+    const timing = (payload as Record<string, unknown> | undefined)?.timing;
+    const checked = checkTimingOverrides(timing);
+    if (typeof checked === 'string') throw new RouterError('invalid', checked);
+    return { timing: await ctx.devTiming(checked) };
+  },
 };
+
+/** Timing overrides: known `Timing` fields with finite, non-negative numbers only. */
+function checkTimingOverrides(input: unknown): Record<string, number> | string {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return 'timing must be an object.';
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (!Object.hasOwn(DEFAULT_TIMING, key)) return `Unknown timing field "${key}".`;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      return `timing.${key} must be a non-negative number.`;
+    out[key] = value;
+  }
+  return out;
+}
 
 class RouterError extends Error {
   constructor(

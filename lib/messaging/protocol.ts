@@ -115,6 +115,12 @@ export interface RequestMap {
   'sites/remove': [{ origin: string }, { sites: string[] }];
   'diagnostics/get': [Record<string, never>, { entries: DiagnosticEntry[] }];
   'diagnostics/clear': [Record<string, never>, { entries: DiagnosticEntry[] }];
+  /**
+   * Development builds only (refused in production): compress the engine's timing for tests
+   * and demos. Keys are `Timing` fields, values milliseconds/seconds as `Timing` defines them.
+   * Stored, and applied at once and on every worker start. An empty object restores defaults.
+   */
+  'dev/timing': [{ timing: Record<string, number> }, { timing: Record<string, number> }];
 }
 
 /** Requests a content script may send; it receives `PageStatus` instead of a snapshot. */

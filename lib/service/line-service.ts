@@ -10,7 +10,7 @@ import { authorizationHeader } from '../auth/tokens';
 import { LINE_TIMERS, RegistrationEngine, type StartupReason } from '../line/engine';
 import { CallingClient, Line, lineProperties } from '../line/line';
 import { type EngineRecord, lineIdOf, loadRecord } from '../line/record';
-import { resolveTiming, type Timing } from '../line/timing';
+import { DEFAULT_TIMING, resolveTiming, type Timing } from '../line/timing';
 import type {
   DiagnosticEntry,
   DisplayStatus,
@@ -81,6 +81,8 @@ export interface LineService {
   callingClient(): Promise<CallingClient>;
   /** Resolves when all background work started so far has finished. */
   whenIdle(): Promise<void>;
+  /** Development builds: replace the timing overrides (on top of `deps.timing`) in place. */
+  applyTiming(overrides: Partial<Timing>): void;
 }
 
 export function displayOf(state: EngineState, error: LineErrorPayload | null): DisplayStatus {
@@ -359,6 +361,11 @@ export function createLineService(deps: LineServiceDeps): LineService {
       await engine.whenIdle();
       if (signingIn) await signingIn;
       await engine.whenIdle();
+    },
+    applyTiming(overrides) {
+      // One object shared by the engine, the token manager and discovery: changed in place.
+      Object.assign(timing, DEFAULT_TIMING, deps.timing, overrides);
+      log('dev', 'Timing overrides applied', { ...overrides });
     },
   };
   return service;

@@ -122,6 +122,15 @@ export async function useEmulator(
   return view;
 }
 
+/**
+ * Compress the engine's timing (development builds only): `Timing` fields, e.g.
+ * `{ minuteMs: 1000 }` makes the rehoming window's minutes seconds. Applied at once and kept
+ * across worker restarts; `{}` restores the defaults.
+ */
+export async function setTiming(page: Page, timing: Record<string, number>) {
+  return send(page, 'dev/timing', { timing });
+}
+
 /** Complete the emulator's consent page in the auth window chrome.identity opened. */
 export async function consentAs(
   context: BrowserContext,

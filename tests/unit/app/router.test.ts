@@ -286,6 +286,38 @@ describe('message router: what a page can reach', () => {
   });
 });
 
+describe('development timing overrides', () => {
+  const request = (timing: unknown) => ({ type: 'dev/timing', payload: { timing } });
+
+  it('are refused by production builds (no devTiming hook) and never served to web pages', async () => {
+    const ctx = context();
+    expect(await routeMessage(request({ minuteMs: 1000 }), extensionPage, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    const devTiming = vi.fn(async (t: Record<string, number>) => t);
+    expect(
+      await routeMessage(request({ minuteMs: 1000 }), optedInTab, { ...ctx, devTiming }),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(devTiming).not.toHaveBeenCalled();
+  });
+
+  it('accept known Timing fields with non-negative numbers only', async () => {
+    const devTiming = vi.fn(async (t: Record<string, number>) => t);
+    const ctx = { ...context(), devTiming };
+    expect(
+      await routeMessage(request({ minuteMs: 1000, watchdogMs: 5000 }), extensionPage, ctx),
+    ).toEqual({ ok: true, value: { timing: { minuteMs: 1000, watchdogMs: 5000 } } });
+    for (const bad of [{ nope: 1 }, { minuteMs: -1 }, { minuteMs: '5' }, [1], null]) {
+      expect(await routeMessage(request(bad), extensionPage, ctx)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid' },
+      });
+    }
+    expect(devTiming).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('diagnostics', () => {
   it('keeps the newest entries and redacts secrets', async () => {
     const diagnostics = createDiagnostics(memoryStore(), { now: () => 7 }, 2);
