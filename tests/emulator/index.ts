@@ -1,7 +1,13 @@
 import { adminRoutes } from './admin';
 import { catalogRoutes } from './catalog';
 import { initialConfig } from './config';
-import { type DeviceSummary, EmulatorControls, type TokenResponse } from './controls';
+import {
+  type DeviceHistory,
+  type DeviceSummary,
+  EmulatorControls,
+  type Lapse,
+  type TokenResponse,
+} from './controls';
 import { demoRoutes } from './demo-page';
 import { Dispatcher } from './dispatcher';
 import type { Fault, FaultSpec } from './faults';
@@ -27,7 +33,7 @@ import type {
 import { TEST_USERS, type TestUser } from './users';
 import { wdmRoutes } from './wdm';
 
-export type { DeviceSummary, TokenResponse } from './controls';
+export type { DeviceHistory, DeviceLife, DeviceSummary, Lapse, TokenResponse } from './controls';
 export { ENDPOINT_NAMES, type EndpointName, type Fault, type FaultSpec } from './faults';
 export { s256 } from './ids';
 export { DEMO_INTEGRATION, DEMO_SCOPES, type Integration } from './integrations';
@@ -46,6 +52,10 @@ export interface Emulator {
   reset(): Promise<void>;
   setConfig(patch: Partial<EmulatorConfig>): EmulatorConfig;
   devices(email?: string): DeviceSummary[];
+  /** Every device's life since the last reset, and the most one user had alive at once. */
+  deviceHistory(email?: string): DeviceHistory;
+  /** Devices that expired because their keepalives stopped. */
+  lapses(email?: string): Lapse[];
   requestLog(): LogEntry[];
   deviations(): Deviation[];
   clearLog(): void;
@@ -118,10 +128,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset: () => controls.reset(),
     setConfig: (patch) => orThrow(controls.setConfig(patch)),
     devices: (email) => orThrow(controls.devices(email)),
+    deviceHistory: (email) => orThrow(controls.deviceHistory(email)),
+    lapses: (email) => orThrow(controls.lapses(email)),
     requestLog: () => state.log.all(),
     deviations: () => state.log.deviations(),
     clearLog: () => state.log.clear(),
-    injectFault: (spec) => controls.injectFault(spec),
+    injectFault: (spec) => orThrow(controls.injectFault(spec)),
     clearFaults: () => {
       state.faults.clear();
     },

@@ -56,9 +56,16 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
       ALL_SERVERS,
     ),
     route('POST', /^\/api\/v1\/calling\/web\/device$/, 'register', (c) => register(c, state)),
-    route('POST', new RegExp(`${devicePath}\\/([^/]+)\\/status$`), 'keepalive', (c) =>
-      keepalive(c, state),
-    ),
+    {
+      ...route('POST', new RegExp(`${devicePath}\\/([^/]+)\\/status$`), 'keepalive', (c) =>
+        keepalive(c, state),
+      ),
+      // An injected 404 is Mobius having lost the registration: the device really is gone, so
+      // "keepalive 404, then register again" takes the path production takes.
+      onFaultAnswer: (c, status) => {
+        if (status === 404) state.mobius.end(c.params[0] ?? '', 'removed', state.now());
+      },
+    },
     route('DELETE', new RegExp(`${devicePath}\\/([^/]+)$`), 'deregister', (c) =>
       deregister(c, state),
     ),
@@ -119,13 +126,18 @@ function register(ctx: RequestContext, state: EmulatorState): Reply {
   if (!user.callingEnabled) return jsonReply(403, { userId: user.id, errorCode: 102 });
 
   const liveness = state.liveness();
-  const mine = state.mobius.list(liveness, user.id);
+  let mine = state.mobius.list(liveness, user.id);
   // The same browser registering again while its device lives: 101 listing that device (Mobius
   // uses 101 for "already registered" too; unconfirmed shape). The SDK's restore then deletes it
   // and registers afresh.
   const same = mine.find((d) => d.clientDeviceUri === body.clientDeviceUri);
   if (same) {
     return jsonReply(403, { userId: user.id, errorCode: 101, devices: [deviceView(state, same)] });
+  }
+  if (state.config.supersedeOlderDevices) {
+    // §13 (main branch): the newest registration of a user wins; the older ones answer 409.
+    for (const older of mine) state.mobius.end(older.deviceId, 'superseded', state.now());
+    mine = [];
   }
   if (mine.length >= state.config.deviceLimit) {
     return jsonReply(403, {
@@ -212,9 +224,10 @@ function ownDeviceHere(
   user: TestUser,
   action: string,
 ): MobiusDevice | Reply {
-  const device = state.mobius.live(ctx.params[0] ?? '', state.liveness());
+  const deviceId = ctx.params[0] ?? '';
+  const device = state.mobius.live(deviceId, state.liveness());
   const notFound = () => restError(ctx, 404, 'Device not found.');
-  if (!device) return notFound();
+  if (!device) return goneReply(ctx, state, deviceId, action);
   if (device.userId !== user.id) {
     ctx.deviate(`${action}: device belongs to another user`);
     return notFound();
@@ -226,11 +239,59 @@ function ownDeviceHere(
   return device;
 }
 
+/**
+ * A device that is dead (deleted, expired, removed) or was never issued: 404, as Mobius answers.
+ * A client hears that once; asking again means it did not stop (a deviation). A superseded
+ * device's keepalive answers 409 instead (§13), under the same rule.
+ */
+function goneReply(
+  ctx: RequestContext,
+  state: EmulatorState,
+  deviceId: string,
+  action: string,
+): Reply {
+  const tombstone = state.mobius.tombstone(deviceId);
+  const before = state.mobius.countGone(deviceId);
+  const what = tombstone ? `a device that was ${tombstone.end}` : 'a device that was never issued';
+  const superseded = tombstone?.end === 'superseded' && action === 'keepalive';
+  const answer = superseded ? '409' : '404';
+  if (before > 0) {
+    ctx.deviate(`${action} for ${what}, after ${before} earlier ${answer} answer(s) for it`);
+  }
+  if (superseded) {
+    return restError(ctx, 409, 'This device was superseded by a newer registration of the user.');
+  }
+  return restError(ctx, 404, 'Device not found.');
+}
+
+/**
+ * Two keepalives for one device less than half an interval apart (two schedulers in one client,
+ * or a keepalive loop): a deviation, and 429 when `rateLimitEarlyKeepalives` (Mobius rate-limits
+ * it). Arrival times count, so a keepalive held by an injected delay is placed when it was sent.
+ */
+function keepaliveTooSoon(ctx: RequestContext, state: EmulatorState, device: MobiusDevice) {
+  const previous = device.lastKeepaliveArrivedAt;
+  device.lastKeepaliveArrivedAt = Math.max(previous ?? ctx.receivedAt, ctx.receivedAt);
+  if (previous === undefined) return null;
+  const gapMs = Math.abs(ctx.receivedAt - previous);
+  const halfMs = (device.keepaliveIntervalSec * 1000) / 2;
+  if (gapMs >= halfMs) return null;
+  ctx.deviate(
+    `keepalive ${gapMs} ms after the previous one for this device, sooner than half the ${device.keepaliveIntervalSec} s interval`,
+  );
+  if (!state.config.rateLimitEarlyKeepalives) return null;
+  return restError(ctx, 429, 'Keepalives are sent too often.', {
+    'Retry-After': String(device.keepaliveIntervalSec),
+  });
+}
+
 function keepalive(ctx: RequestContext, state: EmulatorState): Reply {
   const auth = authenticateMobius(ctx, state);
   if (!auth.ok) return auth.reply;
   const device = ownDeviceHere(ctx, state, auth.user, 'keepalive');
   if ('status' in device) return device;
+  const limited = keepaliveTooSoon(ctx, state, device);
+  if (limited) return limited;
   device.lastSeen = state.now();
   // Body unconfirmed and ignored by the SDK (any 2xx is success): send none.
   return emptyReply(200);
@@ -245,7 +306,7 @@ function deregister(ctx: RequestContext, state: EmulatorState): Reply {
     ctx.deviate("deregister: cisco-device-url differs from the device's clientDeviceUri");
   }
   const view = deviceView(state, device);
-  state.mobius.delete(device.deviceId);
+  state.mobius.end(device.deviceId, 'deleted', state.now());
   return jsonReply(200, { userId: auth.user.id, device: view });
 }
 
