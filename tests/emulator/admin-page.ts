@@ -8,7 +8,7 @@ const ROWS: Array<[string, string, string]> = [
   [
     'POST',
     '/_emulator/faults',
-    '{endpoint, count?, status?, body?, headers?, retryAfter?, delayMs?, reset?, stall?, stallAfterBytes?, server?} (429 needs retryAfter)',
+    '{endpoint, count?, status?, body?, headers?, retryAfter?, delayMs?, reset?, stall?, stallAfterBytes?, malform?, server?} (429 needs retryAfter)',
   ],
   ['GET', '/_emulator/faults', 'Pending faults'],
   ['DELETE', '/_emulator/faults', 'Clear faults'],

@@ -75,7 +75,7 @@ export class EmulatorControls {
   ) {}
 
   async reset(): Promise<void> {
-    await Promise.all([this.listeners.primary.up(), this.listeners.backup.up()]);
+    await Promise.all(Object.values(this.listeners).map((listener) => listener.up()));
     this.state.reset();
   }
 
@@ -90,7 +90,8 @@ export class EmulatorControls {
     return { ...this.state.config };
   }
 
-  async setServer(name: MobiusServerName, up: boolean): Promise<void> {
+  /** Mobius listeners through the admin API; B too in process (the admin API lives on B). */
+  async setServer(name: ServerName, up: boolean): Promise<void> {
     const listener = this.listeners[name];
     await (up ? listener.up() : listener.down());
   }

@@ -4,6 +4,7 @@ import { restErrorBody } from './errors';
 import { describeFault, type Fault } from './faults';
 import type { Reply, RequestContext } from './http';
 import { newTrackingId } from './ids';
+import { malformed } from './malform';
 import { redactedPath } from './request-log';
 import { matchRoute, type Route } from './router';
 import type { EmulatorState } from './state';
@@ -162,6 +163,7 @@ export class Dispatcher {
       route.onFaultAnswer?.(ctx, fault.status);
     } else {
       reply = await route.handle(ctx);
+      if (fault?.malform) reply = malformed(reply, fault.malform);
     }
     record(reply.status, fault);
     if (fault?.stall) {

@@ -1,3 +1,4 @@
+import { MALFORMATIONS, type Malformation } from './malform';
 import type { ServerName } from './types';
 
 /** Endpoint names faults can target. */
@@ -42,6 +43,11 @@ export interface FaultSpec {
   stall?: boolean;
   /** With `stall`: how many bytes of the body to send first (default 0). */
   stallAfterBytes?: number;
+  /**
+   * Answer with the real handler's status and headers but a spoiled body: `truncated` JSON,
+   * `wrongTypes` (every value of another type), `missingFields` (`{}`), `empty`, `huge` (5 MB).
+   */
+  malform?: Malformation;
   server?: FaultServer;
 }
 
@@ -95,6 +101,7 @@ export function describeFault(fault: Fault): string {
   if (fault.reset) parts.push('reset');
   else if (fault.status !== undefined) parts.push(`status ${fault.status}`);
   if (fault.stall) parts.push(`stalled after ${fault.stallAfterBytes ?? 0} bytes`);
+  if (fault.malform) parts.push(`malformed body (${fault.malform})`);
   return `#${fault.id} ${fault.endpoint}: ${parts.join(', ')}`;
 }
 
@@ -155,14 +162,29 @@ export function parseFaultSpec(input: unknown): FaultSpec | string {
     spec.stallAfterBytes = o.stallAfterBytes;
   }
   if (spec.stall && spec.reset) return 'a fault cannot both stall and reset';
+  if (o.malform !== undefined) {
+    if (!MALFORMATIONS.includes(o.malform as Malformation)) {
+      return `malform must be one of ${MALFORMATIONS.join(', ')}`;
+    }
+    if (spec.status !== undefined || spec.reset) {
+      return 'malform spoils the real answer: no status or reset with it';
+    }
+    spec.malform = o.malform as Malformation;
+  }
   if (o.server !== undefined) {
     if (!['primary', 'backup', 'base', 'any'].includes(o.server as string)) {
       return 'server must be primary, backup, base or any';
     }
     spec.server = o.server as FaultServer;
   }
-  if (spec.status === undefined && !spec.reset && spec.delayMs === undefined && !spec.stall) {
-    return 'a fault needs status, reset, stall or delayMs';
+  if (
+    spec.status === undefined &&
+    !spec.reset &&
+    spec.delayMs === undefined &&
+    !spec.stall &&
+    !spec.malform
+  ) {
+    return 'a fault needs status, reset, stall, malform or delayMs';
   }
   // Webex always sends Retry-After with a 429 (the SDK reads it as a number): a test that
   // injects one without it would exercise a path production never takes.

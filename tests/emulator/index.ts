@@ -27,7 +27,6 @@ import type {
   EmulatorOptions,
   EmulatorUrls,
   LogEntry,
-  MobiusServerName,
   ServerName,
 } from './types';
 import { TEST_USERS, type TestUser } from './users';
@@ -60,9 +59,12 @@ export interface Emulator {
   deviations(): Deviation[];
   clearLog(): void;
   injectFault(spec: FaultSpec): Fault;
+  /** Faults not yet used up (a fault a request took is gone from here). */
+  pendingFaults(): Fault[];
   clearFaults(): void;
-  serverDown(name: MobiusServerName): Promise<void>;
-  serverUp(name: MobiusServerName): Promise<void>;
+  /** Takes a listener down; `base` too (in process only: the admin API lives on it). */
+  serverDown(name: ServerName): Promise<void>;
+  serverUp(name: ServerName): Promise<void>;
   revokeTokens(filter?: { email?: string; accessToken?: string }): number;
   expireTokens(filter?: { email?: string; refreshTokens?: boolean }): number;
   issueTokens(email: string, options?: { clientId?: string; scopes?: string[] }): TokenResponse;
@@ -134,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     deviations: () => state.log.deviations(),
     clearLog: () => state.log.clear(),
     injectFault: (spec) => orThrow(controls.injectFault(spec)),
+    pendingFaults: () => state.faults.list(),
     clearFaults: () => {
       state.faults.clear();
     },
