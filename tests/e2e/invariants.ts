@@ -55,11 +55,11 @@ const BADGE_OF: Record<FinalState, string> = {
   error: '!',
   signedOut: '',
 };
-const PILL_OF: Record<FinalState, string[]> = {
-  registered: ['registered'],
-  idle: ['inactive'],
-  error: ['error'],
-  signedOut: ['inactive', 'error'],
+/** The popup's pill when signed in (signed out it shows the sign-in button instead). */
+const PILL_OF: Record<Exclude<FinalState, 'signedOut'>, string> = {
+  registered: 'registered',
+  idle: 'inactive',
+  error: 'error',
 };
 
 /** What the watch measured (the soak prints it). */
@@ -291,38 +291,40 @@ export class LineWatch {
         async () => {
           const snapshot = await send(page, 'status/get');
           const badge = await this.observer.evaluate(() => chrome.action.getBadgeText({}));
+          const ids = live();
           return {
             display: snapshot.display,
-            auth: snapshot.auth,
             badge,
+            // A token error signs out (the refresh was refused); the other ends keep the sign-in.
+            signedIn: snapshot.auth === 'signedIn',
             sameDevice:
               final === 'registered'
-                ? live().length === 1 && live()[0] === snapshot.line?.mobiusDeviceId
-                : live().length === 0,
+                ? ids.length === 1 && ids[0] === snapshot.line?.mobiusDeviceId
+                : ids.length === 0,
           };
         },
         { timeout: 15_000, message: `the line ends ${final} everywhere` },
       )
       .toMatchObject({
-        display: final === 'signedOut' ? expect.any(String) : pillToDisplay(final),
-        ...(final === 'signedOut' ? { auth: 'signedOut' } : { auth: 'signedIn' }),
+        ...(final === 'signedOut'
+          ? { signedIn: false }
+          : { display: final === 'idle' ? 'inactive' : final }),
+        ...(final === 'registered' || final === 'idle' ? { signedIn: true } : {}),
         badge: BADGE_OF[final],
         sameDevice: true,
       });
-    if (this.popup && !this.popup.isClosed()) {
-      await expect(this.popup.locator('[data-testid="status-pill"]').first()).toHaveClass(
-        new RegExp(`pill (${PILL_OF[final].join('|')})\\b`),
-      );
+    if (!this.popup || this.popup.isClosed()) return;
+    const pill = this.popup.locator('[data-testid="status-pill"]').first();
+    if (final === 'signedOut' || !(await send(page, 'status/get')).user) {
+      await expect(this.popup.getByRole('button', { name: /sign in/i }).first()).toBeVisible();
+    } else {
+      await expect(pill).toHaveClass(new RegExp(`pill ${PILL_OF[final]}\\b`));
     }
   }
 
   private describeWindows(): string {
     return JSON.stringify(this.windows.map((w) => ({ label: w.label, from: w.from, to: w.to })));
   }
-}
-
-function pillToDisplay(final: Exclude<FinalState, 'signedOut'>): string {
-  return final === 'idle' ? 'inactive' : final;
 }
 
 function isKeepalive(entry: LogEntry): boolean {
