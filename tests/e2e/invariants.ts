@@ -242,45 +242,55 @@ export class LineWatch {
   }
 
   /**
+   * Every broken invariant of the run so far that the server and the samples show (one device,
+   * unasked lapses, long keepalive gaps, stale "Registered"), each as a readable line.
+   */
+  violations(): string[] {
+    const { emulator, email } = this.options;
+    const history = emulator.deviceHistory(email);
+    const own = history.devices.filter((d) => !d.keptAliveElsewhere);
+    const found: string[] = [];
+    if (history.maxLive > 1) {
+      const lives = own
+        .map((d) => `${d.deviceId.slice(0, 8)} ${d.server} ${d.createdAt}..${d.endedAt} ${d.end}`)
+        .join('; ');
+      found.push(`${history.maxLive} devices alive at once: ${lives}`);
+    }
+    for (const lapse of emulator.lapses(email)) {
+      if (this.overlapsWindow(Date.parse(lapse.lastKeepaliveAt), Date.parse(lapse.expiredAt))) {
+        continue;
+      }
+      found.push(
+        `unasked lapse: ${lapse.deviceId.slice(0, 8)} expired ${lapse.expiredAt} (last keepalive ${lapse.lastKeepaliveAt})`,
+      );
+    }
+    const limit = this.intervalMs + this.toleranceMs;
+    for (const gap of this.keepaliveGaps(own, emulator.requestLog())) {
+      if (gap.to - gap.from <= limit || this.overlapsWindow(gap.from, gap.to)) continue;
+      found.push(
+        `keepalive gap of ${gap.to - gap.from} ms (over ${limit}) for ${gap.deviceId.slice(0, 8)} at ${new Date(gap.from).toISOString()}`,
+      );
+    }
+    for (const claim of this.staleClaims()) {
+      if (claim.to - claim.from <= limit) continue;
+      found.push(
+        `"Registered" shown for ${claim.to - claim.from} ms (over ${limit}) while the server had no device, from ${new Date(claim.from).toISOString()}`,
+      );
+    }
+    return found;
+  }
+
+  /**
    * Asserts every invariant, and that the line ends in `final` as the server, the badge and the
    * popup see it (`page` answers status/get: the end check may wake the worker).
    */
   async check(page: Page, final: FinalState): Promise<WatchFigures> {
     await this.stop();
-    const { emulator, email } = this.options;
-    const history = emulator.deviceHistory(email);
-    const own = history.devices.filter((d) => !d.keptAliveElsewhere);
-    const describe = own
-      .map((d) => `${d.deviceId.slice(0, 8)} ${d.server} ${d.createdAt}..${d.endedAt} ${d.end}`)
-      .join('\n');
-
-    expect(history.maxLive, `at most one device at any moment:\n${describe}`).toBeLessThanOrEqual(
-      1,
-    );
-
-    const unasked = emulator
-      .lapses(email)
-      .filter((l) => !this.overlapsWindow(Date.parse(l.lastKeepaliveAt), Date.parse(l.expiredAt)));
-    expect(unasked, `lapses outside the fault windows ${this.describeWindows()}`).toEqual([]);
-
-    const limit = this.intervalMs + this.toleranceMs;
-    const longGaps = this.keepaliveGaps(own, emulator.requestLog())
-      .filter((g) => g.to - g.from > limit && !this.overlapsWindow(g.from, g.to))
-      .map((g) => ({ ...g, ms: g.to - g.from }));
-    expect(longGaps, `keepalive gaps over ${limit} ms outside ${this.describeWindows()}`).toEqual(
-      [],
-    );
-
-    const stale = this.staleClaims().filter((c) => c.to - c.from > limit);
-    expect(stale, `"Registered" shown while the server had no device, over ${limit} ms`).toEqual(
-      [],
-    );
-
+    expect(this.violations(), `invariants (fault windows: ${this.describeWindows()})`).toEqual([]);
     await this.expectFinal(page, final);
-
-    const problems = [...this.earlierConsoles, this.console].flatMap((c) => c.errors());
+    const problems = [...this.earlierConsoles, this.console].flatMap((c) => c?.errors() ?? []);
     expect(problems, 'uncaught errors or console errors in the service worker').toEqual([]);
-    expect(emulator.deviations(), 'protocol deviations').toEqual([]);
+    expect(this.options.emulator.deviations(), 'protocol deviations').toEqual([]);
     return this.figures();
   }
 

@@ -1,31 +1,56 @@
 /**
- * Scenario 1's driver, shared by the CI test (about a minute) and `npm run soak` (ten): Chrome
- * stopping the idle service worker, every few keepalive intervals, through CDP. Nothing else
- * talks to the worker meanwhile, so only its alarms wake it.
+ * Scenario 1, shared by the CI test (about a minute) and `npm run soak` (ten): Chrome stopping
+ * the idle service worker every few keepalive intervals, through CDP, for a long run. No page
+ * that messages the worker stays open meanwhile, so only its alarms wake it.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import type { Emulator } from '../emulator/index';
-import { stopServiceWorker } from './fixtures';
+import type { ServiceWorkerConsole } from './cdp-console';
+import { openPopup, registerLine, watchLine } from './fault-fixtures';
+import { send, stopServiceWorker } from './fixtures';
+import type { WatchFigures } from './invariants';
 
-export interface WorkerStopsResult {
-  stops: number;
+export interface WorkerStopsFigures extends WatchFigures {
   durationMs: number;
+  /** Stops the test asked for. */
+  stops: number;
+  /** Worker starts the extension logged (each stop is followed by one, woken by an alarm). */
+  workerStarts: number;
 }
 
-export async function runWorkerStops(options: {
+export async function workerStopsScenario(options: {
   context: BrowserContext;
-  /** An extension page that sends no messages (the CDP session is opened on it). */
+  extensionPage: Page;
   observer: Page;
+  workerConsole: ServiceWorkerConsole;
   emulator: Emulator;
   durationMs: number;
   everyMs: number;
-}): Promise<WorkerStopsResult> {
+}): Promise<WorkerStopsFigures> {
+  const { context, extensionPage, observer, emulator } = options;
+  await registerLine(extensionPage, emulator);
+  const startsBefore = await workerStarts(extensionPage);
+  await extensionPage.close();
+  const watch = watchLine(emulator, { observer, console: options.workerConsole });
   const started = Date.now();
   let stops = 0;
   while (Date.now() - started < options.durationMs) {
-    await options.observer.waitForTimeout(options.everyMs);
-    await stopServiceWorker(options.context, options.observer);
+    await observer.waitForTimeout(options.everyMs);
+    await stopServiceWorker(context, observer);
     stops += 1;
   }
-  return { stops, durationMs: Date.now() - started };
+  const durationMs = Date.now() - started;
+  const popup = await openPopup(context, new URL(observer.url()).host);
+  const figures = await watch.check(popup, 'registered');
+  return {
+    ...figures,
+    durationMs,
+    stops,
+    workerStarts: (await workerStarts(popup)) - startsBefore,
+  };
+}
+
+async function workerStarts(page: Page): Promise<number> {
+  const { entries } = await send(page, 'diagnostics/get');
+  return entries.filter((e) => e.kind === 'worker').length;
 }
