@@ -43,8 +43,7 @@ test('the console watch sees an uncaught error and an unhandled rejection, befor
   expect(workerConsole.errors()[1]).toContain('(in promise)');
 });
 
-// fixme(engine): same cause as the fixme'd scenario 4 below (the scheduler clears an alarm before
-// its handler re-arms it): a stop that lands in that window leaves the worker asleep, the device lapses.
+// fixme(engine): the scheduler clears a timer's alarm before its handler re-arms it; a stop in that window leaves the worker asleep and the device lapses.
 test.fixme('1. the worker stopped every few keepalive intervals for a minute: keepalives keep their cadence, one device, no lapse', async ({
   context,
   extensionPage,
@@ -150,8 +149,7 @@ function untilAlarmFired(observer: Page): Promise<number> {
   });
 }
 
-// fixme(engine): lib/platform/scheduler.ts fire() deletes the deadline and clears the alarm before
-// onDue runs, so a worker killed before the engine re-arms the keepalive has nothing to wake it.
+// fixme(engine): scheduler fire() deletes the deadline and clears the alarm before onDue re-arms it, so a worker killed in between is never woken.
 test.fixme('4. the worker killed as the keepalive handler starts (its alarm just fired): an alarm is still armed and the line stays registered', async ({
   context,
   extensionPage,
