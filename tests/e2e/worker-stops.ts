@@ -16,6 +16,8 @@ export interface WorkerStopsFigures extends WatchFigures {
   stops: number;
   /** Worker starts the extension logged (each stop is followed by one, woken by an alarm). */
   workerStarts: number;
+  /** The invariants it broke, if any (lapses with their times, long gaps, stale claims). */
+  violations: string[];
 }
 
 export async function workerStopsScenario(options: {
@@ -26,6 +28,8 @@ export async function workerStopsScenario(options: {
   emulator: Emulator;
   durationMs: number;
   everyMs: number;
+  /** Called with the figures before the invariants are asserted (so a failing run reports too). */
+  report?: (figures: WorkerStopsFigures) => void;
 }): Promise<WorkerStopsFigures> {
   const { context, extensionPage, observer, emulator } = options;
   await registerLine(extensionPage, emulator);
@@ -40,14 +44,18 @@ export async function workerStopsScenario(options: {
     stops += 1;
   }
   const durationMs = Date.now() - started;
+  await watch.stop();
   const popup = await openPopup(context, new URL(observer.url()).host);
-  const figures = await watch.check(popup, 'registered');
-  return {
-    ...figures,
+  const figures: WorkerStopsFigures = {
+    ...watch.figures(),
     durationMs,
     stops,
     workerStarts: (await workerStarts(popup)) - startsBefore,
+    violations: watch.violations(),
   };
+  options.report?.(figures);
+  await watch.check(popup, 'registered');
+  return figures;
 }
 
 async function workerStarts(page: Page): Promise<number> {
