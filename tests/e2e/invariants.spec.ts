@@ -23,6 +23,10 @@ function serverWatch(emulator: Emulator) {
   });
 }
 
+test.afterEach(({ emulator }) => {
+  expect(emulator.deviations()).toEqual([]);
+});
+
 test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
   emulator.setConfig({ keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 2, deviceLimit: 5 });

@@ -119,18 +119,10 @@ export class LineWatch {
     this.start();
   }
 
-  /** Declares a fault window: gaps and lapses overlapping it are the fault's, not the line's. */
-  async during<T>(label: string, work: () => Promise<T>): Promise<T> {
-    const window: Window = { label, from: Date.now(), to: Number.POSITIVE_INFINITY };
-    this.windows.push(window);
-    try {
-      return await work();
-    } finally {
-      window.to = Date.now();
-    }
-  }
-
-  /** Opens a fault window now; the returned function closes it. */
+  /**
+   * Opens a fault window now (gaps and lapses overlapping it are the fault's, not the line's);
+   * the returned function closes it.
+   */
   open(label: string): () => void {
     const window: Window = { label, from: Date.now(), to: Number.POSITIVE_INFINITY };
     this.windows.push(window);

@@ -230,6 +230,7 @@ test('another extension gets no answer to any message and no port', async ({ emu
     // Nothing happened on our side.
     expect(await send(popup, 'status/get')).toMatchObject({ state: 'idle', auth: 'signedOut' });
     expect(emulator.requestLog()).toEqual([]);
+    expect(emulator.deviations()).toEqual([]);
   } finally {
     await context.close();
     rmSync(other, { recursive: true, force: true });
@@ -238,12 +239,17 @@ test('another extension gets no answer to any message and no port', async ({ emu
 });
 
 test.describe('sign-in answers the extension did not ask for are rejected and store nothing', () => {
-  const expectNothingStored = async (page: Page, emulator: Parameters<typeof useEmulator>[1]) => {
+  const expectNothingStored = async (
+    page: Page,
+    emulator: Parameters<typeof useEmulator>[1],
+    deviations: string[] = [],
+  ) => {
     expect(await send(page, 'status/get')).toMatchObject({ auth: 'signedOut', user: null });
     expect(logged(emulator, 'token').filter((e) => e.status === 200)).toEqual([]);
     // Nothing half-stored: a registration is refused for want of a sign-in.
     const registering = await send(page, 'line/register');
     expect(registering.state).not.toBe('connecting');
+    expect(emulator.deviations().map((d) => d.reason)).toEqual(deviations);
   };
   const signInAnswer = (page: Page) =>
     page.evaluate(() =>
@@ -326,7 +332,10 @@ test.describe('sign-in answers the extension did not ask for are rejected and st
     expect(result.error?.message).toContain('Token exchange failed with HTTP 400');
     // The exchange was tried with our verifier and refused by the server.
     expect(logged(emulator, 'token').map((e) => e.status)).toEqual([400]);
-    await expectNothingStored(extensionPage, emulator);
+    // The server notes the one stray request: the exchange with a verifier that fits no challenge.
+    await expectNothingStored(extensionPage, emulator, [
+      'token: invalid_grant: code_verifier does not match the code_challenge.',
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type RequestContext,
 } from './http';
 import { isoSeconds } from './ids';
+import { goneReply, keepaliveTooSoon } from './mobius-rules';
 import type { MobiusDevice } from './mobius-store';
 import { ALL_SERVERS, MOBIUS_SERVERS, type Route } from './router';
 import { type EmulatorState, SIP_DOMAIN } from './state';
@@ -237,52 +238,6 @@ function ownDeviceHere(
     return notFound();
   }
   return device;
-}
-
-/**
- * A device that is dead (deleted, expired, removed) or was never issued: 404, as Mobius answers.
- * A client hears that once; asking again means it did not stop (a deviation). A superseded
- * device's keepalive answers 409 instead (§13), under the same rule.
- */
-function goneReply(
-  ctx: RequestContext,
-  state: EmulatorState,
-  deviceId: string,
-  action: string,
-): Reply {
-  const tombstone = state.mobius.tombstone(deviceId);
-  const before = state.mobius.countGone(deviceId);
-  const what = tombstone ? `a device that was ${tombstone.end}` : 'a device that was never issued';
-  const superseded = tombstone?.end === 'superseded' && action === 'keepalive';
-  const answer = superseded ? '409' : '404';
-  if (before > 0) {
-    ctx.deviate(`${action} for ${what}, after ${before} earlier ${answer} answer(s) for it`);
-  }
-  if (superseded) {
-    return restError(ctx, 409, 'This device was superseded by a newer registration of the user.');
-  }
-  return restError(ctx, 404, 'Device not found.');
-}
-
-/**
- * Two keepalives for one device less than half an interval apart (two schedulers in one client,
- * or a keepalive loop): a deviation, and 429 when `rateLimitEarlyKeepalives` (Mobius rate-limits
- * it). Arrival times count, so a keepalive held by an injected delay is placed when it was sent.
- */
-function keepaliveTooSoon(ctx: RequestContext, state: EmulatorState, device: MobiusDevice) {
-  const previous = device.lastKeepaliveArrivedAt;
-  device.lastKeepaliveArrivedAt = Math.max(previous ?? ctx.receivedAt, ctx.receivedAt);
-  if (previous === undefined) return null;
-  const gapMs = Math.abs(ctx.receivedAt - previous);
-  const halfMs = (device.keepaliveIntervalSec * 1000) / 2;
-  if (gapMs >= halfMs) return null;
-  ctx.deviate(
-    `keepalive ${gapMs} ms after the previous one for this device, sooner than half the ${device.keepaliveIntervalSec} s interval`,
-  );
-  if (!state.config.rateLimitEarlyKeepalives) return null;
-  return restError(ctx, 429, 'Keepalives are sent too often.', {
-    'Retry-After': String(device.keepaliveIntervalSec),
-  });
 }
 
 function keepalive(ctx: RequestContext, state: EmulatorState): Reply {
