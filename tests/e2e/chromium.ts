@@ -29,13 +29,16 @@ export function findChromium(): string {
 }
 
 /** Flags that load the unpacked extension and keep Chromium off the (closed) network. */
-export function extensionArgs(extensionDir = EXTENSION_DIR): string[] {
-  if (!existsSync(resolve(extensionDir, 'manifest.json'))) {
-    throw new Error(`No built extension in ${extensionDir}: run \`npm run build\` first.`);
+export function extensionArgs(extensionDirs: readonly string[] = [EXTENSION_DIR]): string[] {
+  for (const dir of extensionDirs) {
+    if (!existsSync(resolve(dir, 'manifest.json'))) {
+      throw new Error(`No built extension in ${dir}: run \`npm run build:dev\` first.`);
+    }
   }
+  const list = extensionDirs.join(',');
   return [
-    `--disable-extensions-except=${extensionDir}`,
-    `--load-extension=${extensionDir}`,
+    `--disable-extensions-except=${list}`,
+    `--load-extension=${list}`,
     '--no-sandbox',
     '--disable-gpu',
     '--disable-quic',
