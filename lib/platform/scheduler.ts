@@ -25,6 +25,11 @@ export interface AlarmSchedulerOptions {
   onError?: (name: string, error: unknown) => void;
   /** Alarms this scheduler does not own (other features) are left alone. */
   prefix?: string;
+  /**
+   * While a handler runs, its timer keeps an alarm this far ahead, so a worker killed inside the
+   * handler is woken to run it again; a handler still running after this long is run again.
+   */
+  backstopMs?: number;
 }
 
 const DEADLINES_KEY = 'scheduler:deadlines';
@@ -46,6 +51,7 @@ export interface AlarmScheduler extends Scheduler {
 export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmScheduler {
   const { alarms, store, clock, minAlarmDelayMs, onDue } = options;
   const prefix = options.prefix ?? 'timer:';
+  const backstopMs = options.backstopMs ?? 60_000;
   const timeouts = new Map<string, ReturnType<typeof setTimeout>>();
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -79,23 +85,40 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
     await alarms.create(prefix + name, { when: Math.max(at, clock.now() + minAlarmDelayMs) });
   }
 
-  /** Fire a timer once, whichever of its timeout or alarm comes first. */
+  /** Timers whose handler is running now, and since when (a handler may never finish). */
+  const running = new Map<string, number>();
+
+  /**
+   * Fire a due timer, whichever of its timeout or alarm comes first. The deadline stays stored
+   * and a backstop alarm stays armed until the handler has finished: a worker that dies inside
+   * the handler is woken again by that alarm and fires the timer once more. Only when the
+   * handler left the deadline unchanged (it did not re-arm or clear it) is it removed.
+   */
   async function fire(name: string): Promise<void> {
-    const due = await withDeadlines((deadlines) => {
-      const at = deadlines[name];
-      if (at === undefined || at > clock.now() + 50) return false;
-      delete deadlines[name];
-      return true;
-    });
-    if (!due) return;
+    const startedAt = running.get(name);
+    if (startedAt !== undefined && clock.now() - startedAt < backstopMs) return;
+    const at = await withDeadlines((deadlines) => deadlines[name]);
+    if (at === undefined || at > clock.now() + 50) return;
+    running.set(name, clock.now());
     clearTimeout(timeouts.get(name));
     timeouts.delete(name);
-    await alarms.clear(prefix + name);
+    // The alarm that woke us is spent (one-shot): keep one armed while the handler runs.
+    await alarms.create(prefix + name, {
+      when: clock.now() + Math.max(backstopMs, minAlarmDelayMs),
+    });
     try {
       await onDue(name);
     } catch (error) {
       options.onError?.(name, error);
+    } finally {
+      running.delete(name);
     }
+    const spent = await withDeadlines((deadlines) => {
+      if (deadlines[name] !== at) return false;
+      delete deadlines[name];
+      return true;
+    });
+    if (spent) await alarms.clear(prefix + name);
   }
 
   return {

@@ -192,4 +192,58 @@ describe('alarm scheduler', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(fired).toEqual(['retry']);
   });
+
+  it('keeps the deadline and an alarm armed while the handler runs: a worker killed inside it fires it again', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const started: string[] = [];
+    const dying = createAlarmScheduler({
+      ...shared,
+      clock,
+      minAlarmDelayMs: 0,
+      backstopMs: 20_000,
+      // The worker dies inside the handler: it never finishes.
+      onDue: async (name) => {
+        started.push(name);
+        await new Promise(() => {});
+      },
+    });
+    await dying.set('keepalive', 1_001_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toEqual(['keepalive']);
+    expect(await dying.list()).toEqual({ keepalive: 1_001_000 });
+    expect(shared.alarms.armed.get('timer:keepalive')).toBe(1_021_000);
+    vi.clearAllTimers(); // Chrome stopped the worker
+
+    // The backstop alarm wakes a new worker, which runs the handler again.
+    vi.setSystemTime(1_021_000);
+    const { scheduler: woken, fired } = schedulerOver(shared);
+    await woken.handleAlarm('timer:keepalive');
+    expect(fired).toEqual(['keepalive']);
+    expect(await woken.list()).toEqual({});
+    expect(shared.alarms.armed.has('timer:keepalive')).toBe(false);
+  });
+
+  it('a handler that never finishes is run again by the backstop in the same worker, not in parallel before', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    let runs = 0;
+    const scheduler = createAlarmScheduler({
+      ...shared,
+      clock,
+      minAlarmDelayMs: 0,
+      backstopMs: 20_000,
+      onDue: async () => {
+        runs += 1;
+        if (runs === 1) await new Promise(() => {});
+      },
+    });
+    await scheduler.set('retry', 1_001_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The alarm and the in-memory timer both arriving while it runs: no second run yet.
+    await scheduler.handleAlarm('timer:retry');
+    expect(runs).toBe(1);
+    await vi.advanceTimersByTimeAsync(20_000);
+    await scheduler.handleAlarm('timer:retry');
+    expect(runs).toBe(2);
+    expect(await scheduler.list()).toEqual({});
+  });
 });
