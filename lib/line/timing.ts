@@ -39,8 +39,21 @@ export interface Timing extends AuthTiming {
   offlineRetryMaxMs: number;
   /** Back-off waits after a transient discovery failure (5xx, 429) before the final error. */
   discoveryRetries: number;
-  /** A step in flight longer than this is assumed killed: the watchdog timer resumes it. */
-  watchdogMs: number;
+  /**
+   * One request's whole life (token refresh, the call, a replay after a 401): past it, the
+   * interpreter takes it as "did not answer" and moves on. Discovery (several calls) has its own.
+   */
+  requestDeadlineMs: number;
+  prepareDeadlineMs: number;
+  /** The watchdog timer wakes a worker this long after a request's deadline (it died mid-request). */
+  watchdogSlackMs: number;
+  /** One engine task (load, transition, save, timers, events): past it, it is abandoned. */
+  taskDeadlineMs: number;
+  /**
+   * A keepalive this much past its time was not sent (the worker slept, an alarm was late): the
+   * line is shown `reconnecting` until the next keepalive answers, and the late timer is logged.
+   */
+  overdueToleranceMs: number;
   /** Floor for the keepalive period (packed Chrome alarms cannot fire sooner than 30 s). */
   minKeepaliveMs: number;
   /** How long cached discovery (catalog, Mobius servers) is trusted. */
@@ -66,7 +79,11 @@ export const DEFAULT_TIMING: Timing = {
   offlineRetryMaxMs: 60_000,
   // 5 + 10 + 20 + 40 + 60 s: a couple of minutes of outage heals on its own.
   discoveryRetries: 5,
-  watchdogMs: 45_000,
+  requestDeadlineMs: 60_000,
+  prepareDeadlineMs: 120_000,
+  watchdogSlackMs: 5_000,
+  taskDeadlineMs: 15_000,
+  overdueToleranceMs: 10_000,
   // The keepalive interval Mobius sends (30 s) already meets Chrome's packed-alarm minimum; the
   // scheduler adapter clamps alarms anyway, so no extra floor by default.
   minKeepaliveMs: 0,

@@ -9,51 +9,22 @@
  * - anything else: not answered.
  */
 
+import type { EngineState } from '../line/types';
 import type { Settings, SettingsInput } from '../settings';
+import type { LineErrorPayload, LineEventName, LineProperties } from '../webex/line-contract';
 
-/** Engine states (DESIGN.md): `active` is the registered state. */
-export type EngineState = 'idle' | 'connecting' | 'active' | 'reconnecting' | 'inactive';
+export type { EngineState } from '../line/types';
+export type {
+  ErrorAction,
+  LineErrorPayload,
+  LineEventName,
+  LineProperties,
+} from '../webex/line-contract';
 
 /** What the UI shows in its status pill. Derived from the engine state and the last error. */
 export type DisplayStatus = 'inactive' | 'connecting' | 'registered' | 'reconnecting' | 'error';
 
 export type AuthState = 'signedOut' | 'signingIn' | 'signedIn';
-
-/** The seed's error payload, plus the SDK's finer classification as detail. */
-export interface LineErrorPayload {
-  status: 'inactive';
-  type: 'registrationError' | 'tokenError';
-  msg: string;
-  detail?: {
-    /** The SDK's ERROR_TYPE, e.g. `forbidden`, `service_unavailable`, `token_error`. */
-    sdkType?: string;
-    /** HTTP status of the failing response, absent for network failures. */
-    httpStatus?: number;
-    /** Mobius errorCode from the body (101, 102, 103...). */
-    errorCode?: number;
-    /** What the user can do about it. */
-    action?: 'signIn' | 'retry' | 'openSettings';
-  };
-}
-
-/** The seed's 14 line properties (reference/seed-registration-guide.txt). */
-export interface LineProperties {
-  lineId: string;
-  mobiusDeviceId?: string;
-  phoneNumber?: string;
-  extension?: string;
-  /** 'inactive' | 'active' | 'IDLE' per the SDK. */
-  status: string;
-  sipAddresses: string[];
-  voicemail?: string;
-  lastSeen?: string;
-  keepaliveInterval?: number;
-  callKeepaliveInterval?: number;
-  rehomingIntervalMin?: number;
-  rehomingIntervalMax?: number;
-  voicePortalNumber?: number;
-  voicePortalExtension?: number;
-}
 
 export interface UserSummary {
   displayName: string;
@@ -84,14 +55,6 @@ export interface PageStatus {
   error: { type: LineErrorPayload['type']; msg: string } | null;
   signedIn: boolean;
 }
-
-export type LineEventName =
-  | 'connecting'
-  | 'registered'
-  | 'unregistered'
-  | 'reconnecting'
-  | 'reconnected'
-  | 'error';
 
 export interface DiagnosticEntry {
   at: number;

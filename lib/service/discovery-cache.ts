@@ -5,7 +5,7 @@
  * and integration, so changing either never reuses the other's data.
  */
 import { type TokenSource, withAuthorization } from '../auth/authorized';
-import type { PrepareResult, RegistrationContextProvider } from '../line/ports';
+import type { PrepareResult, RegistrationContextProvider } from '../line/deps';
 import type { Clock, Fetch, Store } from '../ports';
 import type { Settings } from '../settings';
 import {

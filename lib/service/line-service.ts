@@ -7,9 +7,11 @@ import { withAuthorization } from '../auth/authorized';
 import { runSignIn, type SignInOutcome } from '../auth/sign-in';
 import { REFRESH_TIMER, TokenManager } from '../auth/token-manager';
 import { authorizationHeader } from '../auth/tokens';
-import { LINE_TIMERS, RegistrationEngine, type StartupReason } from '../line/engine';
+import type { StartupReason } from '../line/events';
+import type { EventSource } from '../line/interpreter';
+import { Interpreter, timerOf } from '../line/interpreter';
 import { CallingClient, Line, lineProperties } from '../line/line';
-import { type EngineRecord, lineIdOf, loadRecord } from '../line/record';
+import { type EngineRecord, LINE_TIMERS, lineIdOf, loadRecord } from '../line/record';
 import { DEFAULT_TIMING, resolveTiming, type Timing } from '../line/timing';
 import type {
   DiagnosticEntry,
@@ -23,7 +25,7 @@ import type {
 import type { Clock, Fetch, IdentityFlow, Random, Scheduler, Store } from '../ports';
 import { isConfigured, type Settings } from '../settings';
 import { endpointsFor, environmentKey } from '../webex/environment';
-import { notConfiguredError, notSignedInError } from '../webex/errors';
+import { notConfiguredError, notSignedInError, tokenExpiredError } from '../webex/errors';
 import { fetchPeopleMe, type PeopleMe } from '../webex/people';
 import { deleteWdmDevice } from '../webex/wdm';
 import { DiscoveryCache } from './discovery-cache';
@@ -54,12 +56,7 @@ export interface SignInResult {
 }
 
 /** Every timer the service owns; the background passes each due one to `onTimer`. */
-export const LINE_SERVICE_TIMERS = [
-  LINE_TIMERS.keepalive,
-  LINE_TIMERS.retry,
-  LINE_TIMERS.failback,
-  REFRESH_TIMER,
-] as const;
+export const LINE_SERVICE_TIMERS = [...Object.values(LINE_TIMERS), REFRESH_TIMER] as const;
 
 export interface LineService {
   snapshot(): Promise<StatusSnapshot>;
@@ -74,7 +71,7 @@ export interface LineService {
   /** A timer fired (names in LINE_SERVICE_TIMERS; others are ignored). */
   onTimer(name: string): Promise<void>;
   onNetwork(online: boolean): Promise<void>;
-  onStartup(reason: StartupReason): Promise<void>;
+  onStartup(reason: StartupReason | 'workerWake'): Promise<void>;
   onSettingsChanged(): Promise<void>;
   subscribe(listener: (broadcast: LineBroadcast) => void): () => void;
   /** The seed's CallingClient (`getLines()`), its line kept current by every event. */
@@ -120,7 +117,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     // Never awaited here: the refresh may be running inside an engine task, and the engine's
     // queue keeps this task (whenIdle covers it).
     onRefreshRefused: async () => {
-      void engine.tokenLost();
+      void engine.dispatch({ kind: 'tokenLost', error: tokenExpiredError() });
     },
   });
 
@@ -134,15 +131,16 @@ export function createLineService(deps: LineServiceDeps): LineService {
     log,
   });
 
-  const engine: RegistrationEngine = new RegistrationEngine({
+  const engine: Interpreter = new Interpreter({
     store,
     scheduler,
     clock,
     fetch,
     random,
     timing,
-    tokens,
+    authorize: (_url, call) => withAuthorization(tokens, call),
     context: discovery,
+    endSession,
     preflight,
     emit,
     changed: async () => {
@@ -160,12 +158,35 @@ export function createLineService(deps: LineServiceDeps): LineService {
     return null;
   }
 
-  // One read (or creation) per worker: concurrent first snapshots must agree on the id.
+  // One read (or creation) per worker: concurrent first snapshots must agree on the id. A read
+  // that fails is not kept: the next snapshot tries again.
   let lineIdOnce: Promise<string> | null = null;
   const lineId = () => {
-    lineIdOnce ??= lineIdOf(store, random);
+    lineIdOnce ??= lineIdOf(store, random).catch((error: unknown) => {
+      lineIdOnce = null;
+      throw error;
+    });
     return lineIdOnce;
   };
+
+  /** Sign-out's last step, run by the engine once the line's devices are gone. */
+  async function endSession(): Promise<void> {
+    const wdm = await discovery.storedWdmDevice();
+    if (wdm && (await tokens.isSignedIn())) {
+      const deleted = await withAuthorization(tokens, (auth) =>
+        deleteWdmDevice(fetch, wdm.url, auth),
+      );
+      log('auth', 'WDM device removed', { ok: deleted.ok });
+    }
+    await discovery.clear();
+    await tokens.clear();
+  }
+
+  const registerEvent: EventSource = async () => ({
+    kind: 'register',
+    blocked: await preflight(),
+    evict: true,
+  });
 
   async function lineState(): Promise<{
     settings: Settings;
@@ -200,7 +221,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
       line: signedIn ? props : null,
       error: record.error,
       server: server ? { url: server.url, role: server.role } : null,
-      nextAttemptAt: record.nextAttemptAt,
+      nextAttemptAt: record.flow?.kind === 'attempt' ? record.retryAt : null,
       configured: isConfigured(settings),
       keepRegistered: settings.keepRegistered,
       at: clock.now(),
@@ -256,8 +277,8 @@ export function createLineService(deps: LineServiceDeps): LineService {
     if (person?.ok && previous && previous.userId !== person.value.userId) {
       // Someone else signed in: drop the previous user's line while their token still works.
       log('auth', 'A different user signed in; resetting the line');
-      await engine.reset();
-      await discovery.clear();
+      await engine.dispatch({ kind: 'signOut' });
+      await engine.whenIdle();
     }
     await tokens.save(outcome.tokens);
     if (person?.ok) await discovery.rememberPeople(settings, person.value);
@@ -266,7 +287,11 @@ export function createLineService(deps: LineServiceDeps): LineService {
         error: person?.error.message,
       });
     log('auth', 'Signed in', { expiresAt: outcome.tokens.expiresAt });
-    await engine.afterSignIn({ keepRegistered: settings.keepRegistered });
+    await engine.dispatch(async () => ({
+      kind: 'signedIn',
+      keepRegistered: settings.keepRegistered,
+      blocked: await preflight(),
+    }));
     return { outcome: 'signedIn', snapshot: await snapshot() };
   }
 
@@ -283,17 +308,9 @@ export function createLineService(deps: LineServiceDeps): LineService {
   }
 
   async function signOut(): Promise<StatusSnapshot> {
-    await engine.reset();
-    const wdm = await discovery.storedWdmDevice();
-    if (wdm && (await tokens.isSignedIn())) {
-      const deleted = await withAuthorization(tokens, (auth) =>
-        deleteWdmDevice(fetch, wdm.url, auth),
-      );
-      log('auth', 'WDM device removed', { ok: deleted.ok });
-    }
-    await discovery.clear();
-    await tokens.clear();
-    log('auth', 'Signed out');
+    // One engine flow: the devices, then the WDM device and the tokens; nothing slips between.
+    await engine.dispatch({ kind: 'signOut' });
+    await engine.whenIdle();
     return notifyIfChanged();
   }
 
@@ -323,24 +340,31 @@ export function createLineService(deps: LineServiceDeps): LineService {
     signInWithOutcome,
     signOut,
     async register() {
-      await engine.register();
+      await engine.dispatch(registerEvent);
       return notifyIfChanged();
     },
     async deregister() {
-      await engine.deregister();
+      await engine.dispatch({ kind: 'deregister' });
+      await engine.whenIdle();
       return notifyIfChanged();
     },
     async onTimer(name) {
       if (name === REFRESH_TIMER) return after(tokens.onTimer());
-      if ((Object.values(LINE_TIMERS) as string[]).includes(name))
-        return after(engine.onTimer(name));
+      const timer = timerOf(name);
+      if (timer) return after(engine.dispatch({ kind: 'timer', timer }));
     },
-    onNetwork: (online) => after(engine.onNetwork(online)),
+    onNetwork: (online) => after(engine.dispatch({ kind: 'network', online })),
     async onStartup(reason) {
       await tokens.ensureTimer();
-      const settings = await loadSettings();
-      const signedIn = await tokens.isSignedIn();
-      await after(engine.onStartup(reason, { keepRegistered: settings.keepRegistered, signedIn }));
+      if (reason === 'workerWake') return after(engine.dispatch(async () => null, 'wake'));
+      await after(
+        engine.dispatch(async () => ({
+          kind: 'startup',
+          reason,
+          keepRegistered: (await loadSettings()).keepRegistered,
+          signedIn: await tokens.isSignedIn(),
+        })),
+      );
     },
     onSettingsChanged,
     subscribe(listener) {

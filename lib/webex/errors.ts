@@ -3,8 +3,9 @@
  * `handleRegistrationErrors`) as data, and its mapping to the seed's error payload
  * (lib/messaging/protocol.ts `LineErrorPayload`).
  */
-import type { LineErrorPayload } from '../messaging/protocol';
+
 import type { WebexFailure } from './http';
+import type { LineErrorPayload } from './line-contract';
 
 export type SdkErrorType =
   | 'bad_request'
@@ -185,6 +186,7 @@ export function classifyFailure(failure: WebexFailure): ClassifiedFailure {
         detail: failure.message,
       };
     case 'config':
+    case 'untrusted':
       return { row: rowFor('other'), network: false, detail: failure.message };
     case 'malformed':
       return {
@@ -257,8 +259,11 @@ export function toLineError(failure: ClassifiedFailure): LineErrorPayload {
   return payload('registrationError', row.message, { ...detail, action });
 }
 
-/** 403/101 that could not be restored (§9.1). */
-export function deviceLimitError(): LineErrorPayload {
+/**
+ * 403/101 that could not be restored (§9.1), or that this registration was not allowed to
+ * restore (`askFirst`: started from a web page, it must not sign out another device unasked).
+ */
+export function deviceLimitError(_askFirst = false): LineErrorPayload {
   return payload('registrationError', SEED_MESSAGES.deviceLimit, {
     sdkType: 'forbidden',
     httpStatus: 403,
@@ -296,6 +301,18 @@ export function notConfiguredError(message?: string): LineErrorPayload {
     message ??
       'The Webex integration is not set up yet. Enter its client ID and secret in the settings.',
     { action: 'openSettings' },
+  );
+}
+
+/**
+ * A server named by a response (catalog, discovery, a device list) is not one the environment
+ * trusts: nothing was sent to it.
+ */
+export function untrustedServerError(detail: string): LineErrorPayload {
+  return payload(
+    'registrationError',
+    `Webex named a server this extension does not trust, so nothing was sent to it (${detail}).`,
+    { sdkType: 'default_error', action: 'retry' },
   );
 }
 

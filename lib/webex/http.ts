@@ -6,8 +6,11 @@ import type { Fetch } from '../ports';
 import { parseWith, type Validator } from './validate';
 
 export type WebexFailure =
-  /** No HTTP answer at all (DNS, refused connection, offline, timeout): fetch rejected. */
-  | { kind: 'network'; message: string }
+  /**
+   * No HTTP answer at all (DNS, refused connection, offline, timeout): fetch rejected. `timedOut`
+   * when we gave up waiting: the server may have acted on the request without our hearing it.
+   */
+  | { kind: 'network'; message: string; timedOut?: boolean }
   /** An HTTP answer outside 2xx. `body` is the parsed JSON body when there was one. */
   | {
       kind: 'http';
@@ -23,7 +26,9 @@ export type WebexFailure =
   /** No usable token: signed out, refresh refused, or 401 after a fresh token. */
   | { kind: 'auth'; message: string; status?: number; definitive: boolean }
   /** Settings cannot produce the request (e.g. no client id). */
-  | { kind: 'config'; message: string };
+  | { kind: 'config'; message: string }
+  /** Refused before sending: the URL is not on a host the session's environment trusts. */
+  | { kind: 'untrusted'; message: string };
 
 export type Outcome<T> =
   | { ok: true; value: T; status: number; trackingId?: string }
@@ -80,7 +85,15 @@ export async function send(
       signal: controller.signal,
     });
   } catch (error) {
-    return { ok: false, error: { kind: 'network', message: describeNetworkError(error, url) } };
+    const timedOut = error instanceof Error && error.name === 'AbortError';
+    return {
+      ok: false,
+      error: {
+        kind: 'network',
+        message: describeNetworkError(error, url),
+        ...(timedOut ? { timedOut } : {}),
+      },
+    };
   } finally {
     clearTimeout(timeout as unknown as ReturnType<typeof setTimeout>);
   }

@@ -306,8 +306,8 @@ describe('development timing overrides', () => {
     const devTiming = vi.fn(async (t: Record<string, number>) => t);
     const ctx = { ...context(), devTiming };
     expect(
-      await routeMessage(request({ minuteMs: 1000, watchdogMs: 5000 }), extensionPage, ctx),
-    ).toEqual({ ok: true, value: { timing: { minuteMs: 1000, watchdogMs: 5000 } } });
+      await routeMessage(request({ minuteMs: 1000, watchdogSlackMs: 5000 }), extensionPage, ctx),
+    ).toEqual({ ok: true, value: { timing: { minuteMs: 1000, watchdogSlackMs: 5000 } } });
     for (const bad of [{ nope: 1 }, { minuteMs: -1 }, { minuteMs: '5' }, [1], null]) {
       expect(await routeMessage(request(bad), extensionPage, ctx)).toMatchObject({
         ok: false,

@@ -112,6 +112,12 @@ export class Harness {
     );
   }
 
+  /** A start-up event, and the work it started (its requests included). */
+  async startup(reason: Parameters<LineService['onStartup']>[0]): Promise<void> {
+    await this.service.onStartup(reason);
+    await this.service.whenIdle();
+  }
+
   async signIn(): Promise<void> {
     const result = await this.service.signInWithOutcome();
     if (result.outcome !== 'signedIn') throw new Error(`sign-in failed: ${result.message}`);

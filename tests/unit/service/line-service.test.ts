@@ -47,6 +47,7 @@ describe('snapshot', () => {
       'line:keepalive',
       'line:retry',
       'line:failback',
+      'line:watchdog',
       'auth:refresh',
     ]);
   });
@@ -399,7 +400,8 @@ describe('settings, timers, subscriptions', () => {
 
   it('broadcasts snapshot changes that have no line event, and stops after unsubscribe', async () => {
     const h = new Harness();
-    h.cloud.fault('register', json(503), { prefix: PRIMARY });
+    // A 429 emits no line event (SDK), yet the snapshot changes: the next attempt's time.
+    h.cloud.fault('register', json(429, {}, { 'Retry-After': '50' }), { prefix: PRIMARY });
     await h.signIn();
     const seen: number[] = [];
     const unsubscribe = h.service.subscribe((b) => {
@@ -407,9 +409,9 @@ describe('settings, timers, subscriptions', () => {
     });
     await h.service.register();
     await h.service.whenIdle();
-    expect(seen).toEqual([h.clock.now() + 33_000]);
+    expect(seen).toEqual([h.clock.now() + 50_000]);
     unsubscribe();
-    await h.advance(33_000);
+    await h.advance(50_000);
     expect(seen).toHaveLength(1);
   });
 

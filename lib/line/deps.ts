@@ -1,20 +1,11 @@
-/** What the registration engine needs from the rest of the extension. */
-import type { TokenSource } from '../auth/authorized';
-import type { LineErrorPayload, LineEventName } from '../messaging/protocol';
+/** What the registration engine needs from the rest of the extension (its ports). */
 import type { Clock, Fetch, Random, Scheduler, Store } from '../ports';
-import type { WebexFailure } from '../webex/http';
+import type { Outcome, WebexFailure } from '../webex/http';
+import type { LineErrorPayload, LineEventName } from '../webex/line-contract';
+import type { RegistrationContext } from './flow';
 import type { Timing } from './timing';
 
-/** Everything a registration POST needs, from discovery (cached by the provider). */
-export interface RegistrationContext {
-  userId: string;
-  /** WDM device URL: `clientDeviceUri` and `cisco-device-url`. */
-  clientDeviceUri: string;
-  primary: string[];
-  backup: string[];
-  /** True when the WDM device came from the cache (a Mobius 404 may mean it is gone). */
-  wdmFromCache: boolean;
-}
+export type { RegistrationContext } from './flow';
 
 export type PrepareResult =
   | { ok: true; context: RegistrationContext }
@@ -28,6 +19,16 @@ export interface RegistrationContextProvider {
   forgetServers(): Promise<void>;
 }
 
+/**
+ * Call a Webex API as the signed-in user: the session checks that `url` is a host the session's
+ * environment trusts, passes `Bearer <token>` to `call`, and on a 401 refreshes once and replays.
+ * A refusal (untrusted host, no token) comes back as a failure, never as an exception.
+ */
+export type Authorize = <T>(
+  url: string,
+  call: (authorization: string) => Promise<Outcome<T>>,
+) => Promise<Outcome<T>>;
+
 export interface EngineDeps {
   store: Store;
   scheduler: Scheduler;
@@ -35,13 +36,15 @@ export interface EngineDeps {
   fetch: Fetch;
   random: Random;
   timing: Timing;
-  tokens: TokenSource;
+  authorize: Authorize;
   context: RegistrationContextProvider;
+  /** Sign-out's last step, after the devices are gone: WDM device, tokens and caches. */
+  endSession(): Promise<void>;
   /** Why registering cannot start (not signed in, not configured), or null. */
   preflight(): Promise<LineErrorPayload | null>;
   /** Deliver a line event (the record is already persisted when this is called). */
   emit(event: LineEventName, error?: LineErrorPayload): Promise<void>;
-  /** Called after every task: the persisted state may have changed without an event. */
+  /** Called after every event the engine handled: the persisted state may have changed. */
   changed?(): Promise<void>;
   log(kind: string, message: string, data?: Record<string, unknown>): void;
 }
