@@ -1,12 +1,13 @@
 import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
 import { createDiagnostics } from '../lib/app/diagnostics';
+import { pageStatusFor } from '../lib/app/page-status';
 import { createPresenceNotifier } from '../lib/app/presence';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
 import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
-import type { StatusBroadcast } from '../lib/messaging/protocol';
+import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
 import { paintBadge } from '../lib/platform/badge';
 import { originPattern, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
@@ -17,6 +18,8 @@ import { createStatusPorts } from '../lib/platform/status-ports';
 import { createIdbStore } from '../lib/platform/store';
 import { createLineService } from '../lib/service/line-service';
 import { badgeFor } from '../lib/ui/badge';
+import { t } from '../lib/ui/i18n';
+import { notificationFor, notificationResolved } from '../lib/ui/notify';
 
 /**
  * The service worker: a composition root that wires browser events to lib/. It may be killed at
@@ -59,10 +62,18 @@ export default defineBackground(() => {
     loadSettings: () => settings.load(),
     log: (entry) => tasks.run('Log', () => diagnostics.add(entry.kind, entry.message, entry.data)),
   });
-  const ports = createStatusPorts();
+  // A web page learns only the reduced status, with generic texts for engine-built messages.
+  const pageStatus = (snapshot: StatusSnapshot) =>
+    pageStatusFor(snapshot, {
+      tokenError: t('pageErrorToken'),
+      registrationError: t('pageErrorRegistration'),
+    });
+  const ports = createStatusPorts(pageStatus);
   const presence = createPresenceNotifier({
     store,
     enabled: async () => (await settings.load()).notifications,
+    decide: notificationFor,
+    resolved: notificationResolved,
     show: showNotification,
     clear: clearNotification,
   });
@@ -95,6 +106,7 @@ export default defineBackground(() => {
   const router: RouterContext = {
     extensionId: browser.runtime.id,
     extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+    pageStatus,
     redirectUrl: chromeIdentity.redirectUrl(),
     line: service,
     settings,

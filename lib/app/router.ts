@@ -8,21 +8,12 @@ import {
   type SettingsView,
   type StatusSnapshot,
 } from '../messaging/protocol';
+import { classifySender, type SenderInfo } from '../messaging/senders';
 import { normalizeOrigin, type Settings } from '../settings';
 import type { Diagnostics } from './diagnostics';
-import { pageStatusFor } from './page-status';
 import type { SettingsStore } from './settings-store';
 
-/** What the browser tells us about a message's sender (runtime.MessageSender, reduced). */
-export interface SenderInfo {
-  id?: string;
-  url?: string;
-  tabId?: number;
-  /** 0 for a tab's top frame; Chrome sets it whenever `tabId` is set. */
-  frameId?: number;
-}
-
-export type SenderKind = 'extension' | 'content' | 'unknown';
+export type { SenderInfo } from '../messaging/senders';
 
 /** The line service operations the router exposes. */
 export interface LineOperations {
@@ -42,6 +33,8 @@ export interface RouterContext {
   extensionId: string;
   /** `chrome-extension://<id>` */
   extensionOrigin: string;
+  /** What a web page may learn of a snapshot (page-status.ts, with the localized generic texts). */
+  pageStatus(snapshot: StatusSnapshot): PageStatus;
   redirectUrl: string;
   line: LineOperations;
   settings: SettingsStore;
@@ -69,41 +62,6 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'diagnostics/clear',
   'dev/timing',
 ]);
-
-function originOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    // Not URL.origin: it is "null" for chrome-extension: URLs outside the browser.
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Who sent a message: our own extension pages, our content script on a site the user opted in,
- * or anyone else (never answered). Chrome sets `sender.id` and `sender.url`; a page cannot
- * forge them. The content script runs in top frames only: a sender in a sub-frame (an opted-in
- * site framed by another page, which could trick the user into clicking) is not served.
- */
-export function classifySender(
-  sender: SenderInfo,
-  ctx: Pick<RouterContext, 'extensionId' | 'extensionOrigin'>,
-  sites: readonly string[],
-): SenderKind {
-  if (sender.id !== ctx.extensionId) return 'unknown';
-  const origin = originOf(sender.url);
-  if (origin === ctx.extensionOrigin) return 'extension';
-  if (
-    sender.tabId !== undefined &&
-    sender.frameId === 0 &&
-    origin !== null &&
-    sites.includes(origin)
-  )
-    return 'content';
-  return 'unknown';
-}
 
 /** The largest payload any request needs (settings with a long URL) is far below this. */
 export const MAX_PAYLOAD_CHARS = 16_384;
@@ -250,7 +208,7 @@ export async function routeMessage(
       }
       const snapshot =
         message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
-      return { ok: true, value: pageStatusFor(snapshot) satisfies PageStatus };
+      return { ok: true, value: ctx.pageStatus(snapshot) satisfies PageStatus };
     }
     return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };
   } catch (error) {

@@ -2,7 +2,7 @@
  * The seed's Line and CallingClient, backed by the engine. `register()` / `deregister()` return
  * `undefined` at once (the seed says they only begin the work); outcomes arrive as events.
  */
-import type { LineErrorPayload, LineEventName, LineProperties } from '../messaging/protocol';
+import type { LineErrorPayload, LineEventName, LineProperties } from '../webex/line-contract';
 import type { PeopleMe } from '../webex/people';
 import type { EngineRecord } from './record';
 

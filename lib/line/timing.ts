@@ -3,9 +3,7 @@
  * are kept in their SDK units (seconds / minutes) and converted with `secondMs` / `minuteMs`, so
  * tests and the emulator demo can compress time by shrinking one unit, or override any constant.
  */
-import type { AuthTiming } from '../auth/token-manager';
-
-export interface Timing extends AuthTiming {
+export interface Timing {
   /** Length of an SDK "second" in ms (1000; tests and demos shrink it). */
   secondMs: number;
   /** Length of an SDK "minute" in ms (60000): rehoming intervals are in minutes. */
@@ -58,6 +56,18 @@ export interface Timing extends AuthTiming {
   minKeepaliveMs: number;
   /** How long cached discovery (catalog, Mobius servers) is trusted. */
   discoveryTtlMs: number;
+
+  // The token manager's (lib/auth AuthTiming): kept here so one object times everything.
+  /** Refresh when this fraction of the access token's lifetime remains... */
+  tokenRefreshFraction: number;
+  /** ...but at least this long before expiry (never more than half the lifetime). */
+  tokenRefreshMinLeadMs: number;
+  /** Treat a token this close to expiry as expired before using it. */
+  tokenExpirySkewMs: number;
+  /** Retry a refresh that failed for a transient reason (network, 5xx) after this long. */
+  tokenRetryMs: number;
+  /** One HTTP request (headers and body). */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {

@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDiagnostics } from '../../../lib/app/diagnostics';
+import { pageStatusFor } from '../../../lib/app/page-status';
 import { MAX_PAYLOAD_CHARS, routeMessage } from '../../../lib/app/router';
 import { createSettingsStore } from '../../../lib/app/settings-store';
 import { defaultSettings } from '../../../lib/build-defaults';
 import type { StatusSnapshot } from '../../../lib/messaging/protocol';
+import { t } from '../../../lib/ui/i18n';
 import { SEED_MESSAGES } from '../../../lib/webex/errors';
 import { memoryStore } from '../platform/memory-store';
 import { installI18n } from '../ui/helpers';
@@ -37,6 +39,11 @@ function context() {
   return {
     extensionId: EXT,
     extensionOrigin: ORIGIN,
+    pageStatus: (snap: StatusSnapshot) =>
+      pageStatusFor(snap, {
+        tokenError: t('pageErrorToken'),
+        registrationError: t('pageErrorRegistration'),
+      }),
     redirectUrl: `https://${EXT}.chromiumapp.org/`,
     line: {
       snapshot: op(),
