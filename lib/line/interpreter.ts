@@ -61,6 +61,22 @@ export class Interpreter {
     return result;
   }
 
+  /**
+   * Run `work` in the queue, between two events (under the task deadline), for work outside the
+   * table that must not interleave with it: a sign-in saving its tokens. It must not wait for
+   * an event it dispatches (that event runs after it).
+   */
+  exclusive(label: string, work: () => Promise<void>): Promise<void> {
+    const result = this.queue.then(() =>
+      this.bounded(async (task) => {
+        await work();
+        if (!task.abandoned) await this.deps.changed?.();
+      }, label),
+    );
+    this.queue = result;
+    return result;
+  }
+
   /** Resolves when no event is queued and no request is in flight. */
   async whenIdle(): Promise<void> {
     for (;;) {

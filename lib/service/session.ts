@@ -1,0 +1,184 @@
+/**
+ * The session: sign-in, sign-out and what a settings change means for them, the tokens, and
+ * the `authorize` port the engine and discovery call Webex through. Sign-in and sign-out are
+ * serialised with each other, and their line work runs in the engine's queue: sign-out is one
+ * engine flow (devices, then the WDM device and the tokens), and a sign-in is saved in one
+ * engine task, so nothing slips between their steps.
+ */
+import { type TokenSource, withAuthorization } from '../auth/authorized';
+import { runSignIn, type SignInOutcome } from '../auth/sign-in';
+import type { TokenManager } from '../auth/token-manager';
+import { authorizationHeader } from '../auth/tokens';
+import type { Authorize } from '../line/deps';
+import type { Interpreter } from '../line/interpreter';
+import type { LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
+import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
+import { isConfigured, type Settings } from '../settings';
+import { endpointsFor, environmentKey } from '../webex/environment';
+import { notConfiguredError, notSignedInError } from '../webex/errors';
+import { fetchPeopleMe } from '../webex/people';
+import { deleteWdmDevice } from '../webex/wdm';
+import type { DiscoveryCache } from './discovery-cache';
+import type { StatusBroadcaster } from './status';
+
+export interface SignInResult {
+  outcome: SignInOutcome['kind'];
+  /** Calm text for cancelled / declined, a clear reason for failed; absent when signed in. */
+  message?: string;
+  snapshot: StatusSnapshot;
+}
+
+export interface SessionDeps {
+  clock: Clock;
+  fetch: Fetch;
+  identity: IdentityFlow;
+  random: Random;
+  loadSettings(): Promise<Settings>;
+  tokens: TokenManager;
+  discovery: DiscoveryCache;
+  engine(): Interpreter;
+  status(): StatusBroadcaster;
+  log(kind: string, message: string, data?: Record<string, unknown>): void;
+}
+
+export interface Session {
+  authorize: Authorize;
+  /** Why registering cannot start (not signed in, not configured), or null. */
+  preflight(): Promise<LineErrorPayload | null>;
+  /** Sign-out's last step, run by the engine once the line's devices are gone. */
+  endSession(): Promise<void>;
+  signInWithOutcome(): Promise<SignInResult>;
+  signOut(): Promise<StatusSnapshot>;
+  onSettingsChanged(): Promise<void>;
+  signingIn(): boolean;
+  /** Resolves when no sign-in or sign-out is running. */
+  whenIdle(): Promise<void>;
+}
+
+export function createSession(deps: SessionDeps): Session {
+  const { tokens, discovery, loadSettings, log } = deps;
+  let signingIn: Promise<SignInResult> | null = null;
+  // Sign-in saves and sign-outs one after the other: a sign-out's last step must never clear
+  // the tokens of a sign-in that finished meanwhile.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = chain.then(work);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const authorize: Authorize = (_url, call) => withAuthorization(tokens as TokenSource, call);
+
+  async function preflight(): Promise<LineErrorPayload | null> {
+    const settings = await loadSettings();
+    if (!isConfigured(settings)) return notConfiguredError();
+    const endpoints = endpointsFor(settings.environment);
+    if (!endpoints.ok) return notConfiguredError(endpoints.message);
+    if (!(await tokens.isSignedIn())) return notSignedInError();
+    return null;
+  }
+
+  async function endSession(): Promise<void> {
+    const wdm = await discovery.storedWdmDevice();
+    if (wdm && (await tokens.isSignedIn())) {
+      const deleted = await authorize(wdm.url, (auth) =>
+        deleteWdmDevice(deps.fetch, wdm.url, auth),
+      );
+      log('auth', 'WDM device removed', { ok: deleted.ok });
+    }
+    await discovery.clear();
+    await tokens.clear();
+  }
+
+  /** The engine flow that deletes the line's devices, then ends the session. */
+  async function signOutNow(): Promise<void> {
+    const engine = deps.engine();
+    await engine.dispatch({ kind: 'signOut' });
+    await engine.whenIdle();
+  }
+
+  async function signInFlow(): Promise<SignInResult> {
+    const status = deps.status();
+    const settings = await loadSettings();
+    await status.notifyIfChanged();
+    const outcome = await runSignIn({ ...deps, settings });
+    if (outcome.kind !== 'signedIn') {
+      log('auth', 'Sign-in did not complete', {
+        outcome: outcome.kind,
+        reason: 'reason' in outcome ? outcome.reason : undefined,
+      });
+      return { outcome: outcome.kind, message: outcome.message, snapshot: await status.snapshot() };
+    }
+    const endpoints = endpointsFor(settings.environment);
+    const person = endpoints.ok
+      ? await fetchPeopleMe(
+          deps.fetch,
+          endpoints.endpoints.peopleMe,
+          authorizationHeader(outcome.tokens),
+        )
+      : undefined;
+    await serialised(async () => {
+      const previous = await discovery.cachedPeople(settings);
+      if (person?.ok && previous && previous.userId !== person.value.userId) {
+        // Someone else signed in: drop the previous user's line while their token still works.
+        log('auth', 'A different user signed in; resetting the line');
+        await signOutNow();
+      }
+      await deps.engine().exclusive('signIn', async () => {
+        await tokens.save(outcome.tokens);
+        if (person?.ok) await discovery.rememberPeople(settings, person.value);
+      });
+    });
+    if (!person?.ok) {
+      log('auth', 'Profile not read at sign-in; will retry when registering', {
+        error: person?.error.message,
+      });
+    }
+    log('auth', 'Signed in', { expiresAt: outcome.tokens.expiresAt });
+    await deps.engine().dispatch(async () => ({
+      kind: 'signedIn',
+      keepRegistered: settings.keepRegistered,
+      blocked: await preflight(),
+    }));
+    return { outcome: 'signedIn', snapshot: await status.snapshot() };
+  }
+
+  async function signOut(): Promise<StatusSnapshot> {
+    await serialised(signOutNow);
+    return deps.status().notifyIfChanged();
+  }
+
+  return {
+    authorize,
+    preflight,
+    endSession,
+    async signInWithOutcome() {
+      signingIn ??= signInFlow().finally(() => {
+        signingIn = null;
+      });
+      const result = await signingIn;
+      // The snapshot taken inside the flow still said signingIn: take a fresh one.
+      return { ...result, snapshot: await deps.status().notifyIfChanged() };
+    },
+    signOut,
+    async onSettingsChanged() {
+      const settings = await loadSettings();
+      const stored = await tokens.load();
+      if (
+        stored &&
+        stored.environment !== environmentKey(settings.environment, settings.clientId)
+      ) {
+        // Tokens, devices and caches belong to the old environment or integration.
+        log('auth', 'Environment or integration changed; signing out');
+        await signOut();
+        return;
+      }
+      await deps.status().notifyIfChanged();
+    },
+    signingIn: () => signingIn !== null,
+    async whenIdle() {
+      if (signingIn) await signingIn;
+      await chain;
+    },
+  };
+}
