@@ -28,7 +28,7 @@ import { tooManyRequests } from './policy';
 import type { EngineRecord, ServerRef } from './record';
 import { onPosted, onRestorePosted } from './register-answer';
 import type { RequestResult } from './requests';
-import { dropDevice, send, toInactive, toReconnecting, wait } from './states';
+import { dropDevice, send, setFlow, toInactive, toReconnecting, wait } from './states';
 
 type Ctx = TransitionContext;
 
@@ -46,7 +46,7 @@ export function startAttempt(record: EngineRecord, plan: Plan, evict: boolean): 
     round: null,
     restore: null,
   };
-  record.flow = flow;
+  setFlow(record, flow);
   record.retryAt = null;
   beginPlan(record, flow);
   return flow;
@@ -71,7 +71,7 @@ export function scheduleAttempt(
     round: null,
     restore: null,
   };
-  record.flow = flow;
+  setFlow(record, flow);
   wait(record, ctx, flow, plan, delayMs);
   return flow;
 }

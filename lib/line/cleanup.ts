@@ -8,7 +8,7 @@ import type { Effects, TransitionContext } from './events';
 import type { DeregisterFlow, SignOutFlow, TidyFlow } from './flow';
 import type { EngineRecord } from './record';
 import type { RequestResult } from './requests';
-import { dropDevice, send, toIdle } from './states';
+import { dropDevice, send, setFlow, toIdle } from './states';
 
 /**
  * The DELETE of `record.leftovers[cursor]` answered. Returns true when the leftover is settled
@@ -57,7 +57,11 @@ export function proceedCleanup(
   out: Effects,
   startRegistration: () => void,
 ) {
-  if (flow.kind !== 'tidy') dropDevice(record);
+  if (flow.kind !== 'tidy') {
+    // The line is no longer registered from here on; the DELETE is on its way.
+    dropDevice(record);
+    if (record.state !== 'inactive') record.state = 'idle';
+  }
   if (flow.kind === 'signOut' && flow.phase === 'session') {
     return send(record, ctx, out, { tag: 'endSession' });
   }
@@ -65,7 +69,7 @@ export function proceedCleanup(
   if (leftover) return send(record, ctx, out, { tag: 'delete', device: leftover });
   switch (flow.kind) {
     case 'tidy':
-      record.flow = null;
+      setFlow(record, null);
       return;
     case 'signOut':
       flow.phase = 'session';
@@ -90,7 +94,7 @@ export function onCleanupOutcome(
   }
   if (result.tag === 'endSession' && flow.kind === 'signOut') {
     out.log('auth', result.done ? 'Signed out' : 'Sign-out could not finish cleaning up');
-    record.flow = null;
+    setFlow(record, null);
     if (flow.announce) out.emit('unregistered');
   }
 }

@@ -11,7 +11,7 @@ import type { FailbackFlow } from './flow';
 import { DUE_SLACK_MS } from './keepalive';
 import { failbackDelayMs } from './policy';
 import { type EngineRecord, registeredDevice } from './record';
-import { send, toReconnecting } from './states';
+import { send, setFlow, toReconnecting } from './states';
 
 export function onFailbackTimer(record: EngineRecord, ctx: TransitionContext, out: Effects) {
   if (record.failbackAt === null || record.failbackAt > ctx.now + DUE_SLACK_MS) return;
@@ -24,7 +24,7 @@ export function onFailbackTimer(record: EngineRecord, ctx: TransitionContext, ou
   // Keepalives failing below the threshold do not stop it: the line is still registered (SDK
   // isFailbackRequired looks at the registration status only).
   if (registeredDevice(record)?.role !== 'backup') return;
-  record.flow = { kind: 'failback', phase: 'prepare', index: 0, context: null };
+  setFlow(record, { kind: 'failback', phase: 'prepare', index: 0, context: null });
 }
 
 export function proceedFailback(
@@ -81,6 +81,6 @@ export function onFailbackOutcome(
 }
 
 function rearm(record: EngineRecord, ctx: TransitionContext) {
-  record.flow = null;
+  setFlow(record, null);
   record.failbackAt = ctx.now + failbackDelayMs(record.rehoming, ctx.timing, ctx.int);
 }

@@ -9,7 +9,7 @@ import type { Effects, EngineEvent, TransitionContext } from './events';
 import type { Flow } from './flow';
 import { DUE_SLACK_MS, sendKeepalive } from './keepalive';
 import { type EngineRecord, isRegistered } from './record';
-import { dropDevice, toConnecting, toInactive } from './states';
+import { dropDevice, setFlow, toConnecting, toInactive } from './states';
 
 type Ctx = TransitionContext;
 type Of<K extends EngineEvent['kind']> = Extract<EngineEvent, { kind: K }>;
@@ -49,13 +49,13 @@ function register(
 export function onDeregister(record: EngineRecord) {
   record.wanted = false;
   // What was in flight finishes first (its outcome is absorbed); then the devices go.
-  record.flow = {
+  setFlow(record, {
     kind: 'deregister',
     cursor: 0,
     byUser: true,
     announce: true,
     thenRegister: false,
-  };
+  });
   record.retryAt = null;
   record.target = null;
 }
@@ -79,13 +79,13 @@ export function onStartup(record: EngineRecord, event: Of<'startup'>, _ctx: Ctx,
     startAttempt(record, { kind: 'register' }, true);
     return;
   }
-  record.flow = {
+  setFlow(record, {
     kind: 'deregister',
     cursor: 0,
     byUser: false,
     announce: record.device !== null,
     thenRegister: false,
-  };
+  });
 }
 
 /**
@@ -104,7 +104,10 @@ export function onWake(record: EngineRecord, event: Of<'wake'>, ctx: Ctx, out: E
     record.unconfirmed.push({ serverUrl: lost.serverUrl, since: lost.sentAt });
   }
   const flow = record.flow;
-  if (flow?.kind === 'attempt' && lost.tag === 'register') flow.phase = 'verify';
+  const ours = lost.flowSeq === record.flowSeq;
+  if (flow?.kind === 'attempt' && lost.tag === 'register' && ours && flow.context) {
+    flow.phase = 'verify';
+  }
 }
 
 /** Time jumped (sleep, a frozen browser): confirm the registration at once. */
@@ -140,7 +143,7 @@ export function onSignOut(record: EngineRecord) {
   record.failback429Retries = 0;
   record.offlineTries = 0;
   record.confirmedAt = null;
-  record.flow = { kind: 'signOut', phase: 'cleanup', cursor: 0, announce };
+  setFlow(record, { kind: 'signOut', phase: 'cleanup', cursor: 0, announce });
 }
 
 export function onTokenLost(record: EngineRecord, event: Of<'tokenLost'>, _ctx: Ctx, out: Effects) {

@@ -51,6 +51,8 @@ export interface DeviceRef {
 export interface Pending {
   /** Matches the outcome event to the request; an outcome for another id is stale. */
   id: string;
+  /** The flow that made it (`EngineRecord.flowSeq` at the time). */
+  flowSeq: number;
   tag: RequestTag;
   sentAt: number;
   /** The interpreter gives up on the request at this time (an outcome "did not answer"). */
@@ -86,6 +88,8 @@ export interface EngineRecord {
   pending: Pending | null;
   /** Counter for request ids. */
   seq: number;
+  /** Counts the flows started, so an outcome reaches only the flow that asked for it. */
+  flowSeq: number;
   /** When a waiting flow resumes (`line:retry`). */
   retryAt: number | null;
   keepaliveAt: number | null;
@@ -115,6 +119,7 @@ export function emptyRecord(): EngineRecord {
     flow: null,
     pending: null,
     seq: 0,
+    flowSeq: 0,
     retryAt: null,
     keepaliveAt: null,
     failbackAt: null,

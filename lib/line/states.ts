@@ -6,7 +6,7 @@
 import type { LineErrorPayload } from '../webex/line-contract';
 import type { RegistrationResponse } from '../webex/mobius';
 import type { Effects, TransitionContext } from './events';
-import type { AttemptFlow, Plan, RegistrationContext } from './flow';
+import type { AttemptFlow, Flow, Plan, RegistrationContext } from './flow';
 import { failbackDelayMs, keepaliveDelayMs } from './policy';
 import { deviceRef, type EngineRecord, type ServerRef } from './record';
 import type { RequestSpec } from './requests';
@@ -14,9 +14,18 @@ import type { RequestSpec } from './requests';
 /** Leftovers kept for another delete attempt; older ones have long expired at their server. */
 const MAX_LEFTOVERS = 5;
 
+/**
+ * Make `flow` the engine's work. A request still in flight belongs to the flow that made it:
+ * its outcome is absorbed, not fed to the new flow (`flowSeq`).
+ */
+export function setFlow(record: EngineRecord, flow: Flow | null): void {
+  if (flow !== null && flow !== record.flow) record.flowSeq += 1;
+  record.flow = flow;
+}
+
 /** Forget everything about the current work and its timers (not the device or the error). */
 function clearRuntime(record: EngineRecord): void {
-  record.flow = null;
+  setFlow(record, null);
   record.retryAt = null;
   record.target = null;
   record.keepaliveAt = null;
@@ -87,7 +96,7 @@ export function toActive(
     record.failback429Retries = 0;
   }
   // A device an earlier attempt could not delete (its server was unreachable): try again now.
-  record.flow = record.leftovers.length > 0 ? { kind: 'tidy', cursor: 0 } : null;
+  setFlow(record, record.leftovers.length > 0 ? { kind: 'tidy', cursor: 0 } : null);
   out.log('line', 'Registered', {
     server: server.url,
     role: server.role,
@@ -149,6 +158,7 @@ export function send(
     spec.tag === 'prepare' ? ctx.timing.prepareDeadlineMs : ctx.timing.requestDeadlineMs;
   record.pending = {
     id,
+    flowSeq: record.flowSeq,
     tag: spec.tag,
     sentAt: ctx.now,
     deadlineAt: ctx.now + deadline,

@@ -31,7 +31,7 @@ import {
 import type { EngineRecord } from './record';
 import { unknownAnswer } from './register-answer';
 import type { RequestResult } from './requests';
-import { leftoverOf, toConnecting } from './states';
+import { leftoverOf, setFlow, toConnecting } from './states';
 
 type Row<K extends EngineEvent['kind']> = (
   record: EngineRecord,
@@ -90,7 +90,11 @@ function onOutcome(
     return absorb(record, result, event.serverUrl, ctx.now);
   }
   record.pending = null;
-  const flow = record.flow;
+  const flow = pending.flowSeq === record.flowSeq ? record.flow : null;
+  if (flow === null && record.flow !== null) {
+    // The flow changed while the request was out (a deregister, a sign-out, a start-up).
+    return absorb(record, result, pending.serverUrl, pending.sentAt);
+  }
   switch (flow?.kind) {
     case 'attempt':
       return onAttemptOutcome(record, flow, result, pending.sentAt, ctx, out);
@@ -139,13 +143,13 @@ function proceed(record: EngineRecord, ctx: TransitionContext, out: Effects) {
       case 'attempt':
         if (!record.wanted) {
           // The user no longer wants the line: stop registering, delete what we made.
-          record.flow = {
+          setFlow(record, {
             kind: 'deregister',
             cursor: 0,
             byUser: true,
             announce: true,
             thenRegister: false,
-          };
+          });
           record.retryAt = null;
           continue;
         }
