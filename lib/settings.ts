@@ -21,9 +21,27 @@ export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites'> & {
   clientSecret?: string;
 };
 
+/**
+ * Why a field was refused. Codes, not text: the options page shows each in the user's language
+ * (lib/ui/settings-errors.ts), and this module stays free of UI.
+ */
+export const SETTINGS_ERROR_CODES = [
+  'settingsNotAnObject',
+  'environmentMissing',
+  'baseUrlInvalid',
+  'baseUrlInsecure',
+  'clientIdMissing',
+  'clientIdInvalid',
+  'clientSecretMissing',
+  'clientSecretInvalid',
+  'flagInvalid',
+  'siteInvalid',
+] as const;
+export type SettingsErrorCode = (typeof SETTINGS_ERROR_CODES)[number];
+
 export type ValidationResult<T> =
   | { ok: true; value: T }
-  | { ok: false; errors: Record<string, string> };
+  | { ok: false; errors: Record<string, SettingsErrorCode> };
 
 export const PRODUCTION_DEFAULTS: Settings = {
   environment: { kind: 'production' },
@@ -72,9 +90,9 @@ export function normalizeOrigin(input: string): string | null {
  * leaves it out, and the sites list, which is edited separately).
  */
 export function validateSettings(input: unknown, stored: Settings): ValidationResult<Settings> {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, SettingsErrorCode> = {};
   if (typeof input !== 'object' || input === null) {
-    return { ok: false, errors: { form: 'Settings must be an object.' } };
+    return { ok: false, errors: { form: 'settingsNotAnObject' } };
   }
   const raw = input as Record<string, unknown>;
 
@@ -83,31 +101,29 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   if (env?.kind === 'custom') {
     const baseUrl = typeof env.baseUrl === 'string' ? normalizeBaseUrl(env.baseUrl) : null;
     if (!baseUrl) {
-      errors.baseUrl = 'Enter a full http:// or https:// URL, without query or fragment.';
+      errors.baseUrl = 'baseUrlInvalid';
     } else if (!isSafeTransport(baseUrl)) {
       // The client secret, the authorization code and tokens travel to this server.
-      errors.baseUrl =
-        'Use https://. Plain http:// is only for this computer (localhost, 127.0.0.1).';
+      errors.baseUrl = 'baseUrlInsecure';
     } else environment = { kind: 'custom', baseUrl };
   } else if (env?.kind !== 'production') {
-    errors.environment = 'Choose Webex or a custom environment.';
+    errors.environment = 'environmentMissing';
   }
 
   const clientId = typeof raw.clientId === 'string' ? raw.clientId.trim() : '';
-  if (!clientId) errors.clientId = 'Enter the integration client ID.';
-  else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId))
-    errors.clientId = 'A client ID is letters and digits only.';
+  if (!clientId) errors.clientId = 'clientIdMissing';
+  else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId)) errors.clientId = 'clientIdInvalid';
 
   let clientSecret = stored.clientSecret;
   if (typeof raw.clientSecret === 'string' && raw.clientSecret.trim() !== '') {
     clientSecret = raw.clientSecret.trim();
   }
-  if (!clientSecret) errors.clientSecret = 'Enter the integration client secret.';
+  if (!clientSecret) errors.clientSecret = 'clientSecretMissing';
   else if (/\s/.test(clientSecret) || clientSecret.length > 400)
-    errors.clientSecret = 'That does not look like a client secret.';
+    errors.clientSecret = 'clientSecretInvalid';
 
   for (const flag of ['keepRegistered', 'notifications'] as const) {
-    if (typeof raw[flag] !== 'boolean') errors[flag] = 'Must be on or off.';
+    if (typeof raw[flag] !== 'boolean') errors[flag] = 'flagInvalid';
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };

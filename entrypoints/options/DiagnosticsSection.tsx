@@ -1,13 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { DiagnosticEntry } from '../../lib/messaging/protocol';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { formatDateTime } from '../../lib/ui/format';
 import { t } from '../../lib/ui/i18n';
 import type { OptionsEnv } from './env';
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The export file: what support needs, and nothing the background did not already log. */
 export function diagnosticsExport(
@@ -31,7 +28,7 @@ export function DiagnosticsSection({ client, env }: { client: MessagingClient; e
     setError(null);
     client.request(type, {}).then(
       (result) => setEntries(result.entries),
-      (failure: unknown) => setError(errorMessage(failure)),
+      (failure: unknown) => setError(requestErrorText(failure)),
     );
   };
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
 import { DiagnosticsSection } from './DiagnosticsSection';
 import type { OptionsEnv } from './env';
@@ -15,9 +16,7 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
     setLoadError(null);
     client
       .request('settings/get', {})
-      .then(setView, (error: unknown) =>
-        setLoadError(error instanceof Error ? error.message : String(error)),
-      );
+      .then(setView, (error: unknown) => setLoadError(requestErrorText(error)));
   };
   useEffect(load, [client]);
 

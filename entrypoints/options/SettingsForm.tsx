@@ -3,9 +3,12 @@ import { environmentAccessPattern } from '../../lib/app/site-access';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
 import { type Settings, type SettingsInput, validateSettings } from '../../lib/settings';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { settingsErrorTexts } from '../../lib/ui/settings-errors';
 import type { OptionsEnv } from './env';
 
+/** Field -> the text shown under it (validation codes already put in the user's language). */
 type Errors = Record<string, string>;
 
 /** Stands in for the stored secret during client-side validation; it is never sent. */
@@ -56,10 +59,6 @@ function rawInput(form: FormState) {
   };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function SettingsForm({
   client,
   env,
@@ -72,7 +71,7 @@ export function SettingsForm({
   onSaved(view: SettingsView): void;
 }) {
   const [form, setForm] = useState<FormState>(() => formFrom(view));
-  const [errors, setErrors] = useState<Errors>(view.errors ?? {});
+  const [errors, setErrors] = useState<Errors>(() => settingsErrorTexts(view.errors ?? {}));
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [copied, setCopied] = useState<'ok' | 'failed' | null>(null);
@@ -109,7 +108,7 @@ export function SettingsForm({
     };
     const checked = validateSettings(rawInput(form), stored);
     if (!checked.ok) {
-      refuse(checked.errors);
+      refuse(settingsErrorTexts(checked.errors));
       return;
     }
     const { environment, clientId, keepRegistered, notifications } = checked.value;
@@ -135,14 +134,14 @@ export function SettingsForm({
         }
         const next = await client.request('settings/save', { settings: input });
         if (next.errors && Object.keys(next.errors).length > 0) {
-          refuse(next.errors);
+          refuse(settingsErrorTexts(next.errors));
           return;
         }
         setForm(formFrom(next));
         setSaved(true);
         onSaved(next);
       })
-      .catch((error: unknown) => refuse({ form: errorMessage(error) }))
+      .catch((error: unknown) => refuse({ form: requestErrorText(error) }))
       .finally(() => setSaving(false));
   };
 

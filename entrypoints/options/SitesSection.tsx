@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import { normalizeOrigin } from '../../lib/settings';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { settingsErrorText } from '../../lib/ui/settings-errors';
 import type { OptionsEnv } from './env';
 
+/** A refused site comes back as a validation code; other failures as the background's text. */
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return settingsErrorText(requestErrorText(error));
 }
 
 /**

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { messagingClient } from '../../lib/messaging/client';
 import { normalizeOrigin } from '../../lib/settings';
-import { t } from '../../lib/ui/i18n';
+import { messagesLanguage, t } from '../../lib/ui/i18n';
 import type { OptionsEnv } from './env';
 import { Options } from './Options';
 import '../../lib/ui/theme.css';
@@ -26,6 +26,7 @@ const env: OptionsEnv = {
   initialAddSite: normalizeOrigin(new URLSearchParams(location.search).get('addSite') ?? ''),
 };
 
+document.documentElement.lang = messagesLanguage();
 document.title = t('optionsTitle');
 render(
   <Options client={messagingClient()} env={env} />,

@@ -7,6 +7,7 @@ import type {
   StatusSnapshot,
   UserSummary,
 } from '../../lib/messaging/protocol';
+import { lineErrorText, requestErrorText } from '../../lib/ui/error-text';
 import { formatTime } from '../../lib/ui/format';
 import { t } from '../../lib/ui/i18n';
 import {
@@ -55,10 +56,7 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
         if (action === 'signIn' && isSignInCancelled(error)) {
           setNotice({ tone: 'calm', text: t('signInCancelled') });
         } else {
-          setNotice({
-            tone: 'error',
-            text: error instanceof Error ? error.message : String(error),
-          });
+          setNotice({ tone: 'error', text: requestErrorText(error) });
         }
       })
       .finally(() => setBusy(null));
@@ -161,7 +159,7 @@ function ErrorBanner({
   const action = errorAction(error);
   return (
     <div class="banner" role="alert">
-      <p>{error.msg}</p>
+      <p>{lineErrorText(error)}</p>
       <div class="banner-actions">
         <button type="button" class="button primary" {...lockWhile(busy, actions[action])}>
           {errorActionLabel(action)}

@@ -45,10 +45,7 @@ export function createSettingsStore(store: Store, defaults: Settings): SettingsS
       serialise(async () => {
         const normalized = normalizeOrigin(origin);
         if (!normalized) {
-          return {
-            ok: false,
-            errors: { origin: 'Enter a site as https://host or http://host:port.' },
-          };
+          return { ok: false, errors: { origin: 'siteInvalid' } };
         }
         const current = await load();
         const next = { ...current, sites: [...new Set([...current.sites, normalized])] };

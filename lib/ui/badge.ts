@@ -1,6 +1,7 @@
 /** What the toolbar badge shows for a snapshot. Pure: the background applies it. */
 
 import type { StatusSnapshot } from '../messaging/protocol';
+import { lineErrorText } from './error-text';
 import { t } from './i18n';
 import { statusLabel } from './status';
 
@@ -27,7 +28,7 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
   // An error shows even when signed out: a token error signs the user out and needs them.
   if (snapshot.display === 'error' || snapshot.error) {
     const title = snapshot.error
-      ? t('badgeTitleError', name, snapshot.error.msg)
+      ? t('badgeTitleError', name, lineErrorText(snapshot.error))
       : t('badgeTitle', name, statusLabel('error'));
     return { text: '!', color: BADGE_COLORS.error, title };
   }

@@ -25,3 +25,12 @@ export function t(key: MessageKey, ...substitutions: Array<string | number>): st
   }
   return key;
 }
+
+/**
+ * The language the messages are in (`languageTag` of the `_locales` file Chrome chose), for the
+ * pages' `lang` attribute: it picks fonts and line breaking (Japanese), and hyphenation.
+ */
+export function messagesLanguage(): string {
+  const tag = t('languageTag');
+  return tag === 'languageTag' ? 'en' : tag;
+}

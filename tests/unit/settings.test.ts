@@ -1,6 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createSettingsStore } from '../../lib/app/settings-store';
 import { defaultSettings } from '../../lib/build-defaults';
-import { normalizeBaseUrl, normalizeOrigin, validateSettings } from '../../lib/settings';
+import {
+  normalizeBaseUrl,
+  normalizeOrigin,
+  SETTINGS_ERROR_CODES,
+  validateSettings,
+} from '../../lib/settings';
+import { SETTINGS_ERROR_KEYS, settingsErrorText } from '../../lib/ui/settings-errors';
+import { memoryStore } from './platform/memory-store';
+import { installI18n, installLocale, LOCALES, localeMessages } from './ui/helpers';
 
 const stored = defaultSettings(false);
 const valid = {
@@ -35,14 +46,33 @@ describe('settings validation', () => {
       },
       stored,
     );
-    expect(result.ok).toBe(false);
-    if (!result.ok)
-      expect(Object.keys(result.errors).sort()).toEqual([
-        'baseUrl',
-        'clientId',
-        'clientSecret',
-        'keepRegistered',
-      ]);
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        baseUrl: 'baseUrlInvalid',
+        clientId: 'clientIdMissing',
+        clientSecret: 'clientSecretMissing',
+        keepRegistered: 'flagInvalid',
+      },
+    });
+  });
+
+  it('says why with a code for every kind of refusal', () => {
+    const errorsOf = (input: unknown) => {
+      const result = validateSettings(input, stored);
+      return result.ok ? {} : result.errors;
+    };
+    expect(errorsOf(null)).toEqual({ form: 'settingsNotAnObject' });
+    expect(errorsOf({ ...valid, environment: { kind: 'cloud' } })).toEqual({
+      environment: 'environmentMissing',
+    });
+    expect(
+      errorsOf({ ...valid, environment: { kind: 'custom', baseUrl: 'http://10.0.0.5' } }),
+    ).toEqual({ baseUrl: 'baseUrlInsecure' });
+    expect(errorsOf({ ...valid, clientId: 'abc def!' })).toEqual({ clientId: 'clientIdInvalid' });
+    expect(errorsOf({ ...valid, clientSecret: 'has space' })).toEqual({
+      clientSecret: 'clientSecretInvalid',
+    });
   });
 
   it('keeps the stored secret when the input leaves it out', () => {
@@ -63,6 +93,38 @@ describe('settings validation', () => {
 
   it('rejects non-objects', () => {
     expect(validateSettings(null, stored).ok).toBe(false);
+  });
+});
+
+describe('validation messages', () => {
+  it('lib/settings.ts returns codes and does not depend on the UI', () => {
+    const source = readFileSync(resolve(import.meta.dirname, '../../lib/settings.ts'), 'utf8');
+    const imports = [...source.matchAll(/^import[^;]*from '([^']+)'/gm)].map((m) => m[1]);
+    expect(imports.filter((path) => /(^|\/)ui(\/|$)/.test(path ?? ''))).toEqual([]);
+  });
+
+  it('every code has a message in every locale', () => {
+    for (const locale of LOCALES) {
+      const messages = localeMessages(locale);
+      for (const code of SETTINGS_ERROR_CODES)
+        expect(messages[SETTINGS_ERROR_KEYS[code]]?.message, `${locale} ${code}`).toBeTruthy();
+    }
+  });
+
+  it('the UI shows a code in the user language and any other text as it came', () => {
+    installI18n();
+    expect(settingsErrorText('clientIdMissing')).toBe('Enter the integration client ID.');
+    installLocale('fr');
+    expect(settingsErrorText('clientIdMissing')).toBe("Saisissez l'ID client de l'intégration.");
+    expect(settingsErrorText('Storage is full.')).toBe('Storage is full.');
+  });
+
+  it('a refused site from the settings store is a code too', async () => {
+    const settings = createSettingsStore(memoryStore(), stored);
+    expect(await settings.addSite('https://crm.example.com/path')).toEqual({
+      ok: false,
+      errors: { origin: 'siteInvalid' },
+    });
   });
 });
 

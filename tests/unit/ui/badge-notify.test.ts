@@ -80,7 +80,8 @@ describe('notificationFor', () => {
       {
         id: 'webex-line-lost:openPopup',
         title: 'Your Webex line is no longer registered',
-        message: 'Calls to this line will not reach this browser until it registers again.',
+        message:
+          'This browser is no longer one of your Webex Calling devices. Open Webex Line to register it again.',
         action: 'openPopup',
         buttonTitle: 'Show status',
       },

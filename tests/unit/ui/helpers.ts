@@ -1,9 +1,11 @@
 /**
- * Test helpers for the UI: Chrome's i18n over the real English messages.json, a status
+ * Test helpers for the UI: Chrome's i18n over the real messages.json of each locale, a status
  * snapshot factory, and a fake runtime that answers requests and carries broadcasts, so the
  * real messaging client runs in component tests.
  */
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { PortLike, RuntimeLike } from '../../../lib/messaging/client';
@@ -16,32 +18,53 @@ import type {
   ResponsePayload,
   StatusSnapshot,
 } from '../../../lib/messaging/protocol';
-import messages from '../../../public/_locales/en/messages.json';
 
-interface MessageEntry {
+export interface MessageEntry {
   message: string;
-  placeholders?: Record<string, { content: string }>;
+  placeholders?: Record<string, { content: string; example?: string }>;
 }
 
-/** chrome.i18n.getMessage: named placeholders resolve to `$1`..`$9` substitutions. */
-export function getMessage(key: string, substitutions?: string | string[]): string {
-  const entry = (messages as Record<string, MessageEntry>)[key];
-  if (!entry) return '';
-  const subs = substitutions === undefined ? [] : ([] as string[]).concat(substitutions);
-  const fill = (text: string) =>
-    text.replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? '');
-  return entry.message
-    .replace(/\$([A-Za-z0-9_]+)\$/g, (whole, name: string) => {
-      const placeholder = entry.placeholders?.[name.toLowerCase()];
-      return placeholder ? fill(placeholder.content) : whole;
-    })
-    .replace(/\$\$/g, '$');
+/** Every locale the extension ships, English (the default and the list of keys) first. */
+export const LOCALES = ['en', 'de', 'fr', 'es', 'ja'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const LOCALES_DIR = resolve(import.meta.dirname, '../../../public/_locales');
+
+export function localeMessages(locale: string): Record<string, MessageEntry> {
+  return JSON.parse(readFileSync(resolve(LOCALES_DIR, locale, 'messages.json'), 'utf8'));
 }
 
-export function installI18n(): void {
+/** chrome.i18n.getMessage over one locale: named placeholders resolve to `$1`..`$9`. */
+export function messageGetter(locale: string) {
+  const messages = localeMessages(locale);
+  return (key: string, substitutions?: string | string[]): string => {
+    const entry = messages[key];
+    if (!entry) return '';
+    const subs = substitutions === undefined ? [] : ([] as string[]).concat(substitutions);
+    const fill = (text: string) =>
+      text.replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? '');
+    return entry.message
+      .replace(/\$([A-Za-z0-9_]+)\$/g, (whole, name: string) => {
+        const placeholder = entry.placeholders?.[name.toLowerCase()];
+        return placeholder ? fill(placeholder.content) : whole;
+      })
+      .replace(/\$\$/g, '$');
+  };
+}
+
+/** chrome.i18n.getMessage over the real English messages.json. */
+export const getMessage = messageGetter('en');
+
+/** Chrome's i18n as a browser whose UI language is `locale` (`--lang`) would answer. */
+export function installLocale(locale: Locale): void {
   vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation(
-    getMessage as typeof fakeBrowser.i18n.getMessage,
+    messageGetter(locale) as typeof fakeBrowser.i18n.getMessage,
   );
+}
+
+/** English; no parameter, so it can be passed to `beforeEach` as is. */
+export function installI18n(): void {
+  installLocale('en');
 }
 
 export const LINE: LineProperties = {

@@ -7,7 +7,7 @@ import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { DiagnosticEntry, SettingsView } from '../../../lib/messaging/protocol';
-import { fakeRuntime, type Handlers, installI18n } from './helpers';
+import { fakeRuntime, type Handlers, installI18n, installLocale, RequestRefused } from './helpers';
 
 const ORIGIN = { selector: '.origin' };
 const REDIRECT = 'https://lclgmdimnbpfealagmcigipoidjcdeol.chromiumapp.org/';
@@ -207,14 +207,54 @@ describe('options: integration settings', () => {
 
   it('shows errors the background returns and no confirmation', async () => {
     setup({
-      'settings/save': () =>
-        view({}, { clientId: 'A client ID is letters and digits only.', form: 'Storage is full.' }),
+      // A validation code is translated; other text (not a validation) is shown as it came.
+      'settings/save': () => view({}, { clientId: 'clientIdInvalid', form: 'Storage is full.' }),
     });
     await screen.findByLabelText('Client ID');
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('A client ID is letters and digits only.');
     expect(screen.getByText('Storage is full.')).toBeTruthy();
     expect(screen.queryByText('Settings saved.')).toBeNull();
+  });
+});
+
+describe('options: in the user language', () => {
+  it('Japanese: labels and the validation messages of a refused save', async () => {
+    installLocale('ja');
+    const { fake } = setup({ 'settings/get': () => view({ clientSecretSet: false }) });
+    await screen.findByLabelText('クライアント ID');
+    fireEvent.click(screen.getByLabelText('カスタム ベース URL (ローカル エミュレーターなど)'));
+    type('ベース URL', 'http://10.0.0.5:8790');
+    type('クライアント ID', '');
+    fireEvent.click(screen.getByRole('button', { name: '保存' }));
+    expect(
+      screen.getByText(
+        'https:// を使用してください。暗号化されない http:// は、このコンピューター (localhost、127.0.0.1) でのみ使えます。',
+      ),
+    ).toBeTruthy();
+    expect(
+      screen.getByText('インテグレーションのクライアント ID を入力してください。'),
+    ).toBeTruthy();
+    expect(
+      screen.getByText('インテグレーションのクライアント シークレットを入力してください。'),
+    ).toBeTruthy();
+    expect(screen.queryByText(/Enter the integration/)).toBeNull();
+    expect(fake.sentOf('settings/save')).toEqual([]);
+  });
+
+  it('German: a site the background refuses shows its code as German text', async () => {
+    installLocale('de');
+    setup({
+      'sites/add': () => {
+        throw new RequestRefused('invalid', 'siteInvalid');
+      },
+    });
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    type('Adresse der Website', 'https://help.example.com');
+    fireEvent.click(screen.getByRole('button', { name: 'Website hinzufügen' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Geben Sie einen Ursprung wie https://crm.example.com ein, ohne Pfad.',
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import {
   fakeRuntime,
   type Handlers,
   installI18n,
+  installLocale,
   RequestRefused,
   SEED_ERRORS,
   signedOut,
@@ -154,6 +155,35 @@ describe('popup', () => {
     });
     fireEvent.click(await screen.findByRole('button', { name: 'Register' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Network is offline.');
+  });
+
+  it('in German: labels, the seed error and its action; the payload stays English', async () => {
+    installLocale('de');
+    const error = { ...SEED_ERRORS.deviceLimit } as LineErrorPayload;
+    const errored = snapshot({ state: 'inactive', display: 'error', error });
+    const { fake } = setup(errored, { 'line/register': () => errored });
+    const banner = await screen.findByRole('alert');
+    expect(banner.textContent).toContain(
+      'Gerätelimit erreicht. Der Benutzer ist bereits auf einem anderen Gerät angemeldet.',
+    );
+    expect(banner.textContent).not.toContain('Device limit exceeded');
+    expect(screen.getByTestId('status-pill').textContent).toBe('Fehler');
+    expect(screen.getByRole('region', { name: 'Ihre Leitung' })).toBeTruthy();
+    fireEvent.click(within(banner).getByRole('button', { name: 'Erneut versuchen' }));
+    await waitFor(() => expect(fake.sentOf('line/register')).toHaveLength(1));
+    expect(error.msg).toBe(SEED_ERRORS.deviceLimit.msg);
+  });
+
+  it('an extension that does not answer is said in the user language', async () => {
+    installLocale('fr');
+    const fake = fakeRuntime({ 'status/get': () => snapshot({ state: 'idle', line: null }) });
+    const env: PopupEnv = { openOptions: vi.fn(), activeTabOrigin: vi.fn(async () => null) };
+    // `sites/list` and `line/register` have no handler: the runtime answers nothing at all.
+    render(<Popup client={createMessagingClient(fake.runtime)} env={env} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Enregistrer' }));
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      "L'extension n'a pas répondu. Réessayez.",
+    );
   });
 
   it('signed in but the profile is not read yet: the line card, not a second Sign in', async () => {
