@@ -1,5 +1,6 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
+import { WEBEX_HOST_PATTERNS } from './lib/webex/trust';
 
 /**
  * Fixed development key: keeps the extension id (and so the OAuth redirect URL
@@ -9,13 +10,9 @@ import { defineConfig } from 'wxt';
 const DEV_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApRYbVnd6ay1NAtFDPjva5rJL7fM+7dtXfPXEAR06bl5omDRaX9RmrK0/JaTAJe61DJrwriW0O0v1QX7Lu+MEnJaXpCRmQK1O6+sDR21ADfHvkoiYzsK9jjSeg6mECwxeIN26jiswq93NT/eEYP+pOh0YZHMVDa0V1dMWNgh74YRAVRJNJ0CoXWddVSKrW0S47hh1uchqBWfmMw9bEpVERtxLmfYZI85RGv7j9Y9IFcBqg5fw0kgKm870r0cqvB4hIbrSX3oOA8OY8q6IiL4/rLwZ/2yLJUDz3817rKUWyOwn7FANz07DhCWKETI1sN/QbXwcWdh5MizPIX+VlvhLSwIDAQAB';
 
-// Webex production hosts the service worker talks to (OAuth, people, U2C, region, WDM, Mobius).
-const WEBEX_HOSTS = [
-  'https://webexapis.com/*',
-  'https://*.wbx2.com/*',
-  'https://ds.ciscospark.com/*',
-  'https://*.webex.com/*',
-];
+// Webex production hosts the service worker talks to (OAuth, people, U2C, region, WDM, Mobius):
+// the same list the bearer token is confined to (lib/webex/trust.ts).
+const WEBEX_HOSTS = [...WEBEX_HOST_PATTERNS];
 // The local emulator (development builds only). Match patterns ignore the port.
 const EMULATOR_HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
 

@@ -33,9 +33,11 @@ export const SETTINGS_ERROR_CODES = [
   'clientIdMissing',
   'clientIdInvalid',
   'clientSecretMissing',
+  'clientSecretReenter',
   'clientSecretInvalid',
   'flagInvalid',
   'siteInvalid',
+  'siteInsecure',
 ] as const;
 export type SettingsErrorCode = (typeof SETTINGS_ERROR_CODES)[number];
 
@@ -67,11 +69,24 @@ function parsePlainHttpUrl(input: string): URL | null {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** https anywhere; plain http only to this computer (the local emulator). */
-function isSafeTransport(baseUrl: string): boolean {
-  const url = new URL(baseUrl);
-  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+/** This computer: plain http is acceptable only to it (the local emulator, a local site). */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname);
+
+/** https anywhere; plain http only to this computer. */
+export function isSafeTransport(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || isLoopbackHost(parsed.hostname);
 }
+
+/** Which cloud and which integration: tokens, devices and caches belong to exactly one. */
+export const sameIdentity = (
+  a: Pick<Settings, 'environment' | 'clientId'>,
+  b: Pick<Settings, 'environment' | 'clientId'>,
+) =>
+  a.clientId === b.clientId &&
+  a.environment.kind === b.environment.kind &&
+  (a.environment.kind === 'production' ||
+    (b.environment.kind === 'custom' && a.environment.baseUrl === b.environment.baseUrl));
 
 /** A base URL for a custom environment; trailing slashes removed. */
 export function normalizeBaseUrl(input: string): string | null {
@@ -114,11 +129,16 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   if (!clientId) errors.clientId = 'clientIdMissing';
   else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId)) errors.clientId = 'clientIdInvalid';
 
-  let clientSecret = stored.clientSecret;
+  // A blank secret keeps the stored one, but only for the same environment and integration: the
+  // previous integration's secret must never be posted to another host.
+  const sameIntegration = sameIdentity({ environment, clientId }, stored);
+  let clientSecret = sameIntegration ? stored.clientSecret : '';
   if (typeof raw.clientSecret === 'string' && raw.clientSecret.trim() !== '') {
     clientSecret = raw.clientSecret.trim();
   }
-  if (!clientSecret) errors.clientSecret = 'clientSecretMissing';
+  if (!clientSecret)
+    errors.clientSecret =
+      !sameIntegration && stored.clientSecret ? 'clientSecretReenter' : 'clientSecretMissing';
   else if (/\s/.test(clientSecret) || clientSecret.length > 400)
     errors.clientSecret = 'clientSecretInvalid';
 

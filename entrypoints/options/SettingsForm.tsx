@@ -2,7 +2,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { environmentAccessPattern } from '../../lib/app/site-access';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
-import { type Settings, type SettingsInput, validateSettings } from '../../lib/settings';
+import {
+  normalizeBaseUrl,
+  type Settings,
+  type SettingsInput,
+  sameIdentity,
+  validateSettings,
+} from '../../lib/settings';
 import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
 import { settingsErrorTexts } from '../../lib/ui/settings-errors';
@@ -163,6 +169,16 @@ export function SettingsForm({
         {errors[name]}
       </p>
     ) : null;
+  // A new environment or integration signs the user out first: say so before they save.
+  const editedIdentity = {
+    environment:
+      form.envKind === 'custom'
+        ? { kind: 'custom' as const, baseUrl: normalizeBaseUrl(form.baseUrl) ?? form.baseUrl }
+        : { kind: 'production' as const },
+    clientId: form.clientId.trim(),
+  };
+  const identityChanged = !sameIdentity(editedIdentity, view.settings);
+  const signsOut = view.signedIn && identityChanged;
   const known = new Set(FIELD_ORDER);
   const otherErrors = Object.entries(errors).filter(([field]) => !known.has(field));
   const hasErrors = Object.keys(errors).length > 0;
@@ -266,7 +282,11 @@ export function SettingsForm({
             type="password"
             autoComplete="new-password"
             spellcheck={false}
-            placeholder={view.settings.clientSecretSet ? t('clientSecretKeepPlaceholder') : ''}
+            placeholder={
+              view.settings.clientSecretSet && !identityChanged
+                ? t('clientSecretKeepPlaceholder')
+                : ''
+            }
             value={form.clientSecret}
             onInput={(e) => update({ clientSecret: e.currentTarget.value })}
             {...fieldProps('clientSecret')}
@@ -275,7 +295,12 @@ export function SettingsForm({
             }
           />
           <div id="client-secret-hint" class="hint muted">
-            {view.settings.clientSecretSet && <p class="secret-set">{t('clientSecretStored')}</p>}
+            {view.settings.clientSecretSet && !identityChanged && (
+              <p class="secret-set">{t('clientSecretStored')}</p>
+            )}
+            {view.settings.clientSecretSet && identityChanged && (
+              <p>{t('clientSecretReenterHint')}</p>
+            )}
             <p>{t('clientSecretNote')}</p>
           </div>
           {fieldError('clientSecret')}
@@ -306,10 +331,20 @@ export function SettingsForm({
         {fieldError('notifications')}
       </section>
 
+      {signsOut && (
+        <p class="notice" id="signs-out-notice" role="status">
+          {t('settingsSignOutNotice')}
+        </p>
+      )}
       <div class="form-footer">
         {/* aria-disabled, not disabled: a disabled button drops keyboard focus to the body. */}
-        <button type="submit" class="button primary" aria-disabled={saving ? 'true' : undefined}>
-          {saving ? t('saving') : t('save')}
+        <button
+          type="submit"
+          class="button primary"
+          aria-disabled={saving ? 'true' : undefined}
+          aria-describedby={signsOut ? 'signs-out-notice' : undefined}
+        >
+          {saving ? t('saving') : signsOut ? t('signOutAndSave') : t('save')}
         </button>
         <p role="status" class="confirm">
           {saved ? t('saved') : ''}

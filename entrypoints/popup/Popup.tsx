@@ -66,6 +66,9 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
     signIn: () => run('signIn', 'auth/signIn'),
     retry: () => run('register', 'line/register'),
     openSettings: () => env.openOptions(),
+    // Registering from here is the user's own choice: the SDK's restore may replace a device.
+    restoreDeviceLimit: () => run('register', 'line/register'),
+    useHere: () => run('register', 'line/register'),
   };
 
   return (

@@ -9,7 +9,7 @@ import {
   type StatusSnapshot,
 } from '../messaging/protocol';
 import { classifySender, type SenderInfo } from '../messaging/senders';
-import { normalizeOrigin, type Settings } from '../settings';
+import { normalizeOrigin, type Settings, sameIdentity } from '../settings';
 import type { Diagnostics } from './diagnostics';
 import type { SettingsStore } from './settings-store';
 
@@ -25,7 +25,8 @@ export interface LineOperations {
     snapshot: StatusSnapshot;
   }>;
   signOut(): Promise<StatusSnapshot>;
-  register(): Promise<StatusSnapshot>;
+  /** `fromPage`: a web page's control asked; it must never replace another device. */
+  register(options?: { fromPage?: boolean }): Promise<StatusSnapshot>;
   deregister(): Promise<StatusSnapshot>;
 }
 
@@ -89,15 +90,16 @@ function fail(code: string, message: string): Response<never> {
   return { ok: false, error: { code, message } };
 }
 
-function settingsView(
+async function settingsView(
   settings: Settings,
-  redirectUrl: string,
+  ctx: RouterContext,
   errors?: Record<string, string>,
-): SettingsView {
+): Promise<SettingsView> {
   const { clientSecret, ...rest } = settings;
   return {
     settings: { ...rest, clientSecretSet: clientSecret !== '' },
-    redirectUrl,
+    redirectUrl: ctx.redirectUrl,
+    signedIn: (await ctx.line.snapshot()).auth !== 'signedOut',
     ...(errors ? { errors } : {}),
   };
 }
@@ -123,16 +125,26 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
   'auth/signOut': (_, ctx) => ctx.line.signOut(),
   'line/register': (_, ctx) => ctx.line.register(),
   'line/deregister': (_, ctx) => ctx.line.deregister(),
-  'settings/get': async (_, ctx) => settingsView(await ctx.settings.load(), ctx.redirectUrl),
+  'settings/get': async (_, ctx) => settingsView(await ctx.settings.load(), ctx),
   'settings/save': async (payload, ctx) => {
     const previous = await ctx.settings.load();
-    const result = await ctx.settings.save(
-      (payload as Record<string, unknown> | undefined)?.settings,
-    );
-    if (!result.ok) return settingsView(previous, ctx.redirectUrl, result.errors);
+    const input = (payload as Record<string, unknown> | undefined)?.settings;
+    const checked = await ctx.settings.check(input);
+    if (!checked.ok) return settingsView(previous, ctx, checked.errors);
+    if (!sameIdentity(previous, checked.value)) {
+      // Sign out first, against the old environment and integration: the old tokens and the
+      // old secret never meet the new settings (the page said so before the user saved).
+      await ctx.diagnostics.add(
+        'settings',
+        'Environment or integration changes; signing out first',
+      );
+      await ctx.line.signOut();
+    }
+    const result = await ctx.settings.save(input);
+    if (!result.ok) return settingsView(previous, ctx, result.errors);
     await ctx.diagnostics.add('settings', 'Settings saved');
     await ctx.settingsChanged(previous, result.value);
-    return settingsView(result.value, ctx.redirectUrl);
+    return settingsView(result.value, ctx);
   },
   'sites/list': async (_, ctx) => ({ sites: (await ctx.settings.load()).sites }),
   'sites/add': async (payload, ctx) => {
@@ -207,7 +219,9 @@ export async function routeMessage(
         return fail('forbidden', 'Not allowed from a web page.');
       }
       const snapshot =
-        message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
+        message.type === 'line/register'
+          ? await ctx.line.register({ fromPage: true })
+          : await ctx.line.snapshot();
       return { ok: true, value: ctx.pageStatus(snapshot) satisfies PageStatus };
     }
     return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };

@@ -1,5 +1,6 @@
 import type { Store } from '../ports';
 import {
+  isSafeTransport,
   normalizeOrigin,
   type Settings,
   type ValidationResult,
@@ -10,6 +11,8 @@ const SETTINGS_KEY = 'settings';
 
 export interface SettingsStore {
   load(): Promise<Settings>;
+  /** Validates the input against the stored settings, stores nothing. */
+  check(input: unknown): Promise<ValidationResult<Settings>>;
   /** Validates the whole input; stores all of it or nothing. */
   save(input: unknown): Promise<ValidationResult<Settings>>;
   addSite(origin: string): Promise<ValidationResult<Settings>>;
@@ -30,11 +33,15 @@ export function createSettingsStore(store: Store, defaults: Settings): SettingsS
 
   async function load(): Promise<Settings> {
     const stored = await store.get<Partial<Settings>>(SETTINGS_KEY);
-    return { ...structuredClone(defaults), ...(stored ?? {}) };
+    const settings = { ...structuredClone(defaults), ...(stored ?? {}) };
+    // A plain-http site an older build accepted is no longer served (a network attacker could
+    // put a register control on it); the user may add its https origin.
+    return { ...settings, sites: settings.sites.filter(isSafeTransport) };
   }
 
   return {
     load,
+    check: async (input) => validateSettings(input, await load()),
     save: (input) =>
       serialise(async () => {
         const result = validateSettings(input, await load());
@@ -47,6 +54,9 @@ export function createSettingsStore(store: Store, defaults: Settings): SettingsS
         if (!normalized) {
           return { ok: false, errors: { origin: 'siteInvalid' } };
         }
+        // A page control can register the line: http only on this computer (a network
+        // attacker could inject one into any other plain-http page).
+        if (!isSafeTransport(normalized)) return { ok: false, errors: { origin: 'siteInsecure' } };
         const current = await load();
         const next = { ...current, sites: [...new Set([...current.sites, normalized])] };
         await store.set(SETTINGS_KEY, next);

@@ -6,7 +6,7 @@
 import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
 import type { Settings } from '../settings';
 import { isConfigured } from '../settings';
-import { endpointsFor, environmentKey } from '../webex/environment';
+import { endpointsFor } from '../webex/environment';
 import {
   buildAuthorizeUrl,
   createPkce,
@@ -135,10 +135,9 @@ export async function runSignIn(deps: SignInDeps): Promise<SignInOutcome> {
   }
   return {
     kind: 'signedIn',
-    tokens: tokensFromResponse(
-      answer.value,
-      deps.clock.now(),
-      environmentKey(settings.environment, settings.clientId),
-    ),
+    tokens: tokensFromResponse(answer.value, deps.clock.now(), {
+      environment: settings.environment,
+      clientId: settings.clientId,
+    }),
   };
 }

@@ -5,8 +5,8 @@
  * spent twice). A refused refresh signs the user out.
  */
 import type { Clock, Fetch, Scheduler, Store } from '../ports';
-import type { Settings } from '../settings';
-import { endpointsFor, environmentKey } from '../webex/environment';
+import { type Settings, sameIdentity } from '../settings';
+import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
 import {
@@ -152,12 +152,21 @@ export class TokenManager {
         message: 'The sign-in has expired and cannot be renewed',
       });
     }
+    // Refreshed where the tokens came from, with that integration's secret only: a refresh
+    // token never goes to another environment, and no other integration's secret goes with it.
+    const { session } = tokens;
     const settings = await this.deps.loadSettings();
-    const endpoints = endpointsFor(settings.environment);
+    if (!sameIdentity(settings, session)) {
+      return {
+        ok: false,
+        error: { kind: 'config', message: 'The settings no longer name the signed-in integration' },
+      };
+    }
+    const endpoints = endpointsFor(session.environment);
     if (!endpoints.ok) return { ok: false, error: { kind: 'config', message: endpoints.message } };
     log('auth', 'Refreshing the access token', { reason });
     const answer = await refreshAccessToken(this.deps.fetch, endpoints.endpoints.accessToken, {
-      clientId: settings.clientId,
+      clientId: session.clientId,
       clientSecret: settings.clientSecret,
       refreshToken: tokens.refreshToken,
     });
@@ -169,12 +178,7 @@ export class TokenManager {
     if (answer.ok) {
       // A repeated access token is accepted (the SDK calls it an error); one refresh in flight
       // at a time is what keeps it from happening.
-      const next = tokensFromResponse(
-        answer.value,
-        clock.now(),
-        environmentKey(settings.environment, settings.clientId),
-        tokens,
-      );
+      const next = tokensFromResponse(answer.value, clock.now(), session, tokens);
       await store.set(TOKENS_KEY, next);
       await this.scheduleRefresh(next);
       log('auth', 'Access token refreshed', { expiresAt: next.expiresAt });

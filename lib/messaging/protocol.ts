@@ -108,6 +108,8 @@ export type Response<T> =
 export interface SettingsView {
   settings: Omit<Settings, 'clientSecret'> & { clientSecretSet: boolean };
   redirectUrl: string;
+  /** Signed in: a change of environment or client ID signs out first (the page says so). */
+  signedIn: boolean;
   /** Field-level validation errors from the last save, if it was refused. */
   errors?: Record<string, string>;
 }

@@ -42,8 +42,12 @@ export interface LineService {
   /** `signIn` plus how it ended, so the UI can show "cancelled" calmly. */
   signInWithOutcome(): Promise<SignInResult>;
   signOut(): Promise<StatusSnapshot>;
-  /** Starts registering; resolves once started (the engine continues; see `whenIdle`). */
-  register(): Promise<StatusSnapshot>;
+  /**
+   * Starts registering; resolves once started (the engine continues; see `whenIdle`). From a
+   * web page (`fromPage`) a device-limit answer stops with the error instead of replacing the
+   * user's oldest device (the popup then offers that as a choice).
+   */
+  register(options?: { fromPage?: boolean }): Promise<StatusSnapshot>;
   /** Resolves when the line is deregistered. */
   deregister(): Promise<StatusSnapshot>;
   /** A timer fired (names in LINE_SERVICE_TIMERS; others are ignored). */
@@ -84,8 +88,8 @@ export function createLineService(deps: LineServiceDeps): LineService {
     store,
     clock,
     fetch,
-    tokens,
-    loadSettings,
+    authorize: (url, call) => session.authorize(url, call),
+    identity: async () => (await tokens.load())?.session,
     ttlMs: timing.discoveryTtlMs,
     log,
   });
@@ -125,11 +129,9 @@ export function createLineService(deps: LineServiceDeps): LineService {
     log,
   });
 
-  const registerEvent: EventSource = async () => ({
-    kind: 'register',
-    blocked: await session.preflight(),
-    evict: true,
-  });
+  const registerEvent =
+    (evict: boolean): EventSource =>
+    async () => ({ kind: 'register', blocked: await session.preflight(), evict });
 
   async function after(work: Promise<unknown>): Promise<void> {
     await work;
@@ -143,8 +145,8 @@ export function createLineService(deps: LineServiceDeps): LineService {
     },
     signInWithOutcome: session.signInWithOutcome,
     signOut: session.signOut,
-    async register() {
-      await engine.dispatch(registerEvent);
+    async register(options) {
+      await engine.dispatch(registerEvent(!options?.fromPage));
       return status.notifyIfChanged();
     },
     async deregister() {

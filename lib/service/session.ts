@@ -13,10 +13,11 @@ import type { Authorize } from '../line/deps';
 import type { Interpreter } from '../line/interpreter';
 import type { LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
 import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
-import { isConfigured, type Settings } from '../settings';
-import { endpointsFor, environmentKey } from '../webex/environment';
+import { isConfigured, type Settings, sameIdentity } from '../settings';
+import { endpointsFor } from '../webex/environment';
 import { notConfiguredError, notSignedInError } from '../webex/errors';
 import { fetchPeopleMe } from '../webex/people';
+import { hostOf, isTrustedUrl } from '../webex/trust';
 import { deleteWdmDevice } from '../webex/wdm';
 import type { DiscoveryCache } from './discovery-cache';
 import type { StatusBroadcaster } from './status';
@@ -67,14 +68,48 @@ export function createSession(deps: SessionDeps): Session {
     return next;
   };
 
-  const authorize: Authorize = (_url, call) => withAuthorization(tokens as TokenSource, call);
+  /** Set while a sign-out's flow runs: it may still use the tokens after the settings moved on. */
+  let signingOut = false;
+
+  /**
+   * The one way the session's token leaves: only for the environment it was issued by, while the
+   * settings still name it (a sign-out may finish after they changed), and only to a host that
+   * environment trusts. A refusal is a failure, and no request is made.
+   */
+  const authorize: Authorize = async (url, call) => {
+    const stored = await tokens.load();
+    if (!stored)
+      return { ok: false, error: { kind: 'auth', definitive: true, message: 'Not signed in' } };
+    if (!signingOut && !sameIdentity(await loadSettings(), stored.session)) {
+      return {
+        ok: false,
+        error: {
+          kind: 'auth',
+          definitive: true,
+          message: 'The settings name another environment or integration than the sign-in',
+        },
+      };
+    }
+    if (!isTrustedUrl(url, stored.session.environment)) {
+      log('security', 'Refused to send the token to an untrusted host', { host: hostOf(url) });
+      return {
+        ok: false,
+        error: {
+          kind: 'untrusted',
+          message: `${hostOf(url)} is not a host of this Webex environment`,
+        },
+      };
+    }
+    return withAuthorization(tokens as TokenSource, call);
+  };
 
   async function preflight(): Promise<LineErrorPayload | null> {
     const settings = await loadSettings();
     if (!isConfigured(settings)) return notConfiguredError();
     const endpoints = endpointsFor(settings.environment);
     if (!endpoints.ok) return notConfiguredError(endpoints.message);
-    if (!(await tokens.isSignedIn())) return notSignedInError();
+    const stored = await tokens.load();
+    if (!stored || !sameIdentity(settings, stored.session)) return notSignedInError();
     return null;
   }
 
@@ -93,8 +128,13 @@ export function createSession(deps: SessionDeps): Session {
   /** The engine flow that deletes the line's devices, then ends the session. */
   async function signOutNow(): Promise<void> {
     const engine = deps.engine();
-    await engine.dispatch({ kind: 'signOut' });
-    await engine.whenIdle();
+    signingOut = true;
+    try {
+      await engine.dispatch({ kind: 'signOut' });
+      await engine.whenIdle();
+    } finally {
+      signingOut = false;
+    }
   }
 
   async function signInFlow(): Promise<SignInResult> {
@@ -164,10 +204,7 @@ export function createSession(deps: SessionDeps): Session {
     async onSettingsChanged() {
       const settings = await loadSettings();
       const stored = await tokens.load();
-      if (
-        stored &&
-        stored.environment !== environmentKey(settings.environment, settings.clientId)
-      ) {
+      if (stored && !sameIdentity(settings, stored.session)) {
         // Tokens, devices and caches belong to the old environment or integration.
         log('auth', 'Environment or integration changed; signing out');
         await signOut();

@@ -11,9 +11,11 @@ export const SETTINGS_ERROR_KEYS: Record<SettingsErrorCode, MessageKey> = {
   clientIdMissing: 'errorClientIdMissing',
   clientIdInvalid: 'errorClientIdInvalid',
   clientSecretMissing: 'errorClientSecretMissing',
+  clientSecretReenter: 'errorClientSecretReenter',
   clientSecretInvalid: 'errorClientSecretInvalid',
   flagInvalid: 'errorFlagInvalid',
   siteInvalid: 'errorSiteInvalid',
+  siteInsecure: 'errorSiteInsecure',
 };
 
 const isCode = (value: string): value is SettingsErrorCode =>

@@ -3,7 +3,9 @@
 import type { DisplayStatus, LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
 import { type MessageKey, t } from './i18n';
 
-export type ErrorAction = 'signIn' | 'retry' | 'openSettings';
+export type { ErrorAction } from '../webex/line-contract';
+
+import type { ErrorAction } from '../webex/line-contract';
 
 const STATUS_KEYS: Record<DisplayStatus, MessageKey> = {
   inactive: 'statusInactive',
@@ -37,6 +39,8 @@ const ACTION_KEYS: Record<ErrorAction, MessageKey> = {
   signIn: 'actionSignInAgain',
   retry: 'actionRetry',
   openSettings: 'actionOpenSettings',
+  restoreDeviceLimit: 'actionRestoreDeviceLimit',
+  useHere: 'actionUseHere',
 };
 
 export function errorActionLabel(action: ErrorAction): string {

@@ -263,12 +263,12 @@ export function toLineError(failure: ClassifiedFailure): LineErrorPayload {
  * 403/101 that could not be restored (§9.1), or that this registration was not allowed to
  * restore (`askFirst`: started from a web page, it must not sign out another device unasked).
  */
-export function deviceLimitError(_askFirst = false): LineErrorPayload {
+export function deviceLimitError(askFirst = false): LineErrorPayload {
   return payload('registrationError', SEED_MESSAGES.deviceLimit, {
     sdkType: 'forbidden',
     httpStatus: 403,
     errorCode: 101,
-    action: 'retry',
+    action: askFirst ? 'restoreDeviceLimit' : 'retry',
   });
 }
 

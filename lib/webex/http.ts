@@ -83,6 +83,9 @@ export async function send(
       headers,
       body,
       signal: controller.signal,
+      // Never follow a redirect: it would carry the token or the client secret to a URL the
+      // server chose (Webex APIs do not redirect).
+      redirect: 'error',
     });
   } catch (error) {
     const timedOut = error instanceof Error && error.name === 'AbortError';

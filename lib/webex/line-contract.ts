@@ -21,8 +21,13 @@ export interface LineErrorPayload {
   };
 }
 
-/** signIn: sign in again; retry: try again; openSettings: fix the settings. */
-export type ErrorAction = 'signIn' | 'retry' | 'openSettings';
+/**
+ * - signIn: sign in again; retry: try again; openSettings: fix the settings;
+ * - restoreDeviceLimit: sign out the user's oldest device and use this browser (asked, never done
+ *   for a registration a web page started);
+ * - useHere: the line was taken by another client; register it here again on purpose.
+ */
+export type ErrorAction = 'signIn' | 'retry' | 'openSettings' | 'restoreDeviceLimit' | 'useHere';
 
 export type LineEventName =
   | 'connecting'

@@ -75,10 +75,34 @@ describe('settings validation', () => {
     });
   });
 
-  it('keeps the stored secret when the input leaves it out', () => {
-    const withSecret = { ...stored, clientSecret: 'kept' };
-    const result = validateSettings({ ...valid, clientSecret: undefined }, withSecret);
+  it('keeps the stored secret when the input leaves it out, for the same integration only', () => {
+    const same = {
+      ...stored,
+      environment: { kind: 'custom' as const, baseUrl: 'http://127.0.0.1:8790' },
+      clientId: valid.clientId,
+      clientSecret: 'kept',
+    };
+    const result = validateSettings({ ...valid, clientSecret: undefined }, same);
     expect(result.ok && result.value.clientSecret).toBe('kept');
+    // Another environment or client ID: the old secret must never go with it.
+    for (const changed of [
+      { ...valid, clientId: 'Cother0123456789', clientSecret: undefined },
+      {
+        ...valid,
+        environment: { kind: 'custom', baseUrl: 'https://other.example.com' },
+        clientSecret: undefined,
+      },
+    ]) {
+      expect(validateSettings(changed, same)).toEqual({
+        ok: false,
+        errors: { clientSecret: 'clientSecretReenter' },
+      });
+    }
+    const typed = validateSettings(
+      { ...valid, clientId: 'Cother0123456789', clientSecret: 'new-secret' },
+      same,
+    );
+    expect(typed.ok && typed.value.clientSecret).toBe('new-secret');
   });
 
   it('refuses plain http to anything but this computer: secrets and tokens travel there', () => {

@@ -79,6 +79,8 @@ describe('message router', () => {
       value: { status: 'registered', error: null, signedIn: true },
     });
     expect(JSON.stringify(answer)).not.toContain('d1');
+    // A page's register may never replace another of the user's devices.
+    expect(ctx.line.register).toHaveBeenCalledWith({ fromPage: true });
     expect(
       await routeMessage({ type: 'auth/signOut', payload: {} }, optedInTab, ctx),
     ).toMatchObject({ ok: false });
@@ -150,6 +152,59 @@ describe('message router', () => {
       value: { settings: { clientSecretSet: true, keepRegistered: false } },
     });
     expect(ctx.settingsChanged).toHaveBeenCalledOnce();
+  });
+
+  it('a new environment or client ID signs out first, against the old settings, then saves', async () => {
+    const ctx = context();
+    const save = (settings: Record<string, unknown>) =>
+      routeMessage({ type: 'settings/save', payload: { settings } }, extensionPage, ctx);
+    const base = {
+      environment: { kind: 'production' },
+      clientId: 'Cabcdef123456',
+      clientSecret: 's3cret',
+      keepRegistered: true,
+      notifications: true,
+    };
+    await save(base);
+    ctx.line.signOut.mockClear();
+    // Same environment and integration: a preference change does not sign out.
+    await save({ ...base, clientSecret: undefined, notifications: false });
+    expect(ctx.line.signOut).not.toHaveBeenCalled();
+    // Another environment: the sign-out runs while the stored settings are still the old ones.
+    const seenAtSignOut: string[] = [];
+    ctx.line.signOut.mockImplementation(async () => {
+      const stored = await ctx.settings.load();
+      seenAtSignOut.push(stored.environment.kind);
+      return snapshot;
+    });
+    const moved = await save({
+      ...base,
+      environment: { kind: 'custom', baseUrl: 'https://webex.example.org' },
+      clientSecret: 'other-secret',
+    });
+    expect(seenAtSignOut).toEqual(['production']);
+    expect(moved).toMatchObject({
+      ok: true,
+      value: { settings: { environment: { kind: 'custom' } } },
+    });
+    expect((await ctx.settings.load()).environment.kind).toBe('custom');
+    // A refused save signs nobody out.
+    ctx.line.signOut.mockClear();
+    await save({ ...base, clientId: 'Cother12345678', clientSecret: undefined });
+    expect(ctx.line.signOut).not.toHaveBeenCalled();
+  });
+
+  it('click-to-register sites: https, or plain http only on this computer', async () => {
+    const ctx = context();
+    const add = (origin: string) =>
+      routeMessage({ type: 'sites/add', payload: { origin } }, extensionPage, ctx);
+    expect(await add('http://crm.example.com')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: 'siteInsecure' },
+    });
+    expect(await add('http://localhost:3000')).toMatchObject({ ok: true });
+    expect(await add('https://helpdesk.example.com')).toMatchObject({ ok: true });
+    expect(ctx.enableSite).not.toHaveBeenCalledWith('http://crm.example.com');
   });
 
   it('adds and removes sites through the permission hooks', async () => {

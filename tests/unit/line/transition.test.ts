@@ -11,9 +11,9 @@ import { DEFAULT_TIMING } from '../../../lib/line/timing';
 import { transition } from '../../../lib/line/transition';
 import type { Outcome } from '../../../lib/webex/http';
 
-const SERVER = 'https://mobius-p1.test/api/v1/calling/web/';
-const BACKUP = 'https://mobius-b1.test/api/v1/calling/web/';
-const WDM = 'https://wdm.test/wdm/api/v1/devices/w1';
+const SERVER = 'https://mobius-p1.webex.test/api/v1/calling/web/';
+const BACKUP = 'https://mobius-b1.webex.test/api/v1/calling/web/';
+const WDM = 'https://wdm.webex.test/wdm/api/v1/devices/w1';
 const context = {
   userId: 'u1',
   clientDeviceUri: WDM,

@@ -64,7 +64,7 @@ describe('discovery and its caches', () => {
       `GET ${BASE}/u2c/api/v1/catalog?format=hostmap`,
       `POST ${WDM_BASE}/devices`,
       `GET ${BASE}/v1/region`,
-      'GET https://mobius-a.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
+      'GET https://mobius-a.webex.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
       `POST ${PRIMARY}device`,
     ]);
   });
@@ -97,31 +97,46 @@ describe('discovery and its caches', () => {
     expect(calls).toEqual([
       `GET ${BASE}/u2c/api/v1/catalog?format=hostmap`,
       `GET ${BASE}/v1/region`,
-      'GET https://mobius-a.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
+      'GET https://mobius-a.webex.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
       `POST ${PRIMARY}device`,
     ]);
   });
 
-  it('asks the other catalog hosts with the link scheme when the link fails', async () => {
+  it('asks the other catalog hosts when the link fails', async () => {
     const h = new Harness();
     h.cloud.catalog = {
-      serviceLinks: { mobius: 'http://mobius-a.test/api/v1', wdm: WDM_BASE },
+      serviceLinks: { mobius: 'https://mobius-a.webex.test/api/v1', wdm: WDM_BASE },
       hostCatalog: {
         x: [
-          { host: 'mobius-a.test', id: 'a:mobius' },
-          { host: 'mobius-c.test', id: 'a:mobius' },
+          { host: 'mobius-a.webex.test', id: 'a:mobius' },
+          { host: 'mobius-c.webex.test', id: 'a:mobius' },
         ],
       },
     };
-    h.cloud.fault('discovery', json(500), { prefix: 'http://mobius-a.test' });
+    h.cloud.fault('discovery', json(500), { prefix: 'https://mobius-a.webex.test' });
     await h.signIn();
     await h.service.register();
     await h.service.whenIdle();
     const asked = h.http.calls
       .filter((c) => c.url.includes('regionCode'))
       .map((c) => new URL(c.url).origin);
-    expect(asked).toEqual(['http://mobius-a.test', 'http://mobius-c.test']);
+    expect(asked).toEqual(['https://mobius-a.webex.test', 'https://mobius-c.webex.test']);
     expect(await h.state()).toBe('active');
+  });
+
+  it('never sends the token over plain http: an http Mobius link from the catalog is refused', async () => {
+    const h = new Harness();
+    h.cloud.catalog = {
+      serviceLinks: { mobius: 'http://mobius-a.webex.test/api/v1', wdm: WDM_BASE },
+    };
+    await h.signIn();
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(h.http.calls.filter((c) => c.url.startsWith('http:'))).toEqual([]);
+    const snap = await h.service.snapshot();
+    expect(snap.state).toBe('inactive');
+    expect(snap.error?.msg).toMatch(/does not trust, so nothing was sent to it/);
+    expect(h.diagnostics.some((d) => d.kind === 'security')).toBe(true);
   });
 
   it.each([

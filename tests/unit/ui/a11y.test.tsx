@@ -75,6 +75,7 @@ describe('accessibility (axe)', () => {
       <Options
         client={client({
           'settings/get': () => ({
+            signedIn: false,
             settings: {
               environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
               clientId: '',

@@ -15,8 +15,10 @@ const REDIRECT = 'https://lclgmdimnbpfealagmcigipoidjcdeol.chromiumapp.org/';
 function view(
   overrides: Partial<SettingsView['settings']> = {},
   errors?: Record<string, string>,
+  signedIn = false,
 ): SettingsView {
   return {
+    signedIn,
     settings: {
       environment: { kind: 'production' },
       clientId: 'Cabcdef1234567890',
@@ -121,7 +123,7 @@ describe('options: integration settings', () => {
   it('saves the whole form in one settings/save and confirms; a kept secret is left out', async () => {
     const { fake } = setup();
     await screen.findByLabelText('Client ID');
-    type('Client ID', '  Cnew0123456789  ');
+    type('Client ID', '  Cabcdef1234567890  ');
     fireEvent.click(
       screen.getByLabelText(
         'Notify me when the line stops being registered or I need to sign in again',
@@ -136,7 +138,7 @@ describe('options: integration settings', () => {
         payload: {
           settings: {
             environment: { kind: 'production' },
-            clientId: 'Cnew0123456789',
+            clientId: 'Cabcdef1234567890',
             keepRegistered: true,
             notifications: false,
           },
@@ -146,6 +148,25 @@ describe('options: integration settings', () => {
     // Editing again clears the confirmation.
     type('Client ID', 'Cnew01234567890');
     expect(screen.queryByText('Settings saved.')).toBeNull();
+  });
+
+  it('another client ID needs its own secret, and says before saving that it signs out first', async () => {
+    const { fake } = setup({ 'settings/get': () => view({}, undefined, true) });
+    await screen.findByLabelText('Client ID');
+    expect(screen.queryByText(/Saving signs you out of Webex first/)).toBeNull();
+    type('Client ID', 'Cother0123456789');
+    expect(screen.getByText(/Saving signs you out of Webex first/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out and save' }));
+    await screen.findByText(
+      "The environment or client ID changed: enter this integration's client secret again.",
+    );
+    expect(fake.sentOf('settings/save')).toEqual([]);
+    type('Client secret', 'other-secret');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out and save' }));
+    await screen.findByText('Settings saved.');
+    expect(fake.sentOf('settings/save')[0]?.payload).toMatchObject({
+      settings: { clientId: 'Cother0123456789', clientSecret: 'other-secret' },
+    });
   });
 
   it('a pressed Save keeps keyboard focus while saving, and a second press sends nothing', async () => {
@@ -200,6 +221,7 @@ describe('options: integration settings', () => {
     await screen.findByLabelText('Client ID');
     fireEvent.click(screen.getByLabelText('Custom base URL (for example the local emulator)'));
     type('Base URL', 'https://webex.example.org');
+    type('Client secret', 'that-environments-secret');
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText(/was not allowed to reach that server/);
     expect(fake.sentOf('settings/save')).toEqual([]);
