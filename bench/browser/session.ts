@@ -99,6 +99,9 @@ export async function injectProbes(page: Page): Promise<void> {
  * `done`. Returns the in-page span (epoch from/to for the emulator's log).
  */
 export async function clickUntilShown(page: Page, button: string, done: string) {
+  // The clicked page is the user's focused one. A tab behind another gets its network answers
+  // tens of ms late on this machine, which would be measured as the page's own slowness.
+  await page.bringToFront();
   await injectProbes(page);
   await page.evaluate(
     ([b, d]) => (globalThis as unknown as ProbeWindow).benchProbes.armClick({ button: b, done: d }),
