@@ -15,13 +15,19 @@ describe('engine milestones', () => {
   it('finds each milestone in order inside the window, ignoring what came before', () => {
     expect(
       milestoneTimes(DIAGNOSTICS, { from: 1000.4, to: 1046.2 }, REGISTRATION_MILESTONES),
-    ).toEqual([1007, 1022, 1041]);
+    ).toEqual([1007, 1022, 1037]);
   });
 
   it('gives nothing when a milestone is missing (renamed or outside the window)', () => {
     expect(
       milestoneTimes(DIAGNOSTICS, { from: 1000, to: 1030 }, REGISTRATION_MILESTONES),
     ).toBeNull();
+    // Out of order: a device saved before this window's POST does not count.
+    const early = [
+      { at: 1001, kind: 'line', message: 'Registered' },
+      ...DIAGNOSTICS.filter((e) => e.at !== 1037),
+    ];
+    expect(milestoneTimes(early, { from: 1000, to: 1046 }, REGISTRATION_MILESTONES)).toBeNull();
     const renamed = DIAGNOSTICS.map((e) =>
       e.kind === 'mobius' ? { ...e, message: 'POST device' } : e,
     );
