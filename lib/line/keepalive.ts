@@ -31,9 +31,19 @@ export function onKeepaliveTimer(record: EngineRecord, ctx: TransitionContext, o
   if (record.keepaliveAt === null || record.keepaliveAt > now + DUE_SLACK_MS) return;
   const lateMs = now - record.keepaliveAt;
   if (lateMs > timing.overdueToleranceMs) {
+    // The worker slept or the alarm was late: the server may have dropped the device. Never
+    // registered on faith: reconnecting until this keepalive answers.
     out.log('timer', 'Keepalive timer fired late; confirming the registration now', { lateMs });
+    unconfirmed(record, out);
   }
   sendKeepalive(record, ctx, out);
+}
+
+/** Not confirmed in time: `reconnecting` until the next keepalive answers (then `reconnected`). */
+export function unconfirmed(record: EngineRecord, out: Effects) {
+  if (record.state !== 'active') return;
+  record.state = 'reconnecting';
+  out.emit('reconnecting');
 }
 
 /** Confirm the registration now (a keepalive), and arm the next one first. */
@@ -99,6 +109,13 @@ export function onKeepaliveOutcome(
       record.keepaliveFailures = 0;
       out.emit('unregistered');
       startAttempt(record, { kind: 'restore', reason: 'keepalive' }, true);
+      return;
+    case 'superseded':
+      // Stop at once, no re-registration loop. Our own superseded device is deleted before the
+      // next registration (the other client's is never touched).
+      out.log('keepalive', 'The line was registered in another client; stopping');
+      toInactive(record, out, decision.error, 'unregistered');
+      record.wanted = false;
       return;
     case 'final':
       if (decision.notFound) {

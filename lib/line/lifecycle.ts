@@ -7,8 +7,9 @@ import type { LineErrorPayload } from '../webex/line-contract';
 import { resumeAttempt, scheduleAttempt, startAttempt } from './attempt';
 import type { Effects, EngineEvent, TransitionContext } from './events';
 import type { Flow } from './flow';
-import { DUE_SLACK_MS, sendKeepalive } from './keepalive';
-import { type EngineRecord, isRegistered } from './record';
+import { DUE_SLACK_MS, sendKeepalive, unconfirmed } from './keepalive';
+import { keepaliveDelayMs } from './policy';
+import { type EngineRecord, isRegistered, registeredDevice } from './record';
 import { dropDevice, setFlow, toConnecting, toInactive } from './states';
 
 type Ctx = TransitionContext;
@@ -110,10 +111,20 @@ export function onWake(record: EngineRecord, event: Of<'wake'>, ctx: Ctx, out: E
   }
 }
 
-/** Time jumped (sleep, a frozen browser): confirm the registration at once. */
+/**
+ * Time jumped (sleep, a frozen browser, the machine back from idle): unless the server
+ * confirmed the line within one interval, confirm it at once, and say `reconnecting` meanwhile.
+ */
 function confirmNow(record: EngineRecord, ctx: Ctx, out: Effects) {
-  if (!isRegistered(record) || record.flow || record.pending) return;
-  out.log('line', 'Woke from sleep; confirming the registration now');
+  const device = registeredDevice(record);
+  if (!device || record.flow || record.pending) return;
+  const interval = keepaliveDelayMs(device.keepaliveInterval, ctx.timing);
+  const confirmed = record.confirmedAt ?? 0;
+  if (ctx.now - confirmed <= interval + ctx.timing.overdueToleranceMs) return;
+  out.log('line', 'Woke from sleep; confirming the registration now', {
+    sinceConfirmedMs: ctx.now - confirmed,
+  });
+  unconfirmed(record, out);
   sendKeepalive(record, ctx, out);
 }
 

@@ -122,7 +122,9 @@ export class Line implements LineProperties {
 
   /** Used by the service: deliver an event to this line's listeners. */
   emit(event: LineEventName, error?: LineErrorPayload): void {
-    const payload = event === 'registered' ? this : event === 'error' ? error : undefined;
+    // `registered` carries the line; `error` (and an `unregistered` that has one, such as a
+    // superseded line) carry the error payload.
+    const payload = event === 'registered' ? this : error;
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
       try {
         listener(payload);

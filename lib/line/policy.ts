@@ -2,7 +2,7 @@
  * Pure decisions of the registration engine: what to do next given what just happened. No I/O,
  * so every branch of the SDK's timing rules is tested directly.
  */
-import { type ClassifiedFailure, toLineError } from '../webex/errors';
+import { type ClassifiedFailure, supersededError, toLineError } from '../webex/errors';
 import type { LineErrorPayload } from '../webex/line-contract';
 import { retryIntervalSec, type Timing } from './timing';
 
@@ -159,7 +159,12 @@ export type KeepaliveDecision =
   /** 429: pause, then a fresh keepalive after Retry-After (counter back to 0). */
   | { kind: 'pause'; delayMs: number }
   /** Non-final failure; `lost` once the threshold is reached. */
-  | { kind: 'failed'; failures: number; lost: boolean };
+  | { kind: 'failed'; failures: number; lost: boolean }
+  /**
+   * 409: the same user's line was registered elsewhere (reference §13, newer Mobius): stop at
+   * once, no re-registration, until the user registers here on purpose.
+   */
+  | { kind: 'superseded'; error: LineErrorPayload };
 
 export function decideKeepalive(args: {
   failure: ClassifiedFailure | null;
@@ -172,6 +177,7 @@ export function decideKeepalive(args: {
   if (!failure)
     return { kind: 'ok', reconnected: args.previousFailures > 0 || args.wasReconnecting };
   const { row } = failure;
+  if (failure.httpStatus === 409) return { kind: 'superseded', error: supersededError() };
   if (row.final) {
     return { kind: 'final', notFound: row.status === 404, error: toLineError(failure) };
   }

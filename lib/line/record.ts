@@ -102,6 +102,8 @@ export interface EngineRecord {
   offlineTries: number;
   /** When Mobius last confirmed the line (a 2xx registration or keepalive). */
   confirmedAt: number | null;
+  /** When `state` last changed (a second click soon after must not undo it). */
+  stateSince: number | null;
 }
 
 export function emptyRecord(): EngineRecord {
@@ -128,6 +130,7 @@ export function emptyRecord(): EngineRecord {
     rehoming: null,
     offlineTries: 0,
     confirmedAt: null,
+    stateSince: null,
   };
 }
 

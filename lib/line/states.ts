@@ -110,8 +110,16 @@ export function toReconnecting(record: EngineRecord): void {
   if (record.state !== 'connecting') record.state = 'reconnecting';
 }
 
-/** A final error: the device (if any) is deleted before the next registration; `error`. */
-export function toInactive(record: EngineRecord, out: Effects, error: LineErrorPayload): void {
+/**
+ * A final error: the device (if any) is deleted before the next registration; the error goes
+ * with `error` (or, for a superseded line, with `unregistered`, as newer SDKs do).
+ */
+export function toInactive(
+  record: EngineRecord,
+  out: Effects,
+  error: LineErrorPayload,
+  event: 'error' | 'unregistered' = 'error',
+): void {
   dropDevice(record);
   clearRuntime(record);
   // An outcome still in flight is stale from now on (a registration it made is cleaned up).
@@ -119,7 +127,7 @@ export function toInactive(record: EngineRecord, out: Effects, error: LineErrorP
   record.state = 'inactive';
   record.error = error;
   out.log('line', 'Line error', { type: error.type, msg: error.msg, detail: error.detail });
-  out.emit('error', error);
+  out.emit(event, error);
 }
 
 /** Nothing registered, nothing running. A user deregistration makes the status `IDLE`. */

@@ -73,6 +73,7 @@ export function transition(
   const out = new Effects();
   (TABLE[event.kind] as Row<typeof event.kind>)(next, event as never, ctx, out);
   proceed(next, ctx, out);
+  if (next.state !== record.state) next.stateSince = ctx.now;
   return { record: next, effects: out.list };
 }
 

@@ -42,6 +42,15 @@ export interface StatusSnapshot {
   server: { url: string; role: 'primary' | 'backup' } | null;
   /** When the engine will try again on its own, if it will (ms since epoch). */
   nextAttemptAt: number | null;
+  /** When Mobius last confirmed the line (a 2xx registration or keepalive), for "confirmed 12 s ago". */
+  confirmedAt: number | null;
+  /** When the current state began (a second click soon after a change must not undo it). */
+  since: number | null;
+  /**
+   * While registered: past this time without a keepalive answer the line is shown
+   * `reconnecting`, never registered on faith (the worker slept, an alarm was late).
+   */
+  confirmBy: number | null;
   /** Whether an integration (client id + secret + environment) is configured. */
   configured: boolean;
   keepRegistered: boolean;

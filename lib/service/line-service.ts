@@ -53,6 +53,8 @@ export interface LineService {
   /** A timer fired (names in LINE_SERVICE_TIMERS; others are ignored). */
   onTimer(name: string): Promise<void>;
   onNetwork(online: boolean): Promise<void>;
+  /** Time jumped (the machine slept, the browser froze, the user came back): confirm the line. */
+  onResume(): Promise<void>;
   /** Resolves once the start-up is handled (its requests may still run: see `whenIdle`). */
   onStartup(reason: StartupReason | 'workerWake'): Promise<void>;
   onSettingsChanged(): Promise<void>;
@@ -109,6 +111,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     isSignedIn: () => tokens.isSignedIn(),
     signingIn: session.signingIn,
     cachedPeople: (settings) => discovery.cachedPeople(settings),
+    overdueToleranceMs: () => timing.overdueToleranceMs,
     log,
   });
   const engine: Interpreter = new Interpreter({
@@ -160,6 +163,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
       if (timer) return after(engine.dispatch({ kind: 'timer', timer }));
     },
     onNetwork: (online) => after(engine.dispatch({ kind: 'network', online })),
+    onResume: () => after(engine.dispatch({ kind: 'wake', reason: 'resumed' })),
     async onStartup(reason) {
       await tokens.ensureTimer();
       if (reason === 'workerWake') return after(engine.dispatch(async () => null, 'wake'));

@@ -23,10 +23,18 @@ export interface LineBroadcast {
   snapshot: StatusSnapshot;
 }
 
-export function displayOf(state: EngineState, error: LineErrorPayload | null): DisplayStatus {
+/**
+ * What the pill and the badge say. Registered only while confirmed in time: an overdue
+ * keepalive (`confirmBy` passed) shows `reconnecting`.
+ */
+export function displayOf(
+  state: EngineState,
+  error: LineErrorPayload | null,
+  overdue = false,
+): DisplayStatus {
   switch (state) {
     case 'active':
-      return 'registered';
+      return overdue ? 'reconnecting' : 'registered';
     case 'connecting':
       return 'connecting';
     case 'reconnecting':
@@ -44,6 +52,8 @@ export interface StatusDeps {
   isSignedIn(): Promise<boolean>;
   signingIn(): boolean;
   cachedPeople(settings: Settings): Promise<PeopleMe | undefined>;
+  /** How late a keepalive may be before the line is shown reconnecting (Timing). */
+  overdueToleranceMs(): number;
   log(kind: string, message: string, data?: Record<string, unknown>): void;
 }
 
@@ -100,18 +110,26 @@ export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
     const server = record.device
       ? { url: record.device.serverUrl, role: record.device.role }
       : record.target;
+    const now = clock.now();
+    const confirmBy =
+      record.state === 'active' && record.keepaliveAt !== null
+        ? record.keepaliveAt + deps.overdueToleranceMs()
+        : null;
     return {
       state: record.state,
-      display: displayOf(record.state, record.error),
+      display: displayOf(record.state, record.error, confirmBy !== null && now > confirmBy),
       auth: deps.signingIn() ? 'signingIn' : signedIn ? 'signedIn' : 'signedOut',
       user: people ? { displayName: people.displayName, email: people.email } : null,
       line: signedIn ? props : null,
       error: record.error,
       server: server ? { url: server.url, role: server.role } : null,
       nextAttemptAt: record.flow?.kind === 'attempt' ? record.retryAt : null,
+      confirmedAt: record.device ? record.confirmedAt : null,
+      since: record.stateSince,
+      confirmBy,
       configured: isConfigured(settings),
       keepRegistered: settings.keepRegistered,
-      at: clock.now(),
+      at: now,
     };
   }
 

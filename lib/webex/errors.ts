@@ -305,6 +305,20 @@ export function notConfiguredError(message?: string): LineErrorPayload {
 }
 
 /**
+ * Keepalive 409 (reference §13): another client registered the same user's line. The SDK's type
+ * string (`SESSION_SUPERSEDED`) and message are unconfirmed; this text is ours.
+ */
+export const SUPERSEDED_MESSAGE = 'Your line is now registered in another client.';
+
+export function supersededError(): LineErrorPayload {
+  return payload('registrationError', SUPERSEDED_MESSAGE, {
+    sdkType: 'session_superseded',
+    httpStatus: 409,
+    action: 'useHere',
+  });
+}
+
+/**
  * A server named by a response (catalog, discovery, a device list) is not one the environment
  * trusts: nothing was sent to it.
  */
