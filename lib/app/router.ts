@@ -1,6 +1,7 @@
 import { DEFAULT_TIMING } from '../line/timing';
 import {
   CONTENT_SCRIPT_REQUESTS,
+  type DeviceView,
   type PageStatus,
   type RequestMap,
   type RequestType,
@@ -28,6 +29,12 @@ export interface LineOperations {
   /** `fromPage`: a web page's control asked; it must never replace another device. */
   register(options?: { fromPage?: boolean }): Promise<StatusSnapshot>;
   deregister(): Promise<StatusSnapshot>;
+  listDevices(): Promise<
+    { ok: true; devices: DeviceView[] } | { ok: false; error: { message: string } }
+  >;
+  removeDevice(
+    deviceId: string,
+  ): Promise<{ ok: true; devices: DeviceView[] } | { ok: false; error: { message: string } }>;
 }
 
 export interface RouterContext {
@@ -62,6 +69,8 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'diagnostics/get',
   'diagnostics/clear',
   'dev/timing',
+  'devices/list',
+  'devices/remove',
 ]);
 
 /** The largest payload any request needs (settings with a long URL) is far below this. */
@@ -167,6 +176,12 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     await ctx.diagnostics.clear();
     return { entries: [] };
   },
+  'devices/list': async (_, ctx) => devicesOrThrow(await ctx.line.listDevices()),
+  'devices/remove': async (payload, ctx) => {
+    const deviceId = stringField(payload, 'deviceId');
+    if (!deviceId || deviceId.length > 200) throw new RouterError('invalid', 'Invalid device.');
+    return devicesOrThrow(await ctx.line.removeDevice(deviceId));
+  },
   'dev/timing': async (payload, ctx) => {
     if (!ctx.devTiming)
       throw new RouterError('forbidden', 'Timing overrides are for development builds.');
@@ -176,6 +191,13 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     return { timing: await ctx.devTiming(checked) };
   },
 };
+
+function devicesOrThrow(
+  result: { ok: true; devices: DeviceView[] } | { ok: false; error: { message: string } },
+): { devices: DeviceView[] } {
+  if (!result.ok) throw new RouterError('failed', result.error.message);
+  return { devices: result.devices };
+}
 
 /** Timing overrides: known `Timing` fields with finite, non-negative numbers only. */
 function checkTimingOverrides(input: unknown): Record<string, number> | string {

@@ -1,6 +1,6 @@
 /** The transition table's inputs (events) and outputs (effects), as data. */
 import type { LineErrorPayload, LineEventName } from '../webex/line-contract';
-import type { LineTimer } from './record';
+import type { DeviceRef, LineTimer } from './record';
 import type { RequestResult, RequestSpec } from './requests';
 
 export type StartupReason = 'browserStartup' | 'install' | 'update';
@@ -30,7 +30,9 @@ export type EngineEvent =
   /** Sign-out: delete the devices, then end the session. */
   | { kind: 'signOut' }
   /** The token could not be renewed: the line cannot stay registered. */
-  | { kind: 'tokenLost'; error: LineErrorPayload };
+  | { kind: 'tokenLost'; error: LineErrorPayload }
+  /** The user removes one of their devices (a stale one of this extension, another browser). */
+  | { kind: 'removeDevice'; device: DeviceRef };
 
 export type Effect =
   | { kind: 'emit'; event: LineEventName; error?: LineErrorPayload }

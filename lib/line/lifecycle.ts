@@ -213,3 +213,22 @@ export function onWatchdogTimer(record: EngineRecord, ctx: Ctx, out: Effects) {
   if (!pending || pending.deadlineAt + ctx.timing.watchdogSlackMs > ctx.now + DUE_SLACK_MS) return;
   onWake(record, { kind: 'wake', reason: 'worker' }, ctx, out);
 }
+
+/**
+ * The user removes a device from the options page. Never the line's own (that is Deregister);
+ * any other is deleted like a leftover, one request at a time, now or after the current work.
+ */
+export function onRemoveDevice(
+  record: EngineRecord,
+  event: Of<'removeDevice'>,
+  _ctx: Ctx,
+  out: Effects,
+) {
+  const { device } = event;
+  if (record.device?.deviceId === device.deviceId) {
+    out.log('line', "Not removing the line's own device: deregister instead");
+    return;
+  }
+  if (!record.leftovers.some((l) => l.deviceId === device.deviceId)) record.leftovers.push(device);
+  if (!record.flow) setFlow(record, { kind: 'tidy', cursor: 0 });
+}

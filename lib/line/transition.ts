@@ -20,6 +20,7 @@ import {
   onDeregister,
   onNetwork,
   onRegister,
+  onRemoveDevice,
   onRetryTimer,
   onSignedIn,
   onSignOut,
@@ -48,6 +49,7 @@ const TABLE: { [K in EngineEvent['kind']]: Row<K> } = {
   signedIn: onSignedIn,
   signOut: (record) => onSignOut(record),
   tokenLost: onTokenLost,
+  removeDevice: onRemoveDevice,
   network: onNetwork,
   timer: (record, event, ctx, out) => {
     switch (event.timer) {

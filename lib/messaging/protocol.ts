@@ -72,6 +72,19 @@ export interface DiagnosticEntry {
   data?: Record<string, unknown>;
 }
 
+/** One of the user's devices registered at Mobius, for "Your devices" in the options page. */
+export interface DeviceView {
+  deviceId: string;
+  /** The Mobius server it is registered with. */
+  server: string;
+  lastSeen?: string;
+  addresses: string[];
+  /** Registered by this browser (its WDM device). */
+  thisBrowser: boolean;
+  /** The line's own current registration (removed with Deregister, not from the list). */
+  current: boolean;
+}
+
 /** Requests: `type` -> [request payload, response payload]. */
 export interface RequestMap {
   'status/get': [Record<string, never>, StatusSnapshot];
@@ -87,6 +100,9 @@ export interface RequestMap {
   'sites/remove': [{ origin: string }, { sites: string[] }];
   'diagnostics/get': [Record<string, never>, { entries: DiagnosticEntry[] }];
   'diagnostics/clear': [Record<string, never>, { entries: DiagnosticEntry[] }];
+  'devices/list': [Record<string, never>, { devices: DeviceView[] }];
+  /** Remove one device (never the line's own); answers with the list afterwards. */
+  'devices/remove': [{ deviceId: string }, { devices: DeviceView[] }];
   /**
    * Development builds only (refused in production): compress the engine's timing for tests
    * and demos. Keys are `Timing` fields, values milliseconds/seconds as `Timing` defines them.

@@ -14,6 +14,7 @@ import type { DiagnosticEntry, StatusSnapshot } from '../messaging/protocol';
 import type { Clock, Fetch, IdentityFlow, Random, Scheduler, Store } from '../ports';
 import type { Settings } from '../settings';
 import { tokenExpiredError } from '../webex/errors';
+import { createDeviceDirectory, type DevicesResult } from './devices';
 import { DiscoveryCache } from './discovery-cache';
 import { createSession, type SignInResult } from './session';
 import { createStatusBroadcaster, type LineBroadcast } from './status';
@@ -58,6 +59,10 @@ export interface LineService {
   /** Resolves once the start-up is handled (its requests may still run: see `whenIdle`). */
   onStartup(reason: StartupReason | 'workerWake'): Promise<void>;
   onSettingsChanged(): Promise<void>;
+  /** "Your devices": the user's devices at Mobius, this browser's marked. */
+  listDevices(): Promise<DevicesResult>;
+  /** Remove one of them (never the line's own: that is deregister). */
+  removeDevice(deviceId: string): Promise<DevicesResult>;
   subscribe(listener: (broadcast: LineBroadcast) => void): () => void;
   /** The seed's CallingClient (`getLines()`), its line kept current by every event. */
   callingClient(): Promise<CallingClient>;
@@ -132,6 +137,16 @@ export function createLineService(deps: LineServiceDeps): LineService {
     log,
   });
 
+  const devices = createDeviceDirectory({
+    store,
+    fetch,
+    authorize: session.authorize,
+    context: discovery,
+    engine: () => engine,
+    requestTimeoutMs: timing.requestTimeoutMs,
+    random,
+  });
+
   const registerEvent =
     (evict: boolean): EventSource =>
     async () => ({ kind: 'register', blocked: await session.preflight(), evict });
@@ -177,6 +192,12 @@ export function createLineService(deps: LineServiceDeps): LineService {
       );
     },
     onSettingsChanged: session.onSettingsChanged,
+    listDevices: () => devices.list(),
+    async removeDevice(deviceId) {
+      const result = await devices.remove(deviceId);
+      await status.notifyIfChanged();
+      return result;
+    },
     subscribe: status.subscribe,
     callingClient: () =>
       status.callingClient({

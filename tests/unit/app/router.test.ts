@@ -54,6 +54,8 @@ function context() {
       signOut: op(),
       register: op(),
       deregister: op(),
+      listDevices: vi.fn(async () => ({ ok: true as const, devices: [] })),
+      removeDevice: vi.fn(async () => ({ ok: true as const, devices: [] })),
     },
     settings,
     diagnostics: createDiagnostics(store, { now: () => 5 }),
@@ -195,6 +197,33 @@ describe('message router', () => {
     ctx.line.signOut.mockClear();
     await save({ ...base, clientId: 'Cother12345678', clientSecret: undefined });
     expect(ctx.line.signOut).not.toHaveBeenCalled();
+  });
+
+  it('lists and removes devices for extension pages only, with a checked device id', async () => {
+    const ctx = context();
+    expect(await routeMessage({ type: 'devices/list', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: true,
+      value: { devices: [] },
+    });
+    expect(
+      await routeMessage({ type: 'devices/list', payload: {} }, optedInTab, ctx),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(
+      await routeMessage({ type: 'devices/remove', payload: { deviceId: 42 } }, extensionPage, ctx),
+    ).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    await routeMessage({ type: 'devices/remove', payload: { deviceId: 'd7' } }, extensionPage, ctx);
+    expect(ctx.line.removeDevice).toHaveBeenCalledWith('d7');
+    ctx.line.listDevices.mockResolvedValueOnce({
+      ok: false,
+      error: { message: 'Mobius could not be reached' },
+    } as never);
+    expect(await routeMessage({ type: 'devices/list', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'Mobius could not be reached' },
+    });
   });
 
   it('click-to-register sites: https, or plain http only on this computer', async () => {
