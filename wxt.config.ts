@@ -35,7 +35,8 @@ export default defineConfig({
       minimum_chrome_version: '120',
       ...(dev ? { key: DEV_KEY } : {}),
       // activeTab: the popup may offer click-to-register for the page the user is on.
-      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab'],
+      // idle: the user coming back (after sleep or a lock) confirms the line at once.
+      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab', 'idle'],
       host_permissions: dev ? [...WEBEX_HOSTS, ...EMULATOR_HOSTS] : WEBEX_HOSTS,
       // Sites for click-to-register and custom environments are asked for at run time.
       optional_host_permissions: ['https://*/*', 'http://*/*'],

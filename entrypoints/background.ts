@@ -20,6 +20,7 @@ import { createLineService } from '../lib/service/line-service';
 import { badgeFor } from '../lib/ui/badge';
 import { t } from '../lib/ui/i18n';
 import { notificationFor, notificationResolved } from '../lib/ui/notify';
+import { toggleDecision } from '../lib/ui/status';
 
 /**
  * The service worker: a composition root that wires browser events to lib/. It may be killed at
@@ -28,6 +29,20 @@ import { notificationFor, notificationResolved } from '../lib/ui/notify';
  * cannot await hand their work to `tasks`, which reports failures instead of leaving them as
  * unhandled rejections.
  */
+/**
+ * Calls `onJump` when a tick arrives much later than planned: the whole browser was frozen or
+ * the machine slept (the worker itself was alive, so no start-up event tells us).
+ */
+function watchClockJumps(clock: { now(): number }, onJump: (jumpMs: number) => void): void {
+  const tickMs = 5_000;
+  let last = clock.now();
+  setInterval(() => {
+    const now = clock.now();
+    if (now - last > 3 * tickMs) onJump(now - last);
+    last = now;
+  }, tickMs);
+}
+
 /** Development builds only: engine timing overrides set through the `dev/timing` message. */
 const DEV_TIMING_KEY = 'dev:timing';
 
@@ -176,11 +191,16 @@ export default defineBackground(() => {
       tasks.run('Click-to-register', syncSites);
     }
   });
+  // A second press soon after the first (or a state change) must not undo it.
+  let lastTogglePress: number | null = null;
   browser.commands.onCommand.addListener((command) => {
     if (command !== 'toggle-registration') return;
     tasks.run('Keyboard command', async () => {
-      const { state } = await service.snapshot();
-      await (state === 'idle' || state === 'inactive' ? service.register() : service.deregister());
+      const now = clock.now();
+      const decision = toggleDecision(await service.snapshot(), now, lastTogglePress);
+      lastTogglePress = now;
+      if (decision === 'register') await service.register();
+      else if (decision === 'deregister') await service.deregister();
     });
   });
   const onNotification = (id: string) => {
@@ -203,6 +223,18 @@ export default defineBackground(() => {
   };
   self.addEventListener('online', () => onNetwork(true));
   self.addEventListener('offline', () => onNetwork(false));
+
+  // Sleep and wake: the machine coming back from idle or lock, or the clock jumping past what a
+  // timer tick allows (a frozen browser, a suspended laptop), confirms the line at once.
+  const resumed = (why: string, data?: Record<string, unknown>) => {
+    tasks.run('Log', () => diagnostics.add('idle', why, data));
+    tasks.run('Resume', () => service.onResume());
+  };
+  browser.idle.onStateChanged.addListener((state) => {
+    if (state === 'active') resumed('The user is back (idle: active)');
+    else tasks.run('Log', () => diagnostics.add('idle', `Idle state: ${state}`));
+  });
+  watchClockJumps(clock, (jumpMs) => resumed('The clock jumped: woke from sleep', { jumpMs }));
 
   // Every start (browser start, update, or a wake after Chrome stopped an idle worker). Each
   // step runs even if an earlier one failed: a failed start-up of the engine must not leave the
