@@ -30,20 +30,23 @@ const DEPLOYMENT_REFUSALS = new Set([
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** The refresh token travels to the broker: https, or plain http on this computer only. */
+/**
+ * Null for a usable broker URL, else what is wrong with it ("is not ...", "must ..."). The
+ * refresh token travels to the broker: https, or plain http on this computer only.
+ */
 export function checkBrokerUrl(brokerUrl: string): string | null {
   let url: URL;
   try {
     url = new URL(brokerUrl);
   } catch {
-    return 'The token broker URL is not a valid URL.';
+    return 'is not a valid URL';
   }
   if (url.username || url.password || url.hash) {
-    return 'The token broker URL must not carry credentials or a fragment.';
+    return 'must not carry credentials or a fragment';
   }
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
-  return 'The token broker URL must use https:// (plain http:// only to localhost or 127.0.0.1).';
+  return 'must use https:// (plain http:// only to localhost or 127.0.0.1)';
 }
 
 function brokerRefusal(failure: WebexFailure): WebexFailure | null {
@@ -67,7 +70,9 @@ async function viaBroker(
   what: string,
 ): Promise<Outcome<TokenResponse>> {
   const problem = checkBrokerUrl(brokerUrl);
-  if (problem) return { ok: false, error: { kind: 'config', message: problem } };
+  if (problem) {
+    return { ok: false, error: { kind: 'config', message: `The token broker URL ${problem}.` } };
+  }
   const outcome = await postTokenForm(fetch, brokerUrl, form, what);
   if (outcome.ok) return outcome;
   return { ok: false, error: brokerRefusal(outcome.error) ?? outcome.error };
