@@ -36,7 +36,18 @@ export default defineConfig({
       ...(dev ? { key: DEV_KEY } : {}),
       // activeTab: the popup may offer click-to-register for the page the user is on.
       // idle: the user coming back (after sleep or a lock) confirms the line at once.
-      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab', 'idle'],
+      // storage: chrome.storage.managed, where an organisation's policy arrives.
+      permissions: [
+        'identity',
+        'alarms',
+        'scripting',
+        'notifications',
+        'activeTab',
+        'idle',
+        'storage',
+      ],
+      // The policy an organisation may set (lib/policy reads it).
+      storage: { managed_schema: 'managed_schema.json' },
       host_permissions: dev ? [...WEBEX_HOSTS, ...EMULATOR_HOSTS] : WEBEX_HOSTS,
       // Sites for click-to-register and custom environments are asked for at run time.
       optional_host_permissions: ['https://*/*', 'http://*/*'],
