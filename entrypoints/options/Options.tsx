@@ -3,6 +3,7 @@ import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
 import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { DevicesSection } from './DevicesSection';
 import { DiagnosticsSection } from './DiagnosticsSection';
 import type { OptionsEnv } from './env';
 import { SettingsForm } from './SettingsForm';
@@ -39,6 +40,7 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
           <span class="spinner" aria-hidden="true" /> {t('loading')}
         </p>
       )}
+      <DevicesSection client={client} focus={env.initialSection === 'devices'} />
       <SitesSection client={client} env={env} />
       <DiagnosticsSection client={client} env={env} />
     </main>

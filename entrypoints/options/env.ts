@@ -11,4 +11,6 @@ export interface OptionsEnv {
   extensionVersion(): string;
   /** An origin to offer in the add-site box (from the popup's "use on this site"). */
   initialAddSite: string | null;
+  /** A section to bring into view (`?show=devices` from the popup's device-limit error). */
+  initialSection?: 'devices' | null;
 }

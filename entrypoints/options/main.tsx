@@ -24,6 +24,7 @@ const env: OptionsEnv = {
   },
   extensionVersion: () => browser.runtime.getManifest().version,
   initialAddSite: normalizeOrigin(new URLSearchParams(location.search).get('addSite') ?? ''),
+  initialSection: new URLSearchParams(location.search).get('show') === 'devices' ? 'devices' : null,
 };
 
 document.documentElement.lang = messagesLanguage();

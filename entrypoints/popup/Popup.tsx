@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type {
   LineErrorPayload,
@@ -8,7 +8,7 @@ import type {
   UserSummary,
 } from '../../lib/messaging/protocol';
 import { lineErrorText, requestErrorText } from '../../lib/ui/error-text';
-import { formatTime } from '../../lib/ui/format';
+import { formatConfirmed, formatTime } from '../../lib/ui/format';
 import { t } from '../../lib/ui/i18n';
 import {
   LINE_PROPERTY_NAMES,
@@ -18,14 +18,17 @@ import {
   linePropertyValue,
 } from '../../lib/ui/line-properties';
 import {
+  displayAt,
   type ErrorAction,
   errorAction,
   errorActionLabel,
   isSignInCancelled,
   isWorking,
   statusLabel,
+  toggleDecision,
   wantsRegistered,
 } from '../../lib/ui/status';
+import { useNow } from '../../lib/ui/use-now';
 import { useStatus } from '../../lib/ui/use-status';
 
 /** Browser calls the popup makes besides messaging; injectable for tests. */
@@ -40,7 +43,11 @@ type Busy = 'signIn' | 'signOut' | 'register' | 'deregister' | null;
 type Notice = { tone: 'error' | 'calm'; text: string } | null;
 
 export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv }) {
-  const { snapshot, apply } = useStatus(client);
+  const live = useStatus(client);
+  // Registered only while confirmed in time: the pill follows the clock, not only broadcasts.
+  const now = useNow();
+  const { apply } = live;
+  const snapshot = live.snapshot && { ...live.snapshot, display: displayAt(live.snapshot, now) };
   const [busy, setBusy] = useState<Busy>(null);
   const [notice, setNotice] = useState<Notice>(null);
 
@@ -82,7 +89,12 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
       </div>
 
       {snapshot?.error && (
-        <ErrorBanner error={snapshot.error} busy={busy !== null} actions={actions} />
+        <ErrorBanner
+          error={snapshot.error}
+          busy={busy !== null}
+          actions={actions}
+          onShowDevices={() => env.openOptions('show=devices')}
+        />
       )}
       {notice && <NoticeBanner notice={notice} onDismiss={() => setNotice(null)} />}
 
@@ -95,6 +107,7 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
         // send the user through the sign-in window for nothing.
         <SignedIn
           snapshot={snapshot}
+          now={now}
           user={snapshot.user}
           busy={busy}
           onRegister={actions.retry}
@@ -154,19 +167,30 @@ function ErrorBanner({
   error,
   busy,
   actions,
+  onShowDevices,
 }: {
   error: LineErrorPayload;
   busy: boolean;
   actions: Record<ErrorAction, () => void>;
+  onShowDevices(): void;
 }) {
   const action = errorAction(error);
+  // The device limit in plain words, with the way to the list of devices.
+  const deviceLimit = error.detail?.errorCode === 101;
   return (
     <div class="banner" role="alert">
       <p>{lineErrorText(error)}</p>
+      {deviceLimit && <p>{t('deviceLimitExplained')}</p>}
+      {action === 'useHere' && <p>{t('supersededExplained')}</p>}
       <div class="banner-actions">
         <button type="button" class="button primary" {...lockWhile(busy, actions[action])}>
           {errorActionLabel(action)}
         </button>
+        {deviceLimit && (
+          <button type="button" class="button link" onClick={onShowDevices}>
+            {t('seeYourDevices')}
+          </button>
+        )}
       </div>
     </div>
   );
@@ -240,6 +264,7 @@ function SignedOut({
 
 function SignedIn({
   snapshot,
+  now,
   user,
   busy,
   onRegister,
@@ -247,6 +272,7 @@ function SignedIn({
   onSignOut,
 }: {
   snapshot: StatusSnapshot;
+  now: number;
   user: UserSummary | null;
   busy: Busy;
   onRegister(): void;
@@ -254,7 +280,24 @@ function SignedIn({
   onSignOut(): void;
 }) {
   const [showDetails, setShowDetails] = useState(false);
+  const lastPress = useRef<number | null>(null);
   const working = isWorking(snapshot) || busy === 'register' || busy === 'deregister';
+  // A click never undoes itself: no Deregister under the cursor while connecting, and a second
+  // press within a moment of a change (a double-click) is ignored.
+  const press = (action: () => void) => () => {
+    const at = Date.now();
+    const decision = toggleDecision(snapshot, at, lastPress.current);
+    lastPress.current = at;
+    if (decision !== 'wait') action();
+  };
+  const toggleWaits = toggleDecision(snapshot, now, lastPress.current) === 'wait';
+  const locked = busy !== null || toggleWaits;
+  const toggle =
+    snapshot.state === 'connecting'
+      ? { label: t('statusConnecting'), primary: false, locked: true, action: () => {} }
+      : wantsRegistered(snapshot)
+        ? { label: t('deregister'), primary: false, locked, action: onDeregister }
+        : { label: t('register'), primary: true, locked, action: onRegister };
   return (
     <>
       <section class="user" aria-label={t('account')}>
@@ -279,17 +322,16 @@ function SignedIn({
           {working && <span class="spinner" aria-hidden="true" data-testid="line-spinner" />}
         </div>
         <PropertyList line={snapshot.line} names={LINE_SUMMARY_NAMES} />
-        <LineNotes snapshot={snapshot} />
+        <LineNotes snapshot={snapshot} now={now} />
         <div class="card-actions">
-          {wantsRegistered(snapshot) ? (
-            <button type="button" class="button" {...lockWhile(busy !== null, onDeregister)}>
-              {t('deregister')}
-            </button>
-          ) : (
-            <button type="button" class="button primary" {...lockWhile(busy !== null, onRegister)}>
-              {t('register')}
-            </button>
-          )}
+          {/* One button whose job changes, so keyboard focus stays on it through the change. */}
+          <button
+            type="button"
+            class={toggle.primary ? 'button primary' : 'button'}
+            {...lockWhile(toggle.locked, press(toggle.action))}
+          >
+            {toggle.label}
+          </button>
           <button
             type="button"
             class="button link"
@@ -337,8 +379,11 @@ function PropertyList({
   );
 }
 
-function LineNotes({ snapshot }: { snapshot: StatusSnapshot }) {
+function LineNotes({ snapshot, now }: { snapshot: StatusSnapshot; now: number }) {
   const notes: string[] = [];
+  if (snapshot.confirmedAt !== null && snapshot.line?.status === 'active') {
+    notes.push(formatConfirmed(snapshot.confirmedAt, now));
+  }
   if (snapshot.server?.role === 'backup') notes.push(t('usingBackup'));
   if (snapshot.nextAttemptAt !== null && snapshot.state !== 'active') {
     notes.push(t('nextAttempt', formatTime(snapshot.nextAttemptAt)));

@@ -50,11 +50,11 @@ export function createPresenceNotifier<Decision extends { id: string }>(
     const shown = record.shown.filter((id) => !resolved.includes(id));
     const show = decision !== null && (await deps.enabled());
     if (show && !shown.includes(decision.id)) shown.push(decision.id);
-    // Written first: a worker killed right after showing must not show it again on wake.
-    await deps.store.set(PRESENCE_KEY, {
-      last: { state: next.state, error: next.error },
-      shown,
-    } satisfies PresenceRecord);
+    // Written first: a worker killed right after showing must not show it again on wake. Not
+    // rewritten when nothing changed (a keepalive's broadcast only moves the confirmed time).
+    const updated: PresenceRecord = { last: { state: next.state, error: next.error }, shown };
+    if (JSON.stringify(updated) !== JSON.stringify(record))
+      await deps.store.set(PRESENCE_KEY, updated);
     for (const id of resolved) await deps.clear(id);
     if (show) await deps.show(decision);
   }

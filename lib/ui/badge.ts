@@ -2,6 +2,7 @@
 
 import type { StatusSnapshot } from '../messaging/protocol';
 import { lineErrorText } from './error-text';
+import { formatTime } from './format';
 import { t } from './i18n';
 import { statusLabel } from './status';
 
@@ -39,12 +40,16 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
     return { text: '', color: BADGE_COLORS.none, title: t('badgeTitle', name, t('signedOut')) };
   }
   switch (snapshot.display) {
-    case 'registered':
+    case 'registered': {
+      const title = t('badgeTitle', name, statusLabel('registered'));
+      const confirmed = snapshot.confirmedAt;
       return {
         text: 'ON',
         color: BADGE_COLORS.registered,
-        title: t('badgeTitle', name, statusLabel('registered')),
+        // When Webex last confirmed it: the tooltip never claims more than the server said.
+        title: confirmed ? `${title} — ${t('confirmedAt', formatTime(confirmed))}` : title,
       };
+    }
     case 'connecting':
     case 'reconnecting':
       return {

@@ -12,6 +12,7 @@ import {
   notSignedInError,
   RETRIES_EXHAUSTED,
   SEED_MESSAGES,
+  SUPERSEDED_MESSAGE,
 } from '../webex/errors';
 import { type MessageKey, t } from './i18n';
 
@@ -45,6 +46,7 @@ export const KNOWN_LINE_ERRORS: ReadonlyMap<string, MessageKey> = new Map<string
   [RETRIES_EXHAUSTED.message, 'lineErrorUnknownContactAdmin'],
   [notSignedInError().msg, 'lineErrorNotSignedIn'],
   [notConfiguredError().msg, 'lineErrorNotConfigured'],
+  [SUPERSEDED_MESSAGE, 'lineErrorSuperseded'],
   ...ROW_KEYS.flatMap(([status, errorCode, key]): Array<[string, MessageKey]> => {
     const message = rowMessage(status, errorCode);
     return message ? [[message, key]] : [];

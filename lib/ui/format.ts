@@ -46,3 +46,11 @@ export function formatSeconds(seconds: number): string {
 export function formatMinutes(minutes: number): string {
   return t('unitMinutes', minutes);
 }
+
+/** "confirmed 12 s ago" / "confirmed 3 min ago" / "confirmed at 16:05:09". */
+export function formatConfirmed(confirmedAt: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - confirmedAt) / 1000));
+  if (seconds < 60) return t('confirmedSecondsAgo', seconds);
+  if (seconds < 60 * 60) return t('confirmedMinutesAgo', Math.floor(seconds / 60));
+  return t('confirmedAt', formatTime(confirmedAt));
+}

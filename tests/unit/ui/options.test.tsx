@@ -36,6 +36,12 @@ function view(
 const ENTRIES: DiagnosticEntry[] = [
   { at: Date.UTC(2026, 10, 27, 9, 0, 0), kind: 'register', message: 'Registered on primary' },
   { at: Date.UTC(2026, 10, 27, 9, 5, 0), kind: 'keepalive', message: 'Keepalive failed (503)' },
+  {
+    at: Date.UTC(2026, 10, 27, 9, 5, 1),
+    kind: 'request',
+    message: 'keepalive HTTP 503',
+    data: { trackingId: 'webex-line-extension_t1', ms: 12 },
+  },
 ];
 
 function setup(handlers: Handlers = {}, envOverrides: Partial<OptionsEnv> = {}) {
@@ -55,6 +61,7 @@ function setup(handlers: Handlers = {}, envOverrides: Partial<OptionsEnv> = {}) 
     },
     'diagnostics/get': () => ({ entries: ENTRIES }),
     'diagnostics/clear': () => ({ entries: [] }),
+    'devices/list': () => ({ devices: [] }),
     ...handlers,
   });
   const order: string[] = [];
@@ -201,7 +208,10 @@ describe('options: integration settings', () => {
     expect(
       order.filter(
         (o) =>
-          !o.startsWith('send sites') && !o.startsWith('send diag') && o !== 'send settings/get',
+          !o.startsWith('send sites') &&
+          !o.startsWith('send diag') &&
+          !o.startsWith('send devices') &&
+          o !== 'send settings/get',
       ),
     ).toEqual(['request http://127.0.0.1/*', 'send settings/save']);
     expect(fake.sentOf('settings/save')[0]?.payload).toEqual({
@@ -280,6 +290,40 @@ describe('options: in the user language', () => {
   });
 });
 
+describe('options: your devices', () => {
+  const DEVICES = [
+    {
+      deviceId: 'd-own',
+      server: 'https://m/',
+      addresses: ['sip:a@b'],
+      thisBrowser: true,
+      current: true,
+      lastSeen: '2026-11-27T09:00:00Z',
+    },
+    { deviceId: 'd-old', server: 'https://m/', addresses: [], thisBrowser: false, current: false },
+  ];
+
+  it('lists the devices, marks this browser, and removes another with one click', async () => {
+    let devices = DEVICES;
+    const { fake } = setup({
+      'devices/list': () => ({ devices }),
+      'devices/remove': ({ deviceId }) => {
+        devices = devices.filter((d) => d.deviceId !== deviceId);
+        return { devices };
+      },
+    });
+    await screen.findByText('This browser (your line)');
+    expect(screen.getByText('Another device')).toBeTruthy();
+    // The line's own device is not removed here.
+    expect(screen.getAllByRole('button', { name: 'Remove' })).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(screen.queryByText('Another device')).toBeNull());
+    expect(fake.sentOf('devices/remove')).toEqual([
+      { type: 'devices/remove', payload: { deviceId: 'd-old' } },
+    ]);
+  });
+});
+
 describe('options: sites', () => {
   it('lists the sites and asks permission before adding one', async () => {
     const { fake, env, order } = setup();
@@ -353,10 +397,11 @@ describe('options: diagnostics', () => {
     const table = await screen.findByRole('table');
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows.map((r) => r.querySelector('code')?.textContent)).toEqual([
+      'request',
       'keepalive',
       'register',
     ]);
-    expect(rows[0]?.querySelector('time')?.getAttribute('datetime')).toBe(
+    expect(rows[1]?.querySelector('time')?.getAttribute('datetime')).toBe(
       '2026-11-27T09:05:00.000Z',
     );
 
@@ -378,6 +423,8 @@ describe('options: diagnostics', () => {
     expect(JSON.parse(file.text)).toEqual({
       exportedAt: '2026-01-02T03:04:05.006Z',
       version: '1.2.3',
+      // The line's timeline for support: requests with their status and tracking id, and so on.
+      timeline: [{ ...ENTRIES[2], time: '2026-11-27T09:05:01.000Z' }],
       entries: ENTRIES,
     });
   });
