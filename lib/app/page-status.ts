@@ -1,11 +1,6 @@
 import { type PageStatus, type StatusSnapshot, toPageStatus } from '../messaging/protocol';
-import {
-  MOBIUS_ERROR_TABLE,
-  notConfiguredError,
-  notSignedInError,
-  RETRIES_EXHAUSTED,
-  SEED_MESSAGES,
-} from '../webex/errors';
+import { MOBIUS_ERROR_TABLE, RETRIES_EXHAUSTED, SEED_MESSAGES } from '../webex/errors';
+import { notConfiguredError, notSignedInError } from '../webex/line-errors';
 
 /**
  * Engine messages that are fixed text. Others are built at run time and may name a server

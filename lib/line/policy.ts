@@ -2,8 +2,9 @@
  * Pure decisions of the registration engine: what to do next given what just happened. No I/O,
  * so every branch of the SDK's timing rules is tested directly.
  */
-import { type ClassifiedFailure, supersededError, toLineError } from '../webex/errors';
+import type { ClassifiedFailure } from '../webex/errors';
 import type { LineErrorPayload } from '../webex/line-contract';
+import { supersededError, toLineError } from '../webex/line-errors';
 import { retryIntervalSec, type Timing } from './timing';
 
 export type Jitter = (min: number, max: number) => number;

@@ -2,12 +2,8 @@
  * What one registration POST's answer means (the error table, reference §9), including the
  * device-limit restore (§9.1). Pure, like the rest of the table.
  */
-import {
-  classifyFailure,
-  deviceLimitError,
-  toLineError,
-  untrustedServerError,
-} from '../webex/errors';
+import { classifyFailure } from '../webex/errors';
+import { deviceLimitError, toLineError, untrustedServerError } from '../webex/line-errors';
 import { serverOfDevice } from '../webex/mobius';
 import { parseRestoreDevice } from './device-limit';
 import type { Effects, TransitionContext } from './events';

@@ -7,13 +7,12 @@
 import { REFRESH_TIMER, TokenManager } from '../auth/token-manager';
 import type { StartupReason } from '../line/events';
 import { type EventSource, Interpreter, timerOf } from '../line/interpreter';
-import type { CallingClient } from '../line/line';
 import { LINE_TIMERS } from '../line/record';
 import { DEFAULT_TIMING, resolveTiming, type Timing } from '../line/timing';
 import type { DiagnosticEntry, StatusSnapshot } from '../messaging/protocol';
 import type { Clock, Fetch, IdentityFlow, Random, Scheduler, Store } from '../ports';
 import type { Settings } from '../settings';
-import { tokenExpiredError } from '../webex/errors';
+import { tokenExpiredError } from '../webex/line-errors';
 import { createDeviceDirectory, type DevicesResult } from './devices';
 import { DiscoveryCache } from './discovery-cache';
 import { createSession, type SignInResult } from './session';
@@ -64,8 +63,6 @@ export interface LineService {
   /** Remove one of them (never the line's own: that is deregister). */
   removeDevice(deviceId: string): Promise<DevicesResult>;
   subscribe(listener: (broadcast: LineBroadcast) => void): () => void;
-  /** The seed's CallingClient (`getLines()`), its line kept current by every event. */
-  callingClient(): Promise<CallingClient>;
   /** Resolves when all background work started so far has finished. */
   whenIdle(): Promise<void>;
   /** Development builds: replace the timing overrides (on top of `deps.timing`) in place. */
@@ -199,11 +196,6 @@ export function createLineService(deps: LineServiceDeps): LineService {
       return result;
     },
     subscribe: status.subscribe,
-    callingClient: () =>
-      status.callingClient({
-        register: () => void service.register(),
-        deregister: () => void service.deregister(),
-      }),
     async whenIdle() {
       await engine.whenIdle();
       await session.whenIdle();

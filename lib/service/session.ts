@@ -15,7 +15,7 @@ import type { LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
 import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
 import { isConfigured, type Settings, sameIdentity } from '../settings';
 import { endpointsFor } from '../webex/environment';
-import { notConfiguredError, notSignedInError } from '../webex/errors';
+import { notConfiguredError, notSignedInError } from '../webex/line-errors';
 import { fetchPeopleMe } from '../webex/people';
 import { hostOf, isTrustedUrl } from '../webex/trust';
 import { deleteWdmDevice } from '../webex/wdm';

@@ -3,7 +3,7 @@
  * with it, and broadcasts snapshot changes that have no event. Reads the Store each time, so a
  * freshly started worker tells exactly what the killed one would have.
  */
-import { CallingClient, Line, lineProperties } from '../line/line';
+import { lineProperties } from '../line/line';
 import { type EngineRecord, lineIdOf, loadRecord } from '../line/record';
 import type {
   DisplayStatus,
@@ -64,15 +64,12 @@ export interface StatusBroadcaster {
   /** Broadcast the snapshot when it differs from the last one broadcast. */
   notifyIfChanged(): Promise<StatusSnapshot>;
   subscribe(listener: (broadcast: LineBroadcast) => void): () => void;
-  /** The seed's CallingClient, its line kept current by every event. */
-  callingClient(control: { register(): void; deregister(): void }): Promise<CallingClient>;
 }
 
 export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
   const { store, clock, random, loadSettings } = deps;
   const listeners = new Set<(broadcast: LineBroadcast) => void>();
   let lastNotified: string | null = null;
-  let line: Line | null = null;
 
   // One read (or creation) per worker: concurrent first snapshots must agree on the id. A read
   // that fails is not kept: the next snapshot tries again.
@@ -106,7 +103,6 @@ export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
 
   async function snapshot(): Promise<StatusSnapshot> {
     const { settings, record, props, people, signedIn } = await lineState();
-    line?.update(props);
     const server = record.device
       ? { url: record.device.serverUrl, role: record.device.role }
       : record.target;
@@ -151,7 +147,6 @@ export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
     async emit(event, error) {
       const snap = await snapshot();
       deps.log('event', `Line ${event}`, error ? { type: error.type, msg: error.msg } : undefined);
-      line?.emit(event, error);
       notify({ event, ...(error ? { error } : {}), snapshot: snap });
     },
     async notifyIfChanged() {
@@ -162,11 +157,6 @@ export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
-    },
-    async callingClient(control) {
-      line ??= new Line(control);
-      line.update((await lineState()).props);
-      return new CallingClient(line);
     },
   };
 }

@@ -6,14 +6,8 @@
  */
 
 import type { LineErrorPayload } from '../messaging/protocol';
-import {
-  MOBIUS_ERROR_TABLE,
-  notConfiguredError,
-  notSignedInError,
-  RETRIES_EXHAUSTED,
-  SEED_MESSAGES,
-  SUPERSEDED_MESSAGE,
-} from '../webex/errors';
+import { MOBIUS_ERROR_TABLE, RETRIES_EXHAUSTED, SEED_MESSAGES } from '../webex/errors';
+import { notConfiguredError, notSignedInError, SUPERSEDED_MESSAGE } from '../webex/line-errors';
 import { type MessageKey, t } from './i18n';
 
 type Row = (typeof MOBIUS_ERROR_TABLE)[number];

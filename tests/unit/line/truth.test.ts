@@ -2,7 +2,9 @@
  * A line that tells the truth (issue 11): when the server last confirmed it, never "registered"
  * on faith after a late timer or a sleep, and a line another client took stops at once.
  */
+
 import { describe, expect, it } from 'vitest';
+import { createCallingClient } from '../../../lib/service/calling-client';
 import { PRIMARY } from '../fakes/cloud';
 import { json } from '../fakes/fetch';
 import { Harness } from '../fakes/harness';
@@ -105,7 +107,7 @@ describe('a superseded line (keepalive 409)', () => {
   it('the seed Line hears unregistered with the error', async () => {
     const h = new Harness();
     await h.registered();
-    const client = await h.service.callingClient();
+    const client = await createCallingClient(h.service);
     const line = Object.values(client.getLines())[0];
     const heard: unknown[] = [];
     line?.on('unregistered', ((error?: unknown) => heard.push(error)) as () => void);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TOKENS_KEY } from '../../../lib/auth/tokens';
 import { LINE_ID_KEY } from '../../../lib/line/record';
+import { createCallingClient } from '../../../lib/service/calling-client';
 import { DISCOVERY_KEYS } from '../../../lib/service/discovery-cache';
 import { displayOf, LINE_SERVICE_TIMERS } from '../../../lib/service/line-service';
 import { BASE, CLIENT_SECRET, LINK_SERVER, PRIMARY, WDM_BASE } from '../fakes/cloud';
@@ -448,7 +449,7 @@ describe('CallingClient and Line', () => {
   it('getLines has one line with the seed properties; events reach line listeners', async () => {
     const h = new Harness();
     await h.signIn();
-    const client = await h.service.callingClient();
+    const client = await createCallingClient(h.service);
     const lines = client.getLines();
     const [lineId] = Object.keys(lines);
     const line = must(lines[must(lineId)]);
@@ -476,7 +477,7 @@ describe('CallingClient and Line', () => {
     const h = new Harness();
     await h.signIn();
     h.cloud.fault('register', json(404), { times: 3 });
-    const line = must(Object.values((await h.service.callingClient()).getLines())[0]);
+    const line = must(Object.values((await createCallingClient(h.service)).getLines())[0]);
     const errors: unknown[] = [];
     line.on('error', (e) => errors.push(e));
     line.register();

@@ -4,16 +4,16 @@ import type { LineErrorPayload } from '../../../lib/messaging/protocol';
 import { badgeFor } from '../../../lib/ui/badge';
 import { KNOWN_LINE_ERRORS, lineErrorText, requestErrorText } from '../../../lib/ui/error-text';
 import { notificationFor } from '../../../lib/ui/notify';
+import { MOBIUS_ERROR_TABLE } from '../../../lib/webex/errors';
 import {
   deviceLimitError,
   discoveryError,
-  MOBIUS_ERROR_TABLE,
   notConfiguredError,
   notSignedInError,
   retriesExhaustedError,
   tokenExpiredError,
   toLineError,
-} from '../../../lib/webex/errors';
+} from '../../../lib/webex/line-errors';
 import {
   installI18n,
   installLocale,
