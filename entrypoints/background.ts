@@ -8,6 +8,7 @@ import { createSettingsStore } from '../lib/app/settings-store';
 import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
 import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
+import { cachedStore } from '../lib/platform/cached-store';
 import { originPattern, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
 import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
@@ -49,7 +50,8 @@ const DEV_TIMING_KEY = 'dev:timing';
 export default defineBackground(() => {
   const development = import.meta.env.MODE !== 'production';
   const clock = { now: () => Date.now() };
-  const store = createIdbStore();
+  // The worker is IndexedDB's only writer: reads come from memory after the first.
+  const store = cachedStore(createIdbStore());
   const settings = createSettingsStore(store, defaultSettings(development));
   const diagnostics = createDiagnostics(store, clock);
   const tasks = createTaskRunner((label, error) =>
