@@ -11,6 +11,7 @@ import type { Effects, TransitionContext } from './events';
 import { roundDone } from './failover';
 import {
   type AttemptFlow,
+  attemptFlow,
   newRound,
   type Plan,
   type RegistrationContext,
@@ -26,18 +27,7 @@ type Ctx = TransitionContext;
 
 /** Start an attempt; its first request goes out in `stepAttempt`. */
 export function startAttempt(record: EngineRecord, plan: Plan, evict: boolean): AttemptFlow {
-  const flow: AttemptFlow = {
-    kind: 'attempt',
-    plan,
-    phase: 'prepare',
-    evict,
-    context: null,
-    wdmRecreated: false,
-    cursor: 0,
-    verified: [],
-    round: null,
-    restore: null,
-  };
+  const flow = attemptFlow(plan, evict, 'prepare');
   setFlow(record, flow);
   record.retryAt = null;
   beginPlan(record, flow);
@@ -51,18 +41,7 @@ export function scheduleAttempt(
   ctx: Ctx,
   delayMs: number,
 ): AttemptFlow {
-  const flow: AttemptFlow = {
-    kind: 'attempt',
-    plan,
-    phase: 'wait',
-    evict: true,
-    context: null,
-    wdmRecreated: false,
-    cursor: 0,
-    verified: [],
-    round: null,
-    restore: null,
-  };
+  const flow = attemptFlow(plan, true, 'wait');
   setFlow(record, flow);
   wait(record, ctx, flow, plan, delayMs);
   return flow;

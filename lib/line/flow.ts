@@ -135,3 +135,24 @@ export function newRound(purpose: RoundPurpose, servers: string[]): Round {
 /** A server's role: primary when discovery listed it as one. */
 export const roleOf = (flow: AttemptFlow, url: string): 'primary' | 'backup' =>
   flow.context?.primary.includes(url) ? 'primary' : 'backup';
+
+/** A registration attempt at its first phase. */
+export function attemptFlow(plan: Plan, evict: boolean, phase: AttemptPhase): AttemptFlow {
+  return {
+    kind: 'attempt',
+    plan,
+    phase,
+    evict,
+    context: null,
+    wdmRecreated: false,
+    cursor: 0,
+    verified: [],
+    round: null,
+    restore: null,
+  };
+}
+
+/** Delete the devices, then idle (`byUser`: the status becomes IDLE). */
+export function deregisterFlow(byUser: boolean, announce: boolean): DeregisterFlow {
+  return { kind: 'deregister', cursor: 0, byUser, announce, thenRegister: false };
+}

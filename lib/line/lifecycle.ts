@@ -6,11 +6,11 @@
 import type { LineErrorPayload } from '../webex/line-contract';
 import { resumeAttempt, scheduleAttempt, startAttempt } from './attempt';
 import type { Effects, EngineEvent, TransitionContext } from './events';
-import type { Flow } from './flow';
+import { deregisterFlow, type Flow } from './flow';
 import { DUE_SLACK_MS, sendKeepalive, unconfirmed } from './keepalive';
 import { keepaliveDelayMs } from './policy';
 import { type EngineRecord, isRegistered, registeredDevice } from './record';
-import { dropDevice, setFlow, toConnecting, toInactive } from './states';
+import { clearRuntime, dropDevice, setFlow, toConnecting, toInactive } from './states';
 
 type Ctx = TransitionContext;
 type Of<K extends EngineEvent['kind']> = Extract<EngineEvent, { kind: K }>;
@@ -69,24 +69,15 @@ export function onStartup(record: EngineRecord, event: Of<'startup'>, _ctx: Ctx,
     event.keepRegistered && event.signedIn && (event.reason === 'browserStartup' || record.wanted);
   const hasDevice = record.device !== null || record.leftovers.length > 0;
   if (!thenRegister && !hasDevice && record.state === 'idle') return;
-  record.retryAt = null;
-  record.target = null;
-  record.keepaliveFailures = 0;
-  record.failback429Retries = 0;
-  record.offlineTries = 0;
+  const announce = record.device !== null;
+  clearRuntime(record);
   record.wanted = thenRegister;
   if (thenRegister) {
     toConnecting(record, out);
     startAttempt(record, { kind: 'register' }, true);
     return;
   }
-  setFlow(record, {
-    kind: 'deregister',
-    cursor: 0,
-    byUser: false,
-    announce: record.device !== null,
-    thenRegister: false,
-  });
+  setFlow(record, deregisterFlow(false, announce));
 }
 
 /**
@@ -142,17 +133,13 @@ export function onSignedIn(record: EngineRecord, event: Of<'signedIn'>, _ctx: Ct
 export function onSignOut(record: EngineRecord) {
   const announce = record.device !== null || record.state !== 'idle';
   dropDevice(record);
+  clearRuntime(record);
   record.state = 'idle';
   record.wanted = false;
   record.deregistered = false;
   record.error = null;
   record.lastServer = null;
   record.rehoming = null;
-  record.retryAt = null;
-  record.target = null;
-  record.keepaliveFailures = 0;
-  record.failback429Retries = 0;
-  record.offlineTries = 0;
   record.confirmedAt = null;
   setFlow(record, { kind: 'signOut', phase: 'cleanup', cursor: 0, announce });
 }

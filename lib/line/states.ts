@@ -24,7 +24,7 @@ export function setFlow(record: EngineRecord, flow: Flow | null): void {
 }
 
 /** Forget everything about the current work and its timers (not the device or the error). */
-function clearRuntime(record: EngineRecord): void {
+export function clearRuntime(record: EngineRecord): void {
   setFlow(record, null);
   record.retryAt = null;
   record.target = null;

@@ -15,6 +15,7 @@ import { onAttemptOutcome, startAttempt, stepAttempt } from './attempt';
 import { onCleanupOutcome, proceedCleanup } from './cleanup';
 import { Effects, type EngineEvent, type TransitionContext } from './events';
 import { onFailbackOutcome, onFailbackTimer, proceedFailback } from './failback';
+import { deregisterFlow } from './flow';
 import { onKeepaliveOutcome, onKeepaliveTimer } from './keepalive';
 import {
   onDeregister,
@@ -146,13 +147,7 @@ function proceed(record: EngineRecord, ctx: TransitionContext, out: Effects) {
       case 'attempt':
         if (!record.wanted) {
           // The user no longer wants the line: stop registering, delete what we made.
-          setFlow(record, {
-            kind: 'deregister',
-            cursor: 0,
-            byUser: true,
-            announce: true,
-            thenRegister: false,
-          });
+          setFlow(record, deregisterFlow(true, true));
           record.retryAt = null;
           continue;
         }
