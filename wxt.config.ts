@@ -35,7 +35,10 @@ export default defineConfig({
       minimum_chrome_version: '120',
       ...(dev ? { key: DEV_KEY } : {}),
       // activeTab: the popup may offer click-to-register for the page the user is on.
-      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab'],
+      // storage: chrome.storage.managed, where an organisation's policy arrives.
+      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab', 'storage'],
+      // The policy an organisation may set (lib/policy reads it).
+      storage: { managed_schema: 'managed_schema.json' },
       host_permissions: dev ? [...WEBEX_HOSTS, ...EMULATOR_HOSTS] : WEBEX_HOSTS,
       // Sites for click-to-register and custom environments are asked for at run time.
       optional_host_permissions: ['https://*/*', 'http://*/*'],
