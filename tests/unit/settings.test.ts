@@ -30,6 +30,7 @@ describe('settings validation', () => {
       value: {
         ...valid,
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
+        tokenBrokerUrl: '',
         sites: [],
       },
     });

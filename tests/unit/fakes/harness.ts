@@ -35,6 +35,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
     environment: { kind: 'custom', baseUrl: BASE },
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
+    tokenBrokerUrl: '',
     keepRegistered: true,
     notifications: true,
     sites: [],

@@ -7,7 +7,14 @@ import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { DiagnosticEntry, SettingsView } from '../../../lib/messaging/protocol';
-import { fakeRuntime, type Handlers, installI18n, installLocale, RequestRefused } from './helpers';
+import {
+  fakeRuntime,
+  type Handlers,
+  installI18n,
+  installLocale,
+  policyView,
+  RequestRefused,
+} from './helpers';
 
 const ORIGIN = { selector: '.origin' };
 const REDIRECT = 'https://lclgmdimnbpfealagmcigipoidjcdeol.chromiumapp.org/';
@@ -16,6 +23,7 @@ function view(
   overrides: Partial<SettingsView['settings']> = {},
   errors?: Record<string, string>,
   signedIn = false,
+  policy: Partial<SettingsView['policy']> = {},
 ): SettingsView {
   return {
     signedIn,
@@ -23,12 +31,14 @@ function view(
       environment: { kind: 'production' },
       clientId: 'Cabcdef1234567890',
       clientSecretSet: true,
+      tokenBrokerUrl: '',
       keepRegistered: true,
       notifications: true,
       sites: ['https://crm.example.com'],
       ...overrides,
     },
     redirectUrl: REDIRECT,
+    policy: policyView(policy),
     ...(errors ? { errors } : {}),
   };
 }
@@ -139,6 +149,7 @@ describe('options: integration settings', () => {
           settings: {
             environment: { kind: 'production' },
             clientId: 'Cabcdef1234567890',
+            tokenBrokerUrl: '',
             keepRegistered: true,
             notifications: false,
           },
@@ -208,6 +219,7 @@ describe('options: integration settings', () => {
       settings: {
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
         clientId: 'Cabcdef1234567890',
+        tokenBrokerUrl: '',
         clientSecret: 'new-secret',
         keepRegistered: true,
         notifications: true,
