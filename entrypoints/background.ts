@@ -164,6 +164,10 @@ export default defineBackground(() => {
       }),
     );
   });
+  // Access granted to one of the organisation's sites (the options page asks): serve it now.
+  browser.permissions.onAdded.addListener(() => {
+    tasks.run('Permissions', () => sitesChanged(null));
+  });
   // Access revoked in Chrome's own UI: that site is no longer opted in.
   browser.permissions.onRemoved.addListener(() => {
     tasks.run('Permissions', async () => {

@@ -240,6 +240,7 @@ export function SettingsForm({
               type="radio"
               name="environment"
               value="production"
+              disabled={locked.environment}
               checked={form.envKind === 'production'}
               onChange={() => update({ envKind: 'production' })}
             />{' '}
@@ -250,6 +251,7 @@ export function SettingsForm({
               type="radio"
               name="environment"
               value="custom"
+              disabled={locked.environment}
               checked={form.envKind === 'custom'}
               onChange={() => update({ envKind: 'custom' })}
             />{' '}

@@ -44,6 +44,41 @@ export function SitesSection({
     );
   }, [client]);
 
+  // A policy cannot grant host access: the user allows each of the organisation's sites here.
+  const [needsAccess, setNeedsAccess] = useState<string[]>([]);
+  const policyList = [...policySites].join();
+  useEffect(() => {
+    let current = true;
+    Promise.all(
+      [...policySites].map(async (origin) =>
+        (await env.hasOrigins([`${origin}/*`])) ? null : origin,
+      ),
+    ).then(
+      (missing) => current && setNeedsAccess(missing.filter((o): o is string => o !== null)),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [env, policyList]);
+
+  const onAllow = (origin: string) => {
+    setMessage('');
+    setError(null);
+    // Inside the click (a user gesture); the background picks the new access up by itself.
+    env
+      .requestOrigins([`${origin}/*`])
+      .then((granted) => {
+        if (!granted) {
+          setError(t('errorSitePermissionDenied'));
+          return;
+        }
+        setNeedsAccess((list) => list.filter((o) => o !== origin));
+        setMessage(t('siteAccessAllowed', origin));
+      })
+      .catch((failure: unknown) => setError(errorMessage(failure)));
+  };
+
   const onAdd = (event: Event) => {
     event.preventDefault();
     if (busy) return;
@@ -101,7 +136,15 @@ export function SitesSection({
           {sites.map((origin) => (
             <li key={origin}>
               <span class="origin">{origin}</span>
-              {policySites.has(origin) || locked ? (
+              {needsAccess.includes(origin) ? (
+                <span class="inline">
+                  <span class="hint lock-note">{t('setByOrganisation')}</span>
+                  <button type="button" class="button" onClick={() => onAllow(origin)}>
+                    {t('allowAccess')}
+                    <span class="sr-only"> {origin}</span>
+                  </button>
+                </span>
+              ) : policySites.has(origin) || locked ? (
                 <span class="hint lock-note">{t('setByOrganisation')}</span>
               ) : (
                 <button

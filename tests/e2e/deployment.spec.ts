@@ -102,7 +102,9 @@ async function recordMessages(page: Page): Promise<() => Promise<string>> {
   await page.evaluate(() => {
     const seen: unknown[] = [];
     (self as unknown as { seen: unknown[] }).seen = seen;
-    const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (m: unknown) => Promise<unknown>;
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (
+      m: unknown,
+    ) => Promise<unknown>;
     (chrome.runtime as unknown as { sendMessage: unknown }).sendMessage = async (m: unknown) => {
       const answer = await send(m);
       seen.push({ sent: m, answer });
@@ -111,8 +113,7 @@ async function recordMessages(page: Page): Promise<() => Promise<string>> {
     const port = chrome.runtime.connect({ name: 'status' });
     port.onMessage.addListener((message) => seen.push({ broadcast: message }));
   });
-  return () =>
-    page.evaluate(() => JSON.stringify((self as unknown as { seen: unknown[] }).seen));
+  return () => page.evaluate(() => JSON.stringify((self as unknown as { seen: unknown[] }).seen));
 }
 
 /** Everything in the extension's IndexedDB, read from its service worker. */
@@ -177,7 +178,9 @@ test('a policy deploys the extension with a token broker: read-only settings, si
     managed: true,
     locked: { environment: true, clientId: true, tokenBrokerUrl: true, clientSecret: true },
     policySites: [emulator.urls.base],
-    problems: [{ field: 'clickToRegisterSites[1]', reason: 'invalidEntry', detail: 'siteInsecure' }],
+    problems: [
+      { field: 'clickToRegisterSites[1]', reason: 'invalidEntry', detail: 'siteInsecure' },
+    ],
   });
   expect((await send(page, 'status/get')).configured).toBe(true);
 

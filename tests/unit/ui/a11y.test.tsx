@@ -66,6 +66,7 @@ describe('accessibility (axe)', () => {
   it('options page, with validation errors showing', async () => {
     const env: OptionsEnv = {
       requestOrigins: async () => true,
+      hasOrigins: async () => true,
       copyText: async () => {},
       download: () => {},
       extensionVersion: () => '0.1.0',
