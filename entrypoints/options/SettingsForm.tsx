@@ -112,6 +112,33 @@ export function SettingsForm({
   const [focusRequest, setFocusRequest] = useState(0);
   const formRef = useRef<HTMLFormElement>(null);
   const { locked } = view.policy;
+  // A custom environment the organisation sets still needs this browser's host access, which a
+  // policy cannot grant: offer it here when it is missing.
+  const lockedPattern =
+    locked.environment && view.settings.environment.kind === 'custom'
+      ? environmentAccessPattern(view.settings.environment.baseUrl)
+      : null;
+  const [environmentAccess, setEnvironmentAccess] = useState<'granted' | 'missing' | 'denied'>(
+    'granted',
+  );
+  useEffect(() => {
+    if (!lockedPattern) return;
+    let current = true;
+    env.hasOrigins([lockedPattern]).then(
+      (granted) => current && setEnvironmentAccess(granted ? 'granted' : 'missing'),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [env, lockedPattern]);
+  const allowEnvironment = () => {
+    if (!lockedPattern) return;
+    env.requestOrigins([lockedPattern]).then(
+      (granted) => setEnvironmentAccess(granted ? 'granted' : 'denied'),
+      () => setEnvironmentAccess('denied'),
+    );
+  };
 
   // After a refused submit, move focus to the first field that needs attention.
   useEffect(() => {
@@ -284,6 +311,16 @@ export function SettingsForm({
               {t('baseUrlHint')}
             </p>
             {locked.environment && <LockNote id="base-url-lock" />}
+            {lockedPattern && environmentAccess !== 'granted' && (
+              <div class="inline">
+                <p class="field-error" role={environmentAccess === 'denied' ? 'alert' : undefined}>
+                  {t('environmentAccessMissing')}
+                </p>
+                <button type="button" class="button" onClick={allowEnvironment}>
+                  {t('allowAccess')}
+                </button>
+              </div>
+            )}
             {fieldError('baseUrl')}
           </div>
         )}

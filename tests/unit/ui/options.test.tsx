@@ -470,6 +470,16 @@ describe('options: managed by the organisation', () => {
     expect(JSON.stringify(sent)).not.toContain('typed-before');
   });
 
+  it("offers host access to the organisation's custom environment when this browser lacks it", async () => {
+    const hasOrigins = vi.fn(async () => false);
+    const { env } = setup({ 'settings/get': () => orgView({ environment: true }) }, { hasOrigins });
+    await screen.findByText(/does not yet allow the extension to reach/);
+    expect(hasOrigins).toHaveBeenCalledWith(['https://webex-gw.example.com/*']);
+    fireEvent.click(screen.getByRole('button', { name: 'Allow access' }));
+    await waitFor(() => expect(screen.queryByText(/does not yet allow/)).toBeNull());
+    expect(env.requestOrigins).toHaveBeenCalledWith(['https://webex-gw.example.com/*']);
+  });
+
   it("lists the policy's problems in the user's language, by field, never by value", async () => {
     installLocale('de');
     setup({
