@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createPolicyState, POLICY_KEY, type PolicyState } from '../../../lib/app/policy-state';
 import { createPolicySync } from '../../../lib/app/policy-sync';
 import { createSettingsStore } from '../../../lib/app/settings-store';
+import { loadTokens } from '../../../lib/auth/tokens';
 import { parsePolicy } from '../../../lib/policy/parse';
 import type { Settings } from '../../../lib/settings';
 import { BROKER_URL, mountBroker } from '../fakes/broker';
@@ -216,6 +217,30 @@ describe('a live policy change', () => {
     await other.sync.sync();
     await other.h.service.whenIdle();
     expect((await other.h.service.snapshot()).auth).toBe('signedOut');
+  });
+
+  it('arriving while the sign-in window is open: the old integration keeps no tokens', async () => {
+    const { h, browser, sync } = live();
+    let synced: Promise<boolean> | undefined;
+    h.identity.behaviour = {
+      redirect: async (url) => {
+        // The user is still on the consent page when the policy moves the environment.
+        browser.managed = { environment: 'custom', customBaseUrl: 'https://other.example.com' };
+        synced = sync.sync();
+        await synced;
+        return h.cloud.approve(url);
+      },
+    };
+    const result = await h.service.signInWithOutcome();
+    await synced;
+    await h.service.whenIdle();
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      message: 'The settings changed while you were signing in. Please sign in again.',
+    });
+    expect((await h.service.snapshot()).auth).toBe('signedOut');
+    expect(await loadTokens(h.store)).toBeUndefined();
+    for (const call of h.http.calls) expect(call.url).not.toContain('other.example.com');
   });
 
   it('a policy that is read but unchanged does nothing', async () => {
