@@ -80,6 +80,7 @@ export function createNodeLine(baseUrl: string, fetchImpl: typeof fetch = fetch)
     environment: { kind: 'custom', baseUrl },
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,
+    tokenBrokerUrl: '',
     keepRegistered: false,
     notifications: false,
     sites: [],

@@ -2,6 +2,8 @@ import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
 import { createDiagnostics } from '../lib/app/diagnostics';
 import { pageStatusFor } from '../lib/app/page-status';
+import { createPolicyState } from '../lib/app/policy-state';
+import { createPolicySync } from '../lib/app/policy-sync';
 import { createPresenceNotifier } from '../lib/app/presence';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
@@ -11,6 +13,7 @@ import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol'
 import { cachedStore } from '../lib/platform/cached-store';
 import { originPattern, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
+import { onManagedPolicyChanged, readManagedPolicy } from '../lib/platform/managed-policy';
 import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
 import { cryptoRandom } from '../lib/platform/random';
 import { createAlarmScheduler } from '../lib/platform/scheduler';
@@ -52,7 +55,9 @@ export default defineBackground(() => {
   const clock = { now: () => Date.now() };
   // The worker is IndexedDB's only writer: reads come from memory after the first.
   const store = cachedStore(createIdbStore());
-  const settings = createSettingsStore(store, defaultSettings(development));
+  // The organisation's policy: the last one read applies at once, the browser's copy follows.
+  const policy = createPolicyState({ store, read: readManagedPolicy });
+  const settings = createSettingsStore(store, defaultSettings(development), policy.current);
   const diagnostics = createDiagnostics(store, clock);
   const tasks = createTaskRunner((label, error) =>
     diagnostics.add('error', `${label} failed`, { error: String(error) }),
@@ -149,6 +154,18 @@ export default defineBackground(() => {
     },
   };
 
+  // A changed policy applies without a restart: settings in effect, sign-out, sites.
+  const policySync = createPolicySync({
+    policy,
+    settings: () => settings.load(),
+    applied: async (previous, next) => {
+      await router.settingsChanged(previous, next);
+      await sitesChanged(null);
+    },
+    log: (kind, message, data) => diagnostics.add(kind, message, data),
+  });
+  onManagedPolicyChanged(() => tasks.run('Policy', () => policySync.sync()));
+
   browser.runtime.onMessage.addListener((message, sender) =>
     routeMessage(
       message,
@@ -163,6 +180,10 @@ export default defineBackground(() => {
         return { sites: current.sites, current: snapshot };
       }),
     );
+  });
+  // Access granted to one of the organisation's sites (the options page asks): serve it now.
+  browser.permissions.onAdded.addListener(() => {
+    tasks.run('Permissions', () => sitesChanged(null));
   });
   // Access revoked in Chrome's own UI: that site is no longer opted in.
   browser.permissions.onRemoved.addListener(() => {
@@ -238,6 +259,8 @@ export default defineBackground(() => {
   });
   watchClockJumps(clock, (jumpMs) => resumed('The clock jumped: woke from sleep', { jumpMs }));
 
+  // The browser's policy is read beside start-up, never before it (its first read is slow).
+  tasks.run('Policy', () => policySync.sync());
   // Every start (browser start, update, or a wake after Chrome stopped an idle worker). Each
   // step runs even if an earlier one failed: a failed start-up of the engine must not leave the
   // keepalive timers unarmed or the badge blank after a browser restart. The badge comes

@@ -8,7 +8,14 @@ export type Environment = { kind: 'production' } | { kind: 'custom'; baseUrl: st
 export interface Settings {
   environment: Environment;
   clientId: string;
+  /** Used only without a token broker, and only for the integration it was entered for. */
   clientSecret: string;
+  /**
+   * The token broker that does the code exchange and refresh with the secret it holds
+   * (lib/broker); '' = none, the client secret does them. With a broker no secret is needed,
+   * sent or kept.
+   */
+  tokenBrokerUrl: string;
   /** Register on browser start-up and keep the line registered while the browser runs. */
   keepRegistered: boolean;
   notifications: boolean;
@@ -16,9 +23,13 @@ export interface Settings {
   sites: string[];
 }
 
-/** What the options page sends: the secret may be left out to keep the stored one. */
-export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites'> & {
+/**
+ * What the options page sends: the secret may be left out to keep the stored one; no broker URL
+ * means none.
+ */
+export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites' | 'tokenBrokerUrl'> & {
   clientSecret?: string;
+  tokenBrokerUrl?: string;
 };
 
 /**
@@ -35,9 +46,12 @@ export const SETTINGS_ERROR_CODES = [
   'clientSecretMissing',
   'clientSecretReenter',
   'clientSecretInvalid',
+  'brokerUrlInvalid',
+  'brokerUrlInsecure',
   'flagInvalid',
   'siteInvalid',
   'siteInsecure',
+  'sitesLocked',
 ] as const;
 export type SettingsErrorCode = (typeof SETTINGS_ERROR_CODES)[number];
 
@@ -49,6 +63,7 @@ export const PRODUCTION_DEFAULTS: Settings = {
   environment: { kind: 'production' },
   clientId: '',
   clientSecret: '',
+  tokenBrokerUrl: '',
   keepRegistered: true,
   notifications: true,
   sites: [],
@@ -87,6 +102,22 @@ export const sameIdentity = (
   a.environment.kind === b.environment.kind &&
   (a.environment.kind === 'production' ||
     (b.environment.kind === 'custom' && a.environment.baseUrl === b.environment.baseUrl));
+
+/**
+ * What is wrong with a token broker URL, or null. The code and refresh tokens travel to it:
+ * https, or plain http to this computer only; no credentials or fragment in it.
+ */
+export function brokerUrlProblem(input: string): 'invalid' | 'credentials' | 'insecure' | null {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return 'invalid';
+  }
+  if (url.username || url.password || url.hash) return 'credentials';
+  if (url.protocol === 'https:') return null;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname) ? null : 'insecure';
+}
 
 /** A base URL for a custom environment; trailing slashes removed. */
 export function normalizeBaseUrl(input: string): string | null {
@@ -129,14 +160,23 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   if (!clientId) errors.clientId = 'clientIdMissing';
   else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId)) errors.clientId = 'clientIdInvalid';
 
-  // A blank secret keeps the stored one, but only for the same environment and integration: the
-  // previous integration's secret must never be posted to another host.
+  let tokenBrokerUrl = '';
+  if (typeof raw.tokenBrokerUrl === 'string') tokenBrokerUrl = raw.tokenBrokerUrl.trim();
+  else if (raw.tokenBrokerUrl !== undefined) errors.tokenBrokerUrl = 'brokerUrlInvalid';
+  const brokerProblem = tokenBrokerUrl === '' ? null : brokerUrlProblem(tokenBrokerUrl);
+  if (brokerProblem)
+    errors.tokenBrokerUrl = brokerProblem === 'insecure' ? 'brokerUrlInsecure' : 'brokerUrlInvalid';
+
+  // With a broker no secret is needed or kept: one typed anyway is dropped, never stored.
+  // Without one, a blank secret keeps the stored one, but only for the same environment and
+  // integration: the previous integration's secret must never be posted to another host.
   const sameIntegration = sameIdentity({ environment, clientId }, stored);
   let clientSecret = sameIntegration ? stored.clientSecret : '';
   if (typeof raw.clientSecret === 'string' && raw.clientSecret.trim() !== '') {
     clientSecret = raw.clientSecret.trim();
   }
-  if (!clientSecret)
+  if (tokenBrokerUrl !== '') clientSecret = '';
+  else if (!clientSecret)
     errors.clientSecret =
       !sameIntegration && stored.clientSecret ? 'clientSecretReenter' : 'clientSecretMissing';
   else if (/\s/.test(clientSecret) || clientSecret.length > 400)
@@ -153,6 +193,7 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
       environment,
       clientId,
       clientSecret,
+      tokenBrokerUrl,
       keepRegistered: raw.keepRegistered as boolean,
       notifications: raw.notifications as boolean,
       sites: stored.sites,
@@ -160,7 +201,9 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   };
 }
 
-/** Whether the settings are enough to sign in. */
+/** Whether the settings are enough to sign in: a client ID, and a secret or a token broker. */
 export function isConfigured(settings: Settings): boolean {
-  return settings.clientId !== '' && settings.clientSecret !== '';
+  return (
+    settings.clientId !== '' && (settings.clientSecret !== '' || settings.tokenBrokerUrl !== '')
+  );
 }

@@ -6,6 +6,7 @@ import { t } from '../../lib/ui/i18n';
 import { DevicesSection } from './DevicesSection';
 import { DiagnosticsSection } from './DiagnosticsSection';
 import type { OptionsEnv } from './env';
+import { PolicySection } from './PolicySection';
 import { SettingsForm } from './SettingsForm';
 import { SitesSection } from './SitesSection';
 
@@ -34,14 +35,17 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
           </div>
         </div>
       ) : view ? (
-        <SettingsForm client={client} env={env} view={view} onSaved={setView} />
+        <>
+          <PolicySection policy={view.policy} />
+          <SettingsForm client={client} env={env} view={view} onSaved={setView} />
+        </>
       ) : (
         <p class="loading" aria-busy="true">
           <span class="spinner" aria-hidden="true" /> {t('loading')}
         </p>
       )}
       <DevicesSection client={client} focus={env.initialSection === 'devices'} />
-      <SitesSection client={client} env={env} />
+      <SitesSection client={client} env={env} policy={view?.policy ?? null} />
       <DiagnosticsSection client={client} env={env} />
     </main>
   );

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { environmentAccessPattern } from '../../lib/app/site-access';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
+import type { LockableField } from '../../lib/policy/apply';
 import {
   normalizeBaseUrl,
   type Settings,
@@ -25,6 +26,7 @@ const FIELD_ORDER = [
   'environment',
   'baseUrl',
   'clientId',
+  'tokenBrokerUrl',
   'clientSecret',
   'keepRegistered',
   'notifications',
@@ -34,10 +36,33 @@ interface FormState {
   envKind: 'production' | 'custom';
   baseUrl: string;
   clientId: string;
+  tokenBrokerUrl: string;
   clientSecret: string;
   keepRegistered: boolean;
   notifications: boolean;
 }
+
+/** The fields a save can change; when the policy locks all of them there is nothing to save. */
+const EDITABLE: LockableField[] = [
+  'environment',
+  'clientId',
+  'tokenBrokerUrl',
+  'clientSecret',
+  'keepRegistered',
+  'notifications',
+];
+
+/** "Set by your organisation" under a locked field; its id goes into the field's description. */
+function LockNote({ id }: { id: string }) {
+  return (
+    <p class="hint lock-note" id={id}>
+      {t('setByOrganisation')}
+    </p>
+  );
+}
+
+const describedBy = (...ids: Array<string | false | undefined>) =>
+  ids.filter(Boolean).join(' ') || undefined;
 
 function formFrom(view: SettingsView): FormState {
   const { settings } = view;
@@ -45,6 +70,7 @@ function formFrom(view: SettingsView): FormState {
     envKind: settings.environment.kind,
     baseUrl: settings.environment.kind === 'custom' ? settings.environment.baseUrl : '',
     clientId: settings.clientId,
+    tokenBrokerUrl: settings.tokenBrokerUrl,
     // The secret is never sent back, so the field always starts empty.
     clientSecret: '',
     keepRegistered: settings.keepRegistered,
@@ -59,7 +85,9 @@ function rawInput(form: FormState) {
         ? { kind: 'custom' as const, baseUrl: form.baseUrl }
         : { kind: 'production' as const },
     clientId: form.clientId,
-    clientSecret: form.clientSecret,
+    tokenBrokerUrl: form.tokenBrokerUrl,
+    // With a broker no secret is sent, even one typed before the broker URL.
+    clientSecret: form.tokenBrokerUrl.trim() === '' ? form.clientSecret : '',
     keepRegistered: form.keepRegistered,
     notifications: form.notifications,
   };
@@ -83,6 +111,34 @@ export function SettingsForm({
   const [copied, setCopied] = useState<'ok' | 'failed' | null>(null);
   const [focusRequest, setFocusRequest] = useState(0);
   const formRef = useRef<HTMLFormElement>(null);
+  const { locked } = view.policy;
+  // A custom environment the organisation sets still needs this browser's host access, which a
+  // policy cannot grant: offer it here when it is missing.
+  const lockedPattern =
+    locked.environment && view.settings.environment.kind === 'custom'
+      ? environmentAccessPattern(view.settings.environment.baseUrl)
+      : null;
+  const [environmentAccess, setEnvironmentAccess] = useState<'granted' | 'missing' | 'denied'>(
+    'granted',
+  );
+  useEffect(() => {
+    if (!lockedPattern) return;
+    let current = true;
+    env.hasOrigins([lockedPattern]).then(
+      (granted) => current && setEnvironmentAccess(granted ? 'granted' : 'missing'),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [env, lockedPattern]);
+  const allowEnvironment = () => {
+    if (!lockedPattern) return;
+    env.requestOrigins([lockedPattern]).then(
+      (granted) => setEnvironmentAccess(granted ? 'granted' : 'denied'),
+      () => setEnvironmentAccess('denied'),
+    );
+  };
 
   // After a refused submit, move focus to the first field that needs attention.
   useEffect(() => {
@@ -117,18 +173,23 @@ export function SettingsForm({
       refuse(settingsErrorTexts(checked.errors));
       return;
     }
-    const { environment, clientId, keepRegistered, notifications } = checked.value;
-    const typedSecret = form.clientSecret.trim();
+    const { environment, clientId, tokenBrokerUrl, keepRegistered, notifications } = checked.value;
+    const typedSecret =
+      tokenBrokerUrl === '' && !locked.clientSecret ? form.clientSecret.trim() : '';
     const input: SettingsInput = {
       environment,
       clientId,
+      tokenBrokerUrl,
       keepRegistered,
       notifications,
       ...(typedSecret ? { clientSecret: typedSecret } : {}),
     };
-    // A custom environment needs host access; ask now, while this submit is a user gesture.
+    // A custom environment needs host access; ask now, while this submit is a user gesture (one
+    // the organisation set is its to provide).
     const pattern =
-      environment.kind === 'custom' ? environmentAccessPattern(environment.baseUrl) : null;
+      environment.kind === 'custom' && !locked.environment
+        ? environmentAccessPattern(environment.baseUrl)
+        : null;
     const access = pattern ? env.requestOrigins([pattern]) : Promise.resolve(true);
     setErrors({});
     setSaving(true);
@@ -182,6 +243,8 @@ export function SettingsForm({
   const known = new Set(FIELD_ORDER);
   const otherErrors = Object.entries(errors).filter(([field]) => !known.has(field));
   const hasErrors = Object.keys(errors).length > 0;
+  const brokerMode = form.tokenBrokerUrl.trim() !== '';
+  const nothingToSave = EDITABLE.every((field) => locked[field]);
 
   return (
     <form ref={formRef} class="settings" noValidate onSubmit={onSubmit}>
@@ -192,6 +255,11 @@ export function SettingsForm({
           class="choices"
           {...fieldProps('environment')}
           tabIndex={errors.environment ? -1 : undefined}
+          disabled={locked.environment}
+          aria-describedby={describedBy(
+            errors.environment && 'environment-error',
+            locked.environment && 'environment-lock',
+          )}
         >
           <legend>{t('environmentLegend')}</legend>
           <label>
@@ -199,6 +267,7 @@ export function SettingsForm({
               type="radio"
               name="environment"
               value="production"
+              disabled={locked.environment}
               checked={form.envKind === 'production'}
               onChange={() => update({ envKind: 'production' })}
             />{' '}
@@ -209,11 +278,13 @@ export function SettingsForm({
               type="radio"
               name="environment"
               value="custom"
+              disabled={locked.environment}
               checked={form.envKind === 'custom'}
               onChange={() => update({ envKind: 'custom' })}
             />{' '}
             {t('environmentCustom')}
           </label>
+          {locked.environment && <LockNote id="environment-lock" />}
           {fieldError('environment')}
         </fieldset>
 
@@ -228,13 +299,28 @@ export function SettingsForm({
               spellcheck={false}
               placeholder="http://127.0.0.1:8790"
               value={form.baseUrl}
+              readOnly={locked.environment}
               onInput={(e) => update({ baseUrl: e.currentTarget.value })}
               {...fieldProps('baseUrl')}
-              aria-describedby={errors.baseUrl ? 'baseUrl-error' : 'base-url-hint'}
+              aria-describedby={describedBy(
+                errors.baseUrl ? 'baseUrl-error' : 'base-url-hint',
+                locked.environment && 'base-url-lock',
+              )}
             />
             <p class="hint muted" id="base-url-hint">
               {t('baseUrlHint')}
             </p>
+            {locked.environment && <LockNote id="base-url-lock" />}
+            {lockedPattern && environmentAccess !== 'granted' && (
+              <div class="inline">
+                <p class="field-error" role={environmentAccess === 'denied' ? 'alert' : undefined}>
+                  {t('environmentAccessMissing')}
+                </p>
+                <button type="button" class="button" onClick={allowEnvironment}>
+                  {t('allowAccess')}
+                </button>
+              </div>
+            )}
             {fieldError('baseUrl')}
           </div>
         )}
@@ -269,42 +355,80 @@ export function SettingsForm({
             autoComplete="off"
             spellcheck={false}
             value={form.clientId}
+            readOnly={locked.clientId}
             onInput={(e) => update({ clientId: e.currentTarget.value })}
             {...fieldProps('clientId')}
+            aria-describedby={describedBy(
+              errors.clientId && 'clientId-error',
+              locked.clientId && 'client-id-lock',
+            )}
           />
+          {locked.clientId && <LockNote id="client-id-lock" />}
           {fieldError('clientId')}
         </div>
 
         <div class="field">
-          <label for="client-secret">{t('clientSecretLabel')}</label>
+          <label for="broker-url">{t('brokerUrlLabel')}</label>
           <input
-            id="client-secret"
-            type="password"
-            autoComplete="new-password"
+            id="broker-url"
+            type="text"
+            inputMode="url"
+            autoComplete="off"
             spellcheck={false}
-            placeholder={
-              view.settings.clientSecretSet && !identityChanged
-                ? t('clientSecretKeepPlaceholder')
-                : ''
-            }
-            value={form.clientSecret}
-            onInput={(e) => update({ clientSecret: e.currentTarget.value })}
-            {...fieldProps('clientSecret')}
-            aria-describedby={
-              errors.clientSecret ? 'clientSecret-error client-secret-hint' : 'client-secret-hint'
-            }
+            placeholder="https://broker.example.com/token"
+            value={form.tokenBrokerUrl}
+            readOnly={locked.tokenBrokerUrl}
+            onInput={(e) => update({ tokenBrokerUrl: e.currentTarget.value })}
+            {...fieldProps('tokenBrokerUrl')}
+            aria-describedby={describedBy(
+              errors.tokenBrokerUrl ? 'tokenBrokerUrl-error' : 'broker-url-hint',
+              locked.tokenBrokerUrl && 'broker-url-lock',
+            )}
           />
-          <div id="client-secret-hint" class="hint muted">
-            {view.settings.clientSecretSet && !identityChanged && (
-              <p class="secret-set">{t('clientSecretStored')}</p>
-            )}
-            {view.settings.clientSecretSet && identityChanged && (
-              <p>{t('clientSecretReenterHint')}</p>
-            )}
-            <p>{t('clientSecretNote')}</p>
-          </div>
-          {fieldError('clientSecret')}
+          <p class="hint muted" id="broker-url-hint">
+            {t('brokerUrlHint')}
+          </p>
+          {locked.tokenBrokerUrl && <LockNote id="broker-url-lock" />}
+          {fieldError('tokenBrokerUrl')}
         </div>
+
+        {/* With a broker no secret is needed or kept: the field is not offered at all. */}
+        {!brokerMode && (
+          <div class="field">
+            <label for="client-secret">{t('clientSecretLabel')}</label>
+            <input
+              id="client-secret"
+              type="password"
+              autoComplete="new-password"
+              spellcheck={false}
+              placeholder={
+                view.settings.clientSecretSet && !identityChanged
+                  ? t('clientSecretKeepPlaceholder')
+                  : ''
+              }
+              value={form.clientSecret}
+              readOnly={locked.clientSecret}
+              onInput={(e) => update({ clientSecret: e.currentTarget.value })}
+              {...fieldProps('clientSecret')}
+              aria-describedby={describedBy(
+                errors.clientSecret && 'clientSecret-error',
+                'client-secret-hint',
+                locked.clientSecret && 'client-secret-lock',
+              )}
+            />
+            <div id="client-secret-hint" class="hint muted">
+              {view.settings.clientSecretSet && !identityChanged && (
+                <p class="secret-set">{t('clientSecretStored')}</p>
+              )}
+              {view.settings.clientSecretSet && identityChanged && (
+                <p>{t('clientSecretReenterHint')}</p>
+              )}
+              <p>{t('clientSecretNote')}</p>
+            </div>
+            {locked.clientSecret && <LockNote id="client-secret-lock" />}
+            {fieldError('clientSecret')}
+          </div>
+        )}
       </section>
 
       <section class="panel" aria-labelledby="preferences-title">
@@ -313,21 +437,33 @@ export function SettingsForm({
           <input
             type="checkbox"
             checked={form.keepRegistered}
+            disabled={locked.keepRegistered}
             onChange={(e) => update({ keepRegistered: e.currentTarget.checked })}
             {...fieldProps('keepRegistered')}
+            aria-describedby={describedBy(
+              errors.keepRegistered && 'keepRegistered-error',
+              locked.keepRegistered && 'keep-registered-lock',
+            )}
           />{' '}
           {t('keepRegisteredLabel')}
         </label>
+        {locked.keepRegistered && <LockNote id="keep-registered-lock" />}
         {fieldError('keepRegistered')}
         <label class="check">
           <input
             type="checkbox"
             checked={form.notifications}
+            disabled={locked.notifications}
             onChange={(e) => update({ notifications: e.currentTarget.checked })}
             {...fieldProps('notifications')}
+            aria-describedby={describedBy(
+              errors.notifications && 'notifications-error',
+              locked.notifications && 'notifications-lock',
+            )}
           />{' '}
           {t('notificationsLabel')}
         </label>
+        {locked.notifications && <LockNote id="notifications-lock" />}
         {fieldError('notifications')}
       </section>
 
@@ -336,20 +472,24 @@ export function SettingsForm({
           {t('settingsSignOutNotice')}
         </p>
       )}
-      <div class="form-footer">
-        {/* aria-disabled, not disabled: a disabled button drops keyboard focus to the body. */}
-        <button
-          type="submit"
-          class="button primary"
-          aria-disabled={saving ? 'true' : undefined}
-          aria-describedby={signsOut ? 'signs-out-notice' : undefined}
-        >
-          {saving ? t('saving') : signsOut ? t('signOutAndSave') : t('save')}
-        </button>
-        <p role="status" class="confirm">
-          {saved ? t('saved') : ''}
-        </p>
-      </div>
+      {nothingToSave ? (
+        <p class="notice">{t('allSetByOrganisation')}</p>
+      ) : (
+        <div class="form-footer">
+          {/* aria-disabled, not disabled: a disabled button drops keyboard focus to the body. */}
+          <button
+            type="submit"
+            class="button primary"
+            aria-disabled={saving ? 'true' : undefined}
+            aria-describedby={signsOut ? 'signs-out-notice' : undefined}
+          >
+            {saving ? t('saving') : signsOut ? t('signOutAndSave') : t('save')}
+          </button>
+          <p role="status" class="confirm">
+            {saved ? t('saved') : ''}
+          </p>
+        </div>
+      )}
       {hasErrors && (
         <div id="form-error" class="banner" role="alert" tabIndex={-1}>
           <p>{t('errorNotSaved')}</p>

@@ -5,6 +5,8 @@ export interface OptionsEnv {
    * shows the prompt during a user gesture.
    */
   requestOrigins(origins: string[]): Promise<boolean>;
+  /** `permissions.contains`: whether the extension already holds access to these origins. */
+  hasOrigins(origins: string[]): Promise<boolean>;
   copyText(text: string): Promise<void>;
   /** Save `text` as a file the user downloads. */
   download(filename: string, text: string, mimeType: string): void;

@@ -10,6 +10,7 @@ import './options.css';
 
 const env: OptionsEnv = {
   requestOrigins: (origins) => browser.permissions.request({ origins }),
+  hasOrigins: (origins) => browser.permissions.contains({ origins }),
   copyText: (text) => navigator.clipboard.writeText(text),
   download(filename, text, mimeType) {
     const url = URL.createObjectURL(new Blob([text], { type: mimeType }));

@@ -108,6 +108,7 @@ async function settingsView(
   return {
     settings: { ...rest, clientSecretSet: clientSecret !== '' },
     redirectUrl: ctx.redirectUrl,
+    policy: await ctx.settings.policy(),
     signedIn: (await ctx.line.snapshot()).auth !== 'signedOut',
     ...(errors ? { errors } : {}),
   };

@@ -2,10 +2,12 @@
  * Keeps a usable access token: refreshes ahead of expiry on a Scheduler timer, on demand when the
  * token has expired, and once after a 401. One refresh in flight at a time; concurrent callers
  * share it (the SDK treats a repeated token as an error, and a rotated refresh token must not be
- * spent twice). A refused refresh signs the user out.
+ * spent twice). A refused refresh signs the user out; a token broker's refusal of the request
+ * itself (a deployment problem, `config`) does not, and is retried like a network failure.
  */
 import type { Clock, Fetch, Scheduler, Store } from '../ports';
 import { type Settings, sameIdentity } from '../settings';
+import { refreshViaBroker } from '../webex/broker-client';
 import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
@@ -164,12 +166,17 @@ export class TokenManager {
     }
     const endpoints = endpointsFor(session.environment);
     if (!endpoints.ok) return { ok: false, error: { kind: 'config', message: endpoints.message } };
-    log('auth', 'Refreshing the access token', { reason });
-    const answer = await refreshAccessToken(this.deps.fetch, endpoints.endpoints.accessToken, {
-      clientId: session.clientId,
-      clientSecret: settings.clientSecret,
-      refreshToken: tokens.refreshToken,
-    });
+    // Through the token broker when there is one (a new broker URL keeps the sign-in: Webex
+    // renews the tokens only with their integration's secret, whoever holds it).
+    const broker = settings.tokenBrokerUrl;
+    log('auth', 'Refreshing the access token', { reason, via: broker ? 'broker' : 'webex' });
+    const answer = broker
+      ? await refreshViaBroker(this.deps.fetch, broker, { refreshToken: tokens.refreshToken })
+      : await refreshAccessToken(this.deps.fetch, endpoints.endpoints.accessToken, {
+          clientId: session.clientId,
+          clientSecret: settings.clientSecret,
+          refreshToken: tokens.refreshToken,
+        });
     // A sign-out or a new sign-in while the request was out wins over this answer.
     const current = await this.load();
     if (!current || current.obtainedAt !== tokens.obtainedAt) {

@@ -10,6 +10,7 @@
  */
 
 import type { EngineState } from '../line/types';
+import type { PolicyView } from '../policy/view';
 import type { Settings, SettingsInput } from '../settings';
 import type { LineErrorPayload, LineEventName, LineProperties } from '../webex/line-contract';
 
@@ -133,6 +134,8 @@ export type Response<T> =
 export interface SettingsView {
   settings: Omit<Settings, 'clientSecret'> & { clientSecretSet: boolean };
   redirectUrl: string;
+  /** The organisation's managed policy: locked fields, its sites, values it ignored. */
+  policy: PolicyView;
   /** Signed in: a change of environment or client ID signs out first (the page says so). */
   signedIn: boolean;
   /** Field-level validation errors from the last save, if it was refused. */

@@ -10,20 +10,24 @@
  * - sites: the policy's sites are always active and cannot be removed; the user's own sites are
  *   added to them, unless lockSettings makes the policy's list the whole list;
  * - the client secret is never in a policy (chrome://policy shows policies to the user). With a
- *   token broker in effect none is needed and none is used; the user's secret is used only for
- *   the client id it was entered with.
+ *   token broker in effect none is needed and none is used; without one, the user's secret is
+ *   used only for the environment and client id it was entered for.
  */
-import type { Settings } from '../settings';
-import { environmentKey } from '../webex/environment';
+import { type Environment, type Settings, sameIdentity } from '../settings';
 import type { ManagedPolicy } from './parse';
 
-/** Today's Settings plus the broker URL a user may enter (a later Settings field). */
-export type UserSettings = Settings & { tokenBrokerUrl?: string };
-
-export interface EffectiveSettings extends Settings {
-  /** '' = no broker: the client secret does the token calls. */
-  tokenBrokerUrl: string;
+/** Which cloud and which integration a secret was entered for. */
+export interface SecretOwner {
+  environment: Environment;
+  clientId: string;
 }
+
+/**
+ * The user's own settings as stored. `secretFor` names the integration the secret belongs to
+ * when it is not the user's own (a secret typed for the client id a policy sets); absent, the
+ * secret belongs to the user's own environment and client id.
+ */
+export type UserSettings = Settings & { secretFor?: SecretOwner };
 
 export const LOCKABLE_FIELDS = [
   'environment',
@@ -40,7 +44,7 @@ export type LockableField = (typeof LOCKABLE_FIELDS)[number];
 export type CredentialMode = 'broker' | 'secret' | 'missing';
 
 export interface AppliedPolicy {
-  settings: EffectiveSettings;
+  settings: Settings;
   /** Fields the options page shows read-only. */
   locked: Record<LockableField, boolean>;
   /** Fields whose value comes from the policy ("Set by your organisation"). */
@@ -56,12 +60,16 @@ const fieldMap = (value: (field: LockableField) => boolean) =>
     boolean
   >;
 
-/** "client id + (secret or broker)": what a policy-aware `isConfigured` asks. */
-export function credentialMode(settings: EffectiveSettings): CredentialMode {
+/** "client id + (secret or broker)", the rule `isConfigured` applies. */
+export function credentialMode(settings: Settings): CredentialMode {
   if (settings.clientId === '') return 'missing';
   if (settings.tokenBrokerUrl !== '') return 'broker';
   return settings.clientSecret !== '' ? 'secret' : 'missing';
 }
+
+/** The integration the user's stored secret belongs to. */
+export const secretOwner = (user: UserSettings): SecretOwner =>
+  user.secretFor ?? { environment: user.environment, clientId: user.clientId };
 
 export function applyPolicy(user: UserSettings, policy: ManagedPolicy): AppliedPolicy {
   const lockAll = policy.lockSettings === true;
@@ -72,8 +80,11 @@ export function applyPolicy(user: UserSettings, policy: ManagedPolicy): AppliedP
   const environment = policy.environment ?? user.environment;
   const clientId = policy.clientId ?? user.clientId;
   const tokenBrokerUrl = policy.tokenBrokerUrl ?? user.tokenBrokerUrl ?? '';
-  // A secret belongs to the client id it was entered for, and is not used beside a broker.
-  const clientSecret = tokenBrokerUrl === '' && clientId === user.clientId ? user.clientSecret : '';
+  // A secret goes only to the cloud and integration it was entered for, never beside a broker.
+  const clientSecret =
+    tokenBrokerUrl === '' && sameIdentity({ environment, clientId }, secretOwner(user))
+      ? user.clientSecret
+      : '';
   const policySites = policy.clickToRegisterSites ?? [];
   const sites =
     policy.clickToRegisterSites === undefined
@@ -85,7 +96,7 @@ export function applyPolicy(user: UserSettings, policy: ManagedPolicy): AppliedP
   const setByPolicy = {
     environment: policy.environment !== undefined,
     clientId: policy.clientId !== undefined,
-    // Decided by the policy's broker: the options page hides or disables the secret field.
+    // Decided by the policy's broker: the options page hides the secret field.
     clientSecret: policy.tokenBrokerUrl !== undefined,
     tokenBrokerUrl: policy.tokenBrokerUrl !== undefined,
     keepRegistered: keepRegisteredByPolicy,
@@ -95,8 +106,9 @@ export function applyPolicy(user: UserSettings, policy: ManagedPolicy): AppliedP
   // The site list stays editable (the user adds their own) unless everything is locked.
   const locked = fieldMap((field) => lockAll || (field !== 'sites' && setByPolicy[field]));
 
-  const settings: EffectiveSettings = {
-    ...user,
+  const { secretFor: _owner, ...own } = user;
+  const settings: Settings = {
+    ...own,
     environment,
     clientId,
     clientSecret,
@@ -114,16 +126,4 @@ export function applyPolicy(user: UserSettings, policy: ManagedPolicy): AppliedP
     policySites: [...policySites],
     credentials: credentialMode(settings),
   };
-}
-
-/**
- * Whether a change of effective settings invalidates the sign-in: another cloud or another
- * integration. A new broker URL, or moving between broker and secret, keeps it (the tokens
- * belong to the integration, not to whoever renews them).
- */
-export function signInInvalidated(before: EffectiveSettings, after: EffectiveSettings): boolean {
-  return (
-    environmentKey(before.environment, before.clientId) !==
-    environmentKey(after.environment, after.clientId)
-  );
 }

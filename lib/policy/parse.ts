@@ -6,7 +6,13 @@
  * against a browser that does not filter.
  */
 import type { Environment } from '../settings';
-import { checkSite, POLICY_FIELDS, type PolicyFieldName } from './fields';
+import {
+  checkSite,
+  POLICY_DETAILS,
+  POLICY_FIELDS,
+  type PolicyDetail,
+  type PolicyFieldName,
+} from './fields';
 
 export interface ManagedPolicy {
   environment?: Environment;
@@ -32,7 +38,9 @@ export interface PolicyProblem {
   /** The policy field, `clickToRegisterSites[2]` for one entry, or `policy` for the whole. */
   field: string;
   reason: PolicyProblemReason;
-  /** A sentence for the options page and diagnostics. It never repeats the value. */
+  /** What is wrong, as a code the options page translates (absent for the whole policy). */
+  detail?: PolicyDetail;
+  /** The English sentence for diagnostics. It never repeats the value. */
   message: string;
 }
 
@@ -43,8 +51,13 @@ export interface ParsedPolicy {
 
 const KNOWN = new Set<string>(Object.keys(POLICY_FIELDS));
 
-function problem(field: string, reason: PolicyProblemReason, what: string): PolicyProblem {
-  return { field, reason, message: `The policy value ${field} ${what}; it is ignored.` };
+function problem(field: string, reason: PolicyProblemReason, detail: PolicyDetail): PolicyProblem {
+  return {
+    field,
+    reason,
+    detail,
+    message: `The policy value ${field} ${POLICY_DETAILS[detail]}; it is ignored.`,
+  };
 }
 
 export function parsePolicy(raw: unknown): ParsedPolicy {
@@ -76,7 +89,7 @@ export function parsePolicy(raw: unknown): ParsedPolicy {
     }
     const checked = POLICY_FIELDS[name as PolicyFieldName].check(value);
     if (checked.ok) valid[name as PolicyFieldName] = checked.value;
-    else problems.push(problem(name, 'invalidValue', checked.message));
+    else problems.push(problem(name, 'invalidValue', checked.detail));
   }
 
   const policy: ManagedPolicy = {};
@@ -93,11 +106,7 @@ export function parsePolicy(raw: unknown): ParsedPolicy {
       policy.userMayTurnOffKeepRegistered = valid.userMayTurnOffKeepRegistered as boolean;
     } else {
       problems.push(
-        problem(
-          'userMayTurnOffKeepRegistered',
-          'ignoredCombination',
-          'applies only when keepRegistered is true',
-        ),
+        problem('userMayTurnOffKeepRegistered', 'ignoredCombination', 'onlyWithKeepRegistered'),
       );
     }
   }
@@ -116,23 +125,17 @@ function environmentOf(
   const baseUrl = valid.customBaseUrl as string | undefined;
   if (kind === 'webex') {
     if (baseUrl !== undefined) {
-      problems.push(
-        problem('customBaseUrl', 'ignoredCombination', 'applies only when environment is "custom"'),
-      );
+      problems.push(problem('customBaseUrl', 'ignoredCombination', 'onlyWithCustom'));
     }
     return { kind: 'production' };
   }
   if (kind === 'custom') {
     if (baseUrl !== undefined) return { kind: 'custom', baseUrl };
-    problems.push(
-      problem('environment', 'ignoredCombination', 'is "custom" but has no valid customBaseUrl'),
-    );
+    problems.push(problem('environment', 'ignoredCombination', 'customWithoutBaseUrl'));
     return undefined;
   }
   if (baseUrl !== undefined) {
-    problems.push(
-      problem('customBaseUrl', 'ignoredCombination', 'applies only when environment is "custom"'),
-    );
+    problems.push(problem('customBaseUrl', 'ignoredCombination', 'onlyWithCustom'));
   }
   return undefined;
 }
@@ -143,7 +146,7 @@ function sitesOf(entries: unknown[], problems: PolicyProblem[]): string[] {
   entries.forEach((entry, index) => {
     const checked = checkSite(entry);
     if (!checked.ok) {
-      problems.push(problem(`clickToRegisterSites[${index}]`, 'invalidEntry', checked.message));
+      problems.push(problem(`clickToRegisterSites[${index}]`, 'invalidEntry', checked.detail));
     } else if (!sites.includes(checked.value)) {
       sites.push(checked.value);
     }

@@ -157,7 +157,10 @@ export function createSession(deps: SessionDeps): Session {
           authorizationHeader(outcome.tokens),
         )
       : undefined;
-    await serialised(async () => {
+    const kept = await serialised(async () => {
+      // The settings moved to another environment or integration while the window was open
+      // (a policy change): these tokens belong to the old ones and are not kept.
+      if (!sameIdentity(await loadSettings(), outcome.tokens.session)) return false;
       const previous = await discovery.cachedPeople(settings);
       if (person?.ok && previous && previous.userId !== person.value.userId) {
         // Someone else signed in: drop the previous user's line while their token still works.
@@ -168,7 +171,13 @@ export function createSession(deps: SessionDeps): Session {
         await tokens.save(outcome.tokens);
         if (person?.ok) await discovery.rememberPeople(settings, person.value);
       });
+      return true;
     });
+    if (!kept) {
+      log('auth', 'The settings changed during sign-in; its tokens were not kept');
+      const message = 'The settings changed while you were signing in. Please sign in again.';
+      return { outcome: 'failed', message, snapshot: await status.snapshot() };
+    }
     if (!person?.ok) {
       log('auth', 'Profile not read at sign-in; will retry when registering', {
         error: person?.error.message,
@@ -202,14 +211,14 @@ export function createSession(deps: SessionDeps): Session {
     },
     signOut,
     async onSettingsChanged() {
-      const settings = await loadSettings();
-      const stored = await tokens.load();
-      if (stored && !sameIdentity(settings, stored.session)) {
+      // In the sign-in chain: a sign-in saving its tokens meanwhile is judged once saved.
+      await serialised(async () => {
+        const stored = await tokens.load();
+        if (!stored || sameIdentity(await loadSettings(), stored.session)) return;
         // Tokens, devices and caches belong to the old environment or integration.
         log('auth', 'Environment or integration changed; signing out');
-        await signOut();
-        return;
-      }
+        await signOutNow();
+      });
       await deps.status().notifyIfChanged();
     },
     signingIn: () => signingIn !== null,

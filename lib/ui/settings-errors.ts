@@ -13,9 +13,12 @@ export const SETTINGS_ERROR_KEYS: Record<SettingsErrorCode, MessageKey> = {
   clientSecretMissing: 'errorClientSecretMissing',
   clientSecretReenter: 'errorClientSecretReenter',
   clientSecretInvalid: 'errorClientSecretInvalid',
+  brokerUrlInvalid: 'errorBrokerUrlInvalid',
+  brokerUrlInsecure: 'errorBrokerUrlInsecure',
   flagInvalid: 'errorFlagInvalid',
   siteInvalid: 'errorSiteInvalid',
   siteInsecure: 'errorSiteInsecure',
+  sitesLocked: 'errorSitesLocked',
 };
 
 const isCode = (value: string): value is SettingsErrorCode =>

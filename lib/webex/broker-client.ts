@@ -11,6 +11,7 @@
  * stay `http` (429, 5xx) and are retried like Webex's.
  */
 import type { Fetch } from '../ports';
+import { brokerUrlProblem } from '../settings';
 import type { Outcome, WebexFailure } from './http';
 import { postTokenForm, type TokenResponse } from './oauth';
 
@@ -28,25 +29,21 @@ const DEPLOYMENT_REFUSALS = new Set([
   'unsupported_media_type',
 ]);
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * Null for a usable broker URL, else what is wrong with it ("is not ...", "must ..."). The
  * refresh token travels to the broker: https, or plain http on this computer only.
  */
 export function checkBrokerUrl(brokerUrl: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(brokerUrl);
-  } catch {
-    return 'is not a valid URL';
+  switch (brokerUrlProblem(brokerUrl)) {
+    case null:
+      return null;
+    case 'invalid':
+      return 'is not a valid URL';
+    case 'credentials':
+      return 'must not carry credentials or a fragment';
+    case 'insecure':
+      return 'must use https:// (plain http:// only to localhost or 127.0.0.1)';
   }
-  if (url.username || url.password || url.hash) {
-    return 'must not carry credentials or a fragment';
-  }
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
-  return 'must use https:// (plain http:// only to localhost or 127.0.0.1)';
 }
 
 function brokerRefusal(failure: WebexFailure): WebexFailure | null {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createSettingsStore } from '../../lib/app/settings-store';
 import { defaultSettings } from '../../lib/build-defaults';
 import {
+  isConfigured,
   normalizeBaseUrl,
   normalizeOrigin,
   SETTINGS_ERROR_CODES,
@@ -30,6 +31,7 @@ describe('settings validation', () => {
       value: {
         ...valid,
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
+        tokenBrokerUrl: '',
         sites: [],
       },
     });
@@ -117,6 +119,63 @@ describe('settings validation', () => {
 
   it('rejects non-objects', () => {
     expect(validateSettings(null, stored).ok).toBe(false);
+  });
+});
+
+describe('token broker', () => {
+  const broker = 'https://broker.example.com/token';
+
+  it('needs no secret with a broker, and drops one typed anyway: none is kept', () => {
+    const result = validateSettings({ ...valid, tokenBrokerUrl: broker }, stored);
+    expect(result).toMatchObject({ ok: true, value: { tokenBrokerUrl: broker, clientSecret: '' } });
+    const withoutSecret = validateSettings(
+      { ...valid, clientSecret: undefined, tokenBrokerUrl: ` ${broker} ` },
+      stored,
+    );
+    expect(withoutSecret).toMatchObject({ ok: true, value: { tokenBrokerUrl: broker } });
+    // The stored secret is not carried over into broker mode either.
+    const keptBefore = { ...stored, clientId: valid.clientId, clientSecret: 'old-secret' };
+    expect(
+      validateSettings({ ...valid, clientSecret: undefined, tokenBrokerUrl: broker }, keptBefore),
+    ).toMatchObject({ ok: true, value: { clientSecret: '' } });
+  });
+
+  it('no broker URL (or an empty one) means the secret does the token calls', () => {
+    expect(validateSettings(valid, stored)).toMatchObject({ value: { tokenBrokerUrl: '' } });
+    expect(validateSettings({ ...valid, tokenBrokerUrl: '  ', clientSecret: '' }, stored)).toEqual({
+      ok: false,
+      errors: { clientSecret: 'clientSecretMissing' },
+    });
+  });
+
+  it.each([
+    ['not a url', 'brokerUrlInvalid'],
+    ['https://user:pw@broker.example.com/token', 'brokerUrlInvalid'],
+    ['https://broker.example.com/token#x', 'brokerUrlInvalid'],
+    ['http://broker.example.com/token', 'brokerUrlInsecure'],
+    ['ftp://broker.example.com/token', 'brokerUrlInsecure'],
+  ])('refuses the broker URL %s (%s): refresh tokens travel there', (url, code) => {
+    expect(validateSettings({ ...valid, tokenBrokerUrl: url }, stored)).toEqual({
+      ok: false,
+      errors: { tokenBrokerUrl: code },
+    });
+  });
+
+  it('accepts a broker on this computer over plain http (npm run broker)', () => {
+    expect(
+      validateSettings({ ...valid, tokenBrokerUrl: 'http://127.0.0.1:8793/token' }, stored),
+    ).toMatchObject({ ok: true });
+    expect(validateSettings({ ...valid, tokenBrokerUrl: 42 }, stored)).toMatchObject({
+      errors: { tokenBrokerUrl: 'brokerUrlInvalid' },
+    });
+  });
+
+  it('configured means a client id, and a secret or a broker', () => {
+    const base = { ...stored, clientId: 'C1234567890abcdef' };
+    expect(isConfigured(base)).toBe(false);
+    expect(isConfigured({ ...base, clientSecret: 's' })).toBe(true);
+    expect(isConfigured({ ...base, tokenBrokerUrl: broker })).toBe(true);
+    expect(isConfigured({ ...base, clientId: '', tokenBrokerUrl: broker })).toBe(false);
   });
 });
 

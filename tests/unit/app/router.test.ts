@@ -5,6 +5,7 @@ import { MAX_PAYLOAD_CHARS, routeMessage } from '../../../lib/app/router';
 import { createSettingsStore } from '../../../lib/app/settings-store';
 import { defaultSettings } from '../../../lib/build-defaults';
 import type { StatusSnapshot } from '../../../lib/messaging/protocol';
+import { parsePolicy } from '../../../lib/policy/parse';
 import { t } from '../../../lib/ui/i18n';
 import { SEED_MESSAGES } from '../../../lib/webex/errors';
 import { memoryStore } from '../platform/memory-store';
@@ -32,12 +33,13 @@ const snapshot: StatusSnapshot = {
   at: 1,
 };
 
-function context() {
+function context(managed: unknown = {}) {
   const store = memoryStore();
-  const settings = createSettingsStore(store, {
-    ...defaultSettings(false),
-    sites: ['https://crm.example.com'],
-  });
+  const settings = createSettingsStore(
+    store,
+    { ...defaultSettings(false), sites: ['https://crm.example.com'] },
+    async () => parsePolicy(managed),
+  );
   const op = () => vi.fn(async () => snapshot);
   return {
     extensionId: EXT,
@@ -223,6 +225,59 @@ describe('message router', () => {
     expect(await routeMessage({ type: 'devices/list', payload: {} }, extensionPage, ctx)).toEqual({
       ok: false,
       error: { code: 'failed', message: 'Mobius could not be reached' },
+    });
+  });
+
+  it('with a managed policy: the settings in effect, what is locked, and the policy sites served', async () => {
+    const ctx = context({
+      environment: 'webex',
+      clientId: 'Corg0123456789',
+      tokenBrokerUrl: 'https://broker.example.com/token',
+      clickToRegisterSites: ['https://helpdesk.example.com'],
+    });
+    const view = await routeMessage({ type: 'settings/get', payload: {} }, extensionPage, ctx);
+    expect(view).toMatchObject({
+      ok: true,
+      value: {
+        settings: {
+          clientId: 'Corg0123456789',
+          tokenBrokerUrl: 'https://broker.example.com/token',
+          clientSecretSet: false,
+          sites: ['https://helpdesk.example.com', 'https://crm.example.com'],
+        },
+        policy: {
+          managed: true,
+          locked: { clientId: true, environment: true, tokenBrokerUrl: true },
+          policySites: ['https://helpdesk.example.com'],
+        },
+      },
+    });
+    // A forged save for the locked client id changes nothing and signs nobody out.
+    const saved = await routeMessage(
+      {
+        type: 'settings/save',
+        payload: {
+          settings: {
+            environment: { kind: 'production' },
+            clientId: 'Cforged0123456',
+            keepRegistered: false,
+            notifications: true,
+          },
+        },
+      },
+      extensionPage,
+      ctx,
+    );
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { settings: { clientId: 'Corg0123456789', keepRegistered: false } },
+    });
+    expect(ctx.line.signOut).not.toHaveBeenCalled();
+    // The policy's site is opted in: its content script is served.
+    const page = { ...optedInTab, url: 'https://helpdesk.example.com/ticket/7' };
+    expect(await routeMessage({ type: 'status/get', payload: {} }, page, ctx)).toMatchObject({
+      ok: true,
+      value: { status: 'registered' },
     });
   });
 

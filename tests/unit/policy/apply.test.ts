@@ -3,16 +3,16 @@ import {
   applyPolicy,
   credentialMode,
   LOCKABLE_FIELDS,
-  signInInvalidated,
   type UserSettings,
 } from '../../../lib/policy/apply';
 import { parsePolicy } from '../../../lib/policy/parse';
-import { PRODUCTION_DEFAULTS } from '../../../lib/settings';
+import { PRODUCTION_DEFAULTS, sameIdentity } from '../../../lib/settings';
 
 const USER: UserSettings = {
   environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
   clientId: 'Cuser0123456789',
   clientSecret: 'user-secret',
+  tokenBrokerUrl: '',
   keepRegistered: false,
   notifications: true,
   sites: ['https://mine.example'],
@@ -178,31 +178,25 @@ describe('credentialMode', () => {
   });
 });
 
-describe('signInInvalidated', () => {
+describe('the sign-in belongs to the environment and client id, not to the broker', () => {
   const before = applyPolicy(USER, {}).settings;
-  it('is true when the policy moves the user to another cloud or integration', () => {
+  it('a policy moving the user to another cloud or integration names another identity', () => {
     expect(
-      signInInvalidated(
-        before,
-        applyPolicy(USER, { environment: { kind: 'production' } }).settings,
-      ),
-    ).toBe(true);
-    expect(
-      signInInvalidated(before, applyPolicy(USER, { clientId: 'Corg0123456789' }).settings),
-    ).toBe(true);
-  });
-  it('is false for a broker change or anything else', () => {
-    expect(
-      signInInvalidated(
-        before,
-        applyPolicy(USER, { tokenBrokerUrl: 'https://b.example/t' }).settings,
-      ),
+      sameIdentity(before, applyPolicy(USER, { environment: { kind: 'production' } }).settings),
     ).toBe(false);
+    expect(sameIdentity(before, applyPolicy(USER, { clientId: 'Corg0123456789' }).settings)).toBe(
+      false,
+    );
+  });
+  it('a broker change, or anything else, keeps it', () => {
     expect(
-      signInInvalidated(
+      sameIdentity(before, applyPolicy(USER, { tokenBrokerUrl: 'https://b.example/t' }).settings),
+    ).toBe(true);
+    expect(
+      sameIdentity(
         before,
         applyPolicy(USER, { notifications: false, lockSettings: true }).settings,
       ),
-    ).toBe(false);
+    ).toBe(true);
   });
 });

@@ -45,40 +45,62 @@ describe('parsePolicy', () => {
     [
       'environment',
       'cloud',
+      'notEnvironment',
       'The policy value environment must be "webex" or "custom"; it is ignored.',
     ],
     [
       'clientId',
       'has spaces',
+      'clientIdInvalid',
       'The policy value clientId must be an integration client ID (8-200 letters and digits); it is ignored.',
     ],
-    ['clientId', 42, 'The policy value clientId must be a string; it is ignored.'],
-    ['clientId', '   ', 'The policy value clientId is empty; it is ignored.'],
+    ['clientId', 42, 'notString', 'The policy value clientId must be a string; it is ignored.'],
+    ['clientId', '   ', 'empty', 'The policy value clientId is empty; it is ignored.'],
     [
       'tokenBrokerUrl',
       'http://broker.example.com/token',
+      'urlInsecure',
       'The policy value tokenBrokerUrl must use https:// (plain http:// only to localhost or 127.0.0.1); it is ignored.',
     ],
     [
       'tokenBrokerUrl',
       'not a url',
+      'brokerUrlInvalid',
       'The policy value tokenBrokerUrl is not a valid URL; it is ignored.',
+    ],
+    [
+      'tokenBrokerUrl',
+      'https://user:pw@broker.example.com/token',
+      'urlCredentials',
+      'The policy value tokenBrokerUrl must not carry credentials or a fragment; it is ignored.',
     ],
     [
       'keepRegistered',
       'yes',
+      'notBoolean',
       'The policy value keepRegistered must be true or false; it is ignored.',
     ],
-    ['notifications', 1, 'The policy value notifications must be true or false; it is ignored.'],
-    ['lockSettings', 'true', 'The policy value lockSettings must be true or false; it is ignored.'],
+    [
+      'notifications',
+      1,
+      'notBoolean',
+      'The policy value notifications must be true or false; it is ignored.',
+    ],
+    [
+      'lockSettings',
+      'true',
+      'notBoolean',
+      'The policy value lockSettings must be true or false; it is ignored.',
+    ],
     [
       'clickToRegisterSites',
       'https://crm.example.com',
+      'notList',
       'The policy value clickToRegisterSites must be a list of sites; it is ignored.',
     ],
-  ])('reports an invalid %s (%j) and applies the rest', (field, value, message) => {
+  ])('reports an invalid %s (%j) and applies the rest', (field, value, detail, message) => {
     const parsed = parsePolicy({ ...FULL, [field]: value });
-    expect(parsed.problems[0]).toEqual({ field, reason: 'invalidValue', message });
+    expect(parsed.problems[0]).toEqual({ field, reason: 'invalidValue', detail, message });
     // Only what depended on it goes too (customBaseUrl on environment, the keepRegistered option).
     expect(parsed.problems.slice(1).map((p) => p.reason)).toEqual(
       field === 'environment' || field === 'keepRegistered' ? ['ignoredCombination'] : [],
@@ -89,29 +111,43 @@ describe('parsePolicy', () => {
   });
 
   it.each([
-    ['ftp://webex.example.com', 'must be a full http(s) URL without query or fragment'],
-    ['https://webex.example.com/?q=1', 'must be a full http(s) URL without query or fragment'],
+    [
+      'ftp://webex.example.com',
+      'urlInvalid',
+      'must be a full http(s) URL without query or fragment',
+    ],
+    [
+      'https://webex.example.com/?q=1',
+      'urlInvalid',
+      'must be a full http(s) URL without query or fragment',
+    ],
     [
       'http://webex.example.com',
+      'urlInsecure',
       'must use https:// (plain http:// only to localhost or 127.0.0.1)',
     ],
-  ])('refuses customBaseUrl %s, and then the custom environment too', (customBaseUrl, what) => {
-    const parsed = parsePolicy({ environment: 'custom', customBaseUrl, clientId: 'C0123456789' });
-    expect(parsed.problems).toEqual([
-      {
-        field: 'customBaseUrl',
-        reason: 'invalidValue',
-        message: `The policy value customBaseUrl ${what}; it is ignored.`,
-      },
-      {
-        field: 'environment',
-        reason: 'ignoredCombination',
-        message:
-          'The policy value environment is "custom" but has no valid customBaseUrl; it is ignored.',
-      },
-    ]);
-    expect(parsed.policy).toEqual({ clientId: 'C0123456789' });
-  });
+  ])(
+    'refuses customBaseUrl %s, and then the custom environment too',
+    (customBaseUrl, detail, what) => {
+      const parsed = parsePolicy({ environment: 'custom', customBaseUrl, clientId: 'C0123456789' });
+      expect(parsed.problems).toEqual([
+        {
+          field: 'customBaseUrl',
+          reason: 'invalidValue',
+          detail,
+          message: `The policy value customBaseUrl ${what}; it is ignored.`,
+        },
+        {
+          field: 'environment',
+          reason: 'ignoredCombination',
+          detail: 'customWithoutBaseUrl',
+          message:
+            'The policy value environment is "custom" but has no valid customBaseUrl; it is ignored.',
+        },
+      ]);
+      expect(parsed.policy).toEqual({ clientId: 'C0123456789' });
+    },
+  );
 
   it('accepts the local emulator over plain http', () => {
     expect(
@@ -126,6 +162,7 @@ describe('parsePolicy', () => {
         {
           field: 'customBaseUrl',
           reason: 'ignoredCombination',
+          detail: 'onlyWithCustom',
           message:
             'The policy value customBaseUrl applies only when environment is "custom"; it is ignored.',
         },
@@ -140,6 +177,7 @@ describe('parsePolicy', () => {
       expect(parsed.problems).toContainEqual({
         field: 'userMayTurnOffKeepRegistered',
         reason: 'ignoredCombination',
+        detail: 'onlyWithKeepRegistered',
         message:
           'The policy value userMayTurnOffKeepRegistered applies only when keepRegistered is true; it is ignored.',
       });
@@ -154,23 +192,36 @@ describe('parsePolicy', () => {
         'https://a.example/',
         'a.example',
         'https://b.example:8443',
+        'http://crm.example.com',
+        'http://localhost:3000',
       ],
     });
     expect(parsed.policy.clickToRegisterSites).toEqual([
       'https://a.example',
       'https://b.example:8443',
+      'http://localhost:3000',
     ]);
     expect(parsed.problems).toEqual([
       {
         field: 'clickToRegisterSites[1]',
         reason: 'invalidEntry',
+        detail: 'notString',
         message: 'The policy value clickToRegisterSites[1] must be a string; it is ignored.',
       },
       {
         field: 'clickToRegisterSites[3]',
         reason: 'invalidEntry',
+        detail: 'siteInvalid',
         message:
           'The policy value clickToRegisterSites[3] must be a site as https://host or http://host:port; it is ignored.',
+      },
+      {
+        // A page control can register the line: plain http only on this computer, as for the user.
+        field: 'clickToRegisterSites[5]',
+        reason: 'invalidEntry',
+        detail: 'siteInsecure',
+        message:
+          'The policy value clickToRegisterSites[5] must use https:// (plain http:// sites only on localhost or 127.0.0.1); it is ignored.',
       },
     ]);
   });

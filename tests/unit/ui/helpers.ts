@@ -18,6 +18,8 @@ import type {
   ResponsePayload,
   StatusSnapshot,
 } from '../../../lib/messaging/protocol';
+import { LOCKABLE_FIELDS } from '../../../lib/policy/apply';
+import type { PolicyView } from '../../../lib/policy/view';
 
 export interface MessageEntry {
   message: string;
@@ -212,3 +214,16 @@ export const SEED_ERRORS = {
     detail: { action: 'retry' },
   },
 } as const satisfies Record<string, LineErrorPayload>;
+
+/** The policy part of a settings view: nothing managed, or what `overrides` says. */
+export function policyView(overrides: Partial<PolicyView> = {}): PolicyView {
+  return {
+    managed: false,
+    locked: Object.fromEntries(
+      LOCKABLE_FIELDS.map((field) => [field, false]),
+    ) as PolicyView['locked'],
+    policySites: [],
+    problems: [],
+    ...overrides,
+  };
+}

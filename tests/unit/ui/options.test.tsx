@@ -7,7 +7,14 @@ import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { DiagnosticEntry, SettingsView } from '../../../lib/messaging/protocol';
-import { fakeRuntime, type Handlers, installI18n, installLocale, RequestRefused } from './helpers';
+import {
+  fakeRuntime,
+  type Handlers,
+  installI18n,
+  installLocale,
+  policyView,
+  RequestRefused,
+} from './helpers';
 
 const ORIGIN = { selector: '.origin' };
 const REDIRECT = 'https://lclgmdimnbpfealagmcigipoidjcdeol.chromiumapp.org/';
@@ -16,6 +23,7 @@ function view(
   overrides: Partial<SettingsView['settings']> = {},
   errors?: Record<string, string>,
   signedIn = false,
+  policy: Partial<SettingsView['policy']> = {},
 ): SettingsView {
   return {
     signedIn,
@@ -23,12 +31,14 @@ function view(
       environment: { kind: 'production' },
       clientId: 'Cabcdef1234567890',
       clientSecretSet: true,
+      tokenBrokerUrl: '',
       keepRegistered: true,
       notifications: true,
       sites: ['https://crm.example.com'],
       ...overrides,
     },
     redirectUrl: REDIRECT,
+    policy: policyView(policy),
     ...(errors ? { errors } : {}),
   };
 }
@@ -70,6 +80,7 @@ function setup(handlers: Handlers = {}, envOverrides: Partial<OptionsEnv> = {}) 
       order.push(`request ${origins.join()}`);
       return true;
     }),
+    hasOrigins: vi.fn(async () => true),
     copyText: vi.fn(async () => {}),
     download: vi.fn(),
     extensionVersion: () => '0.1.0',
@@ -146,6 +157,7 @@ describe('options: integration settings', () => {
           settings: {
             environment: { kind: 'production' },
             clientId: 'Cabcdef1234567890',
+            tokenBrokerUrl: '',
             keepRegistered: true,
             notifications: false,
           },
@@ -218,6 +230,7 @@ describe('options: integration settings', () => {
       settings: {
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
         clientId: 'Cabcdef1234567890',
+        tokenBrokerUrl: '',
         clientSecret: 'new-secret',
         keepRegistered: true,
         notifications: true,
@@ -388,6 +401,192 @@ describe('options: sites', () => {
     setup({}, { initialAddSite: 'https://desk.example.net' });
     await screen.findByText('https://crm.example.com', ORIGIN);
     expect(input('Site address').value).toBe('https://desk.example.net');
+  });
+});
+
+describe('options: managed by the organisation', () => {
+  const all = (value: boolean) =>
+    Object.fromEntries(
+      [
+        'environment',
+        'clientId',
+        'clientSecret',
+        'tokenBrokerUrl',
+        'keepRegistered',
+        'notifications',
+        'sites',
+      ].map((field) => [field, value]),
+    ) as SettingsView['policy']['locked'];
+  const BROKER = 'https://broker.example.com/token';
+  const orgView = (locked: Partial<SettingsView['policy']['locked']>, extra = {}) =>
+    view(
+      {
+        environment: { kind: 'custom', baseUrl: 'https://webex-gw.example.com' },
+        clientId: 'Corg0123456789',
+        tokenBrokerUrl: BROKER,
+        clientSecretSet: false,
+      },
+      undefined,
+      false,
+      { managed: true, locked: { ...all(false), ...locked }, ...extra },
+    );
+
+  it('shows locked fields read-only, "Set by your organisation", and no secret field with a broker', async () => {
+    setup({
+      'settings/get': () =>
+        orgView({ environment: true, clientId: true, tokenBrokerUrl: true, clientSecret: true }),
+    });
+    const clientId = await screen.findByLabelText('Client ID');
+    expect((clientId as HTMLInputElement).readOnly).toBe(true);
+    expect(clientId.getAttribute('aria-describedby')).toBe('client-id-lock');
+    expect(document.getElementById('client-id-lock')?.textContent).toBe('Set by your organisation');
+    expect(input('Token broker URL (optional)').readOnly).toBe(true);
+    expect(input('Token broker URL (optional)').value).toBe(BROKER);
+    expect(screen.getByRole('textbox', { name: 'Base URL' }).hasAttribute('readonly')).toBe(true);
+    expect(input('Webex (production)').disabled).toBe(true);
+    expect(screen.queryByLabelText('Client secret')).toBeNull();
+    expect(screen.getAllByText('Set by your organisation')).toHaveLength(4);
+    // The preferences are still the user's: they can be saved.
+    expect(input('Keep my line registered while the browser runs').disabled).toBe(false);
+    expect(screen.getByRole('button', { name: 'Save' })).toBeTruthy();
+    expect(
+      screen.getByText(/Your organisation sets some of these settings through a browser policy/),
+    ).toBeTruthy();
+  });
+
+  it('saves what the user may change, without asking for access to a locked environment', async () => {
+    const { fake, env } = setup({
+      'settings/get': () =>
+        orgView({ environment: true, clientId: true, tokenBrokerUrl: true, clientSecret: true }),
+    });
+    fireEvent.click(await screen.findByLabelText(/Notify me when/));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Settings saved.');
+    expect(env.requestOrigins).not.toHaveBeenCalled();
+    expect(fake.sentOf('settings/save')[0]?.payload).toEqual({
+      settings: {
+        environment: { kind: 'custom', baseUrl: 'https://webex-gw.example.com' },
+        clientId: 'Corg0123456789',
+        tokenBrokerUrl: BROKER,
+        keepRegistered: true,
+        notifications: false,
+      },
+    });
+  });
+
+  it('offers nothing to save when the organisation locks every setting', async () => {
+    setup({ 'settings/get': () => orgView(all(true)) });
+    await screen.findByLabelText('Client ID');
+    expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
+    expect(
+      screen.getByText(
+        'Your organisation manages all of these settings, so there is nothing to save here.',
+      ),
+    ).toBeTruthy();
+    expect(input('Keep my line registered while the browser runs').disabled).toBe(true);
+    expect((screen.getByLabelText(/Notify me when/) as HTMLInputElement).disabled).toBe(true);
+    // The site list is locked too: no Remove, no Add.
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    expect(screen.queryByRole('button', { name: /Remove/ })).toBeNull();
+    expect(screen.queryByLabelText('Site address')).toBeNull();
+    expect(screen.getByText('Your organisation manages this list of sites.')).toBeTruthy();
+  });
+
+  it('a broker the user types hides the secret field, and no secret is sent', async () => {
+    const { fake } = setup({ 'settings/get': () => view({ clientSecretSet: false }) });
+    await screen.findByLabelText('Client ID');
+    type('Client secret', 'typed-before');
+    type('Token broker URL (optional)', 'http://broker.example.com/token');
+    expect(screen.queryByLabelText('Client secret')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    // Checked here first, with the background's rule and text.
+    expect(
+      screen.getByText(
+        'Use https://. Plain http:// is only for a token broker on this computer (localhost, 127.0.0.1).',
+      ),
+    ).toBeTruthy();
+    expect(fake.sentOf('settings/save')).toEqual([]);
+    type('Token broker URL (optional)', BROKER);
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Settings saved.');
+    const sent = fake.sentOf('settings/save')[0]?.payload;
+    expect(sent).toMatchObject({ settings: { tokenBrokerUrl: BROKER } });
+    expect(JSON.stringify(sent)).not.toContain('typed-before');
+  });
+
+  it("offers host access to the organisation's custom environment when this browser lacks it", async () => {
+    const hasOrigins = vi.fn(async () => false);
+    const { env } = setup({ 'settings/get': () => orgView({ environment: true }) }, { hasOrigins });
+    await screen.findByText(/does not yet allow the extension to reach/);
+    expect(hasOrigins).toHaveBeenCalledWith(['https://webex-gw.example.com/*']);
+    fireEvent.click(screen.getByRole('button', { name: 'Allow access' }));
+    await waitFor(() => expect(screen.queryByText(/does not yet allow/)).toBeNull());
+    expect(env.requestOrigins).toHaveBeenCalledWith(['https://webex-gw.example.com/*']);
+  });
+
+  it("lists the policy's problems in the user's language, by field, never by value", async () => {
+    installLocale('de');
+    setup({
+      'settings/get': () =>
+        orgView(
+          {},
+          {
+            problems: [
+              { field: 'clickToRegisterSites[1]', reason: 'invalidEntry', detail: 'siteInsecure' },
+              { field: 'secretThing', reason: 'unknownField' },
+            ],
+          },
+        ),
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(
+      'clickToRegisterSites[1] muss https:// verwenden (unverschlüsselte http://-Websites nur auf diesem Computer); der Eintrag wird ignoriert.',
+    );
+    expect(alert.textContent).toContain(
+      'Die Richtlinie kennt keine Einstellung namens secretThing; sie wird ignoriert.',
+    );
+  });
+
+  it("lists the organisation's sites without Remove, and asks for access where it is missing", async () => {
+    const hasOrigins = vi.fn(
+      async ([pattern]: string[]) => pattern !== 'https://desk.example.com/*',
+    );
+    const { env } = setup(
+      {
+        'settings/get': () =>
+          orgView(
+            {},
+            { policySites: ['https://helpdesk.example.com', 'https://desk.example.com'] },
+          ),
+        'sites/list': () => ({
+          sites: [
+            'https://helpdesk.example.com',
+            'https://desk.example.com',
+            'https://crm.example.com',
+          ],
+        }),
+      },
+      { hasOrigins },
+    );
+    const policyItem = (await screen.findByText('https://helpdesk.example.com', ORIGIN)).closest(
+      'li',
+    ) as HTMLElement;
+    expect(within(policyItem).queryByRole('button')).toBeNull();
+    expect(within(policyItem).getByText('Set by your organisation')).toBeTruthy();
+    const ownItem = screen
+      .getByText('https://crm.example.com', ORIGIN)
+      .closest('li') as HTMLElement;
+    expect(
+      within(ownItem).getByRole('button', { name: 'Remove https://crm.example.com' }),
+    ).toBeTruthy();
+
+    const allow = await screen.findByRole('button', {
+      name: 'Allow access https://desk.example.com',
+    });
+    fireEvent.click(allow);
+    await screen.findByText('Click-to-register now works on https://desk.example.com.');
+    expect(env.requestOrigins).toHaveBeenCalledWith(['https://desk.example.com/*']);
+    expect(screen.queryByRole('button', { name: /Allow access/ })).toBeNull();
   });
 });
 
