@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import { WEBEX_HOST_PATTERNS } from './lib/webex/trust';
+import { checkBuiltCode, checkManifest, failOn } from './scripts/manifest-policy';
 
 /**
  * Fixed development key: keeps the extension id (and so the OAuth redirect URL
@@ -22,6 +25,28 @@ export default defineConfig({
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
   outDir: '.output',
+  // The security policy (scripts/manifest-policy.ts): a permission without a listed reason,
+  // 'unsafe-eval', remote code or eval in the bundle fails the build.
+  hooks: {
+    'build:manifestGenerated': (wxt, manifest) => {
+      failOn(
+        checkManifest(manifest, { production: wxt.config.mode === 'production' }),
+        'The manifest',
+      );
+    },
+    'build:done': (wxt, output) => {
+      const files = output.steps
+        .flatMap((step) => step.chunks)
+        .map((chunk) => chunk.fileName)
+        .filter((name) => /\.(m?js|html)$/.test(name));
+      failOn(
+        files.flatMap((name) =>
+          checkBuiltCode(name, readFileSync(join(wxt.config.outDir, name), 'utf8')),
+        ),
+        'The built code',
+      );
+    },
+  },
   vite: () => ({
     plugins: [preact()],
     build: { target: 'chrome120' },

@@ -36,13 +36,17 @@ export function findChromium(
 }
 
 /** The flags that load the unpacked extension (and only it) into a fresh profile. */
-export function extensionFlags(extensionDir: string): string[] {
-  if (!existsSync(resolve(extensionDir, 'manifest.json'))) {
-    throw new Error(`No built extension in ${extensionDir}: run \`npm run build:dev\` first.`);
+export function extensionFlags(extensionDirs: string | readonly string[]): string[] {
+  const dirs = typeof extensionDirs === 'string' ? [extensionDirs] : extensionDirs;
+  for (const dir of dirs) {
+    if (!existsSync(resolve(dir, 'manifest.json'))) {
+      throw new Error(`No built extension in ${dir}: run \`npm run build:dev\` first.`);
+    }
   }
+  const list = dirs.join(',');
   return [
-    `--disable-extensions-except=${extensionDir}`,
-    `--load-extension=${extensionDir}`,
+    `--disable-extensions-except=${list}`,
+    `--load-extension=${list}`,
     '--no-first-run',
     '--no-default-browser-check',
   ];

@@ -167,7 +167,14 @@ export class Interpreter {
     ])
       .then((result) => {
         clearTimeout(timer);
-        const status = 'outcome' in result ? describeOutcome(result.outcome) : undefined;
+        const status =
+          'outcome' in result
+            ? describeOutcome(result.outcome)
+            : 'prepared' in result
+              ? result.prepared.ok
+                ? 'done'
+                : result.prepared.error.kind
+              : undefined;
         deps.log(
           'request',
           `${spec.tag} ${status ?? ('done' in result && result.done ? 'done' : 'failed')}`,

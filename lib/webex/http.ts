@@ -69,42 +69,56 @@ export async function send(
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(options.form).toString();
   }
-  const controller = new AbortController();
-  const timeout = setTimeout(
-    () => controller.abort(),
-    options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-  ) as unknown as { unref?: () => void };
-  // Never keep a Node test process alive for a request that was abandoned on purpose.
-  timeout.unref?.();
+  // One deadline for the whole exchange, headers and body: a server that sends its headers and
+  // then stalls must not hold the caller (and the engine's queue behind it) forever.
+  const deadline = startDeadline(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   let response: Response;
-  try {
-    response = await fetch(url, {
-      method: options.method,
-      headers,
-      body,
-      signal: controller.signal,
-      // Never follow a redirect: it would carry the token or the client secret to a URL the
-      // server chose (Webex APIs do not redirect).
-      redirect: 'error',
-    });
-  } catch (error) {
-    const timedOut = error instanceof Error && error.name === 'AbortError';
-    return {
-      ok: false,
-      error: {
-        kind: 'network',
-        message: describeNetworkError(error, url),
-        ...(timedOut ? { timedOut } : {}),
-      },
-    };
-  } finally {
-    clearTimeout(timeout as unknown as ReturnType<typeof setTimeout>);
-  }
   let text = '';
   try {
-    text = await response.text();
-  } catch {
-    // A body that cannot be read is treated as absent.
+    try {
+      response = await deadline.race(
+        fetch(url, {
+          method: options.method,
+          headers,
+          body,
+          signal: deadline.signal,
+          // Webex APIs authenticate with the bearer token only: no cookie of any site rides along.
+          credentials: 'omit',
+          // Never follow a redirect: it would carry the token or the client secret to a URL the
+          // server chose (Webex APIs do not redirect).
+          redirect: 'error',
+        }),
+      );
+    } catch (error) {
+      // Given up waiting: the server may have acted on the request without our hearing it.
+      const timedOut = deadline.expired();
+      return {
+        ok: false,
+        error: {
+          kind: 'network',
+          message: describeNetworkError(error, url),
+          ...(timedOut ? { timedOut } : {}),
+        },
+      };
+    }
+    try {
+      text = await deadline.race(response.text());
+    } catch {
+      // A stalled body is a request that did not answer in time; a body cut off for another
+      // reason is treated as absent.
+      if (deadline.expired()) {
+        return {
+          ok: false,
+          error: {
+            kind: 'network',
+            message: `${safeHost(url)} did not answer in time`,
+            timedOut: true,
+          },
+        };
+      }
+    }
+  } finally {
+    deadline.clear();
   }
   let parsed: unknown;
   if (text.trim() !== '') {
@@ -130,9 +144,51 @@ export async function send(
 
 function describeNetworkError(error: unknown, url: string): string {
   const host = safeHost(url);
-  if (error instanceof Error && error.name === 'AbortError')
+  if (error instanceof DeadlinePassed || (error instanceof Error && error.name === 'AbortError'))
     return `${host} did not answer in time`;
   return `${host} could not be reached`;
+}
+
+class DeadlinePassed extends Error {}
+
+interface Deadline {
+  signal: AbortSignal;
+  /** `work`, or a rejection with DeadlinePassed once the deadline passes (whichever is first). */
+  race<T>(work: Promise<T>): Promise<T>;
+  expired(): boolean;
+  clear(): void;
+}
+
+/**
+ * Aborts the fetch when time is up, and also rejects whatever is raced against it: a fetch
+ * implementation that ignores the signal (or a body stream that does) cannot outlive it.
+ */
+function startDeadline(ms: number): Deadline {
+  const controller = new AbortController();
+  let passed = false;
+  let fire: (error: DeadlinePassed) => void = () => {};
+  const expiry = new Promise<never>((_, reject) => {
+    fire = reject;
+  });
+  // Nobody may be racing when it fires (between the two awaits): never an unhandled rejection.
+  expiry.catch(() => {});
+  const timer = setTimeout(() => {
+    passed = true;
+    fire(new DeadlinePassed('deadline passed'));
+    controller.abort();
+  }, ms) as unknown as { unref?: () => void };
+  // Never keep a Node test process alive for a request that was abandoned on purpose.
+  timer.unref?.();
+  return {
+    signal: controller.signal,
+    race: (work) => {
+      // The loser of the race may still reject later (an aborted fetch or body): not unhandled.
+      work.catch(() => {});
+      return Promise.race([work, expiry]);
+    },
+    expired: () => passed,
+    clear: () => clearTimeout(timer as unknown as ReturnType<typeof setTimeout>),
+  };
 }
 
 function safeHost(url: string): string {

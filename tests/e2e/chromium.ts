@@ -18,7 +18,9 @@ export const E2E_EXTRA_FLAGS = [
   '--disable-sync',
 ];
 
-/** Flags that load the unpacked extension, plus the suite's extras. */
-export function extensionArgs(extensionDir = EXTENSION_DIR): string[] {
-  return [...extensionFlags(extensionDir), ...E2E_EXTRA_FLAGS];
+/** Flags that load the unpacked extension(s), plus the suite's extras. */
+export function extensionArgs(
+  extensionDirs: string | readonly string[] = [EXTENSION_DIR],
+): string[] {
+  return [...extensionFlags(extensionDirs), ...E2E_EXTRA_FLAGS];
 }

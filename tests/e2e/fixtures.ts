@@ -26,11 +26,15 @@ export interface Profile {
   launch(): Promise<BrowserContext>;
 }
 
-export async function launchWithExtension(userDataDir: string): Promise<BrowserContext> {
+export async function launchWithExtension(
+  userDataDir: string,
+  extraArgs: readonly string[] = [],
+  extensionDirs?: readonly string[],
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: process.env.HEADED !== '1',
-    args: extensionArgs(),
+    args: [...extensionArgs(extensionDirs), ...extraArgs],
   });
 }
 

@@ -8,7 +8,7 @@ const ROWS: Array<[string, string, string]> = [
   [
     'POST',
     '/_emulator/faults',
-    '{endpoint, count?, status?, body?, headers?, retryAfter?, delayMs?, reset?, server?}',
+    '{endpoint, count?, status?, body?, headers?, retryAfter?, delayMs?, reset?, stall?, stallAfterBytes?, malform?, server?} (429 needs retryAfter)',
   ],
   ['GET', '/_emulator/faults', 'Pending faults'],
   ['DELETE', '/_emulator/faults', 'Clear faults'],
@@ -26,6 +26,8 @@ const ROWS: Array<[string, string, string]> = [
   ],
   ['POST', '/_emulator/tokens/expire', 'Access tokens expire now: {email?, refreshTokens?}'],
   ['GET', '/_emulator/devices?email=', 'Live Mobius devices (all users without email)'],
+  ['GET', '/_emulator/device-history?email=', "Every device's life since reset, and maxLive"],
+  ['GET', '/_emulator/lapses?email=', 'Devices that expired (missed keepalives), with when'],
   ['GET', '/_emulator/log', 'Request log'],
   ['GET', '/_emulator/deviations', 'Requests that strayed from the Webex references'],
   ['DELETE', '/_emulator/log', 'Clear log and deviations'],

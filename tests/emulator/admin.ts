@@ -30,7 +30,7 @@ export function adminRoutes(state: EmulatorState, controls: EmulatorControls): R
       withBody(ctx, (body) => {
         const spec = parseFaultSpec(body);
         if (typeof spec === 'string') return bad(ctx, spec);
-        return jsonReply(201, controls.injectFault(spec));
+        return orCreated(ctx, controls.injectFault(spec));
       }),
     ),
     route('DELETE', '/faults', () => jsonReply(200, { cleared: state.faults.clear() })),
@@ -83,6 +83,13 @@ export function adminRoutes(state: EmulatorState, controls: EmulatorControls): R
     route('GET', '/devices', (ctx) => {
       const devices = controls.devices(ctx.url.searchParams.get('email') ?? undefined);
       return typeof devices === 'string' ? bad(ctx, devices) : jsonReply(200, { devices });
+    }),
+    route('GET', '/device-history', (ctx) =>
+      orBadRequest(ctx, controls.deviceHistory(ctx.url.searchParams.get('email') ?? undefined)),
+    ),
+    route('GET', '/lapses', (ctx) => {
+      const lapses = controls.lapses(ctx.url.searchParams.get('email') ?? undefined);
+      return typeof lapses === 'string' ? bad(ctx, lapses) : jsonReply(200, { lapses });
     }),
     route('GET', '/log', () => jsonReply(200, { entries: state.log.all() })),
     route('GET', '/deviations', () => jsonReply(200, { deviations: state.log.deviations() })),
@@ -140,6 +147,10 @@ function withBody(ctx: RequestContext, act: (body: Record<string, unknown>) => R
 
 function orBadRequest(ctx: RequestContext, result: object | string): Reply {
   return typeof result === 'string' ? bad(ctx, result) : jsonReply(200, result);
+}
+
+function orCreated(ctx: RequestContext, result: object | string): Reply {
+  return typeof result === 'string' ? bad(ctx, result) : jsonReply(201, result);
 }
 
 function counted(ctx: RequestContext, key: string, result: number | string): Reply {

@@ -17,6 +17,8 @@ const CONFIG_ENV: Array<[string, keyof EmulatorConfig, 'int' | 'bool' | 'string'
   ['EMULATOR_REHOMING_MIN', 'rehomingIntervalMin', 'int'],
   ['EMULATOR_REHOMING_MAX', 'rehomingIntervalMax', 'int'],
   ['EMULATOR_AUTO_CONSENT_EMAIL', 'autoConsentEmail', 'string'],
+  ['EMULATOR_RATE_LIMIT_EARLY_KEEPALIVES', 'rateLimitEarlyKeepalives', 'bool'],
+  ['EMULATOR_SUPERSEDE_OLDER_DEVICES', 'supersedeOlderDevices', 'bool'],
 ];
 
 export const CLI_ENV_NAMES = [

@@ -18,6 +18,8 @@ const FIELDS: Record<keyof EmulatorConfig, Kind> = {
   callKeepaliveInterval: 'nonNegativeInt',
   autoConsentEmail: 'emailOrNull',
   validateClientDeviceUri: 'boolean',
+  rateLimitEarlyKeepalives: 'boolean',
+  supersedeOlderDevices: 'boolean',
 };
 
 /** Checks a partial config; returns the clean patch or a message naming the bad field. */

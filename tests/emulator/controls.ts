@@ -1,9 +1,10 @@
 import { parseConfigPatch } from './config';
-import type { Fault, FaultSpec } from './faults';
+import { type Fault, type FaultSpec, parseFaultSpec } from './faults';
 import { isoMillis } from './ids';
 import { DEMO_INTEGRATION, type Integration } from './integrations';
 import type { Listener } from './listeners';
 import { deviceView } from './mobius';
+import { type DeviceEnd, expiresAt, isTombstone } from './mobius-store';
 import type { EmulatorState } from './state';
 import type { EmulatorConfig, MobiusServerName, ServerName } from './types';
 import { TEST_USERS, userByEmail, userById } from './users';
@@ -23,6 +24,40 @@ export interface DeviceSummary {
   keptAliveElsewhere: boolean;
 }
 
+/** One device's whole life, for invariants ("never two at once", "no lapse"). */
+export interface DeviceLife {
+  email: string;
+  userId: string;
+  deviceId: string;
+  server: MobiusServerName;
+  createdAt: string;
+  lastSeen: string;
+  /** When it ended; null while it lives. For an expiry: the moment the last allowed keepalive was missed. */
+  endedAt: string | null;
+  end: DeviceEnd | null;
+  keptAliveElsewhere: boolean;
+}
+
+/** A device that expired because its keepalives stopped. */
+export interface Lapse {
+  email: string;
+  userId: string;
+  deviceId: string;
+  server: MobiusServerName;
+  createdAt: string;
+  lastKeepaliveAt: string;
+  expiredAt: string;
+}
+
+export interface DeviceHistory {
+  devices: DeviceLife[];
+  /**
+   * The most devices one user had alive at the same moment, seeded "other browser" devices not
+   * counted (the highest over users when no user is asked for).
+   */
+  maxLive: number;
+}
+
 export interface TokenResponse {
   access_token: string;
   expires_in: number;
@@ -40,7 +75,7 @@ export class EmulatorControls {
   ) {}
 
   async reset(): Promise<void> {
-    await Promise.all([this.listeners.primary.up(), this.listeners.backup.up()]);
+    await Promise.all(Object.values(this.listeners).map((listener) => listener.up()));
     this.state.reset();
   }
 
@@ -55,7 +90,8 @@ export class EmulatorControls {
     return { ...this.state.config };
   }
 
-  async setServer(name: MobiusServerName, up: boolean): Promise<void> {
+  /** Mobius listeners through the admin API; B too in process (the admin API lives on B). */
+  async setServer(name: ServerName, up: boolean): Promise<void> {
     const listener = this.listeners[name];
     await (up ? listener.up() : listener.down());
   }
@@ -79,7 +115,6 @@ export class EmulatorControls {
     const liveness = this.state.liveness();
     return this.state.mobius.list(liveness, userId).map((d) => {
       const view = deviceView(this.state, d);
-      const limitMs = liveness.missedKeepalivesBeforeExpiry * d.keepaliveIntervalSec * 1000;
       return {
         email: userById(d.userId)?.email ?? '',
         userId: d.userId,
@@ -90,7 +125,7 @@ export class EmulatorControls {
         addresses: view.addresses,
         createdAt: isoMillis(d.createdAt),
         lastSeen: view.lastSeen,
-        expiresAt: d.keptAliveElsewhere ? null : isoMillis(d.lastSeen + limitMs),
+        expiresAt: d.keptAliveElsewhere ? null : isoMillis(expiresAt(d, liveness) ?? 0),
         keptAliveElsewhere: d.keptAliveElsewhere,
       };
     });
@@ -149,8 +184,50 @@ export class EmulatorControls {
     this.state.integrations.add(integration);
   }
 
-  injectFault(spec: FaultSpec): Fault {
-    return this.state.faults.add(spec);
+  injectFault(spec: FaultSpec): Fault | string {
+    const checked = parseFaultSpec(spec);
+    if (typeof checked === 'string') return checked;
+    return this.state.faults.add(checked);
+  }
+
+  /** Every device's life since the last reset, oldest first (expiries evaluated now). */
+  deviceHistory(email?: string): DeviceHistory | string {
+    const userId = this.userIdFor(email);
+    if (userId === null) return `no test user ${email}`;
+    const liveness = this.state.liveness();
+    const devices = this.state.mobius.history(liveness, userId).map((d): DeviceLife => {
+      const ended = isTombstone(d);
+      return {
+        email: userById(d.userId)?.email ?? '',
+        userId: d.userId,
+        deviceId: d.deviceId,
+        server: d.server,
+        createdAt: isoMillis(d.createdAt),
+        lastSeen: isoMillis(d.lastSeen),
+        endedAt: ended ? isoMillis(d.endedAt) : null,
+        end: ended ? d.end : null,
+        keptAliveElsewhere: d.keptAliveElsewhere,
+      };
+    });
+    return { devices, maxLive: maxSimultaneous(devices) };
+  }
+
+  /** Devices that expired (missed keepalives) since the last reset, in order of expiry. */
+  lapses(email?: string): Lapse[] | string {
+    const history = this.deviceHistory(email);
+    if (typeof history === 'string') return history;
+    return history.devices
+      .filter((d) => d.end === 'expired' && d.endedAt !== null)
+      .sort((a, b) => Date.parse(a.endedAt ?? '') - Date.parse(b.endedAt ?? ''))
+      .map((d) => ({
+        email: d.email,
+        userId: d.userId,
+        deviceId: d.deviceId,
+        server: d.server,
+        createdAt: d.createdAt,
+        lastKeepaliveAt: d.lastSeen,
+        expiredAt: d.endedAt ?? '',
+      }));
   }
 
   users() {
@@ -162,4 +239,27 @@ export class EmulatorControls {
     if (email === undefined) return undefined;
     return userByEmail(email)?.id ?? null;
   }
+}
+
+/** Per user, the most of their own (not seeded) devices alive at one moment; the highest. */
+function maxSimultaneous(devices: readonly DeviceLife[]): number {
+  const byUser = new Map<string, Array<[number, number]>>();
+  for (const d of devices) {
+    if (d.keptAliveElsewhere) continue;
+    const edges = byUser.get(d.userId) ?? [];
+    edges.push([Date.parse(d.createdAt), 1]);
+    if (d.endedAt !== null) edges.push([Date.parse(d.endedAt), -1]);
+    byUser.set(d.userId, edges);
+  }
+  let max = 0;
+  for (const edges of byUser.values()) {
+    // An end and a start at the same instant do not overlap: ends first.
+    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let live = 0;
+    for (const [, step] of edges) {
+      live += step;
+      max = Math.max(max, live);
+    }
+  }
+  return max;
 }

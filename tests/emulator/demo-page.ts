@@ -60,6 +60,7 @@ export function demoRoutes(state: EmulatorState): Route[] {
       pattern: /^\/demo\/?$/,
       servers: BASE_ONLY,
       kind: 'api',
+      browserPage: true,
       handle: () => htmlReply(200, demoPage(state.urls.base)),
     },
     {

@@ -4,6 +4,7 @@ import { restErrorBody } from './errors';
 import { describeFault, type Fault } from './faults';
 import type { Reply, RequestContext } from './http';
 import { newTrackingId } from './ids';
+import { malformed } from './malform';
 import { redactedPath } from './request-log';
 import { matchRoute, type Route } from './router';
 import type { EmulatorState } from './state';
@@ -42,13 +43,15 @@ export class Dispatcher {
     });
   };
 
-  /** Ends pending fault delays (on close). */
+  /** Ends pending fault delays and stalled responses (on close). */
   dispose(): void {
     for (const wake of this.waits) wake();
     this.waits.clear();
+    this.state.stalls.releaseAll();
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, server: ServerName) {
+    const receivedAt = this.state.now();
     const method = req.method ?? 'GET';
     const requested = single(req.headers.trackingid);
     const trackingId = requested && SANE_TRACKING_ID.test(requested) ? requested : newTrackingId();
@@ -70,6 +73,7 @@ export class Dispatcher {
       body: Buffer.alloc(0),
       trackingId,
       remoteAddress: req.socket.remoteAddress ?? '',
+      receivedAt,
       params: [],
       now: () => this.state.now(),
       deviate: (reason) => reasons.push(reason),
@@ -78,6 +82,7 @@ export class Dispatcher {
       const entry = this.state.log.record(
         {
           at: this.state.now(),
+          receivedAt,
           method,
           path: redactedPath(url),
           status,
@@ -134,6 +139,11 @@ export class Dispatcher {
     }
     const { route } = match;
     ctx.params = match.params;
+    if (route.kind === 'api' && !route.browserPage && req.headers.cookie !== undefined) {
+      // Webex APIs authenticate with the bearer token alone; a cookie means the client leaks
+      // the browser's cookies for that host to the API (credentials: 'omit' prevents it).
+      reasons.push('Cookie header sent to an API endpoint');
+    }
     if (route.kind !== 'api') {
       send(await route.handle(ctx));
       return;
@@ -147,13 +157,20 @@ export class Dispatcher {
       req.socket.destroy();
       return;
     }
+    let reply: Reply;
     if (fault && fault.status !== undefined) {
-      record(fault.status, fault);
-      send(faultReply(fault, trackingId));
+      reply = faultReply(fault, trackingId);
+      route.onFaultAnswer?.(ctx, fault.status);
+    } else {
+      reply = await route.handle(ctx);
+      if (fault?.malform) reply = malformed(reply, fault.malform);
+    }
+    record(reply.status, fault);
+    if (fault?.stall) {
+      writeStalled(res, reply, base, fault.stallAfterBytes ?? 0);
+      this.state.stalls.hold(res);
       return;
     }
-    const reply = await route.handle(ctx);
-    record(reply.status, fault);
     send(reply);
   }
 
@@ -205,6 +222,27 @@ function write(res: ServerResponse, reply: Reply, base: Record<string, string>):
     res.writeHead(reply.status, headers);
     res.end();
   }
+}
+
+/**
+ * Status line, headers and the first `bytes` of the body, and then nothing: no Content-Length,
+ * so the body is chunked and its end never comes (the same for a reply that has no body).
+ */
+function writeStalled(
+  res: ServerResponse,
+  reply: Reply,
+  base: Record<string, string>,
+  bytes: number,
+): void {
+  if (res.destroyed || res.writableEnded) return;
+  const headers: Record<string, string> = { ...base, ...(reply.headers ?? {}) };
+  if (reply.body !== undefined) {
+    headers['Content-Type'] = reply.contentType ?? 'application/octet-stream';
+  }
+  res.writeHead(reply.status, headers);
+  res.flushHeaders();
+  const first = Buffer.from(reply.body ?? '').subarray(0, bytes);
+  if (first.length > 0) res.write(first);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -91,7 +91,7 @@ describe('fault injection', () => {
 
   it.each([
     [{ endpoint: 'nope', status: 500 }, 'endpoint'],
-    [{ endpoint: 'ping' }, 'status, reset or delayMs'],
+    [{ endpoint: 'ping' }, 'status, reset, stall, malform or delayMs'],
     [{ endpoint: 'ping', status: 99 }, 'status'],
     [{ endpoint: 'ping', status: 500, server: 'moon' }, 'server'],
   ])('refuses a bad fault %j', async (spec, word) => {

@@ -1,3 +1,4 @@
+import { MALFORMATIONS, type Malformation } from './malform';
 import type { ServerName } from './types';
 
 /** Endpoint names faults can target. */
@@ -34,6 +35,19 @@ export interface FaultSpec {
   delayMs?: number;
   /** Destroy the connection instead of answering. */
   reset?: boolean;
+  /**
+   * Send the status line and headers (of `status`'s reply, or of the real handler's when no
+   * status is given), then `stallAfterBytes` bytes of the body, and never finish the body: the
+   * response hangs until the client gives up, the listener goes down or the emulator resets.
+   */
+  stall?: boolean;
+  /** With `stall`: how many bytes of the body to send first (default 0). */
+  stallAfterBytes?: number;
+  /**
+   * Answer with the real handler's status and headers but a spoiled body: `truncated` JSON,
+   * `wrongTypes` (every value of another type), `missingFields` (`{}`), `empty`, `huge` (5 MB).
+   */
+  malform?: Malformation;
   server?: FaultServer;
 }
 
@@ -86,6 +100,8 @@ export function describeFault(fault: Fault): string {
   if (fault.delayMs) parts.push(`delay ${fault.delayMs}ms`);
   if (fault.reset) parts.push('reset');
   else if (fault.status !== undefined) parts.push(`status ${fault.status}`);
+  if (fault.stall) parts.push(`stalled after ${fault.stallAfterBytes ?? 0} bytes`);
+  if (fault.malform) parts.push(`malformed body (${fault.malform})`);
   return `#${fault.id} ${fault.endpoint}: ${parts.join(', ')}`;
 }
 
@@ -134,14 +150,49 @@ export function parseFaultSpec(input: unknown): FaultSpec | string {
     if (typeof o.reset !== 'boolean') return 'reset must be a boolean';
     spec.reset = o.reset;
   }
+  if (o.stall !== undefined) {
+    if (typeof o.stall !== 'boolean') return 'stall must be a boolean';
+    spec.stall = o.stall;
+  }
+  if (o.stallAfterBytes !== undefined) {
+    if (!isInt(o.stallAfterBytes) || o.stallAfterBytes < 0) {
+      return 'stallAfterBytes must be a non-negative integer';
+    }
+    if (!spec.stall) return 'stallAfterBytes needs stall: true';
+    spec.stallAfterBytes = o.stallAfterBytes;
+  }
+  if (spec.stall && spec.reset) return 'a fault cannot both stall and reset';
+  if (o.malform !== undefined) {
+    if (!MALFORMATIONS.includes(o.malform as Malformation)) {
+      return `malform must be one of ${MALFORMATIONS.join(', ')}`;
+    }
+    if (spec.status !== undefined || spec.reset) {
+      return 'malform spoils the real answer: no status or reset with it';
+    }
+    spec.malform = o.malform as Malformation;
+  }
   if (o.server !== undefined) {
     if (!['primary', 'backup', 'base', 'any'].includes(o.server as string)) {
       return 'server must be primary, backup, base or any';
     }
     spec.server = o.server as FaultServer;
   }
-  if (spec.status === undefined && !spec.reset && spec.delayMs === undefined) {
-    return 'a fault needs status, reset or delayMs';
+  if (
+    spec.status === undefined &&
+    !spec.reset &&
+    spec.delayMs === undefined &&
+    !spec.stall &&
+    !spec.malform
+  ) {
+    return 'a fault needs status, reset, stall, malform or delayMs';
+  }
+  // Webex always sends Retry-After with a 429 (the SDK reads it as a number): a test that
+  // injects one without it would exercise a path production never takes.
+  const retryAfterHeader = Object.keys(spec.headers ?? {}).some(
+    (name) => name.toLowerCase() === 'retry-after',
+  );
+  if (spec.status === 429 && spec.retryAfter === undefined && !retryAfterHeader) {
+    return 'a 429 fault needs retryAfter (Webex always sends Retry-After with 429)';
   }
   return spec;
 }

@@ -18,6 +18,8 @@ export interface RequestContext {
   body: Buffer;
   trackingId: string;
   remoteAddress: string;
+  /** Emulator time when the request arrived (before any injected delay). */
+  receivedAt: number;
   /** Captures of the matched route pattern. */
   params: string[];
   now(): number;

@@ -1,7 +1,13 @@
 import { adminRoutes } from './admin';
 import { catalogRoutes } from './catalog';
 import { initialConfig } from './config';
-import { type DeviceSummary, EmulatorControls, type TokenResponse } from './controls';
+import {
+  type DeviceHistory,
+  type DeviceSummary,
+  EmulatorControls,
+  type Lapse,
+  type TokenResponse,
+} from './controls';
 import { demoRoutes } from './demo-page';
 import { Dispatcher } from './dispatcher';
 import type { Fault, FaultSpec } from './faults';
@@ -21,13 +27,12 @@ import type {
   EmulatorOptions,
   EmulatorUrls,
   LogEntry,
-  MobiusServerName,
   ServerName,
 } from './types';
 import { TEST_USERS, type TestUser } from './users';
 import { wdmRoutes } from './wdm';
 
-export type { DeviceSummary, TokenResponse } from './controls';
+export type { DeviceHistory, DeviceLife, DeviceSummary, Lapse, TokenResponse } from './controls';
 export { ENDPOINT_NAMES, type EndpointName, type Fault, type FaultSpec } from './faults';
 export { s256 } from './ids';
 export { DEMO_INTEGRATION, DEMO_SCOPES, type Integration } from './integrations';
@@ -46,13 +51,20 @@ export interface Emulator {
   reset(): Promise<void>;
   setConfig(patch: Partial<EmulatorConfig>): EmulatorConfig;
   devices(email?: string): DeviceSummary[];
+  /** Every device's life since the last reset, and the most one user had alive at once. */
+  deviceHistory(email?: string): DeviceHistory;
+  /** Devices that expired because their keepalives stopped. */
+  lapses(email?: string): Lapse[];
   requestLog(): LogEntry[];
   deviations(): Deviation[];
   clearLog(): void;
   injectFault(spec: FaultSpec): Fault;
+  /** Faults not yet used up (a fault a request took is gone from here). */
+  pendingFaults(): Fault[];
   clearFaults(): void;
-  serverDown(name: MobiusServerName): Promise<void>;
-  serverUp(name: MobiusServerName): Promise<void>;
+  /** Takes a listener down; `base` too (in process only: the admin API lives on it). */
+  serverDown(name: ServerName): Promise<void>;
+  serverUp(name: ServerName): Promise<void>;
   revokeTokens(filter?: { email?: string; accessToken?: string }): number;
   expireTokens(filter?: { email?: string; refreshTokens?: boolean }): number;
   issueTokens(email: string, options?: { clientId?: string; scopes?: string[] }): TokenResponse;
@@ -118,10 +130,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset: () => controls.reset(),
     setConfig: (patch) => orThrow(controls.setConfig(patch)),
     devices: (email) => orThrow(controls.devices(email)),
+    deviceHistory: (email) => orThrow(controls.deviceHistory(email)),
+    lapses: (email) => orThrow(controls.lapses(email)),
     requestLog: () => state.log.all(),
     deviations: () => state.log.deviations(),
     clearLog: () => state.log.clear(),
-    injectFault: (spec) => controls.injectFault(spec),
+    injectFault: (spec) => orThrow(controls.injectFault(spec)),
+    pendingFaults: () => state.faults.list(),
     clearFaults: () => {
       state.faults.clear();
     },

@@ -15,6 +15,33 @@ export interface MobiusDevice {
   keepaliveIntervalSec: number;
   /** Seeded "other browser" devices: kept alive by someone else, never expire. */
   keptAliveElsewhere: boolean;
+  /** When the latest keepalive for it arrived (cadence check), whatever it was answered. */
+  lastKeepaliveArrivedAt?: number;
+}
+
+/** Why a device stopped living. */
+export type DeviceEnd =
+  /** DELETE by its client. */
+  | 'deleted'
+  /** Missed keepalives (a lapse). */
+  | 'expired'
+  /** An injected keepalive 404 removed it, as Mobius does when it loses a registration. */
+  | 'removed'
+  /** A newer registration of the same user replaced it (`supersedeOlderDevices`). */
+  | 'superseded';
+
+/** What is left of a dead device: its life, and how often clients asked for it since. */
+export interface Tombstone {
+  deviceId: string;
+  userId: string;
+  server: MobiusServerName;
+  createdAt: number;
+  lastSeen: number;
+  endedAt: number;
+  end: DeviceEnd;
+  keptAliveElsewhere: boolean;
+  /** Keepalives and DELETEs answered "gone" (404, or 409 for a superseded device) since. */
+  goneAnswers: number;
 }
 
 export interface Liveness {
@@ -22,16 +49,26 @@ export interface Liveness {
   missedKeepalivesBeforeExpiry: number;
 }
 
+/** Long demos must not grow without bound. */
+const MAX_TOMBSTONES = 10_000;
+
 /**
  * One store shared by both Mobius listeners. Expiry is evaluated lazily against the clock (no
  * timers), so a fake clock drives it: a device is gone once more than
- * missed × interval seconds passed since its last keepalive.
+ * missed × interval seconds passed since its last keepalive, and it ended at that moment.
+ * Dead devices leave tombstones, so the emulator can tell a client that keeps talking to a
+ * device it was told is gone, report lapses, and replay every device's life.
  */
 export class MobiusStore {
   private readonly devices = new Map<string, MobiusDevice>();
+  private readonly tombstones = new Map<string, Tombstone>();
+  /** 404s answered per device id that was never issued. */
+  private readonly unknownAsked = new Map<string, number>();
 
   clear(): void {
     this.devices.clear();
+    this.tombstones.clear();
+    this.unknownAsked.clear();
   }
 
   create(
@@ -48,12 +85,13 @@ export class MobiusStore {
     return device;
   }
 
-  /** A live device, or undefined when unknown or expired (expired ones are dropped). */
+  /** A live device, or undefined when unknown or expired (expired ones become tombstones). */
   live(deviceId: string, liveness: Liveness): MobiusDevice | undefined {
     const device = this.devices.get(deviceId);
     if (!device) return undefined;
-    if (isExpired(device, liveness)) {
-      this.devices.delete(deviceId);
+    const expiry = expiresAt(device, liveness);
+    if (expiry !== null && liveness.now > expiry) {
+      this.bury(device, 'expired', expiry);
       return undefined;
     }
     return device;
@@ -69,13 +107,72 @@ export class MobiusStore {
     return result.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  delete(deviceId: string): boolean {
-    return this.devices.delete(deviceId);
+  /** Ends a live device; false when there was none. */
+  end(deviceId: string, end: DeviceEnd, at: number): boolean {
+    const device = this.devices.get(deviceId);
+    if (!device) return false;
+    this.bury(device, end, at);
+    return true;
+  }
+
+  tombstone(deviceId: string): Tombstone | undefined {
+    return this.tombstones.get(deviceId);
+  }
+
+  /**
+   * Counts one more "gone" answer for a dead or never-issued device id; returns how many had
+   * been answered before this one (0 the first time).
+   */
+  countGone(deviceId: string): number {
+    const tombstone = this.tombstones.get(deviceId);
+    if (tombstone) return tombstone.goneAnswers++;
+    const before = this.unknownAsked.get(deviceId) ?? 0;
+    if (this.unknownAsked.size >= MAX_TOMBSTONES) this.unknownAsked.clear();
+    this.unknownAsked.set(deviceId, before + 1);
+    return before;
+  }
+
+  /** Every device's life (live and dead), oldest first, after expiring what is due. */
+  history(liveness: Liveness, userId?: string): Array<MobiusDevice | Tombstone> {
+    this.list(liveness);
+    const all: Array<MobiusDevice | Tombstone> = [
+      ...this.devices.values(),
+      ...this.tombstones.values(),
+    ];
+    return all
+      .filter((d) => userId === undefined || d.userId === userId)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  private bury(device: MobiusDevice, end: DeviceEnd, at: number): void {
+    this.devices.delete(device.deviceId);
+    if (this.tombstones.size >= MAX_TOMBSTONES) {
+      const oldest = this.tombstones.keys().next().value;
+      if (oldest !== undefined) this.tombstones.delete(oldest);
+    }
+    this.tombstones.set(device.deviceId, {
+      deviceId: device.deviceId,
+      userId: device.userId,
+      server: device.server,
+      createdAt: device.createdAt,
+      lastSeen: device.lastSeen,
+      endedAt: at,
+      end,
+      keptAliveElsewhere: device.keptAliveElsewhere,
+      // A removal answered by the injected 404 itself already told the client once.
+      goneAnswers: end === 'removed' ? 1 : 0,
+    });
   }
 }
 
-function isExpired(device: MobiusDevice, liveness: Liveness): boolean {
-  if (device.keptAliveElsewhere) return false;
-  const limitMs = liveness.missedKeepalivesBeforeExpiry * device.keepaliveIntervalSec * 1000;
-  return liveness.now - device.lastSeen > limitMs;
+/** When a device expires without another keepalive; null for seeded "other browser" devices. */
+export function expiresAt(device: MobiusDevice, liveness: Liveness): number | null {
+  if (device.keptAliveElsewhere) return null;
+  return (
+    device.lastSeen + liveness.missedKeepalivesBeforeExpiry * device.keepaliveIntervalSec * 1000
+  );
+}
+
+export function isTombstone(entry: MobiusDevice | Tombstone): entry is Tombstone {
+  return 'end' in entry;
 }

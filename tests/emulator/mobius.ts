@@ -10,6 +10,7 @@ import {
   type RequestContext,
 } from './http';
 import { isoSeconds } from './ids';
+import { goneReply, keepaliveTooSoon } from './mobius-rules';
 import type { MobiusDevice } from './mobius-store';
 import { ALL_SERVERS, MOBIUS_SERVERS, type Route } from './router';
 import { type EmulatorState, SIP_DOMAIN } from './state';
@@ -56,9 +57,16 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
       ALL_SERVERS,
     ),
     route('POST', /^\/api\/v1\/calling\/web\/device$/, 'register', (c) => register(c, state)),
-    route('POST', new RegExp(`${devicePath}\\/([^/]+)\\/status$`), 'keepalive', (c) =>
-      keepalive(c, state),
-    ),
+    {
+      ...route('POST', new RegExp(`${devicePath}\\/([^/]+)\\/status$`), 'keepalive', (c) =>
+        keepalive(c, state),
+      ),
+      // An injected 404 is Mobius having lost the registration: the device really is gone, so
+      // "keepalive 404, then register again" takes the path production takes.
+      onFaultAnswer: (c, status) => {
+        if (status === 404) state.mobius.end(c.params[0] ?? '', 'removed', state.now());
+      },
+    },
     route('DELETE', new RegExp(`${devicePath}\\/([^/]+)$`), 'deregister', (c) =>
       deregister(c, state),
     ),
@@ -119,13 +127,18 @@ function register(ctx: RequestContext, state: EmulatorState): Reply {
   if (!user.callingEnabled) return jsonReply(403, { userId: user.id, errorCode: 102 });
 
   const liveness = state.liveness();
-  const mine = state.mobius.list(liveness, user.id);
+  let mine = state.mobius.list(liveness, user.id);
   // The same browser registering again while its device lives: 101 listing that device (Mobius
   // uses 101 for "already registered" too; unconfirmed shape). The SDK's restore then deletes it
   // and registers afresh.
   const same = mine.find((d) => d.clientDeviceUri === body.clientDeviceUri);
   if (same) {
     return jsonReply(403, { userId: user.id, errorCode: 101, devices: [deviceView(state, same)] });
+  }
+  if (state.config.supersedeOlderDevices) {
+    // §13 (main branch): the newest registration of a user wins; the older ones answer 409.
+    for (const older of mine) state.mobius.end(older.deviceId, 'superseded', state.now());
+    mine = [];
   }
   if (mine.length >= state.config.deviceLimit) {
     return jsonReply(403, {
@@ -212,9 +225,10 @@ function ownDeviceHere(
   user: TestUser,
   action: string,
 ): MobiusDevice | Reply {
-  const device = state.mobius.live(ctx.params[0] ?? '', state.liveness());
+  const deviceId = ctx.params[0] ?? '';
+  const device = state.mobius.live(deviceId, state.liveness());
   const notFound = () => restError(ctx, 404, 'Device not found.');
-  if (!device) return notFound();
+  if (!device) return goneReply(ctx, state, deviceId, action);
   if (device.userId !== user.id) {
     ctx.deviate(`${action}: device belongs to another user`);
     return notFound();
@@ -231,6 +245,8 @@ function keepalive(ctx: RequestContext, state: EmulatorState): Reply {
   if (!auth.ok) return auth.reply;
   const device = ownDeviceHere(ctx, state, auth.user, 'keepalive');
   if ('status' in device) return device;
+  const limited = keepaliveTooSoon(ctx, state, device);
+  if (limited) return limited;
   device.lastSeen = state.now();
   // Body unconfirmed and ignored by the SDK (any 2xx is success): send none.
   return emptyReply(200);
@@ -245,7 +261,7 @@ function deregister(ctx: RequestContext, state: EmulatorState): Reply {
     ctx.deviate("deregister: cisco-device-url differs from the device's clientDeviceUri");
   }
   const view = deviceView(state, device);
-  state.mobius.delete(device.deviceId);
+  state.mobius.end(device.deviceId, 'deleted', state.now());
   return jsonReply(200, { userId: auth.user.id, device: view });
 }
 

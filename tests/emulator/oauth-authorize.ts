@@ -22,6 +22,7 @@ export function authorizeRoutes(state: EmulatorState): Route[] {
       servers: BASE_ONLY,
       kind: 'api',
       endpoint: 'authorize',
+      browserPage: true,
       handle: (ctx) => authorize(ctx, state),
     },
     {
@@ -30,6 +31,7 @@ export function authorizeRoutes(state: EmulatorState): Route[] {
       servers: BASE_ONLY,
       kind: 'api',
       endpoint: 'authorize',
+      browserPage: true,
       handle: (ctx) => decide(ctx, state),
     },
   ];

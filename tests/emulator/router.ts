@@ -15,7 +15,11 @@ export interface Route {
   servers: readonly ServerName[];
   kind: RouteKind;
   endpoint?: EndpointName;
+  /** A page a browser opens (consent, demo): cookies are normal there, unlike on the APIs. */
+  browserPage?: boolean;
   handle(ctx: RequestContext): Reply | Promise<Reply>;
+  /** Called when an injected fault answered this route with `status` instead of the handler. */
+  onFaultAnswer?(ctx: RequestContext, status: number): void;
 }
 
 export type RouteMatch =

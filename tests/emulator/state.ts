@@ -5,6 +5,7 @@ import { FaultQueue } from './faults';
 import { IntegrationRegistry } from './integrations';
 import { type Liveness, MobiusStore } from './mobius-store';
 import { RequestLog } from './request-log';
+import { StalledResponses } from './stalls';
 import { TokenStore } from './tokens';
 import type { EmulatorConfig, EmulatorUrls, MobiusServerName } from './types';
 import { TEST_USERS } from './users';
@@ -27,6 +28,7 @@ export class EmulatorState {
   readonly mobius = new MobiusStore();
   readonly faults = new FaultQueue();
   readonly log = new RequestLog();
+  readonly stalls = new StalledResponses();
 
   constructor(
     clock: Clock | undefined,
@@ -63,6 +65,7 @@ export class EmulatorState {
     this.wdm.clear();
     this.mobius.clear();
     this.faults.clear();
+    this.stalls.releaseAll();
     this.log.clear();
     this.seed();
   }

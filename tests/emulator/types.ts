@@ -28,6 +28,13 @@ export interface EmulatorConfig {
   autoConsentEmail: string | null;
   /** Mobius registration demands a clientDeviceUri this emulator's WDM issued to the user. */
   validateClientDeviceUri: boolean;
+  /** A keepalive sooner than half the interval after the previous one is answered 429. */
+  rateLimitEarlyKeepalives: boolean;
+  /**
+   * A new registration supersedes the user's older live devices (§13): their keepalives answer
+   * 409 and they are no longer listed.
+   */
+  supersedeOlderDevices: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
@@ -45,6 +52,8 @@ export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
   callKeepaliveInterval: 60,
   autoConsentEmail: null,
   validateClientDeviceUri: true,
+  rateLimitEarlyKeepalives: false,
+  supersedeOlderDevices: false,
 });
 
 export interface EmulatorOptions {
@@ -71,7 +80,10 @@ export interface EmulatorUrls {
 
 /** One request as the emulator saw it (no query secrets, no tokens, no bodies). */
 export interface LogEntry {
+  /** When the answer was written (after any injected delay). */
   at: number;
+  /** When the request arrived. */
+  receivedAt: number;
   method: string;
   path: string;
   status: number;
