@@ -174,5 +174,7 @@ function exchangeFailed(failure: WebexFailure, viaBroker: boolean): SignInOutcom
         : 'Webex refused the integration client ID or secret. Check them in the settings.',
     };
   }
-  return { kind: 'failed', reason: 'exchange', message: `${failure.message}. Please try again.` };
+  // Servers end their descriptions with a period or not: one period either way.
+  const reason = failure.message.replace(/\.+$/, '');
+  return { kind: 'failed', reason: 'exchange', message: `${reason}. Please try again.` };
 }

@@ -45,7 +45,8 @@ export interface DiscoveryCacheDeps {
   /** Discovery belongs to the signed-in session: its environment, never the settings'. */
   identity(): Promise<SessionIdentity | undefined>;
   /** How long the catalog and server lists are trusted (people and the WDM device are kept). */
-  ttlMs: number;
+  /** Read at each use: development timing overrides apply without a new worker. */
+  ttlMs(): number;
   log(kind: string, message: string, data?: Record<string, unknown>): void;
 }
 
@@ -62,10 +63,14 @@ export class DiscoveryCache implements RegistrationContextProvider {
     const people = await this.people(where.value);
     if (!people.ok) return people;
 
-    const catalog = await this.remember(DISCOVERY_KEYS.catalog, environment, this.deps.ttlMs, () =>
-      this.deps.authorize(endpoints.u2cCatalog, (auth) =>
-        fetchCatalog(this.deps.fetch, endpoints.u2cCatalog, auth),
-      ),
+    const catalog = await this.remember(
+      DISCOVERY_KEYS.catalog,
+      environment,
+      this.deps.ttlMs(),
+      () =>
+        this.deps.authorize(endpoints.u2cCatalog, (auth) =>
+          fetchCatalog(this.deps.fetch, endpoints.u2cCatalog, auth),
+        ),
     );
     if (!catalog.ok) return catalog;
 
@@ -186,7 +191,7 @@ export class DiscoveryCache implements RegistrationContextProvider {
     const cached = await this.read<MobiusServers>(
       DISCOVERY_KEYS.servers,
       environment,
-      this.deps.ttlMs,
+      this.deps.ttlMs(),
     );
     if (cached) return { ok: true, value: cached, status: 200 };
     const { fetch, log } = this.deps;

@@ -94,7 +94,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     fetch,
     authorize: (url, call) => session.authorize(url, call),
     identity: async () => (await tokens.load())?.session,
-    ttlMs: timing.discoveryTtlMs,
+    ttlMs: () => timing.discoveryTtlMs,
     log,
   });
   const session = createSession({

@@ -480,6 +480,27 @@ describe('diagnostics', () => {
     expect(await diagnostics.list()).toEqual([]);
   });
 
+  it('redacts token values but keeps timing names that mention tokens', async () => {
+    const diagnostics = createDiagnostics(memoryStore(), { now: () => 8 });
+    await diagnostics.add('dev', 'Timing overrides applied', {
+      tokenRetryMs: 1000,
+      tokenRefreshFraction: 0.1,
+      accessToken: 'a-secret',
+      refresh_token: 'r-secret',
+      tokens: { any: 'thing' },
+      token_type: 'Bearer',
+    });
+    const [entry] = await diagnostics.list();
+    expect(entry?.data).toEqual({
+      tokenRetryMs: 1000,
+      tokenRefreshFraction: 0.1,
+      accessToken: '[redacted]',
+      refresh_token: '[redacted]',
+      tokens: '[redacted]',
+      token_type: '[redacted]',
+    });
+  });
+
   it('redacts secrets at any depth and inside text, and keeps Mobius error codes', async () => {
     const diagnostics = createDiagnostics(memoryStore(), { now: () => 7 });
     await diagnostics.add('line', 'Line error', {

@@ -86,6 +86,18 @@ describe('discovery and its caches', () => {
     expect(requests(h)).toEqual([`POST ${PRIMARY}device`]);
   });
 
+  it('a shorter discovery lifetime applied at run time takes effect at once', async () => {
+    const h = new Harness();
+    await h.registered();
+    await h.service.deregister();
+    h.service.applyTiming({ discoveryTtlMs: 1_000 });
+    h.clock.tick(2_000);
+    h.http.calls.length = 0;
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(requests(h)).toContain(`GET ${BASE}/u2c/api/v1/catalog?format=hostmap`);
+  });
+
   it('refreshes the catalog and servers after a day, keeping the WDM device', async () => {
     const h = new Harness();
     await h.registered();
