@@ -102,7 +102,7 @@ test.describe('3. a stalled response (headers, then a body that never ends)', ()
     emulator,
   }) => {
     emulator.setConfig({ keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 5 });
-    await setTiming(extensionPage, { requestTimeoutMs: 3_000, watchdogMs: 8_000 });
+    await setTiming(extensionPage, { requestTimeoutMs: 3_000, requestDeadlineMs: 8_000 });
     await signIn(extensionPage, emulator);
     const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
     const endStall = watch.open('registration stalled');
