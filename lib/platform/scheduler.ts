@@ -26,8 +26,9 @@ export interface AlarmSchedulerOptions {
   /** Alarms this scheduler does not own (other features) are left alone. */
   prefix?: string;
   /**
-   * While a handler runs, its timer keeps an alarm this far ahead, so a worker killed inside the
-   * handler is woken to run it again; a handler still running after this long is run again.
+   * While a handler runs, its timer keeps an alarm this far ahead (2 s by default, or Chrome's
+   * minimum), so a worker killed inside the handler is woken to run it again; a handler still
+   * running after this long is run again.
    */
   backstopMs?: number;
 }
@@ -51,7 +52,9 @@ export interface AlarmScheduler extends Scheduler {
 export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmScheduler {
   const { alarms, store, clock, minAlarmDelayMs, onDue } = options;
   const prefix = options.prefix ?? 'timer:';
-  const backstopMs = options.backstopMs ?? 60_000;
+  // Short: a worker killed inside a handler must be woken before the server drops the device
+  // (alarms are clamped to Chrome's minimum anyway).
+  const backstopMs = options.backstopMs ?? 2_000;
   const timeouts = new Map<string, ReturnType<typeof setTimeout>>();
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -94,18 +97,23 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
    * the handler is woken again by that alarm and fires the timer once more. Only when the
    * handler left the deadline unchanged (it did not re-arm or clear it) is it removed.
    */
+  const armBackstop = (name: string) =>
+    alarms.create(prefix + name, { when: clock.now() + Math.max(backstopMs, minAlarmDelayMs) });
+
   async function fire(name: string): Promise<void> {
     const startedAt = running.get(name);
-    if (startedAt !== undefined && clock.now() - startedAt < backstopMs) return;
+    if (startedAt !== undefined && clock.now() - startedAt < backstopMs) {
+      // Still running: the alarm that brought us here is spent, keep one armed.
+      await armBackstop(name);
+      return;
+    }
     const at = await withDeadlines((deadlines) => deadlines[name]);
     if (at === undefined || at > clock.now() + 50) return;
     running.set(name, clock.now());
     clearTimeout(timeouts.get(name));
     timeouts.delete(name);
     // The alarm that woke us is spent (one-shot): keep one armed while the handler runs.
-    await alarms.create(prefix + name, {
-      when: clock.now() + Math.max(backstopMs, minAlarmDelayMs),
-    });
+    await armBackstop(name);
     try {
       await onDue(name);
     } catch (error) {

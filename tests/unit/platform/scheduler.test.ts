@@ -238,9 +238,12 @@ describe('alarm scheduler', () => {
     });
     await scheduler.set('retry', 1_001_000);
     await vi.advanceTimersByTimeAsync(1_000);
-    // The alarm and the in-memory timer both arriving while it runs: no second run yet.
+    // The alarm and the in-memory timer both arriving while it runs: no second run yet, and
+    // the spent alarm is replaced by another backstop.
+    shared.alarms.armed.delete('timer:retry');
     await scheduler.handleAlarm('timer:retry');
     expect(runs).toBe(1);
+    expect(shared.alarms.armed.get('timer:retry')).toBe(Date.now() + 20_000);
     await vi.advanceTimersByTimeAsync(20_000);
     await scheduler.handleAlarm('timer:retry');
     expect(runs).toBe(2);
