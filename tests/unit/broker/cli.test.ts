@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
@@ -123,8 +123,10 @@ describe('npm run broker', () => {
     expect(other).toMatchObject({ ok: false, error: { kind: 'config' } });
     expect(emulator.requestLog().length).toBe(requestsBefore);
 
-    const logLines = output.stdout.split('\n').filter((line) => line.startsWith('{'));
-    expect(logLines.map((line) => (JSON.parse(line) as { status: number }).status)).toEqual([
+    // The child's log lines arrive through a pipe: wait for the last one.
+    const logLines = () => output.stdout.split('\n').filter((line) => line.startsWith('{'));
+    await vi.waitFor(() => expect(logLines()).toHaveLength(4));
+    expect(logLines().map((line) => (JSON.parse(line) as { status: number }).status)).toEqual([
       200, 200, 400, 403,
     ]);
     for (const secret of [
