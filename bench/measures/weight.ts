@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CLICK_TO_REGISTER_SCRIPT } from '../../lib/platform/click-to-register-script';
 import type { GoalSpec, Recorder, WeightEntry, WeightFile, WeightReport } from '../core/results';
 import { judge } from '../core/results';
 import { bytesPerSource, contributors, moduleGroup, UNMAPPED } from '../core/sourcemap';
@@ -178,9 +179,13 @@ export async function measureWeight(rec: Recorder, tmp: string): Promise<WeightR
   ]);
   const root = join(extensionOut, 'chrome-mv3');
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
-  const contentScripts = readdirSync(join(root, 'content-scripts'))
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => `content-scripts/${f}`);
+  // The script the background registers, and any WXT content script (none today).
+  const wxtContentScripts = existsSync(join(root, 'content-scripts'))
+    ? readdirSync(join(root, 'content-scripts'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => `content-scripts/${f}`)
+    : [];
+  const contentScripts = [CLICK_TO_REGISTER_SCRIPT.file, ...wxtContentScripts];
   const entries = [
     entry('service worker', root, withImports(root, [manifest.background.service_worker]), true),
     entry('popup', root, withImports(root, pageFiles(root, manifest.action.default_popup)), true),
