@@ -32,7 +32,7 @@ const ADVICE: Record<string, Record<string, string>> = {
       'Call chrome.* directly: Chrome 120+ (the manifest minimum) already returns promises from the MV3 APIs, and the polyfill is copied whole into every entry',
   },
   'content script': {
-    wxt: "WXT's ContentScriptContext (location watcher, custom events, logger) is bundled for ctx.onInvalidated and the stop-the-older-copy notice; the page messaging client already sees every port disconnect, and a chrome.runtime.id check there (what the context itself tests) tells an invalidated extension from a worker restart",
+    wxt: "A WXT content script (defineContentScript) brings WXT's ContentScriptContext and, through it, webextension-polyfill; the click-to-register script is an unlisted script (defineUnlistedScript, wrapped in nothing) whose page messaging client takes chrome.runtime and tells an orphaned script by chrome.runtime.id",
   },
 };
 
@@ -136,7 +136,8 @@ export function suggestions(entries: readonly WeightEntry[]): string[] {
   const ranked: { bytes: number; text: string }[] = [];
   for (const e of entries) {
     const goal = e.goal?.atMost;
-    if (goal === undefined || !e.composition) continue;
+    // Nothing to advise where there is no goal, or the goal is met.
+    if (goal === undefined || !e.composition || e.jsBytes <= goal * KIB) continue;
     let remaining = e.jsBytes;
     for (const group of e.composition.groups) {
       const advice = adviceFor(e.name, group.name);
