@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CLICK_TO_REGISTER_SCRIPT } from '../../lib/platform/click-to-register-script';
 import type { GoalSpec, Recorder, WeightEntry, WeightFile, WeightReport } from '../core/results';
 import { judge } from '../core/results';
 import { bytesPerSource, contributors, moduleGroup, UNMAPPED } from '../core/sourcemap';
@@ -31,7 +32,7 @@ const ADVICE: Record<string, Record<string, string>> = {
       'Call chrome.* directly: Chrome 120+ (the manifest minimum) already returns promises from the MV3 APIs, and the polyfill is copied whole into every entry',
   },
   'content script': {
-    wxt: "WXT's ContentScriptContext (location watcher, custom events, logger) is bundled for ctx.onInvalidated and the stop-the-older-copy notice; the page messaging client already sees every port disconnect, and a chrome.runtime.id check there (what the context itself tests) tells an invalidated extension from a worker restart",
+    wxt: "A WXT content script (defineContentScript) brings WXT's ContentScriptContext and, through it, webextension-polyfill; the click-to-register script is an unlisted script (defineUnlistedScript, wrapped in nothing) whose page messaging client takes chrome.runtime and tells an orphaned script by chrome.runtime.id",
   },
 };
 
@@ -135,7 +136,8 @@ export function suggestions(entries: readonly WeightEntry[]): string[] {
   const ranked: { bytes: number; text: string }[] = [];
   for (const e of entries) {
     const goal = e.goal?.atMost;
-    if (goal === undefined || !e.composition) continue;
+    // Nothing to advise where there is no goal, or the goal is met.
+    if (goal === undefined || !e.composition || e.jsBytes <= goal * KIB) continue;
     let remaining = e.jsBytes;
     for (const group of e.composition.groups) {
       const advice = adviceFor(e.name, group.name);
@@ -178,9 +180,13 @@ export async function measureWeight(rec: Recorder, tmp: string): Promise<WeightR
   ]);
   const root = join(extensionOut, 'chrome-mv3');
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
-  const contentScripts = readdirSync(join(root, 'content-scripts'))
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => `content-scripts/${f}`);
+  // The script the background registers, and any WXT content script (none today).
+  const wxtContentScripts = existsSync(join(root, 'content-scripts'))
+    ? readdirSync(join(root, 'content-scripts'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => `content-scripts/${f}`)
+    : [];
+  const contentScripts = [CLICK_TO_REGISTER_SCRIPT.file, ...wxtContentScripts];
   const entries = [
     entry('service worker', root, withImports(root, [manifest.background.service_worker]), true),
     entry('popup', root, withImports(root, pageFiles(root, manifest.action.default_popup)), true),

@@ -106,14 +106,6 @@ export class DiscoveryCache implements RegistrationContextProvider {
     };
   }
 
-  /** people/me, from the cache unless `refresh` (sign-in always reads it fresh). */
-  async loadPeople(options: { refresh?: boolean } = {}): Promise<Outcome<PeopleMe>> {
-    const where = await this.where();
-    if (!where.ok) return where;
-    if (options.refresh) await this.deps.store.del(DISCOVERY_KEYS.people);
-    return this.people(where.value);
-  }
-
   /** The cached profile for the current environment, without any request (snapshots). */
   async cachedPeople(settings: Settings): Promise<PeopleMe | undefined> {
     return this.read<PeopleMe>(

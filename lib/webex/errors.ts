@@ -27,6 +27,10 @@ export type Reaction =
   /** Non-final: emit `unregistered` (registration) / count a failure (keepalive), go on. */
   | 'next';
 
+/** The SDK's message for a 403 without a known code and for exhausted retries (one copy). */
+const UNKNOWN_CONTACT_ADMIN =
+  'An unknown error occurred. Wait a moment and try again. Please contact the administrator if the problem persists.';
+
 export interface ErrorRow {
   /** HTTP status, or 'other' for any other status and for network failures. */
   status: number | 'other';
@@ -86,8 +90,7 @@ export const MOBIUS_ERROR_TABLE: readonly ErrorRow[] = [
     errorCode: 'other',
     final: false,
     sdkType: 'forbidden',
-    message:
-      'An unknown error occurred. Wait a moment and try again. Please contact the administrator if the problem persists.',
+    message: UNKNOWN_CONTACT_ADMIN,
     reaction: 'next',
   },
   {
@@ -142,8 +145,7 @@ export const RETRIES_EXHAUSTED: ErrorRow = {
   status: 'other',
   final: true,
   sdkType: 'service_unavailable',
-  message:
-    'An unknown error occurred. Wait a moment and try again. Please contact the administrator if the problem persists.',
+  message: UNKNOWN_CONTACT_ADMIN,
   reaction: 'stop',
 };
 

@@ -67,9 +67,10 @@ describe('weight suggestions', () => {
     expect(list.some((s) => s.includes('lib/ui is'))).toBe(false);
   });
 
-  it('has nothing to say about entries without a goal', () => {
+  it('has nothing to say about entries without a goal, or that meet theirs', () => {
     expect(suggestions([entry('popup', 33, undefined, [['webextension-polyfill', 9.4]])])).toEqual(
       [],
     );
+    expect(suggestions([entry('content script', 6.8, 12, [['wxt', 0.1]])])).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { PortLike, RuntimeLike } from '../../../lib/messaging/client';
+import type { PortLike } from '../../../lib/messaging/client';
+import type { PageRuntime } from '../../../lib/messaging/page-client';
 import type {
   LineErrorPayload,
   LineProperties,
@@ -138,12 +139,22 @@ interface FakePort extends PortLike {
   drop(): void;
 }
 
-/** A runtime whose `sendMessage` answers from `handlers` as the background would. */
+/**
+ * A runtime whose `sendMessage` answers from `handlers` as the background would. It has an
+ * `id` until `invalidate()`, as a content script's `chrome.runtime` loses its id once the
+ * extension is reloaded or removed.
+ */
 export function fakeRuntime(handlers: Handlers) {
   const sent: Array<{ type: string; payload: unknown }> = [];
   const ports: FakePort[] = [];
+  let id: string | undefined = 'fakeextensionid';
+  let idReads = 0;
 
-  const runtime: RuntimeLike = {
+  const runtime: PageRuntime = {
+    get id() {
+      idReads += 1;
+      return id;
+    },
     async sendMessage(message) {
       const { type, payload } = message as { type: RequestType; payload: never };
       sent.push({ type, payload });
@@ -186,6 +197,19 @@ export function fakeRuntime(handlers: Handlers) {
     ports,
     /** Requests of one type, in order. */
     sentOf: (type: RequestType) => sent.filter((m) => m.type === type),
+    /** The extension went away: the id is gone, and so is every open port. */
+    invalidate() {
+      id = undefined;
+      for (const port of ports) if (port.open) port.drop();
+    },
+    /** The extension went away and Chrome tells this context nothing more: only the id goes. */
+    orphan() {
+      id = undefined;
+    },
+    /** How often the client asked for `id`. */
+    get idReads() {
+      return idReads;
+    },
     /** Deliver a message on every open port with this name. */
     broadcast(name: string, message: unknown) {
       for (const port of ports) if (port.name === name && port.open) port.deliver(message);
