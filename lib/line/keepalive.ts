@@ -111,9 +111,10 @@ export function onKeepaliveOutcome(
       startAttempt(record, { kind: 'restore', reason: 'keepalive' }, true);
       return;
     case 'superseded':
-      // Stop at once, no re-registration loop. Our own superseded device is deleted before the
-      // next registration (the other client's is never touched).
+      // Stop at once, no re-registration loop, and no DELETE: the server already ended our
+      // device (asking again about it is what a client told it is gone must not do).
       out.log('keepalive', 'The line was registered in another client; stopping');
+      record.device = null;
       toInactive(record, out, decision.error, 'unregistered');
       record.wanted = false;
       return;

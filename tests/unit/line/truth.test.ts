@@ -80,7 +80,9 @@ describe('a superseded line (keepalive 409)', () => {
     const h = new Harness();
     await h.registered();
     const mark = h.mark();
+    // Another client registered the line: Mobius ends our device and answers its keepalive 409.
     h.cloud.fault('keepalive', json(409, { message: 'superseded' }));
+    h.cloud.devices.clear();
     await h.advance(30_000);
     expect(h.events(mark)).toEqual(['unregistered']);
     const snap = await h.service.snapshot();
@@ -95,6 +97,8 @@ describe('a superseded line (keepalive 409)', () => {
     });
     const posts = h.http.count('POST', `${PRIMARY}device`);
     await h.advance(10 * 60_000);
+    // Nothing more about that device: no DELETE of what the server already ended.
+    expect(h.http.count('DELETE', /devices\//)).toBe(0);
     expect(h.http.count('POST', `${PRIMARY}device`)).toBe(posts);
     expect(h.http.count('POST', STATUS)).toBe(1);
     // The user chooses to use it here.
