@@ -134,15 +134,18 @@ test('4. the worker killed inside the keepalive handler: an alarm is still armed
 });
 
 /**
- * Resolves (in the page, without messaging the worker) once no alarm is due within 2 s: the
- * keepalive alarm just fired and its handler is running.
+ * Resolves (in the page, without messaging the worker) just after the keepalive alarm rang:
+ * Chrome rescheduled it (every alarm repeats until its handler is done) or removed it.
  */
 function untilAlarmFired(observer: Page): Promise<number> {
   return observer.evaluate(async () => {
+    const name = 'timer:line:keepalive';
+    const due = (await chrome.alarms.get(name))?.scheduledTime;
+    if (due === undefined) throw new Error('no keepalive alarm armed');
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
-      const alarms = await chrome.alarms.getAll();
-      if (!alarms.some((a) => a.scheduledTime < Date.now() + 2_000)) return Date.now();
+      const alarm = await chrome.alarms.get(name);
+      if (!alarm || alarm.scheduledTime !== due) return Date.now();
     }
     throw new Error('the keepalive alarm never fired');
   });
