@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type BrowserContext,
-  type CDPSession,
   test as base,
+  type CDPSession,
   chromium,
   expect,
   type Page,
