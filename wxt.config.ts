@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
+import { WEBEX_HOST_PATTERNS } from './lib/webex/trust';
 import { checkBuiltCode, checkManifest, failOn } from './scripts/manifest-policy';
 
 /**
@@ -12,13 +13,9 @@ import { checkBuiltCode, checkManifest, failOn } from './scripts/manifest-policy
 const DEV_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApRYbVnd6ay1NAtFDPjva5rJL7fM+7dtXfPXEAR06bl5omDRaX9RmrK0/JaTAJe61DJrwriW0O0v1QX7Lu+MEnJaXpCRmQK1O6+sDR21ADfHvkoiYzsK9jjSeg6mECwxeIN26jiswq93NT/eEYP+pOh0YZHMVDa0V1dMWNgh74YRAVRJNJ0CoXWddVSKrW0S47hh1uchqBWfmMw9bEpVERtxLmfYZI85RGv7j9Y9IFcBqg5fw0kgKm870r0cqvB4hIbrSX3oOA8OY8q6IiL4/rLwZ/2yLJUDz3817rKUWyOwn7FANz07DhCWKETI1sN/QbXwcWdh5MizPIX+VlvhLSwIDAQAB';
 
-// Webex production hosts the service worker talks to (OAuth, people, U2C, region, WDM, Mobius).
-const WEBEX_HOSTS = [
-  'https://webexapis.com/*',
-  'https://*.wbx2.com/*',
-  'https://ds.ciscospark.com/*',
-  'https://*.webex.com/*',
-];
+// Webex production hosts the service worker talks to (OAuth, people, U2C, region, WDM, Mobius):
+// the same list the bearer token is confined to (lib/webex/trust.ts).
+const WEBEX_HOSTS = [...WEBEX_HOST_PATTERNS];
 // The local emulator (development builds only). Match patterns ignore the port.
 const EMULATOR_HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
@@ -63,7 +60,19 @@ export default defineConfig({
       minimum_chrome_version: '120',
       ...(dev ? { key: DEV_KEY } : {}),
       // activeTab: the popup may offer click-to-register for the page the user is on.
-      permissions: ['identity', 'alarms', 'scripting', 'notifications', 'activeTab'],
+      // idle: the user coming back (after sleep or a lock) confirms the line at once.
+      // storage: chrome.storage.managed, where an organisation's policy arrives.
+      permissions: [
+        'identity',
+        'alarms',
+        'scripting',
+        'notifications',
+        'activeTab',
+        'idle',
+        'storage',
+      ],
+      // The policy an organisation may set (lib/policy reads it).
+      storage: { managed_schema: 'managed_schema.json' },
       host_permissions: dev ? [...WEBEX_HOSTS, ...EMULATOR_HOSTS] : WEBEX_HOSTS,
       // Sites for click-to-register and custom environments are asked for at run time.
       optional_host_permissions: ['https://*/*', 'http://*/*'],

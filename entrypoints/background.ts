@@ -1,22 +1,30 @@
 import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
 import { createDiagnostics } from '../lib/app/diagnostics';
+import { pageStatusFor } from '../lib/app/page-status';
+import { createPolicyState } from '../lib/app/policy-state';
+import { createPolicySync } from '../lib/app/policy-sync';
 import { createPresenceNotifier } from '../lib/app/presence';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
 import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
-import type { StatusBroadcast } from '../lib/messaging/protocol';
-import { paintBadge } from '../lib/platform/badge';
+import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
+import { cachedStore } from '../lib/platform/cached-store';
 import { originPattern, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
+import { onManagedPolicyChanged, readManagedPolicy } from '../lib/platform/managed-policy';
 import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
 import { cryptoRandom } from '../lib/platform/random';
 import { createAlarmScheduler } from '../lib/platform/scheduler';
 import { createStatusPorts } from '../lib/platform/status-ports';
 import { createIdbStore } from '../lib/platform/store';
+import { paintBadge } from '../lib/platform/toolbar-badge';
 import { createLineService } from '../lib/service/line-service';
 import { badgeFor } from '../lib/ui/badge';
+import { t } from '../lib/ui/i18n';
+import { notificationFor, notificationResolved } from '../lib/ui/notify';
+import { toggleDecision } from '../lib/ui/status';
 
 /**
  * The service worker: a composition root that wires browser events to lib/. It may be killed at
@@ -25,14 +33,31 @@ import { badgeFor } from '../lib/ui/badge';
  * cannot await hand their work to `tasks`, which reports failures instead of leaving them as
  * unhandled rejections.
  */
+/**
+ * Calls `onJump` when a tick arrives much later than planned: the whole browser was frozen or
+ * the machine slept (the worker itself was alive, so no start-up event tells us).
+ */
+function watchClockJumps(clock: { now(): number }, onJump: (jumpMs: number) => void): void {
+  const tickMs = 5_000;
+  let last = clock.now();
+  setInterval(() => {
+    const now = clock.now();
+    if (now - last > 3 * tickMs) onJump(now - last);
+    last = now;
+  }, tickMs);
+}
+
 /** Development builds only: engine timing overrides set through the `dev/timing` message. */
 const DEV_TIMING_KEY = 'dev:timing';
 
 export default defineBackground(() => {
   const development = import.meta.env.MODE !== 'production';
   const clock = { now: () => Date.now() };
-  const store = createIdbStore();
-  const settings = createSettingsStore(store, defaultSettings(development));
+  // The worker is IndexedDB's only writer: reads come from memory after the first.
+  const store = cachedStore(createIdbStore());
+  // The organisation's policy: the last one read applies at once, the browser's copy follows.
+  const policy = createPolicyState({ store, read: readManagedPolicy });
+  const settings = createSettingsStore(store, defaultSettings(development), policy.current);
   const diagnostics = createDiagnostics(store, clock);
   const tasks = createTaskRunner((label, error) =>
     diagnostics.add('error', `${label} failed`, { error: String(error) }),
@@ -59,10 +84,18 @@ export default defineBackground(() => {
     loadSettings: () => settings.load(),
     log: (entry) => tasks.run('Log', () => diagnostics.add(entry.kind, entry.message, entry.data)),
   });
-  const ports = createStatusPorts();
+  // A web page learns only the reduced status, with generic texts for engine-built messages.
+  const pageStatus = (snapshot: StatusSnapshot) =>
+    pageStatusFor(snapshot, {
+      tokenError: t('pageErrorToken'),
+      registrationError: t('pageErrorRegistration'),
+    });
+  const ports = createStatusPorts(pageStatus);
   const presence = createPresenceNotifier({
     store,
     enabled: async () => (await settings.load()).notifications,
+    decide: notificationFor,
+    resolved: notificationResolved,
     show: showNotification,
     clear: clearNotification,
   });
@@ -95,6 +128,7 @@ export default defineBackground(() => {
   const router: RouterContext = {
     extensionId: browser.runtime.id,
     extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+    pageStatus,
     redirectUrl: chromeIdentity.redirectUrl(),
     line: service,
     settings,
@@ -120,6 +154,18 @@ export default defineBackground(() => {
     },
   };
 
+  // A changed policy applies without a restart: settings in effect, sign-out, sites.
+  const policySync = createPolicySync({
+    policy,
+    settings: () => settings.load(),
+    applied: async (previous, next) => {
+      await router.settingsChanged(previous, next);
+      await sitesChanged(null);
+    },
+    log: (kind, message, data) => diagnostics.add(kind, message, data),
+  });
+  onManagedPolicyChanged(() => tasks.run('Policy', () => policySync.sync()));
+
   browser.runtime.onMessage.addListener((message, sender) =>
     routeMessage(
       message,
@@ -134,6 +180,10 @@ export default defineBackground(() => {
         return { sites: current.sites, current: snapshot };
       }),
     );
+  });
+  // Access granted to one of the organisation's sites (the options page asks): serve it now.
+  browser.permissions.onAdded.addListener(() => {
+    tasks.run('Permissions', () => sitesChanged(null));
   });
   // Access revoked in Chrome's own UI: that site is no longer opted in.
   browser.permissions.onRemoved.addListener(() => {
@@ -164,11 +214,16 @@ export default defineBackground(() => {
       tasks.run('Click-to-register', syncSites);
     }
   });
+  // A second press soon after the first (or a state change) must not undo it.
+  let lastTogglePress: number | null = null;
   browser.commands.onCommand.addListener((command) => {
     if (command !== 'toggle-registration') return;
     tasks.run('Keyboard command', async () => {
-      const { state } = await service.snapshot();
-      await (state === 'idle' || state === 'inactive' ? service.register() : service.deregister());
+      const now = clock.now();
+      const decision = toggleDecision(await service.snapshot(), now, lastTogglePress);
+      lastTogglePress = now;
+      if (decision === 'register') await service.register();
+      else if (decision === 'deregister') await service.deregister();
     });
   });
   const onNotification = (id: string) => {
@@ -192,6 +247,20 @@ export default defineBackground(() => {
   self.addEventListener('online', () => onNetwork(true));
   self.addEventListener('offline', () => onNetwork(false));
 
+  // Sleep and wake: the machine coming back from idle or lock, or the clock jumping past what a
+  // timer tick allows (a frozen browser, a suspended laptop), confirms the line at once.
+  const resumed = (why: string, data?: Record<string, unknown>) => {
+    tasks.run('Log', () => diagnostics.add('idle', why, data));
+    tasks.run('Resume', () => service.onResume());
+  };
+  browser.idle.onStateChanged.addListener((state) => {
+    if (state === 'active') resumed('The user is back (idle: active)');
+    else tasks.run('Log', () => diagnostics.add('idle', `Idle state: ${state}`));
+  });
+  watchClockJumps(clock, (jumpMs) => resumed('The clock jumped: woke from sleep', { jumpMs }));
+
+  // The browser's policy is read beside start-up, never before it (its first read is slow).
+  tasks.run('Policy', () => policySync.sync());
   // Every start (browser start, update, or a wake after Chrome stopped an idle worker). Each
   // step runs even if an earlier one failed: a failed start-up of the engine must not leave the
   // keepalive timers unarmed or the badge blank after a browser restart. The badge comes

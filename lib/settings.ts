@@ -8,7 +8,14 @@ export type Environment = { kind: 'production' } | { kind: 'custom'; baseUrl: st
 export interface Settings {
   environment: Environment;
   clientId: string;
+  /** Used only without a token broker, and only for the integration it was entered for. */
   clientSecret: string;
+  /**
+   * The token broker that does the code exchange and refresh with the secret it holds
+   * (lib/broker); '' = none, the client secret does them. With a broker no secret is needed,
+   * sent or kept.
+   */
+  tokenBrokerUrl: string;
   /** Register on browser start-up and keep the line registered while the browser runs. */
   keepRegistered: boolean;
   notifications: boolean;
@@ -16,19 +23,47 @@ export interface Settings {
   sites: string[];
 }
 
-/** What the options page sends: the secret may be left out to keep the stored one. */
-export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites'> & {
+/**
+ * What the options page sends: the secret may be left out to keep the stored one; no broker URL
+ * means none.
+ */
+export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites' | 'tokenBrokerUrl'> & {
   clientSecret?: string;
+  tokenBrokerUrl?: string;
 };
+
+/**
+ * Why a field was refused. Codes, not text: the options page shows each in the user's language
+ * (lib/ui/settings-errors.ts), and this module stays free of UI.
+ */
+export const SETTINGS_ERROR_CODES = [
+  'settingsNotAnObject',
+  'environmentMissing',
+  'baseUrlInvalid',
+  'baseUrlInsecure',
+  'clientIdMissing',
+  'clientIdInvalid',
+  'clientSecretMissing',
+  'clientSecretReenter',
+  'clientSecretInvalid',
+  'brokerUrlInvalid',
+  'brokerUrlInsecure',
+  'flagInvalid',
+  'siteInvalid',
+  'siteInsecure',
+  'sitesLocked',
+] as const;
+export type SettingsErrorCode = (typeof SETTINGS_ERROR_CODES)[number];
 
 export type ValidationResult<T> =
   | { ok: true; value: T }
-  | { ok: false; errors: Record<string, string> };
+  | { ok: false; errors: Record<string, SettingsErrorCode> };
 
 export const PRODUCTION_DEFAULTS: Settings = {
   environment: { kind: 'production' },
   clientId: '',
   clientSecret: '',
+  tokenBrokerUrl: '',
   keepRegistered: true,
   notifications: true,
   sites: [],
@@ -49,10 +84,39 @@ function parsePlainHttpUrl(input: string): URL | null {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** https anywhere; plain http only to this computer (the local emulator). */
-function isSafeTransport(baseUrl: string): boolean {
-  const url = new URL(baseUrl);
-  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+/** This computer: plain http is acceptable only to it (the local emulator, a local site). */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname);
+
+/** https anywhere; plain http only to this computer. */
+export function isSafeTransport(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || isLoopbackHost(parsed.hostname);
+}
+
+/** Which cloud and which integration: tokens, devices and caches belong to exactly one. */
+export const sameIdentity = (
+  a: Pick<Settings, 'environment' | 'clientId'>,
+  b: Pick<Settings, 'environment' | 'clientId'>,
+) =>
+  a.clientId === b.clientId &&
+  a.environment.kind === b.environment.kind &&
+  (a.environment.kind === 'production' ||
+    (b.environment.kind === 'custom' && a.environment.baseUrl === b.environment.baseUrl));
+
+/**
+ * What is wrong with a token broker URL, or null. The code and refresh tokens travel to it:
+ * https, or plain http to this computer only; no credentials or fragment in it.
+ */
+export function brokerUrlProblem(input: string): 'invalid' | 'credentials' | 'insecure' | null {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return 'invalid';
+  }
+  if (url.username || url.password || url.hash) return 'credentials';
+  if (url.protocol === 'https:') return null;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname) ? null : 'insecure';
 }
 
 /** A base URL for a custom environment; trailing slashes removed. */
@@ -72,9 +136,9 @@ export function normalizeOrigin(input: string): string | null {
  * leaves it out, and the sites list, which is edited separately).
  */
 export function validateSettings(input: unknown, stored: Settings): ValidationResult<Settings> {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, SettingsErrorCode> = {};
   if (typeof input !== 'object' || input === null) {
-    return { ok: false, errors: { form: 'Settings must be an object.' } };
+    return { ok: false, errors: { form: 'settingsNotAnObject' } };
   }
   const raw = input as Record<string, unknown>;
 
@@ -83,31 +147,43 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   if (env?.kind === 'custom') {
     const baseUrl = typeof env.baseUrl === 'string' ? normalizeBaseUrl(env.baseUrl) : null;
     if (!baseUrl) {
-      errors.baseUrl = 'Enter a full http:// or https:// URL, without query or fragment.';
+      errors.baseUrl = 'baseUrlInvalid';
     } else if (!isSafeTransport(baseUrl)) {
       // The client secret, the authorization code and tokens travel to this server.
-      errors.baseUrl =
-        'Use https://. Plain http:// is only for this computer (localhost, 127.0.0.1).';
+      errors.baseUrl = 'baseUrlInsecure';
     } else environment = { kind: 'custom', baseUrl };
   } else if (env?.kind !== 'production') {
-    errors.environment = 'Choose Webex or a custom environment.';
+    errors.environment = 'environmentMissing';
   }
 
   const clientId = typeof raw.clientId === 'string' ? raw.clientId.trim() : '';
-  if (!clientId) errors.clientId = 'Enter the integration client ID.';
-  else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId))
-    errors.clientId = 'A client ID is letters and digits only.';
+  if (!clientId) errors.clientId = 'clientIdMissing';
+  else if (!/^[A-Za-z0-9_-]{8,200}$/.test(clientId)) errors.clientId = 'clientIdInvalid';
 
-  let clientSecret = stored.clientSecret;
+  let tokenBrokerUrl = '';
+  if (typeof raw.tokenBrokerUrl === 'string') tokenBrokerUrl = raw.tokenBrokerUrl.trim();
+  else if (raw.tokenBrokerUrl !== undefined) errors.tokenBrokerUrl = 'brokerUrlInvalid';
+  const brokerProblem = tokenBrokerUrl === '' ? null : brokerUrlProblem(tokenBrokerUrl);
+  if (brokerProblem)
+    errors.tokenBrokerUrl = brokerProblem === 'insecure' ? 'brokerUrlInsecure' : 'brokerUrlInvalid';
+
+  // With a broker no secret is needed or kept: one typed anyway is dropped, never stored.
+  // Without one, a blank secret keeps the stored one, but only for the same environment and
+  // integration: the previous integration's secret must never be posted to another host.
+  const sameIntegration = sameIdentity({ environment, clientId }, stored);
+  let clientSecret = sameIntegration ? stored.clientSecret : '';
   if (typeof raw.clientSecret === 'string' && raw.clientSecret.trim() !== '') {
     clientSecret = raw.clientSecret.trim();
   }
-  if (!clientSecret) errors.clientSecret = 'Enter the integration client secret.';
+  if (tokenBrokerUrl !== '') clientSecret = '';
+  else if (!clientSecret)
+    errors.clientSecret =
+      !sameIntegration && stored.clientSecret ? 'clientSecretReenter' : 'clientSecretMissing';
   else if (/\s/.test(clientSecret) || clientSecret.length > 400)
-    errors.clientSecret = 'That does not look like a client secret.';
+    errors.clientSecret = 'clientSecretInvalid';
 
   for (const flag of ['keepRegistered', 'notifications'] as const) {
-    if (typeof raw[flag] !== 'boolean') errors[flag] = 'Must be on or off.';
+    if (typeof raw[flag] !== 'boolean') errors[flag] = 'flagInvalid';
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
@@ -117,6 +193,7 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
       environment,
       clientId,
       clientSecret,
+      tokenBrokerUrl,
       keepRegistered: raw.keepRegistered as boolean,
       notifications: raw.notifications as boolean,
       sites: stored.sites,
@@ -124,7 +201,9 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
   };
 }
 
-/** Whether the settings are enough to sign in. */
+/** Whether the settings are enough to sign in: a client ID, and a secret or a token broker. */
 export function isConfigured(settings: Settings): boolean {
-  return settings.clientId !== '' && settings.clientSecret !== '';
+  return (
+    settings.clientId !== '' && (settings.clientSecret !== '' || settings.tokenBrokerUrl !== '')
+  );
 }

@@ -33,6 +33,10 @@ export const PERMISSIONS: Readonly<Record<string, Allowed>> = {
   scripting: { reason: 'register the click-to-register content script on sites the user opted in' },
   notifications: { reason: 'optional notices: the line was lost, sign in again' },
   activeTab: { reason: 'the popup offers click-to-register for the page the user is on' },
+  idle: { reason: 'the user coming back from sleep or a lock confirms the line at once' },
+  storage: {
+    reason: "chrome.storage.managed: an organisation's policy (no install warning; no data in it)",
+  },
 };
 
 export const HOST_PERMISSIONS: Readonly<Record<string, Allowed>> = {
@@ -50,7 +54,8 @@ export const OPTIONAL_HOST_PERMISSIONS: Readonly<Record<string, Allowed>> = {
       'asked at run time, one origin at a time: a site the user opts in, a custom environment',
   },
   'http://*/*': {
-    reason: 'asked at run time: an http site the user opts in, or the emulator on this computer',
+    reason:
+      'asked at run time: a site or custom environment on this computer (http is refused elsewhere)',
   },
 };
 

@@ -1,16 +1,21 @@
 /**
  * `npm start`: build the development extension, start the Webex Calling emulator on its default
- * ports, and open Chromium with the extension loaded and pointed at it. Sign in as a test user
- * from the toolbar popup; the emulator's demo page shows click-to-register.
+ * ports, and open Chromium with the extension loaded, pinned to the toolbar and pointed at the
+ * emulator. Sign in as a test user from the toolbar popup; the emulator's demo page shows
+ * click-to-register. `npm start -- --lang=de` opens Chromium (and so the extension) in German.
+ * The launch flags are its own (scripts/chromium.ts); only the emulator comes from tests/.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { DEV_EXTENSION_ID } from '../lib/dev-integration';
-import { extensionArgs, findChromium } from '../tests/e2e/chromium';
 import { startEmulator } from '../tests/emulator/index';
+import { DEV_EXTENSION_DIR, desktopLaunch, findChromium, isLanguageTag } from './chromium';
+import { prepareProfile } from './profile';
 
 const headless = process.env.HEADLESS === '1';
+const { values: options } = parseArgs({ options: { lang: { type: 'string' } } });
 
 function fail(message: string): never {
   console.error(`\n${message}\n`);
@@ -33,6 +38,10 @@ if (
   );
 }
 
+if (options.lang !== undefined && !isLanguageTag(options.lang)) {
+  fail(`--lang=${options.lang} is not a language tag (examples: en, de, fr, es, ja, pt-BR).`);
+}
+
 let chromiumPath: string;
 try {
   chromiumPath = findChromium();
@@ -52,12 +61,33 @@ const emulator = await startEmulator({
   },
 }).catch((error: Error) => fail(`The emulator could not start: ${error.message}`));
 
-const context = await chromium.launchPersistentContext(resolve('.emulator-profile'), {
-  executablePath: chromiumPath,
-  headless,
-  args: extensionArgs(),
-  viewport: null,
+const profileDir = resolve('.emulator-profile');
+prepareProfile(profileDir, DEV_EXTENSION_ID);
+const launch = desktopLaunch({
+  extensionDir: DEV_EXTENSION_DIR,
+  uid: process.getuid?.(),
+  lang: options.lang,
 });
+const context = await chromium
+  .launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless,
+    args: launch.args,
+    chromiumSandbox: launch.chromiumSandbox,
+    viewport: null,
+    // Ctrl-C is ours: Playwright's own handlers kill Chromium, which then offers to "restore
+    // pages" on the next start. shutdown() closes it properly instead.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  })
+  .catch(async (error: Error) => {
+    await emulator.close();
+    const sandbox = /sandbox/i.test(error.message)
+      ? '\nChromium could not start its sandbox. Enable unprivileged user namespaces (Debian: sysctl kernel.unprivileged_userns_clone=1), or run as root, where npm start turns the sandbox off.'
+      : '';
+    return fail(`Chromium did not start: ${error.message.split('\n')[0]}${sandbox}`);
+  });
 
 const popupUrl = `chrome-extension://${DEV_EXTENSION_ID}/popup.html`;
 const [first] = context.pages();
@@ -77,16 +107,20 @@ console.log(`
 Webex Line is running against the local Webex Calling emulator.
   Emulator:   ${emulator.urls.base}   (admin API: ${emulator.urls.base}/_emulator/)
   Mobius:     ${emulator.urls.primary} (primary), ${emulator.urls.backup} (backup)
-  Popup:      ${popupUrl}  (also the toolbar button)
+  Popup:      ${popupUrl}  (also the pinned toolbar button)
   Demo page:  ${emulator.urls.base}/demo
 Sign in as a test user (e.g. Alice) from the popup, then Register. Ctrl-C stops everything.
 `);
 
+let stopping = false;
 async function shutdown() {
+  if (stopping) return;
+  stopping = true;
   await context.close().catch(() => undefined);
   await emulator.close();
   process.exit(0);
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+process.on('SIGHUP', shutdown);
 context.on('close', shutdown);

@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { DiagnosticEntry } from '../../lib/messaging/protocol';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { formatDateTime } from '../../lib/ui/format';
 import { t } from '../../lib/ui/i18n';
 import type { OptionsEnv } from './env';
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/**
+ * The line's timeline, for support: state changes, each request's status and tracking id,
+ * worker starts, alarms that fired late (and how late), network and idle changes.
+ */
+const TIMELINE_KINDS = new Set(['state', 'request', 'worker', 'timer', 'network', 'idle', 'event']);
 
 /** The export file: what support needs, and nothing the background did not already log. */
 export function diagnosticsExport(
@@ -16,9 +19,12 @@ export function diagnosticsExport(
   now: Date,
 ): { filename: string; text: string } {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const timeline = entries
+    .filter((entry) => TIMELINE_KINDS.has(entry.kind))
+    .map((entry) => ({ ...entry, time: new Date(entry.at).toISOString() }));
   return {
     filename: `webex-line-diagnostics-${stamp}.json`,
-    text: JSON.stringify({ exportedAt: now.toISOString(), version, entries }, null, 2),
+    text: JSON.stringify({ exportedAt: now.toISOString(), version, timeline, entries }, null, 2),
   };
 }
 
@@ -31,7 +37,7 @@ export function DiagnosticsSection({ client, env }: { client: MessagingClient; e
     setError(null);
     client.request(type, {}).then(
       (result) => setEntries(result.entries),
-      (failure: unknown) => setError(errorMessage(failure)),
+      (failure: unknown) => setError(requestErrorText(failure)),
     );
   };
 

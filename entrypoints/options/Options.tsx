@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { DevicesSection } from './DevicesSection';
 import { DiagnosticsSection } from './DiagnosticsSection';
 import type { OptionsEnv } from './env';
+import { PolicySection } from './PolicySection';
 import { SettingsForm } from './SettingsForm';
 import { SitesSection } from './SitesSection';
 
@@ -15,9 +18,7 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
     setLoadError(null);
     client
       .request('settings/get', {})
-      .then(setView, (error: unknown) =>
-        setLoadError(error instanceof Error ? error.message : String(error)),
-      );
+      .then(setView, (error: unknown) => setLoadError(requestErrorText(error)));
   };
   useEffect(load, [client]);
 
@@ -34,13 +35,17 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
           </div>
         </div>
       ) : view ? (
-        <SettingsForm client={client} env={env} view={view} onSaved={setView} />
+        <>
+          <PolicySection policy={view.policy} />
+          <SettingsForm client={client} env={env} view={view} onSaved={setView} />
+        </>
       ) : (
         <p class="loading" aria-busy="true">
           <span class="spinner" aria-hidden="true" /> {t('loading')}
         </p>
       )}
-      <SitesSection client={client} env={env} />
+      <DevicesSection client={client} focus={env.initialSection === 'devices'} />
+      <SitesSection client={client} env={env} policy={view?.policy ?? null} />
       <DiagnosticsSection client={client} env={env} />
     </main>
   );

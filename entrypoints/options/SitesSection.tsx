@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
+import type { PolicyView } from '../../lib/policy/view';
 import { normalizeOrigin } from '../../lib/settings';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { settingsErrorText } from '../../lib/ui/settings-errors';
 import type { OptionsEnv } from './env';
 
+/** A refused site comes back as a validation code; other failures as the background's text. */
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return settingsErrorText(requestErrorText(error));
 }
 
 /**
@@ -13,9 +17,20 @@ function errorMessage(error: unknown): string {
  * here; the background registers the content script for the sites in its list. Removing a site
  * is the background's job end to end: it gives up the host access only when nothing else needs
  * it (the custom environment may share the origin), judged on the stored settings rather than
- * on what this page loaded, which another options tab may have changed since.
+ * on what this page loaded, which another options tab may have changed since. The organisation's
+ * sites are listed as set by it, without a Remove button; a locked list takes no additions.
  */
-export function SitesSection({ client, env }: { client: MessagingClient; env: OptionsEnv }) {
+export function SitesSection({
+  client,
+  env,
+  policy,
+}: {
+  client: MessagingClient;
+  env: OptionsEnv;
+  policy: PolicyView | null;
+}) {
+  const policySites = new Set(policy?.policySites ?? []);
+  const locked = policy?.locked.sites === true;
   const [sites, setSites] = useState<string[] | null>(null);
   const [typed, setTyped] = useState(env.initialAddSite ?? '');
   const [error, setError] = useState<string | null>(null);
@@ -28,6 +43,41 @@ export function SitesSection({ client, env }: { client: MessagingClient; env: Op
       (failure: unknown) => setError(errorMessage(failure)),
     );
   }, [client]);
+
+  // A policy cannot grant host access: the user allows each of the organisation's sites here.
+  const [needsAccess, setNeedsAccess] = useState<string[]>([]);
+  const policyList = [...policySites].join();
+  useEffect(() => {
+    let current = true;
+    Promise.all(
+      [...policySites].map(async (origin) =>
+        (await env.hasOrigins([`${origin}/*`])) ? null : origin,
+      ),
+    ).then(
+      (missing) => current && setNeedsAccess(missing.filter((o): o is string => o !== null)),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [env, policyList]);
+
+  const onAllow = (origin: string) => {
+    setMessage('');
+    setError(null);
+    // Inside the click (a user gesture); the background picks the new access up by itself.
+    env
+      .requestOrigins([`${origin}/*`])
+      .then((granted) => {
+        if (!granted) {
+          setError(t('errorSitePermissionDenied'));
+          return;
+        }
+        setNeedsAccess((list) => list.filter((o) => o !== origin));
+        setMessage(t('siteAccessAllowed', origin));
+      })
+      .catch((failure: unknown) => setError(errorMessage(failure)));
+  };
 
   const onAdd = (event: Event) => {
     event.preventDefault();
@@ -86,49 +136,70 @@ export function SitesSection({ client, env }: { client: MessagingClient; env: Op
           {sites.map((origin) => (
             <li key={origin}>
               <span class="origin">{origin}</span>
-              <button type="button" class="button" disabled={busy} onClick={() => onRemove(origin)}>
-                {t('remove')}
-                <span class="sr-only"> {origin}</span>
-              </button>
+              {needsAccess.includes(origin) ? (
+                <span class="inline">
+                  <span class="hint lock-note">{t('setByOrganisation')}</span>
+                  <button type="button" class="button" onClick={() => onAllow(origin)}>
+                    {t('allowAccess')}
+                    <span class="sr-only"> {origin}</span>
+                  </button>
+                </span>
+              ) : policySites.has(origin) || locked ? (
+                <span class="hint lock-note">{t('setByOrganisation')}</span>
+              ) : (
+                <button
+                  type="button"
+                  class="button"
+                  disabled={busy}
+                  onClick={() => onRemove(origin)}
+                >
+                  {t('remove')}
+                  <span class="sr-only"> {origin}</span>
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
-      <form class="add-site" noValidate onSubmit={onAdd}>
-        <label for="add-site">{t('addSiteLabel')}</label>
-        <div class="inline">
-          <input
-            id="add-site"
-            type="text"
-            inputMode="url"
-            autoComplete="off"
-            spellcheck={false}
-            placeholder="https://crm.example.com"
-            value={typed}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'add-site-error' : 'add-site-hint'}
-            onInput={(e) => {
-              setTyped(e.currentTarget.value);
-              setError(null);
-            }}
-          />
-          {/* Busy, not disabled: keyboard focus stays here (onAdd ignores presses while busy). */}
-          <button type="submit" class="button primary" aria-disabled={busy ? 'true' : undefined}>
-            {t('add')}
-          </button>
-        </div>
-        <p class="hint muted" id="add-site-hint">
-          {t('addSiteHint')}
-        </p>
-        {error && (
-          <p class="field-error" id="add-site-error" role="alert">
-            {error}
+      {locked ? (
+        <p class="hint lock-note">{t('sitesLockedNote')}</p>
+      ) : (
+        <form class="add-site" noValidate onSubmit={onAdd}>
+          <label for="add-site">{t('addSiteLabel')}</label>
+          <div class="inline">
+            <input
+              id="add-site"
+              type="text"
+              inputMode="url"
+              autoComplete="off"
+              spellcheck={false}
+              placeholder="https://crm.example.com"
+              value={typed}
+              aria-invalid={error ? 'true' : undefined}
+              aria-describedby={error ? 'add-site-error' : 'add-site-hint'}
+              onInput={(e) => {
+                setTyped(e.currentTarget.value);
+                setError(null);
+              }}
+            />
+            {/* Busy, not disabled: keyboard focus stays here (onAdd ignores presses while busy). */}
+            <button type="submit" class="button primary" aria-disabled={busy ? 'true' : undefined}>
+              {t('add')}
+            </button>
+          </div>
+          <p class="hint muted" id="add-site-hint">
+            {t('addSiteHint')}
           </p>
-        )}
-        <p role="status" class="confirm">
-          {message}
-        </p>
-      </form>
+          {error && (
+            <p class="field-error" id="add-site-error" role="alert">
+              {error}
+            </p>
+          )}
+          <p role="status" class="confirm">
+            {message}
+          </p>
+        </form>
+      )}
     </section>
   );
 }

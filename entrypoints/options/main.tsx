@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { messagingClient } from '../../lib/messaging/client';
 import { normalizeOrigin } from '../../lib/settings';
-import { t } from '../../lib/ui/i18n';
+import { messagesLanguage, t } from '../../lib/ui/i18n';
 import type { OptionsEnv } from './env';
 import { Options } from './Options';
 import '../../lib/ui/theme.css';
@@ -10,6 +10,7 @@ import './options.css';
 
 const env: OptionsEnv = {
   requestOrigins: (origins) => browser.permissions.request({ origins }),
+  hasOrigins: (origins) => browser.permissions.contains({ origins }),
   copyText: (text) => navigator.clipboard.writeText(text),
   download(filename, text, mimeType) {
     const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
@@ -24,8 +25,10 @@ const env: OptionsEnv = {
   },
   extensionVersion: () => browser.runtime.getManifest().version,
   initialAddSite: normalizeOrigin(new URLSearchParams(location.search).get('addSite') ?? ''),
+  initialSection: new URLSearchParams(location.search).get('show') === 'devices' ? 'devices' : null,
 };
 
+document.documentElement.lang = messagesLanguage();
 document.title = t('optionsTitle');
 render(
   <Options client={messagingClient()} env={env} />,

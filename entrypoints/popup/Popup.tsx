@@ -1,45 +1,31 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
-import type {
-  LineErrorPayload,
-  LineProperties,
-  RequestType,
-  StatusSnapshot,
-  UserSummary,
-} from '../../lib/messaging/protocol';
-import { formatTime } from '../../lib/ui/format';
+import type { RequestType, StatusSnapshot } from '../../lib/messaging/protocol';
+import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
 import {
-  LINE_PROPERTY_NAMES,
-  LINE_SUMMARY_NAMES,
-  type LinePropertyName,
-  linePropertyLabel,
-  linePropertyValue,
-} from '../../lib/ui/line-properties';
-import {
+  displayAt,
   type ErrorAction,
   errorAction,
-  errorActionLabel,
   isSignInCancelled,
-  isWorking,
   statusLabel,
-  wantsRegistered,
 } from '../../lib/ui/status';
+import { useNow } from '../../lib/ui/use-now';
 import { useStatus } from '../../lib/ui/use-status';
+import { ErrorBanner, NoticeBanner } from './banners';
+import { CurrentSiteLink } from './CurrentSiteLink';
+import { SignedIn } from './SignedIn';
+import { SignedOut } from './SignedOut';
+import type { Busy, Notice, PopupEnv } from './types';
 
-/** Browser calls the popup makes besides messaging; injectable for tests. */
-export interface PopupEnv {
-  /** Open the options page, optionally with a query such as `addSite=https://crm.example`. */
-  openOptions(query?: string): void;
-  /** Origin of the active tab when the extension may see it (activeTab), else null. */
-  activeTabOrigin(): Promise<string | null>;
-}
-
-type Busy = 'signIn' | 'signOut' | 'register' | 'deregister' | null;
-type Notice = { tone: 'error' | 'calm'; text: string } | null;
+export type { PopupEnv } from './types';
 
 export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv }) {
-  const { snapshot, apply } = useStatus(client);
+  const live = useStatus(client);
+  // Registered only while confirmed in time: the pill follows the clock, not only broadcasts.
+  const now = useNow();
+  const { apply } = live;
+  const snapshot = live.snapshot && { ...live.snapshot, display: displayAt(live.snapshot, now) };
   const [busy, setBusy] = useState<Busy>(null);
   const [notice, setNotice] = useState<Notice>(null);
 
@@ -55,10 +41,7 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
         if (action === 'signIn' && isSignInCancelled(error)) {
           setNotice({ tone: 'calm', text: t('signInCancelled') });
         } else {
-          setNotice({
-            tone: 'error',
-            text: error instanceof Error ? error.message : String(error),
-          });
+          setNotice({ tone: 'error', text: requestErrorText(error) });
         }
       })
       .finally(() => setBusy(null));
@@ -68,6 +51,9 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
     signIn: () => run('signIn', 'auth/signIn'),
     retry: () => run('register', 'line/register'),
     openSettings: () => env.openOptions(),
+    // Registering from here is the user's own choice: the SDK's restore may replace a device.
+    restoreDeviceLimit: () => run('register', 'line/register'),
+    useHere: () => run('register', 'line/register'),
   };
 
   return (
@@ -81,7 +67,12 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
       </div>
 
       {snapshot?.error && (
-        <ErrorBanner error={snapshot.error} busy={busy !== null} actions={actions} />
+        <ErrorBanner
+          error={snapshot.error}
+          busy={busy !== null}
+          actions={actions}
+          onShowDevices={() => env.openOptions('show=devices')}
+        />
       )}
       {notice && <NoticeBanner notice={notice} onDismiss={() => setNotice(null)} />}
 
@@ -94,6 +85,7 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
         // send the user through the sign-in window for nothing.
         <SignedIn
           snapshot={snapshot}
+          now={now}
           user={snapshot.user}
           busy={busy}
           onRegister={actions.retry}
@@ -119,21 +111,6 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
     </main>
   );
 }
-
-/**
- * A button that is unavailable while a request runs, but keeps keyboard focus: a `disabled`
- * button loses focus (the browser moves it to the page body), so a keyboard user would have to
- * find their place again after every Register or Deregister.
- */
-function lockWhile(locked: boolean, action: () => void) {
-  return {
-    'aria-disabled': locked ? ('true' as const) : undefined,
-    onClick: () => {
-      if (!locked) action();
-    },
-  };
-}
-
 function announcement(snapshot: StatusSnapshot): string {
   if (snapshot.auth === 'signingIn') return t('signingIn');
   if (snapshot.auth === 'signedOut') return t('signedOut');
@@ -146,235 +123,5 @@ function StatusPill({ snapshot }: { snapshot: StatusSnapshot }) {
     <span class={`pill ${snapshot.display}`} data-testid="status-pill">
       {statusLabel(snapshot.display)}
     </span>
-  );
-}
-
-function ErrorBanner({
-  error,
-  busy,
-  actions,
-}: {
-  error: LineErrorPayload;
-  busy: boolean;
-  actions: Record<ErrorAction, () => void>;
-}) {
-  const action = errorAction(error);
-  return (
-    <div class="banner" role="alert">
-      <p>{error.msg}</p>
-      <div class="banner-actions">
-        <button type="button" class="button primary" {...lockWhile(busy, actions[action])}>
-          {errorActionLabel(action)}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function NoticeBanner({ notice, onDismiss }: { notice: NonNullable<Notice>; onDismiss(): void }) {
-  // A cancelled sign-in is the user's choice: announced politely, no alarm colours.
-  return (
-    <div
-      class={notice.tone === 'calm' ? 'banner calm' : 'banner'}
-      role={notice.tone === 'calm' ? 'status' : 'alert'}
-    >
-      <p>{notice.text}</p>
-      <div class="banner-actions">
-        <button type="button" class="button" onClick={onDismiss}>
-          {t('dismiss')}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function SignedOut({
-  snapshot,
-  busy,
-  bannerOffersSignIn,
-  onSignIn,
-  onOpenSettings,
-}: {
-  snapshot: StatusSnapshot;
-  busy: Busy;
-  bannerOffersSignIn: boolean;
-  onSignIn(): void;
-  onOpenSettings(): void;
-}) {
-  const signingIn = snapshot.auth === 'signingIn' || busy === 'signIn';
-  return (
-    <section class="signed-out" aria-labelledby="signed-out-title">
-      <h2 id="signed-out-title" class="sr-only">
-        {t('signedOut')}
-      </h2>
-      <p>{t('popupIntro')}</p>
-      {!snapshot.configured && (
-        <p class="muted" id="not-configured">
-          {t('notConfigured')}{' '}
-          <button type="button" class="button link" onClick={onOpenSettings}>
-            {t('notConfiguredLink')}
-          </button>
-        </p>
-      )}
-      {signingIn ? (
-        <p class="working" role="status">
-          <span class="spinner" aria-hidden="true" /> {t('signingIn')}
-        </p>
-      ) : (
-        !bannerOffersSignIn && (
-          <button
-            type="button"
-            class="button primary wide"
-            disabled={!snapshot.configured || busy !== null}
-            aria-describedby={snapshot.configured ? undefined : 'not-configured'}
-            onClick={onSignIn}
-          >
-            {t('signIn')}
-          </button>
-        )
-      )}
-    </section>
-  );
-}
-
-function SignedIn({
-  snapshot,
-  user,
-  busy,
-  onRegister,
-  onDeregister,
-  onSignOut,
-}: {
-  snapshot: StatusSnapshot;
-  user: UserSummary | null;
-  busy: Busy;
-  onRegister(): void;
-  onDeregister(): void;
-  onSignOut(): void;
-}) {
-  const [showDetails, setShowDetails] = useState(false);
-  const working = isWorking(snapshot) || busy === 'register' || busy === 'deregister';
-  return (
-    <>
-      <section class="user" aria-label={t('account')}>
-        <div class="user-text">
-          {user ? (
-            <>
-              <p class="user-name">{user.displayName}</p>
-              <p class="user-email muted">{user.email}</p>
-            </>
-          ) : (
-            <p class="user-name">{t('signedInNoProfile')}</p>
-          )}
-        </div>
-        <button type="button" class="button" {...lockWhile(busy !== null, onSignOut)}>
-          {t('signOut')}
-        </button>
-      </section>
-
-      <section class="card" aria-labelledby="line-title">
-        <div class="card-head">
-          <h2 id="line-title">{t('yourLine')}</h2>
-          {working && <span class="spinner" aria-hidden="true" data-testid="line-spinner" />}
-        </div>
-        <PropertyList line={snapshot.line} names={LINE_SUMMARY_NAMES} />
-        <LineNotes snapshot={snapshot} />
-        <div class="card-actions">
-          {wantsRegistered(snapshot) ? (
-            <button type="button" class="button" {...lockWhile(busy !== null, onDeregister)}>
-              {t('deregister')}
-            </button>
-          ) : (
-            <button type="button" class="button primary" {...lockWhile(busy !== null, onRegister)}>
-              {t('register')}
-            </button>
-          )}
-          <button
-            type="button"
-            class="button link"
-            aria-expanded={showDetails}
-            aria-controls="line-details"
-            onClick={() => setShowDetails(!showDetails)}
-          >
-            {showDetails ? t('hideDetails') : t('showDetails')}
-          </button>
-        </div>
-        <div id="line-details" hidden={!showDetails}>
-          {showDetails && <PropertyList line={snapshot.line} names={LINE_PROPERTY_NAMES} />}
-        </div>
-      </section>
-    </>
-  );
-}
-
-function PropertyList({
-  line,
-  names,
-}: {
-  line: LineProperties | null;
-  names: readonly LinePropertyName[];
-}) {
-  return (
-    <dl class="props">
-      {names.map((name) => {
-        const value = linePropertyValue(line, name);
-        return (
-          <div class="prop" key={name} data-prop={name}>
-            <dt>{linePropertyLabel(name)}</dt>
-            <dd>
-              {value ?? (
-                <>
-                  <span aria-hidden="true">—</span>
-                  <span class="sr-only">{t('valueNone')}</span>
-                </>
-              )}
-            </dd>
-          </div>
-        );
-      })}
-    </dl>
-  );
-}
-
-function LineNotes({ snapshot }: { snapshot: StatusSnapshot }) {
-  const notes: string[] = [];
-  if (snapshot.server?.role === 'backup') notes.push(t('usingBackup'));
-  if (snapshot.nextAttemptAt !== null && snapshot.state !== 'active') {
-    notes.push(t('nextAttempt', formatTime(snapshot.nextAttemptAt)));
-  }
-  if (!snapshot.line && snapshot.state === 'idle') notes.push(t('notRegisteredYet'));
-  if (notes.length === 0) return null;
-  return (
-    <ul class="notes muted">
-      {notes.map((note) => (
-        <li key={note}>{note}</li>
-      ))}
-    </ul>
-  );
-}
-
-/** "Use on this site": only when the extension can see the active tab and it is not opted in. */
-function CurrentSiteLink({ client, env }: { client: MessagingClient; env: PopupEnv }) {
-  const [origin, setOrigin] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    Promise.all([env.activeTabOrigin(), client.request('sites/list', {})])
-      .then(([tabOrigin, { sites }]) => {
-        if (live && tabOrigin && !sites.includes(tabOrigin)) setOrigin(tabOrigin);
-      })
-      .catch(() => {});
-    return () => {
-      live = false;
-    };
-  }, [client, env]);
-  if (!origin) return null;
-  return (
-    <button
-      type="button"
-      class="button link"
-      onClick={() => env.openOptions(`addSite=${encodeURIComponent(origin)}`)}
-    >
-      {t('useOnThisSite', new URL(origin).host)}
-    </button>
   );
 }

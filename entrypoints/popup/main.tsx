@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { messagingClient } from '../../lib/messaging/client';
-import { t } from '../../lib/ui/i18n';
+import { messagesLanguage, t } from '../../lib/ui/i18n';
 import { Popup, type PopupEnv } from './Popup';
 import '../../lib/ui/theme.css';
 import './popup.css';
@@ -24,6 +24,7 @@ const env: PopupEnv = {
   },
 };
 
+document.documentElement.lang = messagesLanguage();
 document.title = t('extName');
 render(
   <Popup client={messagingClient()} env={env} />,

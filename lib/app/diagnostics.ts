@@ -4,9 +4,11 @@ import type { Clock, Store } from '../ports';
 const DIAGNOSTICS_KEY = 'diagnostics';
 /**
  * Keys whose values must never reach the diagnostics log, whatever logs them, at any depth.
- * `code` alone is an OAuth authorization code; `errorCode` (Mobius 101, 102...) is kept.
+ * `code` alone is an OAuth authorization code; `errorCode` (Mobius 101, 102...) is kept, and so
+ * are timing names such as `tokenRetryMs` (a key ending in token(s) or starting `token_` is one).
  */
-const SECRET_KEYS = /token|secret|verifier|authorization|password|cookie|^code$|^auth_?code$/i;
+const SECRET_KEYS =
+  /tokens?$|token_|secret|verifier|authorization|password|cookie|^code$|^auth_?code$/i;
 /** Secrets inside text: bearer credentials and OAuth parameters in a quoted URL or body. */
 const SECRET_TEXT =
   /\b(Bearer\s+)[^\s"',;]+|\b((?:access_token|refresh_token|id_token|code|client_secret|code_verifier)=)[^&\s"']+/gi;

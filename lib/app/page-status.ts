@@ -1,12 +1,6 @@
 import { type PageStatus, type StatusSnapshot, toPageStatus } from '../messaging/protocol';
-import { t } from '../ui/i18n';
-import {
-  MOBIUS_ERROR_TABLE,
-  notConfiguredError,
-  notSignedInError,
-  RETRIES_EXHAUSTED,
-  SEED_MESSAGES,
-} from '../webex/errors';
+import { MOBIUS_ERROR_TABLE, RETRIES_EXHAUSTED, SEED_MESSAGES } from '../webex/errors';
+import { notConfiguredError, notSignedInError } from '../webex/line-errors';
 
 /**
  * Engine messages that are fixed text. Others are built at run time and may name a server
@@ -26,9 +20,12 @@ const FIXED_MESSAGES: ReadonlySet<string> = new Set([
  * `PageStatus`, with any error text that is not one of the engine's fixed messages replaced by a
  * generic one that sends the user to the toolbar button.
  */
-export function pageStatusFor(snapshot: StatusSnapshot): PageStatus {
+export function pageStatusFor(
+  snapshot: StatusSnapshot,
+  generic: { tokenError: string; registrationError: string },
+): PageStatus {
   const status = toPageStatus(snapshot);
   if (!status.error || FIXED_MESSAGES.has(status.error.msg)) return status;
-  const msg = status.error.type === 'tokenError' ? t('pageErrorToken') : t('pageErrorRegistration');
+  const msg = generic[status.error.type];
   return { ...status, error: { type: status.error.type, msg } };
 }

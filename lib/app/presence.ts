@@ -1,11 +1,8 @@
-import type { StatusBroadcast } from '../messaging/protocol';
+import type { StatusBroadcast, StatusSnapshot } from '../messaging/protocol';
 import type { Store } from '../ports';
-import {
-  type NotificationDecision,
-  type NotifiedCondition,
-  notificationFor,
-  notificationResolved,
-} from '../ui/notify';
+
+/** What a notification decision is judged by: the condition of the previous broadcast. */
+export type NotifiedCondition = Pick<StatusSnapshot, 'state' | 'error'>;
 
 const PRESENCE_KEY = 'presence:notifications';
 
@@ -16,11 +13,15 @@ interface PresenceRecord {
   shown: string[];
 }
 
-export interface PresenceDeps {
+export interface PresenceDeps<Decision extends { id: string }> {
   store: Store;
   /** The user's `notifications` preference. */
   enabled(): Promise<boolean>;
-  show(decision: NotificationDecision): Promise<void>;
+  /** Which notification a broadcast calls for, given the previous condition (ui/notify.ts). */
+  decide(previous: NotifiedCondition | null, broadcast: StatusBroadcast): Decision | null;
+  /** Whether the condition of a shown notification is over. */
+  resolved(id: string, next: StatusSnapshot): boolean;
+  show(decision: Decision): Promise<void>;
   clear(id: string): Promise<void>;
 }
 
@@ -33,7 +34,9 @@ export interface PresenceNotifier {
  * the worker: Chrome stops an idle worker every few minutes, and the first broadcast after each
  * wake must not announce a token error the user has already been told about.
  */
-export function createPresenceNotifier(deps: PresenceDeps): PresenceNotifier {
+export function createPresenceNotifier<Decision extends { id: string }>(
+  deps: PresenceDeps<Decision>,
+): PresenceNotifier {
   let chain: Promise<unknown> = Promise.resolve();
 
   async function handle(broadcast: StatusBroadcast): Promise<void> {
@@ -42,16 +45,16 @@ export function createPresenceNotifier(deps: PresenceDeps): PresenceNotifier {
       last: null,
       shown: [],
     };
-    const decision = notificationFor(record.last, broadcast);
-    const resolved = record.shown.filter((id) => notificationResolved(id, next));
+    const decision = deps.decide(record.last, broadcast);
+    const resolved = record.shown.filter((id) => deps.resolved(id, next));
     const shown = record.shown.filter((id) => !resolved.includes(id));
     const show = decision !== null && (await deps.enabled());
     if (show && !shown.includes(decision.id)) shown.push(decision.id);
-    // Written first: a worker killed right after showing must not show it again on wake.
-    await deps.store.set(PRESENCE_KEY, {
-      last: { state: next.state, error: next.error },
-      shown,
-    } satisfies PresenceRecord);
+    // Written first: a worker killed right after showing must not show it again on wake. Not
+    // rewritten when nothing changed (a keepalive's broadcast only moves the confirmed time).
+    const updated: PresenceRecord = { last: { state: next.state, error: next.error }, shown };
+    if (JSON.stringify(updated) !== JSON.stringify(record))
+      await deps.store.set(PRESENCE_KEY, updated);
     for (const id of resolved) await deps.clear(id);
     if (show) await deps.show(decision);
   }

@@ -1,6 +1,7 @@
 import { DEFAULT_TIMING } from '../line/timing';
 import {
   CONTENT_SCRIPT_REQUESTS,
+  type DeviceView,
   type PageStatus,
   type RequestMap,
   type RequestType,
@@ -8,21 +9,12 @@ import {
   type SettingsView,
   type StatusSnapshot,
 } from '../messaging/protocol';
-import { normalizeOrigin, type Settings } from '../settings';
+import { classifySender, type SenderInfo } from '../messaging/senders';
+import { normalizeOrigin, type Settings, sameIdentity } from '../settings';
 import type { Diagnostics } from './diagnostics';
-import { pageStatusFor } from './page-status';
 import type { SettingsStore } from './settings-store';
 
-/** What the browser tells us about a message's sender (runtime.MessageSender, reduced). */
-export interface SenderInfo {
-  id?: string;
-  url?: string;
-  tabId?: number;
-  /** 0 for a tab's top frame; Chrome sets it whenever `tabId` is set. */
-  frameId?: number;
-}
-
-export type SenderKind = 'extension' | 'content' | 'unknown';
+export type { SenderInfo } from '../messaging/senders';
 
 /** The line service operations the router exposes. */
 export interface LineOperations {
@@ -34,14 +26,23 @@ export interface LineOperations {
     snapshot: StatusSnapshot;
   }>;
   signOut(): Promise<StatusSnapshot>;
-  register(): Promise<StatusSnapshot>;
+  /** `fromPage`: a web page's control asked; it must never replace another device. */
+  register(options?: { fromPage?: boolean }): Promise<StatusSnapshot>;
   deregister(): Promise<StatusSnapshot>;
+  listDevices(): Promise<
+    { ok: true; devices: DeviceView[] } | { ok: false; error: { message: string } }
+  >;
+  removeDevice(
+    deviceId: string,
+  ): Promise<{ ok: true; devices: DeviceView[] } | { ok: false; error: { message: string } }>;
 }
 
 export interface RouterContext {
   extensionId: string;
   /** `chrome-extension://<id>` */
   extensionOrigin: string;
+  /** What a web page may learn of a snapshot (page-status.ts, with the localized generic texts). */
+  pageStatus(snapshot: StatusSnapshot): PageStatus;
   redirectUrl: string;
   line: LineOperations;
   settings: SettingsStore;
@@ -68,42 +69,9 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'diagnostics/get',
   'diagnostics/clear',
   'dev/timing',
+  'devices/list',
+  'devices/remove',
 ]);
-
-function originOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    // Not URL.origin: it is "null" for chrome-extension: URLs outside the browser.
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Who sent a message: our own extension pages, our content script on a site the user opted in,
- * or anyone else (never answered). Chrome sets `sender.id` and `sender.url`; a page cannot
- * forge them. The content script runs in top frames only: a sender in a sub-frame (an opted-in
- * site framed by another page, which could trick the user into clicking) is not served.
- */
-export function classifySender(
-  sender: SenderInfo,
-  ctx: Pick<RouterContext, 'extensionId' | 'extensionOrigin'>,
-  sites: readonly string[],
-): SenderKind {
-  if (sender.id !== ctx.extensionId) return 'unknown';
-  const origin = originOf(sender.url);
-  if (origin === ctx.extensionOrigin) return 'extension';
-  if (
-    sender.tabId !== undefined &&
-    sender.frameId === 0 &&
-    origin !== null &&
-    sites.includes(origin)
-  )
-    return 'content';
-  return 'unknown';
-}
 
 /** The largest payload any request needs (settings with a long URL) is far below this. */
 export const MAX_PAYLOAD_CHARS = 16_384;
@@ -131,15 +99,17 @@ function fail(code: string, message: string): Response<never> {
   return { ok: false, error: { code, message } };
 }
 
-function settingsView(
+async function settingsView(
   settings: Settings,
-  redirectUrl: string,
+  ctx: RouterContext,
   errors?: Record<string, string>,
-): SettingsView {
+): Promise<SettingsView> {
   const { clientSecret, ...rest } = settings;
   return {
     settings: { ...rest, clientSecretSet: clientSecret !== '' },
-    redirectUrl,
+    redirectUrl: ctx.redirectUrl,
+    policy: await ctx.settings.policy(),
+    signedIn: (await ctx.line.snapshot()).auth !== 'signedOut',
     ...(errors ? { errors } : {}),
   };
 }
@@ -165,16 +135,26 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
   'auth/signOut': (_, ctx) => ctx.line.signOut(),
   'line/register': (_, ctx) => ctx.line.register(),
   'line/deregister': (_, ctx) => ctx.line.deregister(),
-  'settings/get': async (_, ctx) => settingsView(await ctx.settings.load(), ctx.redirectUrl),
+  'settings/get': async (_, ctx) => settingsView(await ctx.settings.load(), ctx),
   'settings/save': async (payload, ctx) => {
     const previous = await ctx.settings.load();
-    const result = await ctx.settings.save(
-      (payload as Record<string, unknown> | undefined)?.settings,
-    );
-    if (!result.ok) return settingsView(previous, ctx.redirectUrl, result.errors);
+    const input = (payload as Record<string, unknown> | undefined)?.settings;
+    const checked = await ctx.settings.check(input);
+    if (!checked.ok) return settingsView(previous, ctx, checked.errors);
+    if (!sameIdentity(previous, checked.value)) {
+      // Sign out first, against the old environment and integration: the old tokens and the
+      // old secret never meet the new settings (the page said so before the user saved).
+      await ctx.diagnostics.add(
+        'settings',
+        'Environment or integration changes; signing out first',
+      );
+      await ctx.line.signOut();
+    }
+    const result = await ctx.settings.save(input);
+    if (!result.ok) return settingsView(previous, ctx, result.errors);
     await ctx.diagnostics.add('settings', 'Settings saved');
     await ctx.settingsChanged(previous, result.value);
-    return settingsView(result.value, ctx.redirectUrl);
+    return settingsView(result.value, ctx);
   },
   'sites/list': async (_, ctx) => ({ sites: (await ctx.settings.load()).sites }),
   'sites/add': async (payload, ctx) => {
@@ -197,6 +177,12 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     await ctx.diagnostics.clear();
     return { entries: [] };
   },
+  'devices/list': async (_, ctx) => devicesOrThrow(await ctx.line.listDevices()),
+  'devices/remove': async (payload, ctx) => {
+    const deviceId = stringField(payload, 'deviceId');
+    if (!deviceId || deviceId.length > 200) throw new RouterError('invalid', 'Invalid device.');
+    return devicesOrThrow(await ctx.line.removeDevice(deviceId));
+  },
   'dev/timing': async (payload, ctx) => {
     if (!ctx.devTiming)
       throw new RouterError('forbidden', 'Timing overrides are for development builds.');
@@ -206,6 +192,13 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     return { timing: await ctx.devTiming(checked) };
   },
 };
+
+function devicesOrThrow(
+  result: { ok: true; devices: DeviceView[] } | { ok: false; error: { message: string } },
+): { devices: DeviceView[] } {
+  if (!result.ok) throw new RouterError('failed', result.error.message);
+  return { devices: result.devices };
+}
 
 /** Timing overrides: known `Timing` fields with finite, non-negative numbers only. */
 function checkTimingOverrides(input: unknown): Record<string, number> | string {
@@ -249,8 +242,10 @@ export async function routeMessage(
         return fail('forbidden', 'Not allowed from a web page.');
       }
       const snapshot =
-        message.type === 'line/register' ? await ctx.line.register() : await ctx.line.snapshot();
-      return { ok: true, value: pageStatusFor(snapshot) satisfies PageStatus };
+        message.type === 'line/register'
+          ? await ctx.line.register({ fromPage: true })
+          : await ctx.line.snapshot();
+      return { ok: true, value: ctx.pageStatus(snapshot) satisfies PageStatus };
     }
     return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };
   } catch (error) {

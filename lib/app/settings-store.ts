@@ -1,26 +1,42 @@
+import { applyPolicy, type UserSettings } from '../policy/apply';
+import type { ParsedPolicy } from '../policy/parse';
+import { saveUnderPolicy } from '../policy/save';
+import { NO_POLICY, type PolicyView, policyView } from '../policy/view';
 import type { Store } from '../ports';
 import {
+  isSafeTransport,
   normalizeOrigin,
   type Settings,
   type ValidationResult,
-  validateSettings,
 } from '../settings';
 
 const SETTINGS_KEY = 'settings';
 
 export interface SettingsStore {
+  /** The settings in effect: the user's own with the managed policy applied. */
   load(): Promise<Settings>;
-  /** Validates the whole input; stores all of it or nothing. */
+  /** What the policy decides, for the options page. */
+  policy(): Promise<PolicyView>;
+  /** Validates the input as a save would, stores nothing; the settings it would put in effect. */
+  check(input: unknown): Promise<ValidationResult<Settings>>;
+  /** Validates the whole input; stores all of it or nothing. Answers the settings in effect. */
   save(input: unknown): Promise<ValidationResult<Settings>>;
   addSite(origin: string): Promise<ValidationResult<Settings>>;
   removeSite(origin: string): Promise<Settings>;
 }
 
 /**
- * Settings persistence. Writes are serialised so a save and a site edit racing each other never
- * lose one another's change; only validated settings are ever written.
+ * Settings persistence. The store holds the user's own settings only; the managed policy
+ * (`policy`, the last one read) is applied on every read and never written into them, so a
+ * policy that changes or goes away leaves the user's settings as they were. Writes are
+ * serialised so a save and a site edit racing each other never lose one another's change; only
+ * validated settings are ever written.
  */
-export function createSettingsStore(store: Store, defaults: Settings): SettingsStore {
+export function createSettingsStore(
+  store: Store,
+  defaults: Settings,
+  policy: () => Promise<ParsedPolicy> = async () => NO_POLICY,
+): SettingsStore {
   let chain: Promise<unknown> = Promise.resolve();
   const serialise = <T>(work: () => Promise<T>): Promise<T> => {
     const next = chain.then(work);
@@ -28,39 +44,66 @@ export function createSettingsStore(store: Store, defaults: Settings): SettingsS
     return next;
   };
 
-  async function load(): Promise<Settings> {
-    const stored = await store.get<Partial<Settings>>(SETTINGS_KEY);
-    return { ...structuredClone(defaults), ...(stored ?? {}) };
+  async function loadUser(): Promise<UserSettings> {
+    const stored = await store.get<Partial<UserSettings>>(SETTINGS_KEY);
+    const settings: UserSettings = { ...structuredClone(defaults), ...(stored ?? {}) };
+    // A plain-http site an older build accepted is no longer served (a network attacker could
+    // put a register control on it); the user may add its https origin.
+    return { ...settings, sites: settings.sites.filter(isSafeTransport) };
+  }
+
+  async function current() {
+    const [user, parsed] = await Promise.all([loadUser(), policy()]);
+    return { user, parsed, applied: applyPolicy(user, parsed.policy) };
+  }
+
+  const effective = async (user: UserSettings) => applyPolicy(user, (await policy()).policy);
+
+  async function checkSave(input: unknown) {
+    const { user, parsed } = await current();
+    return saveUnderPolicy(input, user, parsed.policy);
   }
 
   return {
-    load,
+    load: async () => (await current()).applied.settings,
+    policy: async () => {
+      const { applied, parsed } = await current();
+      return policyView(applied, parsed);
+    },
+    check: async (input) => {
+      const result = await checkSave(input);
+      return result.ok ? { ok: true, value: result.value.effective } : result;
+    },
     save: (input) =>
       serialise(async () => {
-        const result = validateSettings(input, await load());
-        if (result.ok) await store.set(SETTINGS_KEY, result.value);
-        return result;
+        const result = await checkSave(input);
+        if (!result.ok) return result;
+        await store.set(SETTINGS_KEY, result.value.user);
+        return { ok: true, value: result.value.effective };
       }),
     addSite: (origin) =>
       serialise(async () => {
         const normalized = normalizeOrigin(origin);
         if (!normalized) {
-          return {
-            ok: false,
-            errors: { origin: 'Enter a site as https://host or http://host:port.' },
-          };
+          return { ok: false, errors: { origin: 'siteInvalid' } };
         }
-        const current = await load();
-        const next = { ...current, sites: [...new Set([...current.sites, normalized])] };
+        // A page control can register the line: http only on this computer (a network
+        // attacker could inject one into any other plain-http page).
+        if (!isSafeTransport(normalized)) return { ok: false, errors: { origin: 'siteInsecure' } };
+        const { user, applied } = await current();
+        if (applied.locked.sites) return { ok: false, errors: { origin: 'sitesLocked' } };
+        const next = { ...user, sites: [...new Set([...user.sites, normalized])] };
         await store.set(SETTINGS_KEY, next);
-        return { ok: true, value: next };
+        return { ok: true, value: (await effective(next)).settings };
       }),
     removeSite: (origin) =>
       serialise(async () => {
-        const current = await load();
-        const next = { ...current, sites: current.sites.filter((site) => site !== origin) };
+        const { user, applied } = await current();
+        // The organisation's sites are not the user's to remove (nor any site, when locked).
+        if (applied.locked.sites) return applied.settings;
+        const next = { ...user, sites: user.sites.filter((site) => site !== origin) };
         await store.set(SETTINGS_KEY, next);
-        return next;
+        return (await effective(next)).settings;
       }),
   };
 }

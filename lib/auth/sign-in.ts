@@ -6,7 +6,9 @@
 import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
 import type { Settings } from '../settings';
 import { isConfigured } from '../settings';
-import { endpointsFor, environmentKey } from '../webex/environment';
+import { exchangeCodeViaBroker } from '../webex/broker-client';
+import { endpointsFor } from '../webex/environment';
+import type { Outcome, WebexFailure } from '../webex/http';
 import {
   buildAuthorizeUrl,
   createPkce,
@@ -14,6 +16,7 @@ import {
   exchangeCode,
   oauthErrorCode,
   parseRedirect,
+  type TokenResponse,
 } from '../webex/oauth';
 import { type StoredTokens, tokensFromResponse } from './tokens';
 
@@ -43,7 +46,8 @@ export async function runSignIn(deps: SignInDeps): Promise<SignInOutcome> {
     return {
       kind: 'failed',
       reason: 'notConfigured',
-      message: 'Enter the integration client ID and secret in the settings first.',
+      message:
+        'Enter the integration client ID and secret (or a token broker) in the settings first.',
     };
   }
   const endpoints = endpointsFor(settings.environment);
@@ -107,38 +111,70 @@ export async function runSignIn(deps: SignInDeps): Promise<SignInOutcome> {
       break;
   }
 
-  const answer = await exchangeCode(deps.fetch, endpoints.endpoints.accessToken, {
-    clientId: settings.clientId,
-    clientSecret: settings.clientSecret,
+  const answer = await exchange(deps, endpoints.endpoints.accessToken, {
     code: parsed.code,
     redirectUri,
     codeVerifier: pkce.verifier,
   });
-  if (!answer.ok) {
-    const failure = answer.error;
-    if (failure.kind === 'network') {
-      return {
-        kind: 'failed',
-        reason: 'unreachable',
-        message: `Webex could not be reached: ${failure.message}.`,
-      };
-    }
-    const code = failure.kind === 'http' ? oauthErrorCode(failure.body) : undefined;
-    if (code === 'invalid_client' || (failure.kind === 'http' && failure.status === 401)) {
-      return {
-        kind: 'failed',
-        reason: 'exchange',
-        message: 'Webex refused the integration client ID or secret. Check them in the settings.',
-      };
-    }
-    return { kind: 'failed', reason: 'exchange', message: `${failure.message}. Please try again.` };
-  }
+  if (!answer.ok) return exchangeFailed(answer.error, settings.tokenBrokerUrl !== '');
   return {
     kind: 'signedIn',
-    tokens: tokensFromResponse(
-      answer.value,
-      deps.clock.now(),
-      environmentKey(settings.environment, settings.clientId),
-    ),
+    tokens: tokensFromResponse(answer.value, deps.clock.now(), {
+      environment: settings.environment,
+      clientId: settings.clientId,
+    }),
   };
+}
+
+/**
+ * The code exchange: through the token broker when there is one (it adds the client
+ * credentials; the verifier and redirect URL go with the code, PKCE stays ours), else to Webex
+ * with the client secret.
+ */
+function exchange(
+  deps: SignInDeps,
+  tokenUrl: string,
+  args: { code: string; redirectUri: string; codeVerifier: string },
+): Promise<Outcome<TokenResponse>> {
+  const { settings } = deps;
+  if (settings.tokenBrokerUrl !== '') {
+    return exchangeCodeViaBroker(deps.fetch, settings.tokenBrokerUrl, args);
+  }
+  return exchangeCode(deps.fetch, tokenUrl, {
+    ...args,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+  });
+}
+
+function exchangeFailed(failure: WebexFailure, viaBroker: boolean): SignInOutcome {
+  const where = viaBroker ? 'The token broker' : 'Webex';
+  if (failure.kind === 'network') {
+    return {
+      kind: 'failed',
+      reason: 'unreachable',
+      message: `${where} could not be reached: ${failure.message}.`,
+    };
+  }
+  // The broker refused a request it will never accept: the deployment must change.
+  if (failure.kind === 'config') {
+    return {
+      kind: 'failed',
+      reason: 'exchange',
+      message: `${failure.message}. Ask your administrator to check the token broker.`,
+    };
+  }
+  const code = failure.kind === 'http' ? oauthErrorCode(failure.body) : undefined;
+  if (code === 'invalid_client' || (failure.kind === 'http' && failure.status === 401)) {
+    return {
+      kind: 'failed',
+      reason: 'exchange',
+      message: viaBroker
+        ? 'Webex refused the integration the token broker signs in with. Ask your administrator to check it.'
+        : 'Webex refused the integration client ID or secret. Check them in the settings.',
+    };
+  }
+  // Servers end their descriptions with a period or not: one period either way.
+  const reason = failure.message.replace(/\.+$/, '');
+  return { kind: 'failed', reason: 'exchange', message: `${reason}. Please try again.` };
 }

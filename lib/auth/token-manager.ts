@@ -2,11 +2,13 @@
  * Keeps a usable access token: refreshes ahead of expiry on a Scheduler timer, on demand when the
  * token has expired, and once after a 401. One refresh in flight at a time; concurrent callers
  * share it (the SDK treats a repeated token as an error, and a rotated refresh token must not be
- * spent twice). A refused refresh signs the user out.
+ * spent twice). A refused refresh signs the user out; a token broker's refusal of the request
+ * itself (a deployment problem, `config`) does not, and is retried like a network failure.
  */
 import type { Clock, Fetch, Scheduler, Store } from '../ports';
-import type { Settings } from '../settings';
-import { endpointsFor, environmentKey } from '../webex/environment';
+import { type Settings, sameIdentity } from '../settings';
+import { refreshViaBroker } from '../webex/broker-client';
+import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
 import {
@@ -152,15 +154,29 @@ export class TokenManager {
         message: 'The sign-in has expired and cannot be renewed',
       });
     }
+    // Refreshed where the tokens came from, with that integration's secret only: a refresh
+    // token never goes to another environment, and no other integration's secret goes with it.
+    const { session } = tokens;
     const settings = await this.deps.loadSettings();
-    const endpoints = endpointsFor(settings.environment);
+    if (!sameIdentity(settings, session)) {
+      return {
+        ok: false,
+        error: { kind: 'config', message: 'The settings no longer name the signed-in integration' },
+      };
+    }
+    const endpoints = endpointsFor(session.environment);
     if (!endpoints.ok) return { ok: false, error: { kind: 'config', message: endpoints.message } };
-    log('auth', 'Refreshing the access token', { reason });
-    const answer = await refreshAccessToken(this.deps.fetch, endpoints.endpoints.accessToken, {
-      clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
-      refreshToken: tokens.refreshToken,
-    });
+    // Through the token broker when there is one (a new broker URL keeps the sign-in: Webex
+    // renews the tokens only with their integration's secret, whoever holds it).
+    const broker = settings.tokenBrokerUrl;
+    log('auth', 'Refreshing the access token', { reason, via: broker ? 'broker' : 'webex' });
+    const answer = broker
+      ? await refreshViaBroker(this.deps.fetch, broker, { refreshToken: tokens.refreshToken })
+      : await refreshAccessToken(this.deps.fetch, endpoints.endpoints.accessToken, {
+          clientId: session.clientId,
+          clientSecret: settings.clientSecret,
+          refreshToken: tokens.refreshToken,
+        });
     // A sign-out or a new sign-in while the request was out wins over this answer.
     const current = await this.load();
     if (!current || current.obtainedAt !== tokens.obtainedAt) {
@@ -169,12 +185,7 @@ export class TokenManager {
     if (answer.ok) {
       // A repeated access token is accepted (the SDK calls it an error); one refresh in flight
       // at a time is what keeps it from happening.
-      const next = tokensFromResponse(
-        answer.value,
-        clock.now(),
-        environmentKey(settings.environment, settings.clientId),
-        tokens,
-      );
+      const next = tokensFromResponse(answer.value, clock.now(), session, tokens);
       await store.set(TOKENS_KEY, next);
       await this.scheduleRefresh(next);
       log('auth', 'Access token refreshed', { expiresAt: next.expiresAt });

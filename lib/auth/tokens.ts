@@ -1,6 +1,14 @@
 /** Persisted OAuth tokens and their expiry times. Lives only in the background's Store. */
 import type { Store } from '../ports';
+import type { Environment } from '../settings';
+import { environmentKey } from '../webex/environment';
 import type { TokenResponse } from '../webex/oauth';
+
+/** Which cloud and which integration a sign-in belongs to: its tokens go there and nowhere else. */
+export interface SessionIdentity {
+  environment: Environment;
+  clientId: string;
+}
 
 export const TOKENS_KEY = 'auth:tokens';
 
@@ -15,6 +23,8 @@ export interface StoredTokens {
   scope?: string;
   /** `environmentKey()` of the settings the tokens were issued under. */
   environment: string;
+  /** The environment and integration they were issued by: refreshed there, sent only there. */
+  session: SessionIdentity;
 }
 
 /**
@@ -26,7 +36,7 @@ export interface StoredTokens {
 export function tokensFromResponse(
   response: TokenResponse,
   now: number,
-  environment: string,
+  session: SessionIdentity,
   previous?: StoredTokens,
 ): StoredTokens {
   const rotated = response.refreshToken !== undefined;
@@ -42,7 +52,8 @@ export function tokensFromResponse(
       : previous?.refreshExpiresAt,
     obtainedAt: now,
     scope: response.scope ?? previous?.scope,
-    environment,
+    environment: environmentKey(session.environment, session.clientId),
+    session,
   };
 }
 
@@ -55,5 +66,17 @@ export async function loadTokens(store: Store): Promise<StoredTokens | undefined
   if (!value || typeof value.accessToken !== 'string' || typeof value.expiresAt !== 'number') {
     return undefined;
   }
-  return value;
+  // Tokens stored by an older build name their environment by key only.
+  return value.session ? value : { ...value, session: identityOfKey(value.environment) };
+}
+
+/** `environmentKey()` read back: `production|C123` or `https://host/base|C123`. */
+function identityOfKey(key: string): SessionIdentity {
+  const at = key.lastIndexOf('|');
+  const where = key.slice(0, at);
+  return {
+    environment:
+      where === 'production' ? { kind: 'production' } : { kind: 'custom', baseUrl: where },
+    clientId: key.slice(at + 1),
+  };
 }

@@ -1,74 +1,86 @@
-/** Failback to a primary within the rehoming window (§11, SDK executeFailback). */
-import { ping } from '../webex/mobius';
-import type { EngineCore } from './core';
+/**
+ * Failback to a primary within the rehoming window (reference §11, SDK executeFailback): when
+ * the timer fires on a backup, discover, ping the primaries; one that answers 200 gets the line
+ * (the attempt's `failback` plan), else the timer is armed again.
+ */
+import type { Outcome } from '../webex/http';
+import { startAttempt } from './attempt';
+import type { PrepareResult } from './deps';
+import type { Effects, TransitionContext } from './events';
+import type { FailbackFlow } from './flow';
+import { DUE_SLACK_MS } from './keepalive';
 import { failbackDelayMs } from './policy';
-import type { EngineRecord, ServerRef } from './record';
-import { dropDevices, tryServers } from './rounds';
-import { settled } from './steps';
-import { retryIntervalSec } from './timing';
+import { type EngineRecord, registeredDevice } from './record';
+import { send, setFlow, toReconnecting } from './states';
 
-export async function stepFailback(core: EngineCore, record: EngineRecord): Promise<void> {
-  const { timing, random, fetch, clock } = core.deps;
-  const jitter = (min: number, max: number) => random.int(min, max);
-  const device = record.device;
-  if (!device && record.state === 'reconnecting') {
-    // Resumed after a kill between deleting the backup device and registering again.
-    return core.goTo(record, { kind: 'restore', runAt: 0, reason: 'resume' });
-  }
-  // Keepalives failing below the threshold do not stop it: the line is still registered (SDK
-  // isFailbackRequired looks at the registration status only), and dropping the failback here
-  // would leave the line on the backup until something else re-registers it.
-  const registered = record.state === 'active' || record.state === 'reconnecting';
-  if (device?.role !== 'backup' || !registered) {
-    record.step = null;
-    await core.commit(record);
+export function onFailbackTimer(record: EngineRecord, ctx: TransitionContext, out: Effects) {
+  if (record.failbackAt === null || record.failbackAt > ctx.now + DUE_SLACK_MS) return;
+  record.failbackAt = null;
+  if (record.flow || record.pending) {
+    // Something else is in progress; failback waits for the next registration on a backup.
+    out.log('line', 'Failback deferred: the engine is busy');
     return;
   }
-  const rearm = async () => {
-    record.step = null;
-    record.failbackAt = clock.now() + failbackDelayMs(record.rehoming, timing, jitter);
-    await core.commit(record);
-  };
-  const prepared = await core.deps.context.prepare();
-  if (!prepared.ok) return rearm();
-  const context = prepared.context;
-  let primaryUp = false;
-  for (const url of context.primary) {
-    const answer = await core.mobius(device.clientDeviceUri, (auth) =>
-      ping(fetch, url, auth, { timeoutMs: timing.requestTimeoutMs }),
-    );
-    if (answer.ok && answer.status === 200) {
-      primaryUp = true;
-      break;
-    }
+  // Keepalives failing below the threshold do not stop it: the line is still registered (SDK
+  // isFailbackRequired looks at the registration status only).
+  if (registeredDevice(record)?.role !== 'backup') return;
+  setFlow(record, { kind: 'failback', phase: 'prepare', index: 0, context: null });
+}
+
+export function proceedFailback(
+  record: EngineRecord,
+  flow: FailbackFlow,
+  ctx: TransitionContext,
+  out: Effects,
+) {
+  if (flow.phase === 'prepare' || !flow.context) {
+    send(record, ctx, out, { tag: 'prepare' });
+    return;
   }
-  if (!primaryUp) {
-    core.deps.log('line', 'Primary Mobius still down; failback deferred');
-    return rearm();
+  const url = flow.context.primary[flow.index];
+  const device = registeredDevice(record);
+  if (url === undefined || !device) {
+    out.log('line', 'Primary Mobius still down; failback deferred');
+    rearm(record, ctx);
+    return;
   }
-  core.deps.log('line', 'Attempting failback to primary.');
-  const backup: ServerRef = { url: device.serverUrl, role: device.role };
-  record.state = 'reconnecting';
-  await dropDevices(core, record);
-  await core.emit('unregistered');
-  const round = await tryServers(core, record, context, context.primary);
-  if (await settled(core, record, round)) return;
-  if (round.kind === 'failed' && round.retryAfterSec !== undefined) {
-    if (record.failback429Retries < timing.failback429MaxRetries) {
-      // §9.2: retry the failback after interval(n), meanwhile stay on the backup.
-      record.failback429Retries += 1;
-      const delaySec = retryIntervalSec(record.failback429Retries, timing, jitter);
-      record.failbackAt = clock.now() + delaySec * timing.secondMs;
-    } else {
-      record.failback429Retries = 0;
-      record.failbackAt = null;
-    }
-  } else {
-    record.failbackAt = null;
+  send(record, ctx, out, {
+    tag: 'ping',
+    serverUrl: url,
+    clientDeviceUri: device.clientDeviceUri,
+  });
+}
+
+export function onFailbackOutcome(
+  record: EngineRecord,
+  flow: FailbackFlow,
+  result: { tag: 'prepare'; prepared: PrepareResult } | { tag: 'ping'; outcome: Outcome<unknown> },
+  ctx: TransitionContext,
+  out: Effects,
+) {
+  if (result.tag === 'prepare') {
+    if (!result.prepared.ok) return rearm(record, ctx);
+    flow.context = result.prepared.context;
+    flow.phase = 'ping';
+    return;
   }
-  await core.commit(record);
-  const back = await tryServers(core, record, context, [backup.url]);
-  if (await settled(core, record, back)) return;
-  record.failbackAt = null;
-  await core.goTo(record, { kind: 'register', runAt: 0 });
+  const up = result.outcome.ok && result.outcome.status === 200;
+  const device = registeredDevice(record);
+  if (!up || !device) {
+    flow.index += 1;
+    return;
+  }
+  out.log('line', 'Attempting failback to primary.');
+  const backupUrl = device.serverUrl;
+  const context = flow.context;
+  toReconnecting(record);
+  out.emit('unregistered');
+  const attempt = startAttempt(record, { kind: 'failback', backupUrl }, true);
+  attempt.context = context;
+  attempt.phase = 'verify';
+}
+
+function rearm(record: EngineRecord, ctx: TransitionContext) {
+  setFlow(record, null);
+  record.failbackAt = ctx.now + failbackDelayMs(record.rehoming, ctx.timing, ctx.int);
 }

@@ -1,40 +1,75 @@
-/** Keepalive (§7): one POST {device.uri}/status per timer, and what each outcome means. */
+/**
+ * Keepalive (reference §7): one POST {device.uri}/status per interval, and what each answer
+ * means. This file answers "what happens on a keepalive 404?" (register again) and every other
+ * keepalive outcome; the decision itself is `decideKeepalive` in policy.ts.
+ */
 import { classifyFailure } from '../webex/errors';
-import { sendKeepalive } from '../webex/mobius';
-import { DUE_SLACK_MS, type EngineCore } from './core';
+import type { Outcome } from '../webex/http';
+import { startAttempt } from './attempt';
+import type { Effects, TransitionContext } from './events';
 import { decideKeepalive, keepaliveDelayMs } from './policy';
-import type { EngineRecord } from './record';
-import { startStep } from './steps';
+import { type EngineRecord, registeredDevice } from './record';
+import { send, toInactive } from './states';
 
-export async function onKeepaliveTimer(core: EngineCore, record: EngineRecord): Promise<void> {
-  const { clock, timing, fetch } = core.deps;
-  const device = record.device;
-  const now = clock.now();
-  const live = device !== null && (record.state === 'active' || record.state === 'reconnecting');
-  if (!live) {
-    if (record.keepaliveAt !== null) {
-      record.keepaliveAt = null;
-      await core.commit(record);
-    }
+/** A timer fired within this much of its deadline counts as due (alarms are not exact). */
+export const DUE_SLACK_MS = 1000;
+
+export function onKeepaliveTimer(record: EngineRecord, ctx: TransitionContext, out: Effects) {
+  const { now, timing } = ctx;
+  const device = registeredDevice(record);
+  if (!device) {
+    record.keepaliveAt = null;
     return;
   }
-  if (record.step) {
-    // A step (e.g. a failback resumed after a kill) owns the line: push the keepalive one interval
-    // on, so its timer is armed again if the step ends with this device still registered.
-    record.keepaliveAt = now + keepaliveDelayMs(device.keepaliveInterval, timing);
-    await core.commit(record);
+  const interval = keepaliveDelayMs(device.keepaliveInterval, timing);
+  if (record.flow || record.pending) {
+    // Something else owns the line (a failback, a request in flight): one interval on, so the
+    // timer is armed again if that work ends with this device still registered.
+    record.keepaliveAt = now + interval;
     return;
   }
   if (record.keepaliveAt === null || record.keepaliveAt > now + DUE_SLACK_MS) return;
-  // Arm the next keepalive before sending this one: a kill mid-request loses nothing.
-  record.keepaliveAt = now + keepaliveDelayMs(device.keepaliveInterval, timing);
-  await core.commit(record);
-  const outcome = await core.mobius(device.clientDeviceUri, (auth) =>
-    sendKeepalive(fetch, device.uri, auth, { timeoutMs: timing.requestTimeoutMs }),
-  );
+  const lateMs = now - record.keepaliveAt;
+  if (lateMs > timing.overdueToleranceMs) {
+    // The worker slept or the alarm was late: the server may have dropped the device. Never
+    // registered on faith: reconnecting until this keepalive answers.
+    out.log('timer', 'Keepalive timer fired late; confirming the registration now', { lateMs });
+    unconfirmed(record, out);
+  }
+  sendKeepalive(record, ctx, out);
+}
+
+/** Not confirmed in time: `reconnecting` until the next keepalive answers (then `reconnected`). */
+export function unconfirmed(record: EngineRecord, out: Effects) {
+  if (record.state !== 'active') return;
+  record.state = 'reconnecting';
+  out.emit('reconnecting');
+}
+
+/** Confirm the registration now (a keepalive), and arm the next one first. */
+export function sendKeepalive(record: EngineRecord, ctx: TransitionContext, out: Effects) {
+  const device = registeredDevice(record);
+  if (!device) return;
+  record.keepaliveAt = ctx.now + keepaliveDelayMs(device.keepaliveInterval, ctx.timing);
+  send(record, ctx, out, {
+    tag: 'keepalive',
+    deviceUri: device.uri,
+    clientDeviceUri: device.clientDeviceUri,
+  });
+}
+
+export function onKeepaliveOutcome(
+  record: EngineRecord,
+  outcome: Outcome<unknown>,
+  ctx: TransitionContext,
+  out: Effects,
+) {
+  const device = registeredDevice(record);
+  if (!device) return;
+  const { now, timing } = ctx;
   const failure = outcome.ok ? null : classifyFailure(outcome.error);
   if (failure) {
-    core.deps.log('keepalive', 'Keepalive failed', {
+    out.log('keepalive', 'Keepalive failed', {
       status: failure.httpStatus,
       sdkType: failure.row.sdkType,
       detail: failure.detail,
@@ -50,53 +85,53 @@ export async function onKeepaliveTimer(core: EngineCore, record: EngineRecord): 
   });
   switch (decision.kind) {
     case 'ok':
+      record.confirmedAt = now;
       if (!decision.reconnected) return;
       record.keepaliveFailures = 0;
       record.state = 'active';
-      await core.commit(record);
-      await core.emit('reconnected');
+      out.emit('reconnected');
       return;
     case 'pause':
       // 429: a fresh keepalive after Retry-After, counter back to 0.
       record.keepaliveFailures = 0;
-      record.keepaliveAt = clock.now() + decision.delayMs;
+      record.keepaliveAt = now + decision.delayMs;
       record.state = 'reconnecting';
-      await core.commit(record);
-      await core.emit('reconnecting');
+      out.emit('reconnecting');
       return;
     case 'failed':
-      record.keepaliveFailures = decision.failures;
       record.state = 'reconnecting';
       if (!decision.lost) {
-        await core.commit(record);
-        await core.emit('reconnecting');
+        record.keepaliveFailures = decision.failures;
+        out.emit('reconnecting');
         return;
       }
+      // Threshold reached: the old device is deleted, the last server tried first (§11).
       record.keepaliveFailures = 0;
-      record.keepaliveAt = null;
-      record.failbackAt = null;
-      // The restore step is persisted with this write: a kill before it runs resumes it.
-      startStep(core, record, { kind: 'restore', runAt: 0, reason: 'keepalive' });
-      await core.commit(record);
-      await core.emit('unregistered');
-      return core.runStep(record);
+      out.emit('unregistered');
+      startAttempt(record, { kind: 'restore', reason: 'keepalive' }, true);
+      return;
+    case 'superseded':
+      // Stop at once, no re-registration loop, and no DELETE: the server already ended our
+      // device (asking again about it is what a client told it is gone must not do).
+      out.log('keepalive', 'The line was registered in another client; stopping');
+      record.device = null;
+      toInactive(record, out, decision.error, 'unregistered');
+      record.wanted = false;
+      return;
     case 'final':
       if (decision.notFound) {
         // The server no longer knows the device: nothing to delete; register again (§7).
         record.device = null;
-        record.keepaliveAt = null;
-        record.failbackAt = null;
         record.keepaliveFailures = 0;
         record.state = 'reconnecting';
         record.error = decision.error;
-        startStep(core, record, { kind: 'register', runAt: 0 });
-        await core.commit(record);
-        await core.emit('error', decision.error);
-        await core.emit('unregistered');
-        return core.runStep(record);
+        out.emit('error', decision.error);
+        out.emit('unregistered');
+        startAttempt(record, { kind: 'register' }, true);
+        return;
       }
-      await core.fail(record, decision.error);
-      await core.emit('unregistered');
+      toInactive(record, out, decision.error);
+      out.emit('unregistered');
       return;
   }
 }

@@ -2,7 +2,7 @@
  * The seed's Line and CallingClient, backed by the engine. `register()` / `deregister()` return
  * `undefined` at once (the seed says they only begin the work); outcomes arrive as events.
  */
-import type { LineErrorPayload, LineEventName, LineProperties } from '../messaging/protocol';
+import type { LineErrorPayload, LineEventName, LineProperties } from '../webex/line-contract';
 import type { PeopleMe } from '../webex/people';
 import type { EngineRecord } from './record';
 
@@ -122,7 +122,9 @@ export class Line implements LineProperties {
 
   /** Used by the service: deliver an event to this line's listeners. */
   emit(event: LineEventName, error?: LineErrorPayload): void {
-    const payload = event === 'registered' ? this : event === 'error' ? error : undefined;
+    // `registered` carries the line; `error` (and an `unregistered` that has one, such as a
+    // superseded line) carry the error payload.
+    const payload = event === 'registered' ? this : error;
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
       try {
         listener(payload);

@@ -2,8 +2,9 @@
  * Pure decisions of the registration engine: what to do next given what just happened. No I/O,
  * so every branch of the SDK's timing rules is tested directly.
  */
-import type { LineErrorPayload } from '../messaging/protocol';
-import { type ClassifiedFailure, toLineError } from '../webex/errors';
+import type { ClassifiedFailure } from '../webex/errors';
+import type { LineErrorPayload } from '../webex/line-contract';
+import { supersededError, toLineError } from '../webex/line-errors';
 import { retryIntervalSec, type Timing } from './timing';
 
 export type Jitter = (min: number, max: number) => number;
@@ -54,6 +55,64 @@ export function lastBackupDelaySec(
   return interval;
 }
 
+/**
+ * The 429 rule, in one place (reference §7, §9.2): what a `429 Too Many Requests` leads to, by
+ * where it was answered. In every case no request goes to that server before its Retry-After
+ * has passed (Webex always sends one; a missing one counts as the keepalive interval / zero).
+ * - registration: no event; try the next server, and the failover timer waits at least
+ *   Retry-After (`planFailover`, which also skips to the backups when it would pass 114 s);
+ * - restore of the last server: `planRestoreAfter429`;
+ * - failback: retry after interval(n) up to 5 times while staying on the backup, then give up;
+ * - keepalive: pause, then a fresh keepalive after Retry-After (the failure counter restarts);
+ * - discovery (catalog, WDM...): back off like a network loss, at least Retry-After, then the
+ *   final error after `discoveryRetries` waits.
+ */
+export type TooManyRequests =
+  | { where: 'registration'; retryAfterSec?: number }
+  | { where: 'restore'; retryAfterSec: number; lastWasPrimary: boolean; hasBackups: boolean }
+  | { where: 'failback'; retriesSoFar: number }
+  | { where: 'keepalive'; retryAfterSec?: number; intervalSec: number }
+  | { where: 'discovery'; retryAfterSec?: number; triesSoFar: number };
+
+export type TooManyRequestsDecision =
+  | { kind: 'nextServer'; holdSec?: number }
+  | Restore429Plan
+  | { kind: 'retryFailback'; delayMs: number }
+  | { kind: 'stayOnBackup' }
+  | { kind: 'pauseKeepalive'; delayMs: number }
+  | { kind: 'retryDiscovery'; delayMs: number }
+  | { kind: 'giveUp' };
+
+export function tooManyRequests(
+  situation: TooManyRequests,
+  timing: Timing,
+  jitter: Jitter,
+): TooManyRequestsDecision {
+  switch (situation.where) {
+    case 'registration':
+      return { kind: 'nextServer', holdSec: situation.retryAfterSec };
+    case 'restore':
+      return planRestoreAfter429({ ...situation, timing });
+    case 'failback': {
+      if (situation.retriesSoFar >= timing.failback429MaxRetries) return { kind: 'stayOnBackup' };
+      const delaySec = retryIntervalSec(situation.retriesSoFar + 1, timing, jitter);
+      return { kind: 'retryFailback', delayMs: delaySec * timing.secondMs };
+    }
+    case 'keepalive': {
+      const seconds = situation.retryAfterSec ?? situation.intervalSec;
+      return { kind: 'pauseKeepalive', delayMs: Math.max(0, seconds) * timing.secondMs };
+    }
+    case 'discovery': {
+      if (situation.triesSoFar >= timing.discoveryRetries) return { kind: 'giveUp' };
+      const delayMs = Math.max(
+        offlineRetryDelayMs(situation.triesSoFar, timing),
+        (situation.retryAfterSec ?? 0) * timing.secondMs,
+      );
+      return { kind: 'retryDiscovery', delayMs };
+    }
+  }
+}
+
 export type Restore429Plan =
   | { kind: 'restartAfter'; delaySec: number }
   | { kind: 'tryBackups' }
@@ -101,7 +160,12 @@ export type KeepaliveDecision =
   /** 429: pause, then a fresh keepalive after Retry-After (counter back to 0). */
   | { kind: 'pause'; delayMs: number }
   /** Non-final failure; `lost` once the threshold is reached. */
-  | { kind: 'failed'; failures: number; lost: boolean };
+  | { kind: 'failed'; failures: number; lost: boolean }
+  /**
+   * 409: the same user's line was registered elsewhere (reference §13, newer Mobius): stop at
+   * once, no re-registration, until the user registers here on purpose.
+   */
+  | { kind: 'superseded'; error: LineErrorPayload };
 
 export function decideKeepalive(args: {
   failure: ClassifiedFailure | null;
@@ -114,12 +178,17 @@ export function decideKeepalive(args: {
   if (!failure)
     return { kind: 'ok', reconnected: args.previousFailures > 0 || args.wasReconnecting };
   const { row } = failure;
+  if (failure.httpStatus === 409) return { kind: 'superseded', error: supersededError() };
   if (row.final) {
     return { kind: 'final', notFound: row.status === 404, error: toLineError(failure) };
   }
   if (row.reaction === 'retryAfter') {
-    const seconds = failure.retryAfter ?? args.intervalSec;
-    return { kind: 'pause', delayMs: Math.max(0, seconds) * timing.secondMs };
+    const pause = tooManyRequests(
+      { where: 'keepalive', retryAfterSec: failure.retryAfter, intervalSec: args.intervalSec },
+      timing,
+      () => 0,
+    );
+    if (pause.kind === 'pauseKeepalive') return { kind: 'pause', delayMs: pause.delayMs };
   }
   // 403/101 cannot be restored from a keepalive: it counts like any non-final failure.
   const failures = args.previousFailures + 1;

@@ -1,13 +1,16 @@
 /**
- * Everything the registration engine knows, persisted in the Store. The engine reads it at the
- * start of every task and writes it before any effect that depends on it, so a worker killed at
- * any point resumes from here (never from module or instance variables).
+ * Everything the registration engine knows, persisted in the Store. The interpreter loads it for
+ * every event, applies the transition table and saves it before performing any effect, so a
+ * worker killed at any point resumes from here (never from module or instance variables).
+ * Timers are derived from it (`deadlinesOf`), never remembered beside it.
  */
-import type { EngineState, LineErrorPayload } from '../messaging/protocol';
 import type { Random, Store } from '../ports';
+import type { LineErrorPayload } from '../webex/line-contract';
+import type { Flow } from './flow';
+import type { RequestTag } from './requests';
+import type { EngineState } from './types';
 
 export const RECORD_KEY = 'line:record';
-export const INTENT_KEY = 'line:intent';
 export const LINE_ID_KEY = 'line:id';
 
 export type ServerRole = 'primary' | 'backup';
@@ -44,94 +47,137 @@ export interface DeviceRef {
   clientDeviceUri: string;
 }
 
-/**
- * The step the engine is running or will run when the `line:retry` timer fires. While a step
- * runs, `runAt` is a watchdog deadline: if the worker dies mid-step, the timer re-runs it.
- */
-export type Step =
-  /** Full registration: primaries, then the failover timer (SDK restartRegistration). */
-  | { kind: 'register'; runAt: number }
-  /** Failover timer: retry all primaries (SDK startFailoverTimer, interval > 30 s branch). */
-  | { kind: 'primaries'; runAt: number; attempt: number; elapsedSec: number; scheduledAt: number }
-  /** Failover to backups; `last` = the final try before `service_unavailable`. */
-  | { kind: 'backups'; runAt: number; last: boolean }
-  /** Re-register on the last server first, then restart (keepalive lost, network back). */
-  | { kind: 'restore'; runAt: number; reason: 'keepalive' | 'network' | 'resume' }
-  /** Failback to a primary (running; the waiting is done by the `line:failback` timer). */
-  | { kind: 'failback'; runAt: number }
-  /** The user deregistered (running). */
-  | { kind: 'deregister'; runAt: number }
-  /** Browser start-up / update: drop the previous session's device, maybe register again. */
-  | { kind: 'startup'; runAt: number; thenRegister: boolean };
+/** The one request in flight (the engine makes one at a time). */
+export interface Pending {
+  /** Matches the outcome event to the request; an outcome for another id is stale. */
+  id: string;
+  /** The flow that made it (`EngineRecord.flowSeq` at the time). */
+  flowSeq: number;
+  tag: RequestTag;
+  sentAt: number;
+  /** The interpreter gives up on the request at this time (an outcome "did not answer"). */
+  deadlineAt: number;
+  /** For a registration POST: where, so a lost answer is checked there. */
+  serverUrl?: string;
+}
+
+/** A registration POST whose answer never arrived: our device may exist at that server. */
+export interface Unconfirmed {
+  serverUrl: string;
+  since: number;
+}
 
 export interface EngineRecord {
-  version: 1;
+  version: 2;
   state: EngineState;
+  /** The user wants the line registered (register, start-up with keep-registered). */
+  wanted: boolean;
   /** Set by a user deregistration: the SDK's line status becomes `IDLE`. */
   deregistered: boolean;
   device: DeviceRecord | null;
   /** Devices we no longer want, deleted before the next registration (at most one device). */
   leftovers: DeviceRef[];
+  unconfirmed: Unconfirmed[];
   /** The server last registered with (SDK activeMobiusUrl), kept after the device is lost. */
   lastServer: ServerRef | null;
   /** The server being tried right now, for the status snapshot. */
   target: ServerRef | null;
-  /** A registration POST that was sent and not yet answered (a kill leaves it here). */
-  inflight: { serverUrl: string; since: number } | null;
   error: LineErrorPayload | null;
-  step: Step | null;
-  /** When a waiting step will run on its own (null while running or idle). */
-  nextAttemptAt: number | null;
-  keepaliveFailures: number;
+  /** What the engine is working on; null when it only keeps the line alive (or is idle). */
+  flow: Flow | null;
+  pending: Pending | null;
+  /** Counter for request ids. */
+  seq: number;
+  /** Counts the flows started, so an outcome reaches only the flow that asked for it. */
+  flowSeq: number;
+  /** When a waiting flow resumes (`line:retry`). */
+  retryAt: number | null;
   keepaliveAt: number | null;
   failbackAt: number | null;
+  keepaliveFailures: number;
   failback429Retries: number;
   /** Rehoming window in minutes, from the last registration on a primary. */
   rehoming: { min: number; max: number } | null;
   /** Back-off waits since the last registration: network down, or a transient discovery failure. */
   offlineTries: number;
+  /** When Mobius last confirmed the line (a 2xx registration or keepalive). */
+  confirmedAt: number | null;
+  /** When `state` last changed (a second click soon after must not undo it). */
+  stateSince: number | null;
 }
 
 export function emptyRecord(): EngineRecord {
   return {
-    version: 1,
+    version: 2,
     state: 'idle',
+    wanted: false,
     deregistered: false,
     device: null,
     leftovers: [],
+    unconfirmed: [],
     lastServer: null,
     target: null,
-    inflight: null,
     error: null,
-    step: null,
-    nextAttemptAt: null,
-    keepaliveFailures: 0,
+    flow: null,
+    pending: null,
+    seq: 0,
+    flowSeq: 0,
+    retryAt: null,
     keepaliveAt: null,
     failbackAt: null,
+    keepaliveFailures: 0,
     failback429Retries: 0,
     rehoming: null,
     offlineTries: 0,
+    confirmedAt: null,
+    stateSince: null,
   };
 }
 
+/** The previous build's record (version 1) and its separately stored intent. */
+interface RecordV1 {
+  version: 1;
+  state: EngineState;
+  deregistered: boolean;
+  device: DeviceRecord | null;
+  leftovers?: DeviceRef[];
+  inflight?: { serverUrl: string; since: number } | null;
+  lastServer?: ServerRef | null;
+  rehoming?: { min: number; max: number } | null;
+}
+const INTENT_KEY_V1 = 'line:intent';
+
+/**
+ * A record from an older build keeps what matters for "at most one device": its device and
+ * leftovers go to the leftovers (deleted before the next registration), an unanswered POST to
+ * `unconfirmed`, and the user's intent; the start-up that follows an update registers again.
+ */
+function fromV1(old: RecordV1, intent: unknown): EngineRecord {
+  const record = emptyRecord();
+  record.leftovers = [...(old.leftovers ?? []), ...(old.device ? [deviceRef(old.device)] : [])];
+  if (old.inflight) record.unconfirmed = [old.inflight];
+  record.wanted = intent === 'registered';
+  record.deregistered = old.deregistered;
+  record.lastServer = old.lastServer ?? null;
+  record.rehoming = old.rehoming ?? null;
+  return record;
+}
+
 export async function loadRecord(store: Store): Promise<EngineRecord> {
-  const stored = await store.get<EngineRecord>(RECORD_KEY);
-  if (stored?.version !== 1) return emptyRecord();
-  // Fill fields a newer build may have added, so an older record never crashes the engine.
-  return { ...emptyRecord(), ...stored };
+  const stored = await store.get<EngineRecord | RecordV1>(RECORD_KEY);
+  if (stored?.version === 2) return { ...emptyRecord(), ...stored };
+  if (stored?.version === 1) return fromV1(stored, await store.get(INTENT_KEY_V1));
+  return emptyRecord();
 }
 
 export function saveRecord(store: Store, record: EngineRecord): Promise<void> {
   return store.set(RECORD_KEY, record);
 }
 
-export type Intent = 'registered' | 'unregistered';
-
-export async function loadIntent(store: Store): Promise<Intent> {
-  return (await store.get<Intent>(INTENT_KEY)) === 'registered' ? 'registered' : 'unregistered';
-}
-
-/** The line's id: a random UUID made once and kept, so the line is the same across restarts. */
+/**
+ * The line's id: a random UUID made once and kept, so the line is the same across restarts.
+ * Callers may cache the resolved id, never a rejected read.
+ */
 export async function lineIdOf(store: Store, random: Random): Promise<string> {
   const existing = await store.get<string>(LINE_ID_KEY);
   if (typeof existing === 'string' && existing !== '') return existing;
@@ -146,14 +192,30 @@ export const deviceRef = (device: DeviceRecord): DeviceRef => ({
   clientDeviceUri: device.clientDeviceUri,
 });
 
-/** Forget everything about the current attempt and its timers (not the device or the error). */
-export function clearRuntime(record: EngineRecord): void {
-  record.step = null;
-  record.nextAttemptAt = null;
-  record.target = null;
-  record.keepaliveAt = null;
-  record.failbackAt = null;
-  record.keepaliveFailures = 0;
-  record.failback429Retries = 0;
-  record.offlineTries = 0;
+/** The device the line is registered with (keepalives may be failing below the threshold). */
+export const registeredDevice = (record: EngineRecord): DeviceRecord | null =>
+  record.state === 'active' || record.state === 'reconnecting' ? record.device : null;
+
+export const isRegistered = (record: EngineRecord): boolean => registeredDevice(record) !== null;
+
+export const LINE_TIMERS = {
+  keepalive: 'line:keepalive',
+  retry: 'line:retry',
+  failback: 'line:failback',
+  watchdog: 'line:watchdog',
+} as const;
+export type LineTimer = keyof typeof LINE_TIMERS;
+
+/** The timers the record implies: exactly these are armed after every transition. */
+export function deadlinesOf(
+  record: EngineRecord,
+  watchdogSlackMs: number,
+): Record<string, number | null> {
+  return {
+    [LINE_TIMERS.keepalive]: record.keepaliveAt,
+    [LINE_TIMERS.retry]: record.retryAt,
+    [LINE_TIMERS.failback]: record.failbackAt,
+    // Its own timer: wakes a worker that died with a request in flight.
+    [LINE_TIMERS.watchdog]: record.pending ? record.pending.deadlineAt + watchdogSlackMs : null,
+  };
 }

@@ -3,9 +3,7 @@
  * are kept in their SDK units (seconds / minutes) and converted with `secondMs` / `minuteMs`, so
  * tests and the emulator demo can compress time by shrinking one unit, or override any constant.
  */
-import type { AuthTiming } from '../auth/token-manager';
-
-export interface Timing extends AuthTiming {
+export interface Timing {
   /** Length of an SDK "second" in ms (1000; tests and demos shrink it). */
   secondMs: number;
   /** Length of an SDK "minute" in ms (60000): rehoming intervals are in minutes. */
@@ -39,12 +37,37 @@ export interface Timing extends AuthTiming {
   offlineRetryMaxMs: number;
   /** Back-off waits after a transient discovery failure (5xx, 429) before the final error. */
   discoveryRetries: number;
-  /** A step in flight longer than this is assumed killed: the watchdog timer resumes it. */
-  watchdogMs: number;
+  /**
+   * One request's whole life (token refresh, the call, a replay after a 401): past it, the
+   * interpreter takes it as "did not answer" and moves on. Discovery (several calls) has its own.
+   */
+  requestDeadlineMs: number;
+  prepareDeadlineMs: number;
+  /** The watchdog timer wakes a worker this long after a request's deadline (it died mid-request). */
+  watchdogSlackMs: number;
+  /** One engine task (load, transition, save, timers, events): past it, it is abandoned. */
+  taskDeadlineMs: number;
+  /**
+   * A keepalive this much past its time was not sent (the worker slept, an alarm was late): the
+   * line is shown `reconnecting` until the next keepalive answers, and the late timer is logged.
+   */
+  overdueToleranceMs: number;
   /** Floor for the keepalive period (packed Chrome alarms cannot fire sooner than 30 s). */
   minKeepaliveMs: number;
   /** How long cached discovery (catalog, Mobius servers) is trusted. */
   discoveryTtlMs: number;
+
+  // The token manager's (lib/auth AuthTiming): kept here so one object times everything.
+  /** Refresh when this fraction of the access token's lifetime remains... */
+  tokenRefreshFraction: number;
+  /** ...but at least this long before expiry (never more than half the lifetime). */
+  tokenRefreshMinLeadMs: number;
+  /** Treat a token this close to expiry as expired before using it. */
+  tokenExpirySkewMs: number;
+  /** Retry a refresh that failed for a transient reason (network, 5xx) after this long. */
+  tokenRetryMs: number;
+  /** One HTTP request (headers and body). */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -66,7 +89,11 @@ export const DEFAULT_TIMING: Timing = {
   offlineRetryMaxMs: 60_000,
   // 5 + 10 + 20 + 40 + 60 s: a couple of minutes of outage heals on its own.
   discoveryRetries: 5,
-  watchdogMs: 45_000,
+  requestDeadlineMs: 60_000,
+  prepareDeadlineMs: 120_000,
+  watchdogSlackMs: 5_000,
+  taskDeadlineMs: 15_000,
+  overdueToleranceMs: 10_000,
   // The keepalive interval Mobius sends (30 s) already meets Chrome's packed-alarm minimum; the
   // scheduler adapter clamps alarms anyway, so no extra floor by default.
   minKeepaliveMs: 0,

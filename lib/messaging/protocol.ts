@@ -9,51 +9,23 @@
  * - anything else: not answered.
  */
 
+import type { EngineState } from '../line/types';
+import type { PolicyView } from '../policy/view';
 import type { Settings, SettingsInput } from '../settings';
+import type { LineErrorPayload, LineEventName, LineProperties } from '../webex/line-contract';
 
-/** Engine states (DESIGN.md): `active` is the registered state. */
-export type EngineState = 'idle' | 'connecting' | 'active' | 'reconnecting' | 'inactive';
+export type { EngineState } from '../line/types';
+export type {
+  ErrorAction,
+  LineErrorPayload,
+  LineEventName,
+  LineProperties,
+} from '../webex/line-contract';
 
 /** What the UI shows in its status pill. Derived from the engine state and the last error. */
 export type DisplayStatus = 'inactive' | 'connecting' | 'registered' | 'reconnecting' | 'error';
 
 export type AuthState = 'signedOut' | 'signingIn' | 'signedIn';
-
-/** The seed's error payload, plus the SDK's finer classification as detail. */
-export interface LineErrorPayload {
-  status: 'inactive';
-  type: 'registrationError' | 'tokenError';
-  msg: string;
-  detail?: {
-    /** The SDK's ERROR_TYPE, e.g. `forbidden`, `service_unavailable`, `token_error`. */
-    sdkType?: string;
-    /** HTTP status of the failing response, absent for network failures. */
-    httpStatus?: number;
-    /** Mobius errorCode from the body (101, 102, 103...). */
-    errorCode?: number;
-    /** What the user can do about it. */
-    action?: 'signIn' | 'retry' | 'openSettings';
-  };
-}
-
-/** The seed's 14 line properties (reference/seed-registration-guide.txt). */
-export interface LineProperties {
-  lineId: string;
-  mobiusDeviceId?: string;
-  phoneNumber?: string;
-  extension?: string;
-  /** 'inactive' | 'active' | 'IDLE' per the SDK. */
-  status: string;
-  sipAddresses: string[];
-  voicemail?: string;
-  lastSeen?: string;
-  keepaliveInterval?: number;
-  callKeepaliveInterval?: number;
-  rehomingIntervalMin?: number;
-  rehomingIntervalMax?: number;
-  voicePortalNumber?: number;
-  voicePortalExtension?: number;
-}
 
 export interface UserSummary {
   displayName: string;
@@ -71,6 +43,15 @@ export interface StatusSnapshot {
   server: { url: string; role: 'primary' | 'backup' } | null;
   /** When the engine will try again on its own, if it will (ms since epoch). */
   nextAttemptAt: number | null;
+  /** When Mobius last confirmed the line (a 2xx registration or keepalive), for "confirmed 12 s ago". */
+  confirmedAt: number | null;
+  /** When the current state began (a second click soon after a change must not undo it). */
+  since: number | null;
+  /**
+   * While registered: past this time without a keepalive answer the line is shown
+   * `reconnecting`, never registered on faith (the worker slept, an alarm was late).
+   */
+  confirmBy: number | null;
   /** Whether an integration (client id + secret + environment) is configured. */
   configured: boolean;
   keepRegistered: boolean;
@@ -85,19 +66,24 @@ export interface PageStatus {
   signedIn: boolean;
 }
 
-export type LineEventName =
-  | 'connecting'
-  | 'registered'
-  | 'unregistered'
-  | 'reconnecting'
-  | 'reconnected'
-  | 'error';
-
 export interface DiagnosticEntry {
   at: number;
   kind: string;
   message: string;
   data?: Record<string, unknown>;
+}
+
+/** One of the user's devices registered at Mobius, for "Your devices" in the options page. */
+export interface DeviceView {
+  deviceId: string;
+  /** The Mobius server it is registered with. */
+  server: string;
+  lastSeen?: string;
+  addresses: string[];
+  /** Registered by this browser (its WDM device). */
+  thisBrowser: boolean;
+  /** The line's own current registration (removed with Deregister, not from the list). */
+  current: boolean;
 }
 
 /** Requests: `type` -> [request payload, response payload]. */
@@ -115,6 +101,9 @@ export interface RequestMap {
   'sites/remove': [{ origin: string }, { sites: string[] }];
   'diagnostics/get': [Record<string, never>, { entries: DiagnosticEntry[] }];
   'diagnostics/clear': [Record<string, never>, { entries: DiagnosticEntry[] }];
+  'devices/list': [Record<string, never>, { devices: DeviceView[] }];
+  /** Remove one device (never the line's own); answers with the list afterwards. */
+  'devices/remove': [{ deviceId: string }, { devices: DeviceView[] }];
   /**
    * Development builds only (refused in production): compress the engine's timing for tests
    * and demos. Keys are `Timing` fields, values milliseconds/seconds as `Timing` defines them.
@@ -145,6 +134,10 @@ export type Response<T> =
 export interface SettingsView {
   settings: Omit<Settings, 'clientSecret'> & { clientSecretSet: boolean };
   redirectUrl: string;
+  /** The organisation's managed policy: locked fields, its sites, values it ignored. */
+  policy: PolicyView;
+  /** Signed in: a change of environment or client ID signs out first (the page says so). */
+  signedIn: boolean;
   /** Field-level validation errors from the last save, if it was refused. */
   errors?: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
+import { CLICK_TO_REGISTER_SCRIPT } from './click-to-register-script';
 
-const SCRIPT_ID = 'click-to-register';
-const SCRIPT_FILE = 'content-scripts/click-to-register.js';
+const { id: SCRIPT_ID, file: SCRIPT_FILE } = CLICK_TO_REGISTER_SCRIPT;
 
 /** Match pattern for every page of an origin (ports are kept: the emulator's demo needs them). */
 export const originPattern = (origin: string) => `${origin}/*`;

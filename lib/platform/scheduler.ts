@@ -2,7 +2,7 @@ import type { Clock, Scheduler, Store, TimerHandler } from '../ports';
 
 /** The part of chrome.alarms the scheduler uses (injectable for tests). */
 export interface AlarmsApi {
-  create(name: string, info: { when: number }): Promise<void> | void;
+  create(name: string, info: { when: number; periodInMinutes?: number }): Promise<void> | void;
   clear(name: string): Promise<boolean>;
   getAll(): Promise<{ name: string; scheduledTime: number }[]>;
 }
@@ -25,6 +25,13 @@ export interface AlarmSchedulerOptions {
   onError?: (name: string, error: unknown) => void;
   /** Alarms this scheduler does not own (other features) are left alone. */
   prefix?: string;
+  /**
+   * Every alarm repeats at this period (1 s by default, or Chrome's minimum) until its handler
+   * has finished, so a worker killed anywhere after the alarm fired (before its first await,
+   * inside the handler) is woken again to run it; a handler still running after this long is
+   * run again.
+   */
+  backstopMs?: number;
 }
 
 const DEADLINES_KEY = 'scheduler:deadlines';
@@ -46,6 +53,9 @@ export interface AlarmScheduler extends Scheduler {
 export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmScheduler {
   const { alarms, store, clock, minAlarmDelayMs, onDue } = options;
   const prefix = options.prefix ?? 'timer:';
+  // Short: a worker killed inside a handler must be woken before the server drops the device
+  // (alarms are clamped to Chrome's minimum anyway).
+  const backstopMs = options.backstopMs ?? 1_000;
   const timeouts = new Map<string, ReturnType<typeof setTimeout>>();
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -75,27 +85,49 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
       );
   }
 
+  // Repeating, not one-shot: Chrome deletes a one-shot alarm as it fires, so a worker stopped
+  // before its handler could arm another would be left with nothing to wake it. A repeating
+  // alarm is rescheduled by Chrome itself; it is cleared or replaced once the handler is done.
+  const periodInMinutes = Math.max(backstopMs, minAlarmDelayMs) / 60_000;
+
   async function armAlarm(name: string, at: number): Promise<void> {
-    await alarms.create(prefix + name, { when: Math.max(at, clock.now() + minAlarmDelayMs) });
+    await alarms.create(prefix + name, {
+      when: Math.max(at, clock.now() + minAlarmDelayMs),
+      periodInMinutes,
+    });
   }
 
-  /** Fire a timer once, whichever of its timeout or alarm comes first. */
+  /** Timers whose handler is running now, and since when (a handler may never finish). */
+  const running = new Map<string, number>();
+
+  /**
+   * Fire a due timer, whichever of its timeout or alarm comes first. The deadline stays stored
+   * and its repeating alarm stays armed until the handler has finished: a worker that dies
+   * inside the handler is woken again by that alarm and fires the timer once more. Only when
+   * the handler left the deadline unchanged (it did not re-arm or clear it) is it removed.
+   */
   async function fire(name: string): Promise<void> {
-    const due = await withDeadlines((deadlines) => {
-      const at = deadlines[name];
-      if (at === undefined || at > clock.now() + 50) return false;
-      delete deadlines[name];
-      return true;
-    });
-    if (!due) return;
+    const startedAt = running.get(name);
+    // Still running: the alarm repeats, so a handler that never finishes is run again later.
+    if (startedAt !== undefined && clock.now() - startedAt < backstopMs) return;
+    const at = await withDeadlines((deadlines) => deadlines[name]);
+    if (at === undefined || at > clock.now() + 50) return;
+    running.set(name, clock.now());
     clearTimeout(timeouts.get(name));
     timeouts.delete(name);
-    await alarms.clear(prefix + name);
     try {
       await onDue(name);
     } catch (error) {
       options.onError?.(name, error);
+    } finally {
+      running.delete(name);
     }
+    const spent = await withDeadlines((deadlines) => {
+      if (deadlines[name] !== at) return false;
+      delete deadlines[name];
+      return true;
+    });
+    if (spent) await alarms.clear(prefix + name);
   }
 
   return {
@@ -122,7 +154,11 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
       const name = alarmName.slice(prefix.length);
       const deadlines = await withDeadlines((d) => ({ ...d }));
       const at = deadlines[name];
-      if (at === undefined) return;
+      // A repeating alarm whose timer is gone (cleared while this worker was stopped).
+      if (at === undefined) {
+        await alarms.clear(alarmName);
+        return;
+      }
       if (at > clock.now() + 50) {
         // An alarm from an older deadline: keep the newer one armed. This worker may have just
         // been woken by it, so the in-memory timer is needed too (the alarm may be clamped later).

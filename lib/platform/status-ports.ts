@@ -1,14 +1,14 @@
 import { browser } from 'wxt/browser';
-import { pageStatusFor } from '../app/page-status';
-import { classifySender, type RouterContext, type SenderInfo } from '../app/router';
 import {
   PAGE_STATUS_PORT,
+  type PageStatus,
   type PageStatusBroadcast,
   type PageStatusClosed,
   STATUS_PORT,
   type StatusBroadcast,
   type StatusSnapshot,
 } from '../messaging/protocol';
+import { classifySender, type ExtensionIds, type SenderInfo } from '../messaging/senders';
 
 /** The part of runtime.Port used here (a Chrome port satisfies it). */
 export interface StatusPort {
@@ -55,7 +55,7 @@ function safely(action: () => void): void {
   }
 }
 
-const browserIds = (): Pick<RouterContext, 'extensionId' | 'extensionOrigin'> => ({
+const browserIds = (): ExtensionIds => ({
   extensionId: browser.runtime.id,
   extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
 });
@@ -65,7 +65,9 @@ const browserIds = (): Pick<RouterContext, 'extensionId' | 'extensionOrigin'> =>
  * broadcast; content scripts only the page status (no tokens, ids, settings or server names).
  */
 export function createStatusPorts(
-  ids: Pick<RouterContext, 'extensionId' | 'extensionOrigin'> = browserIds(),
+  /** What a web page may learn of a snapshot (lib/app/page-status.ts). */
+  reduce: (snapshot: StatusSnapshot) => PageStatus,
+  ids: ExtensionIds = browserIds(),
 ): StatusPorts {
   const pages = new Set<StatusPort>();
   const contentScripts = new Map<StatusPort, SenderInfo>();
@@ -73,7 +75,7 @@ export function createStatusPorts(
 
   const pageStatus = (snapshot: StatusSnapshot): PageStatusBroadcast => ({
     kind: 'page-status',
-    status: pageStatusFor(snapshot),
+    status: reduce(snapshot),
   });
 
   return {

@@ -4,8 +4,8 @@
  * re-registering costs exactly one (the register POST). Everything is keyed by the environment
  * and integration, so changing either never reuses the other's data.
  */
-import { type TokenSource, withAuthorization } from '../auth/authorized';
-import type { PrepareResult, RegistrationContextProvider } from '../line/ports';
+import type { SessionIdentity } from '../auth/tokens';
+import type { Authorize, PrepareResult, RegistrationContextProvider } from '../line/deps';
 import type { Clock, Fetch, Store } from '../ports';
 import type { Settings } from '../settings';
 import {
@@ -20,6 +20,7 @@ import {
 import { type CloudEndpoints, endpointsFor, environmentKey } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { fetchPeopleMe, type PeopleMe } from '../webex/people';
+import { hostOf, isTrustedUrl } from '../webex/trust';
 import { registerWdmDevice, type WdmDevice } from '../webex/wdm';
 
 export const DISCOVERY_KEYS = {
@@ -39,14 +40,17 @@ export interface DiscoveryCacheDeps {
   store: Store;
   clock: Clock;
   fetch: Fetch;
-  tokens: TokenSource;
-  loadSettings(): Promise<Settings>;
+  /** The session's Webex calls: its token, only to the hosts its environment trusts. */
+  authorize: Authorize;
+  /** Discovery belongs to the signed-in session: its environment, never the settings'. */
+  identity(): Promise<SessionIdentity | undefined>;
   /** How long the catalog and server lists are trusted (people and the WDM device are kept). */
-  ttlMs: number;
+  /** Read at each use: development timing overrides apply without a new worker. */
+  ttlMs(): number;
   log(kind: string, message: string, data?: Record<string, unknown>): void;
 }
 
-type Where = { endpoints: CloudEndpoints; environment: string };
+type Where = { endpoints: CloudEndpoints; environment: string; session: SessionIdentity };
 
 export class DiscoveryCache implements RegistrationContextProvider {
   constructor(private readonly deps: DiscoveryCacheDeps) {}
@@ -59,10 +63,14 @@ export class DiscoveryCache implements RegistrationContextProvider {
     const people = await this.people(where.value);
     if (!people.ok) return people;
 
-    const catalog = await this.remember(DISCOVERY_KEYS.catalog, environment, this.deps.ttlMs, () =>
-      withAuthorization(this.deps.tokens, (auth) =>
-        fetchCatalog(this.deps.fetch, endpoints.u2cCatalog, auth),
-      ),
+    const catalog = await this.remember(
+      DISCOVERY_KEYS.catalog,
+      environment,
+      this.deps.ttlMs(),
+      () =>
+        this.deps.authorize(endpoints.u2cCatalog, (auth) =>
+          fetchCatalog(this.deps.fetch, endpoints.u2cCatalog, auth),
+        ),
     );
     if (!catalog.ok) return catalog;
 
@@ -76,13 +84,13 @@ export class DiscoveryCache implements RegistrationContextProvider {
       environment,
       Number.POSITIVE_INFINITY,
       () =>
-        withAuthorization(this.deps.tokens, (auth) =>
+        this.deps.authorize(catalog.value.wdmUrl, (auth) =>
           registerWdmDevice(this.deps.fetch, catalog.value.wdmUrl, auth),
         ),
     );
     if (!wdm.ok) return wdm;
 
-    const servers = await this.servers(endpoints, environment, catalog.value, wdm.value);
+    const servers = await this.servers(where.value, catalog.value, wdm.value);
     if (!servers.ok) return servers;
 
     return {
@@ -96,14 +104,6 @@ export class DiscoveryCache implements RegistrationContextProvider {
         wdmFromCache: cachedDevice !== undefined,
       },
     };
-  }
-
-  /** people/me, from the cache unless `refresh` (sign-in always reads it fresh). */
-  async loadPeople(options: { refresh?: boolean } = {}): Promise<Outcome<PeopleMe>> {
-    const where = await this.where();
-    if (!where.ok) return where;
-    if (options.refresh) await this.deps.store.del(DISCOVERY_KEYS.people);
-    return this.people(where.value);
   }
 
   /** The cached profile for the current environment, without any request (snapshots). */
@@ -143,22 +143,26 @@ export class DiscoveryCache implements RegistrationContextProvider {
   }
 
   private async where(): Promise<Outcome<Where>> {
-    const settings = await this.deps.loadSettings();
-    const endpoints = endpointsFor(settings.environment);
+    const session = await this.deps.identity();
+    if (!session) {
+      return { ok: false, error: { kind: 'auth', definitive: true, message: 'Not signed in' } };
+    }
+    const endpoints = endpointsFor(session.environment);
     if (!endpoints.ok) return { ok: false, error: { kind: 'config', message: endpoints.message } };
     return {
       ok: true,
       status: 200,
       value: {
         endpoints: endpoints.endpoints,
-        environment: environmentKey(settings.environment, settings.clientId),
+        environment: environmentKey(session.environment, session.clientId),
+        session,
       },
     };
   }
 
   private people(where: Where): Promise<Outcome<PeopleMe>> {
     return this.remember(DISCOVERY_KEYS.people, where.environment, Number.POSITIVE_INFINITY, () =>
-      withAuthorization(this.deps.tokens, (auth) =>
+      this.deps.authorize(where.endpoints.peopleMe, (auth) =>
         fetchPeopleMe(this.deps.fetch, where.endpoints.peopleMe, auth),
       ),
     );
@@ -172,15 +176,14 @@ export class DiscoveryCache implements RegistrationContextProvider {
    * tries discovery again.
    */
   private async servers(
-    endpoints: CloudEndpoints,
-    environment: string,
+    { endpoints, environment, session }: Where,
     catalog: ServiceCatalog,
     wdm: WdmDevice,
   ): Promise<Outcome<MobiusServers>> {
     const cached = await this.read<MobiusServers>(
       DISCOVERY_KEYS.servers,
       environment,
-      this.deps.ttlMs,
+      this.deps.ttlMs(),
     );
     if (cached) return { ok: true, value: cached, status: 200 };
     const { fetch, log } = this.deps;
@@ -196,15 +199,25 @@ export class DiscoveryCache implements RegistrationContextProvider {
     if (!region.ok) return fallback(`region unknown: ${region.error.message}`);
     let onlyNetwork = true;
     for (const base of bases) {
-      const found = await withAuthorization(this.deps.tokens, (authorization) =>
+      const found = await this.deps.authorize(base, (authorization) =>
         discoverAt(fetch, base, region.value, { authorization, clientDeviceUri: wdm.url }),
       );
       if (found.ok) {
+        const untrusted = [...found.value.primary, ...found.value.backup].find(
+          (url) => !isTrustedUrl(url, session.environment),
+        );
+        if (untrusted) {
+          const message = `Mobius discovery named ${hostOf(untrusted)}, which is not a host of this environment`;
+          log('discovery', 'Refused an untrusted Mobius server', { base, host: hostOf(untrusted) });
+          return { ok: false, error: { kind: 'untrusted', message } };
+        }
         log('discovery', 'Mobius servers found', { base, ...found.value });
         await this.write(DISCOVERY_KEYS.servers, environment, found.value);
         return found;
       }
       log('discovery', 'Mobius discovery failed', { base, error: found.error.message });
+      // A catalog host the environment does not trust: refused, and said so.
+      if (found.error.kind === 'untrusted') return found;
       if (found.error.kind === 'auth') {
         if (found.error.definitive) return found;
         return fallback('discovery refused the token');

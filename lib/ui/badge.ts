@@ -1,6 +1,8 @@
 /** What the toolbar badge shows for a snapshot. Pure: the background applies it. */
 
 import type { StatusSnapshot } from '../messaging/protocol';
+import { lineErrorText } from './error-text';
+import { formatTime } from './format';
 import { t } from './i18n';
 import { statusLabel } from './status';
 
@@ -27,7 +29,7 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
   // An error shows even when signed out: a token error signs the user out and needs them.
   if (snapshot.display === 'error' || snapshot.error) {
     const title = snapshot.error
-      ? t('badgeTitleError', name, snapshot.error.msg)
+      ? t('badgeTitleError', name, lineErrorText(snapshot.error))
       : t('badgeTitle', name, statusLabel('error'));
     return { text: '!', color: BADGE_COLORS.error, title };
   }
@@ -38,12 +40,16 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
     return { text: '', color: BADGE_COLORS.none, title: t('badgeTitle', name, t('signedOut')) };
   }
   switch (snapshot.display) {
-    case 'registered':
+    case 'registered': {
+      const title = t('badgeTitle', name, statusLabel('registered'));
+      const confirmed = snapshot.confirmedAt;
       return {
         text: 'ON',
         color: BADGE_COLORS.registered,
-        title: t('badgeTitle', name, statusLabel('registered')),
+        // When Webex last confirmed it: the tooltip never claims more than the server said.
+        title: confirmed ? `${title} — ${t('confirmedAt', formatTime(confirmed))}` : title,
       };
+    }
     case 'connecting':
     case 'reconnecting':
       return {

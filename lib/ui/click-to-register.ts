@@ -15,7 +15,7 @@
  * DOM and messaging are injected so this is testable.
  */
 
-import type { PageMessagingClient } from '../messaging/client';
+import type { PageMessagingClient } from '../messaging/page-client';
 import type { DisplayStatus, PageStatus } from '../messaging/protocol';
 import { t } from './i18n';
 import { type NativeDocument, nativeDocument, nativeElement } from './native-dom';
@@ -44,6 +44,8 @@ export function pageEventDetail(status: PageStatus): PageStatusEventDetail {
 export interface ClickToRegisterDeps {
   document: Document;
   client: PageMessagingClient;
+  /** Called once when it stops, by `stop()` or because the extension is gone. */
+  onStop?: () => void;
 }
 
 export interface ClickToRegister {
@@ -58,7 +60,11 @@ function forPage<T>(value: T, view: Window | null): T {
   return typeof cloneInto === 'function' && view ? cloneInto(value, view) : value;
 }
 
-export function startClickToRegister({ document, client }: ClickToRegisterDeps): ClickToRegister {
+export function startClickToRegister({
+  document,
+  client,
+  onStop,
+}: ClickToRegisterDeps): ClickToRegister {
   const dom = nativeDocument(document);
   const view = dom.view();
   const chip = createChip(dom);
@@ -157,6 +163,7 @@ export function startClickToRegister({ document, client }: ClickToRegisterDeps):
     observer.disconnect();
     dom.unlisten('click', onClick, true);
     chip.render(null);
+    onStop?.();
   };
   disconnect = client.connectPageStatus(apply, () => {
     // The extension is gone for this page: say nothing rather than something stale.

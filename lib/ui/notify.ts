@@ -4,6 +4,7 @@
  */
 
 import type { StatusBroadcast, StatusSnapshot } from '../messaging/protocol';
+import { lineErrorText } from './error-text';
 import { t } from './i18n';
 
 export type NotificationAction = 'signIn' | 'openPopup' | 'openSettings';
@@ -65,7 +66,12 @@ export function notificationFor(
   if (error?.type === 'tokenError') {
     const alreadyShown = prev?.error?.type === 'tokenError' && prev.error.msg === error.msg;
     if (alreadyShown) return null;
-    return decision(NOTIFICATION_KINDS.tokenError, t('notifyTokenTitle'), error.msg, 'signIn');
+    return decision(
+      NOTIFICATION_KINDS.tokenError,
+      t('notifyTokenTitle'),
+      lineErrorText(error),
+      'signIn',
+    );
   }
 
   if (wasRegistered(prev) && next.state === 'inactive') {
@@ -73,7 +79,7 @@ export function notificationFor(
     return decision(
       NOTIFICATION_KINDS.lost,
       t('notifyLostTitle'),
-      error?.msg ?? t('notifyLostMessage'),
+      error ? lineErrorText(error) : t('notifyLostMessage'),
       action === 'signIn' ? 'signIn' : action === 'openSettings' ? 'openSettings' : 'openPopup',
     );
   }

@@ -3,7 +3,9 @@
 import type { DisplayStatus, LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
 import { type MessageKey, t } from './i18n';
 
-export type ErrorAction = 'signIn' | 'retry' | 'openSettings';
+export type { ErrorAction } from '../webex/line-contract';
+
+import type { ErrorAction } from '../webex/line-contract';
 
 const STATUS_KEYS: Record<DisplayStatus, MessageKey> = {
   inactive: 'statusInactive',
@@ -37,6 +39,8 @@ const ACTION_KEYS: Record<ErrorAction, MessageKey> = {
   signIn: 'actionSignInAgain',
   retry: 'actionRetry',
   openSettings: 'actionOpenSettings',
+  restoreDeviceLimit: 'actionRestoreDeviceLimit',
+  useHere: 'actionUseHere',
 };
 
 export function errorActionLabel(action: ErrorAction): string {
@@ -71,4 +75,30 @@ export function isSignInCancelled(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /cancel|access_denied|declined/i.test(code)) return true;
   return /did not approve|cancel|access_denied|declined/i.test(error.message);
+}
+
+/** A second click (or shortcut) this soon after a state change is taken as part of the first. */
+export const TOGGLE_GUARD_MS = 1500;
+
+export type ToggleDecision = 'register' | 'deregister' | 'wait';
+
+/**
+ * What a Register/Deregister press may do now: a click never undoes itself. While connecting,
+ * or within a short moment of a state change or of the last press, it waits.
+ */
+export function toggleDecision(
+  snapshot: Pick<StatusSnapshot, 'state' | 'since'>,
+  now: number,
+  lastPressAt: number | null = null,
+): ToggleDecision {
+  if (snapshot.state === 'connecting') return 'wait';
+  if (snapshot.since !== null && now - snapshot.since < TOGGLE_GUARD_MS) return 'wait';
+  if (lastPressAt !== null && now - lastPressAt < TOGGLE_GUARD_MS) return 'wait';
+  return snapshot.state === 'idle' || snapshot.state === 'inactive' ? 'register' : 'deregister';
+}
+
+/** The display as of `now`: registered only while the server confirmed the line in time. */
+export function displayAt(snapshot: StatusSnapshot, now: number): StatusSnapshot['display'] {
+  const overdue = snapshot.confirmBy !== null && now > snapshot.confirmBy;
+  return snapshot.display === 'registered' && overdue ? 'reconnecting' : snapshot.display;
 }

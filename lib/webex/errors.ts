@@ -3,7 +3,7 @@
  * `handleRegistrationErrors`) as data, and its mapping to the seed's error payload
  * (lib/messaging/protocol.ts `LineErrorPayload`).
  */
-import type { LineErrorPayload } from '../messaging/protocol';
+
 import type { WebexFailure } from './http';
 
 export type SdkErrorType =
@@ -26,6 +26,10 @@ export type Reaction =
   | 'retryAfter'
   /** Non-final: emit `unregistered` (registration) / count a failure (keepalive), go on. */
   | 'next';
+
+/** The SDK's message for a 403 without a known code and for exhausted retries (one copy). */
+const UNKNOWN_CONTACT_ADMIN =
+  'An unknown error occurred. Wait a moment and try again. Please contact the administrator if the problem persists.';
 
 export interface ErrorRow {
   /** HTTP status, or 'other' for any other status and for network failures. */
@@ -86,8 +90,7 @@ export const MOBIUS_ERROR_TABLE: readonly ErrorRow[] = [
     errorCode: 'other',
     final: false,
     sdkType: 'forbidden',
-    message:
-      'An unknown error occurred. Wait a moment and try again. Please contact the administrator if the problem persists.',
+    message: UNKNOWN_CONTACT_ADMIN,
     reaction: 'next',
   },
   {
@@ -142,8 +145,7 @@ export const RETRIES_EXHAUSTED: ErrorRow = {
   status: 'other',
   final: true,
   sdkType: 'service_unavailable',
-  message:
-    'An unknown error occurred. Wait a moment and try again. Please contact the administrator if the problem persists.',
+  message: UNKNOWN_CONTACT_ADMIN,
   reaction: 'stop',
 };
 
@@ -185,6 +187,7 @@ export function classifyFailure(failure: WebexFailure): ClassifiedFailure {
         detail: failure.message,
       };
     case 'config':
+    case 'untrusted':
       return { row: rowFor('other'), network: false, detail: failure.message };
     case 'malformed':
       return {
@@ -219,92 +222,4 @@ export function classifyFailure(failure: WebexFailure): ClassifiedFailure {
       return { ...base, row: rowFor(known ? failure.status : 'other') };
     }
   }
-}
-
-type Action = NonNullable<LineErrorPayload['detail']>['action'];
-
-function payload(
-  type: LineErrorPayload['type'],
-  msg: string,
-  detail: NonNullable<LineErrorPayload['detail']>,
-): LineErrorPayload {
-  // Drop absent fields so payloads compare and serialise cleanly.
-  const clean = Object.fromEntries(
-    Object.entries(detail).filter(([, value]) => value !== undefined),
-  ) as LineErrorPayload['detail'];
-  return { status: 'inactive', type, msg, detail: clean };
-}
-
-/** A classified final failure as the seed's error payload. */
-export function toLineError(failure: ClassifiedFailure): LineErrorPayload {
-  const { row } = failure;
-  const detail = {
-    sdkType: row.sdkType,
-    httpStatus: failure.httpStatus,
-    errorCode: failure.errorCode,
-  };
-  if (row.sdkType === 'token_error') {
-    return payload('tokenError', SEED_MESSAGES.tokenExpired, { ...detail, action: 'signIn' });
-  }
-  if (row.sdkType === 'not_found') {
-    return payload('registrationError', SEED_MESSAGES.deviceNotFound, {
-      ...detail,
-      action: 'retry',
-    });
-  }
-  // 400's SDK message says to sign out and in again: offer exactly that.
-  const action: Action = row.sdkType === 'bad_request' ? 'signIn' : 'retry';
-  return payload('registrationError', row.message, { ...detail, action });
-}
-
-/** 403/101 that could not be restored (§9.1). */
-export function deviceLimitError(): LineErrorPayload {
-  return payload('registrationError', SEED_MESSAGES.deviceLimit, {
-    sdkType: 'forbidden',
-    httpStatus: 403,
-    errorCode: 101,
-    action: 'retry',
-  });
-}
-
-export function retriesExhaustedError(): LineErrorPayload {
-  return payload('registrationError', RETRIES_EXHAUSTED.message, {
-    sdkType: RETRIES_EXHAUSTED.sdkType,
-    action: 'retry',
-  });
-}
-
-/** A failed or refused token refresh: the seed's token error, and the user must sign in. */
-export function tokenExpiredError(httpStatus?: number): LineErrorPayload {
-  return payload('tokenError', SEED_MESSAGES.tokenExpired, {
-    sdkType: 'token_error',
-    httpStatus,
-    action: 'signIn',
-  });
-}
-
-export function notSignedInError(): LineErrorPayload {
-  return payload('tokenError', 'Sign in to Webex to register your line.', {
-    sdkType: 'token_error',
-    action: 'signIn',
-  });
-}
-
-export function notConfiguredError(message?: string): LineErrorPayload {
-  return payload(
-    'registrationError',
-    message ??
-      'The Webex integration is not set up yet. Enter its client ID and secret in the settings.',
-    { action: 'openSettings' },
-  );
-}
-
-/** Discovery (people/me, catalog, WDM) failed for a reason other than the token or the network. */
-export function discoveryError(failure: WebexFailure): LineErrorPayload {
-  const httpStatus = 'status' in failure ? failure.status : undefined;
-  return payload('registrationError', `${failure.message}. Wait a moment and try again.`, {
-    sdkType: 'default_error',
-    httpStatus,
-    action: 'retry',
-  });
 }

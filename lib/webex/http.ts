@@ -6,8 +6,11 @@ import type { Fetch } from '../ports';
 import { parseWith, type Validator } from './validate';
 
 export type WebexFailure =
-  /** No HTTP answer at all (DNS, refused connection, offline, timeout): fetch rejected. */
-  | { kind: 'network'; message: string }
+  /**
+   * No HTTP answer at all (DNS, refused connection, offline, timeout): fetch rejected. `timedOut`
+   * when we gave up waiting: the server may have acted on the request without our hearing it.
+   */
+  | { kind: 'network'; message: string; timedOut?: boolean }
   /** An HTTP answer outside 2xx. `body` is the parsed JSON body when there was one. */
   | {
       kind: 'http';
@@ -23,7 +26,9 @@ export type WebexFailure =
   /** No usable token: signed out, refresh refused, or 401 after a fresh token. */
   | { kind: 'auth'; message: string; status?: number; definitive: boolean }
   /** Settings cannot produce the request (e.g. no client id). */
-  | { kind: 'config'; message: string };
+  | { kind: 'config'; message: string }
+  /** Refused before sending: the URL is not on a host the session's environment trusts. */
+  | { kind: 'untrusted'; message: string };
 
 export type Outcome<T> =
   | { ok: true; value: T; status: number; trackingId?: string }
@@ -79,10 +84,22 @@ export async function send(
           signal: deadline.signal,
           // Webex APIs authenticate with the bearer token only: no cookie of any site rides along.
           credentials: 'omit',
+          // Never follow a redirect: it would carry the token or the client secret to a URL the
+          // server chose (Webex APIs do not redirect).
+          redirect: 'error',
         }),
       );
     } catch (error) {
-      return { ok: false, error: { kind: 'network', message: describeNetworkError(error, url) } };
+      // Given up waiting: the server may have acted on the request without our hearing it.
+      const timedOut = deadline.expired();
+      return {
+        ok: false,
+        error: {
+          kind: 'network',
+          message: describeNetworkError(error, url),
+          ...(timedOut ? { timedOut } : {}),
+        },
+      };
     }
     try {
       text = await deadline.race(response.text());
@@ -92,7 +109,11 @@ export async function send(
       if (deadline.expired()) {
         return {
           ok: false,
-          error: { kind: 'network', message: `${safeHost(url)} did not answer in time` },
+          error: {
+            kind: 'network',
+            message: `${safeHost(url)} did not answer in time`,
+            timedOut: true,
+          },
         };
       }
     }

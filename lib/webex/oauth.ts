@@ -135,14 +135,16 @@ export interface ClientCredentials {
   clientSecret: string;
 }
 
-async function postToken(
+/**
+ * POST a form to a token endpoint (Webex's, or a token broker speaking the same protocol) and
+ * validate the token response.
+ */
+export async function postTokenForm(
   fetch: Fetch,
   tokenUrl: string,
   form: Record<string, string>,
   what: string,
 ): Promise<Outcome<TokenResponse>> {
-  // Client id and secret go in the body (documented alternative to HTTP Basic); the secret is
-  // required by Webex even with PKCE (reference §5).
   const outcome = await requestJson(
     fetch,
     tokenUrl,
@@ -153,12 +155,16 @@ async function postToken(
   return outcome.ok ? { ...outcome, value: toTokenResponse(outcome.value) } : outcome;
 }
 
+/**
+ * Client id and secret go in the body (documented alternative to HTTP Basic); the secret is
+ * required by Webex even with PKCE (reference §5).
+ */
 export function exchangeCode(
   fetch: Fetch,
   tokenUrl: string,
   args: ClientCredentials & { code: string; redirectUri: string; codeVerifier: string },
 ): Promise<Outcome<TokenResponse>> {
-  return postToken(
+  return postTokenForm(
     fetch,
     tokenUrl,
     {
@@ -182,7 +188,7 @@ export function refreshAccessToken(
   tokenUrl: string,
   args: ClientCredentials & { refreshToken: string },
 ): Promise<Outcome<TokenResponse>> {
-  return postToken(
+  return postTokenForm(
     fetch,
     tokenUrl,
     {

@@ -2,16 +2,19 @@
  * The service worker's uncaught errors, unhandled rejections and console errors, collected over a
  * second CDP client so they survive worker restarts (Playwright's own Worker object does not
  * report exceptions, and does not notice a restart). The browser must be launched with
- * `--remote-debugging-port=0`; Chrome then writes the port to `DevToolsActivePort` in the profile.
+ * `--remote-debugging-port=0`; Chrome then writes the port and the browser target's path to
+ * `DevToolsActivePort` in the profile.
  *
- * The browser-level CDP session attaches to every service-worker target of our extension (the
- * non-flattened protocol: Playwright's CDPSession cannot address child sessions). A worker that
- * Chrome stops and starts again keeps its target and session ("targetReloadedAfterCrash"), and
+ * A plain WebSocket client attaches to every service-worker target of our extension with
+ * flattened sessions, as Playwright itself does. (The legacy, non-flattened sessions that
+ * Playwright's CDPSession would force crashed this Chromium's browser process, SIGTRAP, in about
+ * one run in three of a worker stopped every 3 s; flattened ones did not.) A worker that Chrome
+ * stops and starts again keeps its target and session ("targetReloadedAfterCrash"), and
  * `Runtime` stays enabled; a new target (new browser) is attached when it appears.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type CDPSession, chromium } from '@playwright/test';
+import WebSocket from 'ws';
 
 export const REMOTE_DEBUGGING_ARG = '--remote-debugging-port=0';
 
@@ -38,13 +41,25 @@ interface RemoteObject {
   description?: string;
 }
 
-async function devToolsPort(profileDir: string, timeoutMs = 10_000): Promise<number> {
+interface CdpMessage {
+  id?: number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { message: string };
+  sessionId?: string;
+}
+
+/** The browser target's WebSocket URL, from the `DevToolsActivePort` file Chrome writes. */
+async function browserEndpoint(profileDir: string, timeoutMs = 10_000): Promise<string> {
   const file = join(profileDir, 'DevToolsActivePort');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (existsSync(file)) {
-      const port = Number(readFileSync(file, 'utf8').split('\n')[0]);
-      if (Number.isInteger(port) && port > 0) return port;
+      const [port, path] = readFileSync(file, 'utf8').split('\n');
+      if (Number(port) > 0 && path?.startsWith('/devtools/browser/')) {
+        return `ws://127.0.0.1:${port}${path}`;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -53,32 +68,34 @@ async function devToolsPort(profileDir: string, timeoutMs = 10_000): Promise<num
 
 export class ServiceWorkerConsole {
   readonly problems: WorkerProblem[] = [];
-  /** Target ids of our service worker already attached. */
-  private readonly attached = new Set<string>();
+  /** Our service worker's targets, each with its attachment (done or under way). */
+  private readonly attached = new Map<string, Promise<void>>();
+  private readonly pending = new Map<number, (message: CdpMessage) => void>();
   private nextId = 1;
 
   private constructor(
-    private readonly browser: Browser,
-    private readonly session: CDPSession,
+    private readonly socket: WebSocket,
     private readonly extensionId: string,
-  ) {}
+  ) {
+    socket.on('message', (data) => this.onMessage(String(data)));
+    // A closed browser fails whatever is still waiting for an answer.
+    socket.on('close', () => {
+      for (const resolve of this.pending.values()) resolve({ error: { message: 'closed' } });
+      this.pending.clear();
+    });
+  }
 
   /** Connect to the browser running `profileDir` and watch `extensionId`'s service worker. */
   static async attach(profileDir: string, extensionId: string): Promise<ServiceWorkerConsole> {
-    const port = await devToolsPort(profileDir);
-    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
-    const session = await browser.newBrowserCDPSession();
-    const watcher = new ServiceWorkerConsole(browser, session, extensionId);
-    session.on('Target.targetCreated', (event: { targetInfo: TargetInfo }) => {
-      void watcher.consider(event.targetInfo);
+    const socket = new WebSocket(await browserEndpoint(profileDir));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
     });
-    session.on(
-      'Target.receivedMessageFromTarget',
-      (event: { sessionId: string; message: string }) => watcher.onMessage(event.message),
-    );
+    const watcher = new ServiceWorkerConsole(socket, extensionId);
     // Reports every existing target as created, then each new one.
-    await session.send('Target.setDiscoverTargets', { discover: true });
-    const { targetInfos } = (await session.send('Target.getTargets')) as {
+    await watcher.send('Target.setDiscoverTargets', { discover: true });
+    const { targetInfos } = (await watcher.send('Target.getTargets')) as {
       targetInfos: TargetInfo[];
     };
     await Promise.all(targetInfos.map((info) => watcher.consider(info)));
@@ -95,38 +112,67 @@ export class ServiceWorkerConsole {
   }
 
   async close(): Promise<void> {
-    await this.browser.close().catch(() => {});
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
   }
 
-  private async consider(info: TargetInfo): Promise<void> {
-    if (info.type !== 'service_worker') return;
-    if (!info.url.startsWith(`chrome-extension://${this.extensionId}/`)) return;
-    if (this.attached.has(info.targetId)) return;
-    this.attached.add(info.targetId);
+  private send(
+    method: string,
+    params: Record<string, unknown> = {},
+    sessionId?: string,
+  ): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (answer) =>
+        answer.error
+          ? reject(new Error(`${method}: ${answer.error.message}`))
+          : resolve(answer.result ?? {}),
+      );
+      this.socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+  }
+
+  private consider(info: TargetInfo): Promise<void> {
+    if (info.type !== 'service_worker') return Promise.resolve();
+    if (!info.url.startsWith(`chrome-extension://${this.extensionId}/`)) return Promise.resolve();
+    let attaching = this.attached.get(info.targetId);
+    if (!attaching) {
+      attaching = this.attachTo(info.targetId);
+      this.attached.set(info.targetId, attaching);
+    }
+    return attaching;
+  }
+
+  private async attachTo(targetId: string): Promise<void> {
     try {
-      const { sessionId } = (await this.session.send('Target.attachToTarget', {
-        targetId: info.targetId,
-        flatten: false,
+      const { sessionId } = (await this.send('Target.attachToTarget', {
+        targetId,
+        flatten: true,
       })) as { sessionId: string };
-      await this.session.send('Target.sendMessageToTarget', {
-        sessionId,
-        message: JSON.stringify({ id: this.nextId++, method: 'Runtime.enable' }),
-      });
+      await this.send('Runtime.enable', {}, sessionId);
     } catch {
       // The target went away before we got to it (a worker stopped at that moment): the next
       // one is attached when it is created.
-      this.attached.delete(info.targetId);
+      this.attached.delete(targetId);
     }
   }
 
   private onMessage(raw: string): void {
-    let message: { method?: string; params?: Record<string, unknown> };
+    let message: CdpMessage;
     try {
       message = JSON.parse(raw);
     } catch {
       return;
     }
-    if (message.method === 'Runtime.exceptionThrown') {
+    if (message.id !== undefined) {
+      this.pending.get(message.id)?.(message);
+      this.pending.delete(message.id);
+    } else if (message.method === 'Target.targetCreated') {
+      void this.consider(message.params?.targetInfo as TargetInfo);
+    } else if (message.method === 'Runtime.exceptionThrown') {
       const details = message.params?.exceptionDetails as ExceptionDetails | undefined;
       const description =
         details?.exception?.description ?? String(details?.exception?.value ?? '');

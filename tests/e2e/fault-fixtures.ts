@@ -37,7 +37,11 @@ export const FAST_TIMING = {
   networkFlapMs: 500,
   offlineRetryMaxMs: 2_000,
   requestTimeoutMs: 3_000,
-  watchdogMs: 8_000,
+  // One request's whole life (a refresh, the call, a replay), and the watchdog after it.
+  requestDeadlineMs: 8_000,
+  watchdogSlackMs: 1_000,
+  // A keepalive this late (1 s interval) shows reconnecting, never registered on faith.
+  overdueToleranceMs: 1_500,
   tokenRetryMs: 2_000,
 };
 

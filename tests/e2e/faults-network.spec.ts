@@ -102,7 +102,7 @@ test.describe('3. a stalled response (headers, then a body that never ends)', ()
     emulator,
   }) => {
     emulator.setConfig({ keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 5 });
-    await setTiming(extensionPage, { requestTimeoutMs: 3_000, watchdogMs: 8_000 });
+    await setTiming(extensionPage, { requestTimeoutMs: 3_000, requestDeadlineMs: 8_000 });
     await signIn(extensionPage, emulator);
     const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
     const endStall = watch.open('registration stalled');
@@ -187,7 +187,6 @@ test('9. 429 with Retry-After on registration: no request to that server before 
   emulator.setConfig({ keepaliveIntervalSec: 1 });
   // interval(1) is 4 s: the 6 s Retry-After is what holds the retry back.
   await setTiming(extensionPage, { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 });
-  const { signIn } = await import('./fault-fixtures');
   await signIn(extensionPage, emulator);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 429, retryAfter: 6, server: 'primary' });
@@ -254,7 +253,6 @@ test('10. a 503 burst at registration: the primaries are retried on the back-off
 }) => {
   emulator.setConfig({ keepaliveIntervalSec: 1 });
   await setTiming(extensionPage, { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 });
-  const { signIn } = await import('./fault-fixtures');
   await signIn(extensionPage, emulator);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 503, count: 1, server: 'primary' });
@@ -283,7 +281,6 @@ test('10. 503 everywhere: primaries on the schedule, then the backups, then the 
   test.setTimeout(90_000);
   emulator.setConfig({ keepaliveIntervalSec: 1 });
   await setTiming(extensionPage, { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 });
-  const { signIn } = await import('./fault-fixtures');
   await signIn(extensionPage, emulator);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 503, count: 50 });

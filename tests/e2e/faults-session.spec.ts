@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import type { Emulator } from '../emulator/index';
+import type { ServiceWorkerConsole } from './cdp-console';
 import {
   ALICE,
   expect,
@@ -166,12 +167,17 @@ test('12. register asked four times within 50 ms, from the popup and two tabs: e
   await watch.check(popup, 'registered');
 });
 
-test('13. deregister while the registration is in flight: ends deregistered, no device left', async ({
-  extensionPage,
-  observer,
-  workerConsole,
-  emulator,
-}) => {
+/** Starts a registration the emulator holds for 1.5 s, then `end`s the line while it is held. */
+async function endWhileRegistering(
+  parts: {
+    extensionPage: Page;
+    observer: Page;
+    workerConsole: ServiceWorkerConsole;
+    emulator: Emulator;
+  },
+  end: 'line/deregister' | 'auth/signOut',
+) {
+  const { extensionPage, observer, workerConsole, emulator } = parts;
   emulator.setConfig({ keepaliveIntervalSec: 1 });
   await setTiming(extensionPage, FAST_TIMING);
   await signIn(extensionPage, emulator);
@@ -179,10 +185,21 @@ test('13. deregister while the registration is in flight: ends deregistered, no 
   emulator.injectFault({ endpoint: 'register', delayMs: 1_500 });
   await send(extensionPage, 'line/register');
   await expect.poll(() => emulator.pendingFaults().length, { intervals: [25] }).toBe(0);
-  const done = await send(extensionPage, 'line/deregister');
-  expect(done.state).toBe('idle');
+  const done = await send(extensionPage, end);
   await extensionPage.waitForTimeout(2_500); // the held registration has been answered by now
   expect(emulator.devices(ALICE)).toEqual([]);
+  return { done, watch };
+}
+
+test('13. deregister while the registration is in flight: ends deregistered, no device left', async ({
+  extensionPage,
+  observer,
+  workerConsole,
+  emulator,
+}) => {
+  const parts = { extensionPage, observer, workerConsole, emulator };
+  const { done, watch } = await endWhileRegistering(parts, 'line/deregister');
+  expect(done.state).toBe('idle');
   expect((await send(extensionPage, 'status/get')).state).toBe('idle');
   await watch.check(extensionPage, 'idle');
 });
@@ -193,17 +210,9 @@ test('13. sign out while the registration is in flight: no device and no WDM dev
   workerConsole,
   emulator,
 }) => {
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
-  await setTiming(extensionPage, FAST_TIMING);
-  await signIn(extensionPage, emulator);
-  const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
-  emulator.injectFault({ endpoint: 'register', delayMs: 1_500 });
-  await send(extensionPage, 'line/register');
-  await expect.poll(() => emulator.pendingFaults().length, { intervals: [25] }).toBe(0);
-  const out = await send(extensionPage, 'auth/signOut');
-  expect(out.auth).toBe('signedOut');
-  await extensionPage.waitForTimeout(2_500);
-  expect(emulator.devices(ALICE)).toEqual([]);
+  const parts = { extensionPage, observer, workerConsole, emulator };
+  const { done, watch } = await endWhileRegistering(parts, 'auth/signOut');
+  expect(done.auth).toBe('signedOut');
   const wdm = emulator.requestLog().filter((e) => e.path.startsWith('/wdm/api/v1/devices'));
   expect(wdm.map((e) => [e.method, e.status])).toEqual([
     ['POST', 200],

@@ -43,8 +43,7 @@ test('the console watch sees an uncaught error and an unhandled rejection, befor
   expect(workerConsole.errors()[1]).toContain('(in promise)');
 });
 
-// fixme(engine): the scheduler clears a timer's alarm before its handler re-arms it; a stop in that window leaves the worker asleep and the device lapses.
-test.fixme('1. the worker stopped every few keepalive intervals for a minute: keepalives keep their cadence, one device, no lapse', async ({
+test('1. the worker stopped every few keepalive intervals for a minute: keepalives keep their cadence, one device, no lapse', async ({
   context,
   extensionPage,
   observer,
@@ -135,22 +134,24 @@ test('4. the worker killed inside the keepalive handler: an alarm is still armed
 });
 
 /**
- * Resolves (in the page, without messaging the worker) once no alarm is due within 2 s: the
- * keepalive alarm just fired and its handler is running.
+ * Resolves (in the page, without messaging the worker) just after the keepalive alarm rang:
+ * Chrome rescheduled it (every alarm repeats until its handler is done) or removed it.
  */
 function untilAlarmFired(observer: Page): Promise<number> {
   return observer.evaluate(async () => {
+    const name = 'timer:line:keepalive';
+    const due = (await chrome.alarms.get(name))?.scheduledTime;
+    if (due === undefined) throw new Error('no keepalive alarm armed');
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
-      const alarms = await chrome.alarms.getAll();
-      if (!alarms.some((a) => a.scheduledTime < Date.now() + 2_000)) return Date.now();
+      const alarm = await chrome.alarms.get(name);
+      if (!alarm || alarm.scheduledTime !== due) return Date.now();
     }
     throw new Error('the keepalive alarm never fired');
   });
 }
 
-// fixme(engine): scheduler fire() deletes the deadline and clears the alarm before onDue re-arms it, so a worker killed in between is never woken.
-test.fixme('4. the worker killed as the keepalive handler starts (its alarm just fired): an alarm is still armed and the line stays registered', async ({
+test('4. the worker killed as the keepalive handler starts (its alarm just fired): an alarm is still armed and the line stays registered', async ({
   context,
   extensionPage,
   observer,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   type BrowserContext,
   test as base,
+  type CDPSession,
   chromium,
   expect,
   type Page,
@@ -81,12 +82,55 @@ export async function waitForStatus(
   );
 }
 
-/** Stop every service worker through CDP, as Chrome does when it is idle; the next message wakes it. */
-export async function stopServiceWorker(context: BrowserContext, page: Page): Promise<void> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await cdp.detach();
+/** One CDP session per page, with the running status of every service worker version. */
+const workerSessions = new WeakMap<
+  Page,
+  Promise<{ cdp: CDPSession; status: Map<string, string> }>
+>();
+
+function workerSession(context: BrowserContext, page: Page) {
+  let session = workerSessions.get(page);
+  if (!session) {
+    session = (async () => {
+      const cdp = await context.newCDPSession(page);
+      const status = new Map<string, string>();
+      let reported: () => void = () => {};
+      const firstReport = new Promise<void>((resolve) => {
+        reported = resolve;
+      });
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const version of versions) status.set(version.versionId, version.runningStatus);
+        reported();
+      });
+      await cdp.send('ServiceWorker.enable');
+      // The versions are reported as events after `enable` returns.
+      await Promise.race([firstReport, page.waitForTimeout(2_000)]);
+      return { cdp, status };
+    })();
+    workerSessions.set(page, session);
+  }
+  return session;
+}
+
+/**
+ * Stop the service worker through CDP, as Chrome does when it is idle; the next message or
+ * alarm wakes it. Like Chrome, it stops only a running worker: one still starting or stopping
+ * is waited for (stopping a worker mid-start crashed this Chromium's browser process now and
+ * then, which no user's Chrome does to an idle worker). Says whether it stopped one (a worker
+ * already stopped is left so).
+ */
+export async function stopServiceWorker(context: BrowserContext, page: Page): Promise<boolean> {
+  const { cdp, status } = await workerSession(context, page);
+  const settling = () => [...status.values()].some((s) => s === 'starting' || s === 'stopping');
+  const until = Date.now() + 5_000;
+  while (settling() && Date.now() < until) await page.waitForTimeout(25);
+  let stopped = false;
+  for (const [versionId, runningStatus] of status) {
+    if (runningStatus !== 'running') continue;
+    await cdp.send('ServiceWorker.stopWorker', { versionId });
+    stopped = true;
+  }
+  return stopped;
 }
 
 export async function admin<T = unknown>(

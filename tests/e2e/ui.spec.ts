@@ -207,6 +207,46 @@ test('click-to-register on an opted-in site; nothing on other sites; scripted cl
   await expectNoDeviations(emulator);
 });
 
+test('click-to-register: a reloaded extension stops the copy on an open page; a new page gets the new one', async ({
+  context,
+  extensionId,
+  extensionPage,
+  emulator,
+}) => {
+  const popup = await openConfiguredPopup(context, extensionId, emulator);
+  await signInFromPopup(context, popup);
+  await send(extensionPage, 'sites/add', { origin: emulator.urls.base });
+  const demo = await context.newPage();
+  await demo.goto(`${emulator.urls.base}/demo`);
+  const button = demo.locator('[data-webex-line="register"]');
+  await expect(button).toHaveAttribute('data-webex-line-status', 'inactive');
+  await expect(demo.locator(CHIP_TAG)).toHaveCount(1);
+
+  // The worker goes first (the port drops; the script reconnects at once), then the script is
+  // orphaned: Chrome sends it no more events, and only chrome.runtime.id going tells it. It
+  // stops and says nothing rather than a status nobody keeps current.
+  const restarted = context.waitForEvent('serviceworker');
+  await extensionPage.evaluate(() => {
+    setTimeout(() => chrome.runtime.reload(), 0);
+  });
+  await expect(button).not.toHaveAttribute('data-webex-line-status', /.*/, { timeout: 15_000 });
+  await expect(demo.locator(CHIP_TAG)).toHaveCount(0);
+  await restarted;
+
+  // The reloaded extension registers its script again as its worker starts; a page loaded once
+  // that is done gets a live control (reloaded until then: a page that loads first gets none).
+  const fresh = await context.newPage();
+  await expect(async () => {
+    await fresh.goto(`${emulator.urls.base}/demo`);
+    await expect(fresh.locator('[data-webex-line="register"]')).toHaveAttribute(
+      'data-webex-line-status',
+      'inactive',
+      { timeout: 3_000 },
+    );
+  }).toPass({ timeout: 30_000 });
+  await expectNoDeviations(emulator);
+});
+
 /** chrome.action colours come back as [r, g, b, a]. */
 function rgba(hex: string): number[] {
   return [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).concat(255);

@@ -12,7 +12,7 @@ import type { WatchFigures } from './invariants';
 
 export interface WorkerStopsFigures extends WatchFigures {
   durationMs: number;
-  /** Stops the test asked for. */
+  /** Stops made (a worker found already stopped is not counted). */
   stops: number;
   /** Worker starts the extension logged (each stop is followed by one, woken by an alarm). */
   workerStarts: number;
@@ -33,15 +33,13 @@ export async function workerStopsScenario(options: {
 }): Promise<WorkerStopsFigures> {
   const { context, extensionPage, observer, emulator } = options;
   await registerLine(extensionPage, emulator);
-  const startsBefore = await workerStarts(extensionPage);
   await extensionPage.close();
   const watch = watchLine(emulator, { observer, console: options.workerConsole });
   const started = Date.now();
   let stops = 0;
   while (Date.now() - started < options.durationMs) {
     await observer.waitForTimeout(options.everyMs);
-    await stopServiceWorker(context, observer);
-    stops += 1;
+    if (await stopServiceWorker(context, observer)) stops += 1;
   }
   const durationMs = Date.now() - started;
   await watch.stop();
@@ -50,7 +48,7 @@ export async function workerStopsScenario(options: {
     ...watch.figures(),
     durationMs,
     stops,
-    workerStarts: (await workerStarts(popup)) - startsBefore,
+    workerStarts: await workerStartsSince(popup, started, stops),
     violations: watch.violations(),
   };
   options.report?.(figures);
@@ -58,7 +56,18 @@ export async function workerStopsScenario(options: {
   return figures;
 }
 
-async function workerStarts(page: Page): Promise<number> {
-  const { entries } = await send(page, 'diagnostics/get');
-  return entries.filter((e) => e.kind === 'worker').length;
+/**
+ * Starts logged since `since`, by time (the log keeps only its last entries, so a count taken
+ * before the run could fall out of it). Waits up to 5 s for `expected` of them: the popup's
+ * own message may wake the worker after the last stop, and be answered before the start-up
+ * has logged itself.
+ */
+async function workerStartsSince(page: Page, since: number, expected: number): Promise<number> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const { entries } = await send(page, 'diagnostics/get');
+    const starts = entries.filter((e) => e.kind === 'worker' && e.at >= since).length;
+    if (starts >= expected || Date.now() > until) return starts;
+    await page.waitForTimeout(200);
+  }
 }

@@ -1,6 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createSettingsStore } from '../../lib/app/settings-store';
 import { defaultSettings } from '../../lib/build-defaults';
-import { normalizeBaseUrl, normalizeOrigin, validateSettings } from '../../lib/settings';
+import {
+  isConfigured,
+  normalizeBaseUrl,
+  normalizeOrigin,
+  SETTINGS_ERROR_CODES,
+  validateSettings,
+} from '../../lib/settings';
+import { SETTINGS_ERROR_KEYS, settingsErrorText } from '../../lib/ui/settings-errors';
+import { memoryStore } from './platform/memory-store';
+import { installI18n, installLocale, LOCALES, localeMessages } from './ui/helpers';
 
 const stored = defaultSettings(false);
 const valid = {
@@ -19,6 +31,7 @@ describe('settings validation', () => {
       value: {
         ...valid,
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
+        tokenBrokerUrl: '',
         sites: [],
       },
     });
@@ -35,20 +48,63 @@ describe('settings validation', () => {
       },
       stored,
     );
-    expect(result.ok).toBe(false);
-    if (!result.ok)
-      expect(Object.keys(result.errors).sort()).toEqual([
-        'baseUrl',
-        'clientId',
-        'clientSecret',
-        'keepRegistered',
-      ]);
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        baseUrl: 'baseUrlInvalid',
+        clientId: 'clientIdMissing',
+        clientSecret: 'clientSecretMissing',
+        keepRegistered: 'flagInvalid',
+      },
+    });
   });
 
-  it('keeps the stored secret when the input leaves it out', () => {
-    const withSecret = { ...stored, clientSecret: 'kept' };
-    const result = validateSettings({ ...valid, clientSecret: undefined }, withSecret);
+  it('says why with a code for every kind of refusal', () => {
+    const errorsOf = (input: unknown) => {
+      const result = validateSettings(input, stored);
+      return result.ok ? {} : result.errors;
+    };
+    expect(errorsOf(null)).toEqual({ form: 'settingsNotAnObject' });
+    expect(errorsOf({ ...valid, environment: { kind: 'cloud' } })).toEqual({
+      environment: 'environmentMissing',
+    });
+    expect(
+      errorsOf({ ...valid, environment: { kind: 'custom', baseUrl: 'http://10.0.0.5' } }),
+    ).toEqual({ baseUrl: 'baseUrlInsecure' });
+    expect(errorsOf({ ...valid, clientId: 'abc def!' })).toEqual({ clientId: 'clientIdInvalid' });
+    expect(errorsOf({ ...valid, clientSecret: 'has space' })).toEqual({
+      clientSecret: 'clientSecretInvalid',
+    });
+  });
+
+  it('keeps the stored secret when the input leaves it out, for the same integration only', () => {
+    const same = {
+      ...stored,
+      environment: { kind: 'custom' as const, baseUrl: 'http://127.0.0.1:8790' },
+      clientId: valid.clientId,
+      clientSecret: 'kept',
+    };
+    const result = validateSettings({ ...valid, clientSecret: undefined }, same);
     expect(result.ok && result.value.clientSecret).toBe('kept');
+    // Another environment or client ID: the old secret must never go with it.
+    for (const changed of [
+      { ...valid, clientId: 'Cother0123456789', clientSecret: undefined },
+      {
+        ...valid,
+        environment: { kind: 'custom', baseUrl: 'https://other.example.com' },
+        clientSecret: undefined,
+      },
+    ]) {
+      expect(validateSettings(changed, same)).toEqual({
+        ok: false,
+        errors: { clientSecret: 'clientSecretReenter' },
+      });
+    }
+    const typed = validateSettings(
+      { ...valid, clientId: 'Cother0123456789', clientSecret: 'new-secret' },
+      same,
+    );
+    expect(typed.ok && typed.value.clientSecret).toBe('new-secret');
   });
 
   it('refuses plain http to anything but this computer: secrets and tokens travel there', () => {
@@ -63,6 +119,95 @@ describe('settings validation', () => {
 
   it('rejects non-objects', () => {
     expect(validateSettings(null, stored).ok).toBe(false);
+  });
+});
+
+describe('token broker', () => {
+  const broker = 'https://broker.example.com/token';
+
+  it('needs no secret with a broker, and drops one typed anyway: none is kept', () => {
+    const result = validateSettings({ ...valid, tokenBrokerUrl: broker }, stored);
+    expect(result).toMatchObject({ ok: true, value: { tokenBrokerUrl: broker, clientSecret: '' } });
+    const withoutSecret = validateSettings(
+      { ...valid, clientSecret: undefined, tokenBrokerUrl: ` ${broker} ` },
+      stored,
+    );
+    expect(withoutSecret).toMatchObject({ ok: true, value: { tokenBrokerUrl: broker } });
+    // The stored secret is not carried over into broker mode either.
+    const keptBefore = { ...stored, clientId: valid.clientId, clientSecret: 'old-secret' };
+    expect(
+      validateSettings({ ...valid, clientSecret: undefined, tokenBrokerUrl: broker }, keptBefore),
+    ).toMatchObject({ ok: true, value: { clientSecret: '' } });
+  });
+
+  it('no broker URL (or an empty one) means the secret does the token calls', () => {
+    expect(validateSettings(valid, stored)).toMatchObject({ value: { tokenBrokerUrl: '' } });
+    expect(validateSettings({ ...valid, tokenBrokerUrl: '  ', clientSecret: '' }, stored)).toEqual({
+      ok: false,
+      errors: { clientSecret: 'clientSecretMissing' },
+    });
+  });
+
+  it.each([
+    ['not a url', 'brokerUrlInvalid'],
+    ['https://user:pw@broker.example.com/token', 'brokerUrlInvalid'],
+    ['https://broker.example.com/token#x', 'brokerUrlInvalid'],
+    ['http://broker.example.com/token', 'brokerUrlInsecure'],
+    ['ftp://broker.example.com/token', 'brokerUrlInsecure'],
+  ])('refuses the broker URL %s (%s): refresh tokens travel there', (url, code) => {
+    expect(validateSettings({ ...valid, tokenBrokerUrl: url }, stored)).toEqual({
+      ok: false,
+      errors: { tokenBrokerUrl: code },
+    });
+  });
+
+  it('accepts a broker on this computer over plain http (npm run broker)', () => {
+    expect(
+      validateSettings({ ...valid, tokenBrokerUrl: 'http://127.0.0.1:8793/token' }, stored),
+    ).toMatchObject({ ok: true });
+    expect(validateSettings({ ...valid, tokenBrokerUrl: 42 }, stored)).toMatchObject({
+      errors: { tokenBrokerUrl: 'brokerUrlInvalid' },
+    });
+  });
+
+  it('configured means a client id, and a secret or a broker', () => {
+    const base = { ...stored, clientId: 'C1234567890abcdef' };
+    expect(isConfigured(base)).toBe(false);
+    expect(isConfigured({ ...base, clientSecret: 's' })).toBe(true);
+    expect(isConfigured({ ...base, tokenBrokerUrl: broker })).toBe(true);
+    expect(isConfigured({ ...base, clientId: '', tokenBrokerUrl: broker })).toBe(false);
+  });
+});
+
+describe('validation messages', () => {
+  it('lib/settings.ts returns codes and does not depend on the UI', () => {
+    const source = readFileSync(resolve(import.meta.dirname, '../../lib/settings.ts'), 'utf8');
+    const imports = [...source.matchAll(/^import[^;]*from '([^']+)'/gm)].map((m) => m[1]);
+    expect(imports.filter((path) => /(^|\/)ui(\/|$)/.test(path ?? ''))).toEqual([]);
+  });
+
+  it('every code has a message in every locale', () => {
+    for (const locale of LOCALES) {
+      const messages = localeMessages(locale);
+      for (const code of SETTINGS_ERROR_CODES)
+        expect(messages[SETTINGS_ERROR_KEYS[code]]?.message, `${locale} ${code}`).toBeTruthy();
+    }
+  });
+
+  it('the UI shows a code in the user language and any other text as it came', () => {
+    installI18n();
+    expect(settingsErrorText('clientIdMissing')).toBe('Enter the integration client ID.');
+    installLocale('fr');
+    expect(settingsErrorText('clientIdMissing')).toBe("Saisissez l'ID client de l'intégration.");
+    expect(settingsErrorText('Storage is full.')).toBe('Storage is full.');
+  });
+
+  it('a refused site from the settings store is a code too', async () => {
+    const settings = createSettingsStore(memoryStore(), stored);
+    expect(await settings.addSite('https://crm.example.com/path')).toEqual({
+      ok: false,
+      errors: { origin: 'siteInvalid' },
+    });
   });
 });
 

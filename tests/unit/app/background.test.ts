@@ -8,6 +8,7 @@ import {
 } from '../../../lib/app/site-access';
 import type { LineErrorPayload, StatusBroadcast } from '../../../lib/messaging/protocol';
 import { PRODUCTION_DEFAULTS, type Settings } from '../../../lib/settings';
+import { notificationFor, notificationResolved } from '../../../lib/ui/notify';
 import { memoryStore } from '../platform/memory-store';
 import { installI18n, signedOut, snapshot } from '../ui/helpers';
 
@@ -78,6 +79,8 @@ describe('presence notifications', () => {
     const notifier = createPresenceNotifier({
       store,
       enabled: async () => enabled,
+      decide: notificationFor,
+      resolved: notificationResolved,
       show: async (decision) => void shown.push(decision.id),
       clear: async (id) => void cleared.push(id),
     });

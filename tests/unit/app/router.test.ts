@@ -1,9 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDiagnostics } from '../../../lib/app/diagnostics';
+import { pageStatusFor } from '../../../lib/app/page-status';
 import { MAX_PAYLOAD_CHARS, routeMessage } from '../../../lib/app/router';
 import { createSettingsStore } from '../../../lib/app/settings-store';
 import { defaultSettings } from '../../../lib/build-defaults';
 import type { StatusSnapshot } from '../../../lib/messaging/protocol';
+import { parsePolicy } from '../../../lib/policy/parse';
+import { t } from '../../../lib/ui/i18n';
 import { SEED_MESSAGES } from '../../../lib/webex/errors';
 import { memoryStore } from '../platform/memory-store';
 import { installI18n } from '../ui/helpers';
@@ -22,21 +25,30 @@ const snapshot: StatusSnapshot = {
   error: null,
   server: { url: 'https://mobius/api/v1/calling/web/', role: 'primary' },
   nextAttemptAt: null,
+  confirmedAt: null,
+  since: null,
+  confirmBy: null,
   configured: true,
   keepRegistered: true,
   at: 1,
 };
 
-function context() {
+function context(managed: unknown = {}) {
   const store = memoryStore();
-  const settings = createSettingsStore(store, {
-    ...defaultSettings(false),
-    sites: ['https://crm.example.com'],
-  });
+  const settings = createSettingsStore(
+    store,
+    { ...defaultSettings(false), sites: ['https://crm.example.com'] },
+    async () => parsePolicy(managed),
+  );
   const op = () => vi.fn(async () => snapshot);
   return {
     extensionId: EXT,
     extensionOrigin: ORIGIN,
+    pageStatus: (snap: StatusSnapshot) =>
+      pageStatusFor(snap, {
+        tokenError: t('pageErrorToken'),
+        registrationError: t('pageErrorRegistration'),
+      }),
     redirectUrl: `https://${EXT}.chromiumapp.org/`,
     line: {
       snapshot: op(),
@@ -44,6 +56,8 @@ function context() {
       signOut: op(),
       register: op(),
       deregister: op(),
+      listDevices: vi.fn(async () => ({ ok: true as const, devices: [] })),
+      removeDevice: vi.fn(async () => ({ ok: true as const, devices: [] })),
     },
     settings,
     diagnostics: createDiagnostics(store, { now: () => 5 }),
@@ -72,6 +86,8 @@ describe('message router', () => {
       value: { status: 'registered', error: null, signedIn: true },
     });
     expect(JSON.stringify(answer)).not.toContain('d1');
+    // A page's register may never replace another of the user's devices.
+    expect(ctx.line.register).toHaveBeenCalledWith({ fromPage: true });
     expect(
       await routeMessage({ type: 'auth/signOut', payload: {} }, optedInTab, ctx),
     ).toMatchObject({ ok: false });
@@ -143,6 +159,139 @@ describe('message router', () => {
       value: { settings: { clientSecretSet: true, keepRegistered: false } },
     });
     expect(ctx.settingsChanged).toHaveBeenCalledOnce();
+  });
+
+  it('a new environment or client ID signs out first, against the old settings, then saves', async () => {
+    const ctx = context();
+    const save = (settings: Record<string, unknown>) =>
+      routeMessage({ type: 'settings/save', payload: { settings } }, extensionPage, ctx);
+    const base = {
+      environment: { kind: 'production' },
+      clientId: 'Cabcdef123456',
+      clientSecret: 's3cret',
+      keepRegistered: true,
+      notifications: true,
+    };
+    await save(base);
+    ctx.line.signOut.mockClear();
+    // Same environment and integration: a preference change does not sign out.
+    await save({ ...base, clientSecret: undefined, notifications: false });
+    expect(ctx.line.signOut).not.toHaveBeenCalled();
+    // Another environment: the sign-out runs while the stored settings are still the old ones.
+    const seenAtSignOut: string[] = [];
+    ctx.line.signOut.mockImplementation(async () => {
+      const stored = await ctx.settings.load();
+      seenAtSignOut.push(stored.environment.kind);
+      return snapshot;
+    });
+    const moved = await save({
+      ...base,
+      environment: { kind: 'custom', baseUrl: 'https://webex.example.org' },
+      clientSecret: 'other-secret',
+    });
+    expect(seenAtSignOut).toEqual(['production']);
+    expect(moved).toMatchObject({
+      ok: true,
+      value: { settings: { environment: { kind: 'custom' } } },
+    });
+    expect((await ctx.settings.load()).environment.kind).toBe('custom');
+    // A refused save signs nobody out.
+    ctx.line.signOut.mockClear();
+    await save({ ...base, clientId: 'Cother12345678', clientSecret: undefined });
+    expect(ctx.line.signOut).not.toHaveBeenCalled();
+  });
+
+  it('lists and removes devices for extension pages only, with a checked device id', async () => {
+    const ctx = context();
+    expect(await routeMessage({ type: 'devices/list', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: true,
+      value: { devices: [] },
+    });
+    expect(
+      await routeMessage({ type: 'devices/list', payload: {} }, optedInTab, ctx),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(
+      await routeMessage({ type: 'devices/remove', payload: { deviceId: 42 } }, extensionPage, ctx),
+    ).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    await routeMessage({ type: 'devices/remove', payload: { deviceId: 'd7' } }, extensionPage, ctx);
+    expect(ctx.line.removeDevice).toHaveBeenCalledWith('d7');
+    ctx.line.listDevices.mockResolvedValueOnce({
+      ok: false,
+      error: { message: 'Mobius could not be reached' },
+    } as never);
+    expect(await routeMessage({ type: 'devices/list', payload: {} }, extensionPage, ctx)).toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'Mobius could not be reached' },
+    });
+  });
+
+  it('with a managed policy: the settings in effect, what is locked, and the policy sites served', async () => {
+    const ctx = context({
+      environment: 'webex',
+      clientId: 'Corg0123456789',
+      tokenBrokerUrl: 'https://broker.example.com/token',
+      clickToRegisterSites: ['https://helpdesk.example.com'],
+    });
+    const view = await routeMessage({ type: 'settings/get', payload: {} }, extensionPage, ctx);
+    expect(view).toMatchObject({
+      ok: true,
+      value: {
+        settings: {
+          clientId: 'Corg0123456789',
+          tokenBrokerUrl: 'https://broker.example.com/token',
+          clientSecretSet: false,
+          sites: ['https://helpdesk.example.com', 'https://crm.example.com'],
+        },
+        policy: {
+          managed: true,
+          locked: { clientId: true, environment: true, tokenBrokerUrl: true },
+          policySites: ['https://helpdesk.example.com'],
+        },
+      },
+    });
+    // A forged save for the locked client id changes nothing and signs nobody out.
+    const saved = await routeMessage(
+      {
+        type: 'settings/save',
+        payload: {
+          settings: {
+            environment: { kind: 'production' },
+            clientId: 'Cforged0123456',
+            keepRegistered: false,
+            notifications: true,
+          },
+        },
+      },
+      extensionPage,
+      ctx,
+    );
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { settings: { clientId: 'Corg0123456789', keepRegistered: false } },
+    });
+    expect(ctx.line.signOut).not.toHaveBeenCalled();
+    // The policy's site is opted in: its content script is served.
+    const page = { ...optedInTab, url: 'https://helpdesk.example.com/ticket/7' };
+    expect(await routeMessage({ type: 'status/get', payload: {} }, page, ctx)).toMatchObject({
+      ok: true,
+      value: { status: 'registered' },
+    });
+  });
+
+  it('click-to-register sites: https, or plain http only on this computer', async () => {
+    const ctx = context();
+    const add = (origin: string) =>
+      routeMessage({ type: 'sites/add', payload: { origin } }, extensionPage, ctx);
+    expect(await add('http://crm.example.com')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: 'siteInsecure' },
+    });
+    expect(await add('http://localhost:3000')).toMatchObject({ ok: true });
+    expect(await add('https://helpdesk.example.com')).toMatchObject({ ok: true });
+    expect(ctx.enableSite).not.toHaveBeenCalledWith('http://crm.example.com');
   });
 
   it('adds and removes sites through the permission hooks', async () => {
@@ -306,8 +455,8 @@ describe('development timing overrides', () => {
     const devTiming = vi.fn(async (t: Record<string, number>) => t);
     const ctx = { ...context(), devTiming };
     expect(
-      await routeMessage(request({ minuteMs: 1000, watchdogMs: 5000 }), extensionPage, ctx),
-    ).toEqual({ ok: true, value: { timing: { minuteMs: 1000, watchdogMs: 5000 } } });
+      await routeMessage(request({ minuteMs: 1000, watchdogSlackMs: 5000 }), extensionPage, ctx),
+    ).toEqual({ ok: true, value: { timing: { minuteMs: 1000, watchdogSlackMs: 5000 } } });
     for (const bad of [{ nope: 1 }, { minuteMs: -1 }, { minuteMs: '5' }, [1], null]) {
       expect(await routeMessage(request(bad), extensionPage, ctx)).toMatchObject({
         ok: false,
@@ -329,6 +478,27 @@ describe('diagnostics', () => {
     expect(entries[0]?.data).toEqual({ accessToken: '[redacted]', server: 's' });
     await diagnostics.clear();
     expect(await diagnostics.list()).toEqual([]);
+  });
+
+  it('redacts token values but keeps timing names that mention tokens', async () => {
+    const diagnostics = createDiagnostics(memoryStore(), { now: () => 8 });
+    await diagnostics.add('dev', 'Timing overrides applied', {
+      tokenRetryMs: 1000,
+      tokenRefreshFraction: 0.1,
+      accessToken: 'a-secret',
+      refresh_token: 'r-secret',
+      tokens: { any: 'thing' },
+      token_type: 'Bearer',
+    });
+    const [entry] = await diagnostics.list();
+    expect(entry?.data).toEqual({
+      tokenRetryMs: 1000,
+      tokenRefreshFraction: 0.1,
+      accessToken: '[redacted]',
+      refresh_token: '[redacted]',
+      tokens: '[redacted]',
+      token_type: '[redacted]',
+    });
   });
 
   it('redacts secrets at any depth and inside text, and keeps Mobius error codes', async () => {

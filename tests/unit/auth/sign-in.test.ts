@@ -91,6 +91,21 @@ describe('runSignIn', () => {
     });
   });
 
+  it('one period between the server description and "Please try again", with or without its own', async () => {
+    const { run, http } = setup();
+    http.on(
+      'POST',
+      `${BASE}/v1/access_token`,
+      json(400, { error: 'invalid_grant', error_description: 'The code_verifier does not match.' }),
+      1,
+    );
+    const outcome = await run();
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'exchange' });
+    const message = outcome.kind === 'failed' ? outcome.message : '';
+    expect(message).toMatch(/does not match\. Please try again\.$/);
+    expect(message).not.toContain('..');
+  });
+
   it('says what is missing when not configured, without opening a window', async () => {
     const { run, identity } = setup();
     expect(await run(testSettings({ clientSecret: '' }))).toMatchObject({

@@ -1,7 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { withAuthorization } from '../../../lib/auth/authorized';
 import { REFRESH_TIMER, TokenManager } from '../../../lib/auth/token-manager';
-import { type StoredTokens, TOKENS_KEY, tokensFromResponse } from '../../../lib/auth/tokens';
+import {
+  loadTokens,
+  type StoredTokens,
+  TOKENS_KEY,
+  tokensFromResponse,
+} from '../../../lib/auth/tokens';
 import { DEFAULT_TIMING } from '../../../lib/line/timing';
 import { environmentKey } from '../../../lib/webex/environment';
 import { FakeClock } from '../fakes/clock';
@@ -13,7 +18,8 @@ import { FakeScheduler } from '../fakes/scheduler';
 import { MemoryStore } from '../fakes/store';
 
 const TOKEN_URL = `${BASE}/v1/access_token`;
-const ENV = environmentKey({ kind: 'custom', baseUrl: BASE }, CLIENT_ID);
+const SESSION = { environment: { kind: 'custom' as const, baseUrl: BASE }, clientId: CLIENT_ID };
+const ENV = environmentKey(SESSION.environment, CLIENT_ID);
 
 function setup() {
   const clock = new FakeClock();
@@ -45,6 +51,7 @@ function setup() {
       refreshExpiresAt: now + 7_776_000_000,
       obtainedAt: now,
       environment: ENV,
+      session: SESSION,
     };
     await manager.save(tokens);
     return tokens;
@@ -115,13 +122,13 @@ describe('refresh', () => {
         tokenType: 'Bearer',
       },
       0,
-      ENV,
+      SESSION,
     );
     expect(previous.refreshExpiresAt).toBe(600_000);
     const rotated = tokensFromResponse(
       { accessToken: 'a2', expiresIn: 60, refreshToken: 'r2', tokenType: 'Bearer' },
       1000,
-      ENV,
+      SESSION,
       previous,
     );
     expect(rotated).toMatchObject({ refreshToken: 'r2', refreshExpiresAt: undefined });
@@ -295,6 +302,29 @@ describe('withAuthorization', () => {
 });
 
 describe('tokensFromResponse', () => {
+  it('tokens stored by an older build get their session from the environment key', async () => {
+    const store = new MemoryStore();
+    await store.set(TOKENS_KEY, {
+      accessToken: 'a',
+      tokenType: 'Bearer',
+      expiresAt: 5,
+      obtainedAt: 1,
+      environment: `${BASE}|${CLIENT_ID}`,
+    });
+    expect((await loadTokens(store))?.session).toEqual(SESSION);
+    await store.set(TOKENS_KEY, {
+      accessToken: 'a',
+      tokenType: 'Bearer',
+      expiresAt: 5,
+      obtainedAt: 1,
+      environment: 'production|C1',
+    });
+    expect((await loadTokens(store))?.session).toEqual({
+      environment: { kind: 'production' },
+      clientId: 'C1',
+    });
+  });
+
   it('computes expiry times from now', () => {
     expect(
       tokensFromResponse(
@@ -306,7 +336,7 @@ describe('tokensFromResponse', () => {
           tokenType: 'Bearer',
         },
         1000,
-        'env',
+        SESSION,
       ),
     ).toEqual({
       accessToken: 'a',
@@ -316,7 +346,8 @@ describe('tokensFromResponse', () => {
       refreshExpiresAt: 21_000,
       obtainedAt: 1000,
       scope: undefined,
-      environment: 'env',
+      environment: ENV,
+      session: SESSION,
     });
   });
 });

@@ -13,13 +13,13 @@ export const CLIENT_SECRET = 'secret-0123456789abcdef';
 export const REDIRECT_URL = 'https://extension-id.chromiumapp.org/';
 export const USER_UUID = '8a67806f-fc4d-446b-a131-31e71ea5b0e9';
 export const ORG_UUID = '1eb65fdf-9643-417f-9974-ad72cae0e10f';
-export const WDM_BASE = 'https://wdm.test/wdm/api/v1';
+export const WDM_BASE = 'https://wdm.webex.test/wdm/api/v1';
 /** serviceLinks.mobius: the first discovery base. */
-export const MOBIUS_LINK = 'https://mobius-a.test/api/v1';
-export const PRIMARY = 'https://mobius-p1.test/api/v1/calling/web/';
-export const BACKUP = 'https://mobius-b1.test/api/v1/calling/web/';
+export const MOBIUS_LINK = 'https://mobius-a.webex.test/api/v1';
+export const PRIMARY = 'https://mobius-p1.webex.test/api/v1/calling/web/';
+export const BACKUP = 'https://mobius-b1.webex.test/api/v1/calling/web/';
 /** filterMobiusUris appends the discovery base itself to the backups. */
-export const LINK_SERVER = 'https://mobius-a.test/api/v1/calling/web/';
+export const LINK_SERVER = 'https://mobius-a.webex.test/api/v1/calling/web/';
 
 export type Operation =
   | 'authorize'
@@ -87,17 +87,19 @@ export class FakeCloud {
   catalog: Record<string, unknown> = {
     serviceLinks: { mobius: MOBIUS_LINK, wdm: WDM_BASE },
     hostCatalog: {
-      'mobius-a.test': [
-        { host: 'mobius-a.test', ttl: -1, priority: 5, id: 'urn:TEAM:us-east-2_a:mobius' },
-        { host: 'mobius-c.test', ttl: -1, priority: 15, id: 'urn:TEAM:us-east-2_a:mobius' },
+      'mobius-a.webex.test': [
+        { host: 'mobius-a.webex.test', ttl: -1, priority: 5, id: 'urn:TEAM:us-east-2_a:mobius' },
+        { host: 'mobius-c.webex.test', ttl: -1, priority: 15, id: 'urn:TEAM:us-east-2_a:mobius' },
       ],
-      'wdm.test': [{ host: 'wdm.test', ttl: -1, priority: 5, id: 'urn:TEAM:us-east-2_a:wdm' }],
+      'wdm.webex.test': [
+        { host: 'wdm.webex.test', ttl: -1, priority: 5, id: 'urn:TEAM:us-east-2_a:wdm' },
+      ],
     },
   };
   region: Record<string, unknown> = { clientRegion: 'US-EAST', countryCode: 'US' };
   discovery: Record<string, unknown> = {
-    primary: { region: 'US-EAST', uris: ['https://mobius-p1.test/api/v1'] },
-    backup: { region: 'US-WEST', uris: ['https://mobius-b1.test/api/v1'] },
+    primary: { region: 'US-EAST', uris: ['https://mobius-p1.webex.test/api/v1'] },
+    backup: { region: 'US-WEST', uris: ['https://mobius-b1.webex.test/api/v1'] },
   };
 
   readonly devices = new Map<string, CloudDevice>();

@@ -35,6 +35,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
     environment: { kind: 'custom', baseUrl: BASE },
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
+    tokenBrokerUrl: '',
     keepRegistered: true,
     notifications: true,
     sites: [],
@@ -58,7 +59,12 @@ export class Harness {
   service: LineService;
 
   constructor(
-    private readonly options: { settings?: Partial<Settings>; timing?: Partial<Timing> } = {},
+    private readonly options: {
+      settings?: Partial<Settings>;
+      timing?: Partial<Timing>;
+      /** Settings from elsewhere (a settings store with a policy) instead of `this.settings`. */
+      loadSettings?: () => Promise<Settings>;
+    } = {},
   ) {
     this.settings = testSettings(options.settings);
     this.service = this.build();
@@ -72,7 +78,7 @@ export class Harness {
       fetch: this.http.fetch,
       identity: this.identity,
       random: this.random,
-      loadSettings: async () => structuredClone(this.settings),
+      loadSettings: this.options.loadSettings ?? (async () => structuredClone(this.settings)),
       timing: this.options.timing,
       log: (entry) => this.diagnostics.push(entry),
     });
@@ -110,6 +116,12 @@ export class Harness {
       (name) => this.service.onTimer(name),
       () => this.service.whenIdle(),
     );
+  }
+
+  /** A start-up event, and the work it started (its requests included). */
+  async startup(reason: Parameters<LineService['onStartup']>[0]): Promise<void> {
+    await this.service.onStartup(reason);
+    await this.service.whenIdle();
   }
 
   async signIn(): Promise<void> {

@@ -6,7 +6,7 @@ export type ConsentBehaviour =
   | 'decline'
   | 'close'
   | 'wrongState'
-  | { redirect: (authorizeUrl: string) => string }
+  | { redirect: (authorizeUrl: string) => string | Promise<string> }
   | { reject: string };
 
 /** launchWebAuthFlow as a scripted user in front of the fake cloud's consent page. */

@@ -21,14 +21,18 @@ export class FakeScheduler implements Scheduler {
     return this.deadlines.get(name);
   }
 
-  /** The earliest deadline at or before `until`, removed (as the real scheduler does on firing). */
+  /** The earliest deadline at or before `until` (it stays set while its handler runs). */
   takeDue(until: number): { name: string; at: number } | undefined {
     let next: { name: string; at: number } | undefined;
     for (const [name, at] of this.deadlines) {
       if (at <= until && (!next || at < next.at)) next = { name, at };
     }
-    if (next) this.deadlines.delete(next.name);
     return next;
+  }
+
+  /** After its handler finished: a deadline the handler did not move is spent (as the real one). */
+  spend(due: { name: string; at: number }): void {
+    if (this.deadlines.get(due.name) === due.at) this.deadlines.delete(due.name);
   }
 }
 
@@ -74,6 +78,7 @@ export async function advanceTime(
     clock.set(Math.max(clock.now(), due.at));
     fired.push(due.name);
     if (!(await settles(fire(due.name).then(idle)))) return { fired, killed: true };
+    scheduler.spend(due);
   }
   clock.set(Math.max(clock.now(), until));
   return { fired, killed: false };

@@ -3,7 +3,7 @@ import { BACKUP, PRIMARY } from '../fakes/cloud';
 import { json } from '../fakes/fetch';
 import { Harness } from '../fakes/harness';
 
-const PING = 'https://mobius-p1.test/api/v1/ping';
+const PING = 'https://mobius-p1.webex.test/api/v1/ping';
 const MINUTE = 60_000;
 
 /** Registered on the backup because the primary answered 503 until the failover reached it. */

@@ -5,12 +5,14 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { type EngineRecord, RECORD_KEY } from '../../../lib/line/record';
+import { DEFAULT_TIMING } from '../../../lib/line/timing';
 import { BACKUP, PRIMARY, USER_UUID, WDM_BASE } from '../fakes/cloud';
 import { json } from '../fakes/fetch';
 import { Harness } from '../fakes/harness';
 import { must } from '../fakes/must';
 
-const WATCHDOG = 45_000;
+/** A request in flight when its worker died is given up this long after it was sent. */
+const WATCHDOG = DEFAULT_TIMING.requestDeadlineMs + DEFAULT_TIMING.watchdogSlackMs;
 
 /** Let the server handle the request, but never deliver the answer: the worker dies meanwhile. */
 const processedThenKilled =
@@ -48,7 +50,7 @@ describe('resuming after a kill', () => {
 
   it('mid registration POST: a worker wake resumes at once', async () => {
     const h = await killedAfterRegistrationPost();
-    await h.service.onStartup('workerWake');
+    await h.startup('workerWake');
     expect(await h.state()).toBe('active');
     expect(h.cloud.devices.size).toBe(1);
     const line = (await h.service.snapshot()).line;
@@ -102,7 +104,7 @@ describe('resuming after a kill', () => {
     void h.service.deregister();
     await vi.waitFor(() => expect(h.http.count('DELETE', /devices\//)).toBe(1));
     h.restart();
-    await h.service.onStartup('workerWake');
+    await h.startup('workerWake');
     const snap = await h.service.snapshot();
     expect(snap.state).toBe('idle');
     expect(snap.line?.status).toBe('IDLE');
@@ -154,7 +156,7 @@ describe('resuming after a kill', () => {
     expect(h.cloud.devices.size).toBe(1);
   });
 
-  it('a slow but live step keeps its watchdog ahead, so it is never taken for dead', async () => {
+  it('a slow but live request keeps its own watchdog past its deadline, so it is never taken for dead', async () => {
     const h = new Harness();
     await h.signIn();
     // Catalog, WDM, region and discovery take 20 s each: 80 s, beyond one watchdog period.
@@ -168,7 +170,7 @@ describe('resuming after a kill', () => {
     });
     const ahead: number[] = [];
     h.http.on('POST', `${PRIMARY}device`, (req) => {
-      ahead.push((h.scheduler.at('line:retry') ?? 0) - h.clock.now());
+      ahead.push((h.scheduler.at('line:watchdog') ?? 0) - h.clock.now());
       return h.cloud.handle(req);
     });
     const t0 = h.clock.now();
@@ -177,13 +179,13 @@ describe('resuming after a kill', () => {
     expect(h.clock.now() - t0).toBe(80_000);
     expect(ahead).toEqual([WATCHDOG]);
     expect(await h.state()).toBe('active');
-    expect(h.scheduler.deadlines.has('line:retry')).toBe(false);
+    expect(h.scheduler.deadlines.has('line:watchdog')).toBe(false);
   });
 
   it('waits for the network when the clean-up cannot reach the server', async () => {
     const h = await killedAfterRegistrationPost();
     h.http.on('GET', /devices\?userid=/, 'network', 1);
-    await h.service.onStartup('workerWake');
+    await h.startup('workerWake');
     // Not registered again while our first device may still exist.
     expect(h.http.count('POST', `${PRIMARY}device`)).toBe(1);
     expect(await h.state()).toBe('connecting');
@@ -239,7 +241,7 @@ describe('resuming after a kill', () => {
       const record = JSON.stringify(h.store.data.get(RECORD_KEY));
       h.http.calls.length = 0;
       h.restart();
-      await h.service.onStartup('workerWake');
+      await h.startup('workerWake');
       const after = await h.service.snapshot();
       expect({ ...after, at: 0 }).toEqual({ ...before, at: 0 });
       expect(h.scheduler.deadlines).toEqual(timers);
@@ -255,7 +257,7 @@ describe('resuming after a kill', () => {
     h.scheduler.deadlines.delete('line:keepalive');
     h.scheduler.deadlines.delete('auth:refresh');
     h.restart();
-    await h.service.onStartup('workerWake');
+    await h.startup('workerWake');
     expect(h.scheduler.at('line:keepalive')).toBe(due);
     expect(h.scheduler.at('auth:refresh')).toBeDefined();
     await h.advance(30_000);
@@ -282,7 +284,7 @@ describe('browser start-up and extension update', () => {
     const [stale] = [...h.cloud.devices.keys()];
     h.restart();
     const mark = h.mark();
-    await h.service.onStartup('browserStartup');
+    await h.startup('browserStartup');
     expect(h.http.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       `DELETE ${PRIMARY}devices/${stale}`,
       `POST ${PRIMARY}device`,
@@ -296,7 +298,7 @@ describe('browser start-up and extension update', () => {
     const h = new Harness();
     await h.signIn();
     h.restart();
-    await h.service.onStartup('browserStartup');
+    await h.startup('browserStartup');
     expect(await h.state()).toBe('active');
   });
 
@@ -306,7 +308,7 @@ describe('browser start-up and extension update', () => {
     h.settings.keepRegistered = false;
     h.restart();
     const mark = h.mark();
-    await h.service.onStartup('browserStartup');
+    await h.startup('browserStartup');
     expect(h.cloud.devices.size).toBe(0);
     expect(await h.state()).toBe('idle');
     expect(h.events(mark)).toEqual(['unregistered']);
@@ -318,7 +320,7 @@ describe('browser start-up and extension update', () => {
     const stale = [...h.cloud.devices.keys()];
     h.restart();
     h.http.on('DELETE', /devices\//, 'network', 1);
-    await h.service.onStartup('browserStartup');
+    await h.startup('browserStartup');
     await h.service.whenIdle();
     expect(await h.state()).toBe('active');
     expect(h.cloud.devices.size).toBe(1);
@@ -330,7 +332,7 @@ describe('browser start-up and extension update', () => {
     const on = new Harness();
     await on.registered();
     on.restart();
-    await on.service.onStartup('update');
+    await on.startup('update');
     expect(await on.state()).toBe('active');
     expect(on.cloud.devices.size).toBe(1);
 
@@ -339,15 +341,15 @@ describe('browser start-up and extension update', () => {
     await off.service.deregister();
     off.http.calls.length = 0;
     off.restart();
-    await off.service.onStartup('update');
+    await off.startup('update');
     expect(await off.state()).toBe('idle');
     expect(off.http.calls).toEqual([]);
   });
 
   it('start-up signed out does nothing', async () => {
     const h = new Harness();
-    await h.service.onStartup('browserStartup');
-    await h.service.onStartup('install');
+    await h.startup('browserStartup');
+    await h.startup('install');
     expect(await h.state()).toBe('idle');
     expect(h.http.calls).toEqual([]);
   });
@@ -361,7 +363,7 @@ describe('browser start-up and extension update', () => {
 async function wakeAfterKill(h: Harness, kill: { revive(): void }): Promise<void> {
   kill.revive();
   h.restart();
-  await h.service.onStartup('workerWake');
+  await h.startup('workerWake');
   await h.advance(2 * WATCHDOG);
 }
 
@@ -462,7 +464,7 @@ describe('never stuck: a kill between two writes of one task', () => {
     await h.service.deregister();
     expect(await h.state()).toBe('idle');
     h.restart();
-    await h.service.onStartup('workerWake');
+    await h.startup('workerWake');
     await h.advance(10 * 60_000);
     expect(await h.state()).toBe('idle');
     expect(h.errors()).toEqual([]);
@@ -479,7 +481,7 @@ describe('never stuck: a kill between two writes of one task', () => {
     h.http.on('GET', /devices\?userid=/, 'network');
     await h.service.deregister();
     h.restart();
-    await h.service.onStartup('browserStartup');
+    await h.startup('browserStartup');
     await h.service.whenIdle();
     // Our first device may still exist: no second one until it is checked.
     expect(h.http.count('POST', `${PRIMARY}device`)).toBe(1);
@@ -491,17 +493,21 @@ describe('never stuck: a kill between two writes of one task', () => {
     expect(h.cloud.devices.size).toBe(1);
   });
 
-  it('a sign-out killed during its DELETE leaves the line idle, not "registered" without a device', async () => {
+  it('a sign-out killed during its DELETE finishes in the next worker: no device, signed out', async () => {
     const h = new Harness();
     await h.registered();
     h.http.on('DELETE', /devices\//, 'hang', 1);
     void h.service.signOut();
     await vi.waitFor(() => expect(h.http.count('DELETE', /devices\//)).toBe(1));
+    // The line is forgotten before the DELETE goes out: never "registered" without a device.
+    expect(await h.service.snapshot()).toMatchObject({ state: 'idle', display: 'inactive' });
     h.restart();
-    await h.service.onStartup('workerWake');
+    await h.startup('workerWake');
     const snap = await h.service.snapshot();
-    expect(snap).toMatchObject({ state: 'idle', display: 'inactive' });
-    // The device the DELETE may have missed goes before the next registration.
+    expect(snap).toMatchObject({ state: 'idle', display: 'inactive', auth: 'signedOut' });
+    expect(h.cloud.devices.size).toBe(0);
+    expect(h.cloud.wdmDevices.size).toBe(0);
+    await h.signIn();
     await h.service.register();
     await h.service.whenIdle();
     expect(await h.state()).toBe('active');

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { paintBadge } from '../../../lib/platform/badge';
 import { actionOf } from '../../../lib/platform/notifications';
+import { paintBadge } from '../../../lib/platform/toolbar-badge';
 
 describe('notification actions', () => {
   it('reads the action from the id, as a worker started by the click must', () => {

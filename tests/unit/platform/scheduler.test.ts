@@ -2,12 +2,24 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AlarmsApi, createAlarmScheduler } from '../../../lib/platform/scheduler';
 import { memoryStore } from './memory-store';
 
-function fakeAlarms(): AlarmsApi & { armed: Map<string, number> } {
+/** chrome.alarms as the scheduler sees it; `ring` is Chrome firing an alarm. */
+function fakeAlarms(): AlarmsApi & { armed: Map<string, number>; ring(name: string): void } {
   const armed = new Map<string, number>();
+  const periods = new Map<string, number>();
   return {
     armed,
+    // A one-shot alarm is gone once it fires; a repeating one is rescheduled a period later.
+    ring: (name) => {
+      const at = armed.get(name);
+      const period = periods.get(name);
+      if (at === undefined) return;
+      if (period === undefined) armed.delete(name);
+      else armed.set(name, at + period);
+    },
     create: (name, info) => {
       armed.set(name, info.when);
+      if (info.periodInMinutes === undefined) periods.delete(name);
+      else periods.set(name, info.periodInMinutes * 60_000);
     },
     clear: async (name) => armed.delete(name),
     getAll: async () => [...armed].map(([name, scheduledTime]) => ({ name, scheduledTime })),
@@ -191,5 +203,92 @@ describe('alarm scheduler', () => {
     expect(fired).toEqual([]);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(fired).toEqual(['retry']);
+  });
+
+  it('keeps the deadline and an alarm armed while the handler runs: a worker killed inside it fires it again', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const started: string[] = [];
+    const dying = createAlarmScheduler({
+      ...shared,
+      clock,
+      minAlarmDelayMs: 0,
+      backstopMs: 20_000,
+      // The worker dies inside the handler: it never finishes.
+      onDue: async (name) => {
+        started.push(name);
+        await new Promise(() => {});
+      },
+    });
+    await dying.set('keepalive', 1_001_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The in-memory timer started the handler; the alarm rings too while it runs.
+    shared.alarms.ring('timer:keepalive');
+    await dying.handleAlarm('timer:keepalive');
+    expect(started).toEqual(['keepalive']);
+    expect(await dying.list()).toEqual({ keepalive: 1_001_000 });
+    expect(shared.alarms.armed.get('timer:keepalive')).toBe(1_021_000);
+    vi.clearAllTimers(); // Chrome stopped the worker
+
+    // The backstop alarm wakes a new worker, which runs the handler again.
+    vi.setSystemTime(1_021_000);
+    const { scheduler: woken, fired } = schedulerOver(shared);
+    await woken.handleAlarm('timer:keepalive');
+    expect(fired).toEqual(['keepalive']);
+    expect(await woken.list()).toEqual({});
+    expect(shared.alarms.armed.has('timer:keepalive')).toBe(false);
+  });
+
+  it('a handler that never finishes is run again by the backstop in the same worker, not in parallel before', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    let runs = 0;
+    const scheduler = createAlarmScheduler({
+      ...shared,
+      clock,
+      minAlarmDelayMs: 0,
+      backstopMs: 20_000,
+      onDue: async () => {
+        runs += 1;
+        if (runs === 1) await new Promise(() => {});
+      },
+    });
+    await scheduler.set('retry', 1_001_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The alarm and the in-memory timer both arriving while it runs: no second run yet, and
+    // the alarm stays armed a period later.
+    shared.alarms.ring('timer:retry');
+    await scheduler.handleAlarm('timer:retry');
+    expect(runs).toBe(1);
+    expect(shared.alarms.armed.get('timer:retry')).toBe(Date.now() + 20_000);
+    await vi.advanceTimersByTimeAsync(20_000);
+    shared.alarms.ring('timer:retry');
+    await scheduler.handleAlarm('timer:retry');
+    expect(runs).toBe(2);
+    expect(await scheduler.list()).toEqual({});
+  });
+
+  it('a worker stopped as its alarm rings, before it could run anything, is woken again', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const { scheduler: first } = schedulerOver(shared);
+    await first.set('keepalive', 1_001_000);
+    vi.clearAllTimers(); // Chrome stops the worker just as the alarm rings: nothing runs
+    vi.setSystemTime(1_001_000);
+    shared.alarms.ring('timer:keepalive');
+    expect(shared.alarms.armed.get('timer:keepalive')).toBe(1_002_000);
+
+    vi.setSystemTime(1_002_000);
+    shared.alarms.ring('timer:keepalive');
+    const { scheduler: woken, fired } = schedulerOver(shared);
+    await woken.handleAlarm('timer:keepalive');
+    expect(fired).toEqual(['keepalive']);
+    expect(shared.alarms.armed.has('timer:keepalive')).toBe(false);
+  });
+
+  it('clears a repeating alarm whose timer is gone', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    const { scheduler, fired } = schedulerOver(shared);
+    await shared.alarms.create('timer:stale', { when: 1_000_000, periodInMinutes: 1 / 60 });
+    await scheduler.handleAlarm('timer:stale');
+    expect(fired).toEqual([]);
+    expect(shared.alarms.armed.has('timer:stale')).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pageStatusFor } from '../../../lib/app/page-status';
 import type { StatusSnapshot } from '../../../lib/messaging/protocol';
 import {
   createStatusPorts,
@@ -9,6 +10,8 @@ import {
 const EXT = 'abcdefghijklmnopabcdefghijklmnop';
 const ids = { extensionId: EXT, extensionOrigin: `chrome-extension://${EXT}` };
 const SITE = 'https://crm.example.com';
+const reduce = (snap: StatusSnapshot) =>
+  pageStatusFor(snap, { tokenError: 'Sign in again', registrationError: 'Try again' });
 
 const snapshot: StatusSnapshot = {
   state: 'active',
@@ -19,6 +22,9 @@ const snapshot: StatusSnapshot = {
   error: null,
   server: null,
   nextAttemptAt: null,
+  confirmedAt: null,
+  since: null,
+  confirmBy: null,
   configured: true,
   keepRegistered: true,
   at: 1,
@@ -60,7 +66,7 @@ const context =
 
 describe('status ports', () => {
   it('serves pages the full snapshot and content scripts only the page status', async () => {
-    const ports = createStatusPorts(ids);
+    const ports = createStatusPorts(reduce, ids);
     const page = pagePort();
     const content = contentPort();
     await ports.accept(page, context());
@@ -76,7 +82,7 @@ describe('status ports', () => {
   });
 
   it('cuts the port of a content script whose site was removed', async () => {
-    const ports = createStatusPorts(ids);
+    const ports = createStatusPorts(reduce, ids);
     const content = contentPort();
     await ports.accept(content, context());
     ports.restrictTo([]);
@@ -99,7 +105,7 @@ describe('status ports', () => {
   });
 
   it('never tracks a port that went away while the context loaded', async () => {
-    const ports = createStatusPorts(ids);
+    const ports = createStatusPorts(reduce, ids);
     const page = pagePort();
     let release: (value: PortContext) => void = () => {};
     const accepted = ports.accept(page, () => new Promise((resolve) => (release = resolve)));
@@ -110,7 +116,7 @@ describe('status ports', () => {
   });
 
   it('refuses the port, rather than leaving it hanging, when the context cannot be loaded', async () => {
-    const ports = createStatusPorts(ids);
+    const ports = createStatusPorts(reduce, ids);
     const page = pagePort();
     await expect(
       ports.accept(page, async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TOKENS_KEY } from '../../../lib/auth/tokens';
 import { LINE_ID_KEY } from '../../../lib/line/record';
+import { createCallingClient } from '../../../lib/service/calling-client';
 import { DISCOVERY_KEYS } from '../../../lib/service/discovery-cache';
 import { displayOf, LINE_SERVICE_TIMERS } from '../../../lib/service/line-service';
 import { BASE, CLIENT_SECRET, LINK_SERVER, PRIMARY, WDM_BASE } from '../fakes/cloud';
@@ -47,6 +48,7 @@ describe('snapshot', () => {
       'line:keepalive',
       'line:retry',
       'line:failback',
+      'line:watchdog',
       'auth:refresh',
     ]);
   });
@@ -63,7 +65,7 @@ describe('discovery and its caches', () => {
       `GET ${BASE}/u2c/api/v1/catalog?format=hostmap`,
       `POST ${WDM_BASE}/devices`,
       `GET ${BASE}/v1/region`,
-      'GET https://mobius-a.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
+      'GET https://mobius-a.webex.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
       `POST ${PRIMARY}device`,
     ]);
   });
@@ -84,6 +86,18 @@ describe('discovery and its caches', () => {
     expect(requests(h)).toEqual([`POST ${PRIMARY}device`]);
   });
 
+  it('a shorter discovery lifetime applied at run time takes effect at once', async () => {
+    const h = new Harness();
+    await h.registered();
+    await h.service.deregister();
+    h.service.applyTiming({ discoveryTtlMs: 1_000 });
+    h.clock.tick(2_000);
+    h.http.calls.length = 0;
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(requests(h)).toContain(`GET ${BASE}/u2c/api/v1/catalog?format=hostmap`);
+  });
+
   it('refreshes the catalog and servers after a day, keeping the WDM device', async () => {
     const h = new Harness();
     await h.registered();
@@ -96,31 +110,46 @@ describe('discovery and its caches', () => {
     expect(calls).toEqual([
       `GET ${BASE}/u2c/api/v1/catalog?format=hostmap`,
       `GET ${BASE}/v1/region`,
-      'GET https://mobius-a.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
+      'GET https://mobius-a.webex.test/api/v1/calling/web/?regionCode=US-EAST&countryCode=US',
       `POST ${PRIMARY}device`,
     ]);
   });
 
-  it('asks the other catalog hosts with the link scheme when the link fails', async () => {
+  it('asks the other catalog hosts when the link fails', async () => {
     const h = new Harness();
     h.cloud.catalog = {
-      serviceLinks: { mobius: 'http://mobius-a.test/api/v1', wdm: WDM_BASE },
+      serviceLinks: { mobius: 'https://mobius-a.webex.test/api/v1', wdm: WDM_BASE },
       hostCatalog: {
         x: [
-          { host: 'mobius-a.test', id: 'a:mobius' },
-          { host: 'mobius-c.test', id: 'a:mobius' },
+          { host: 'mobius-a.webex.test', id: 'a:mobius' },
+          { host: 'mobius-c.webex.test', id: 'a:mobius' },
         ],
       },
     };
-    h.cloud.fault('discovery', json(500), { prefix: 'http://mobius-a.test' });
+    h.cloud.fault('discovery', json(500), { prefix: 'https://mobius-a.webex.test' });
     await h.signIn();
     await h.service.register();
     await h.service.whenIdle();
     const asked = h.http.calls
       .filter((c) => c.url.includes('regionCode'))
       .map((c) => new URL(c.url).origin);
-    expect(asked).toEqual(['http://mobius-a.test', 'http://mobius-c.test']);
+    expect(asked).toEqual(['https://mobius-a.webex.test', 'https://mobius-c.webex.test']);
     expect(await h.state()).toBe('active');
+  });
+
+  it('never sends the token over plain http: an http Mobius link from the catalog is refused', async () => {
+    const h = new Harness();
+    h.cloud.catalog = {
+      serviceLinks: { mobius: 'http://mobius-a.webex.test/api/v1', wdm: WDM_BASE },
+    };
+    await h.signIn();
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(h.http.calls.filter((c) => c.url.startsWith('http:'))).toEqual([]);
+    const snap = await h.service.snapshot();
+    expect(snap.state).toBe('inactive');
+    expect(snap.error?.msg).toMatch(/does not trust, so nothing was sent to it/);
+    expect(h.diagnostics.some((d) => d.kind === 'security')).toBe(true);
   });
 
   it.each([
@@ -399,7 +428,8 @@ describe('settings, timers, subscriptions', () => {
 
   it('broadcasts snapshot changes that have no line event, and stops after unsubscribe', async () => {
     const h = new Harness();
-    h.cloud.fault('register', json(503), { prefix: PRIMARY });
+    // A 429 emits no line event (SDK), yet the snapshot changes: the next attempt's time.
+    h.cloud.fault('register', json(429, {}, { 'Retry-After': '50' }), { prefix: PRIMARY });
     await h.signIn();
     const seen: number[] = [];
     const unsubscribe = h.service.subscribe((b) => {
@@ -407,9 +437,9 @@ describe('settings, timers, subscriptions', () => {
     });
     await h.service.register();
     await h.service.whenIdle();
-    expect(seen).toEqual([h.clock.now() + 33_000]);
+    expect(seen).toEqual([h.clock.now() + 50_000]);
     unsubscribe();
-    await h.advance(33_000);
+    await h.advance(50_000);
     expect(seen).toHaveLength(1);
   });
 
@@ -431,7 +461,7 @@ describe('CallingClient and Line', () => {
   it('getLines has one line with the seed properties; events reach line listeners', async () => {
     const h = new Harness();
     await h.signIn();
-    const client = await h.service.callingClient();
+    const client = await createCallingClient(h.service);
     const lines = client.getLines();
     const [lineId] = Object.keys(lines);
     const line = must(lines[must(lineId)]);
@@ -459,7 +489,7 @@ describe('CallingClient and Line', () => {
     const h = new Harness();
     await h.signIn();
     h.cloud.fault('register', json(404), { times: 3 });
-    const line = must(Object.values((await h.service.callingClient()).getLines())[0]);
+    const line = must(Object.values((await createCallingClient(h.service)).getLines())[0]);
     const errors: unknown[] = [];
     line.on('error', (e) => errors.push(e));
     line.register();

@@ -7,7 +7,7 @@ import { Options } from '../../../entrypoints/options/Options';
 import { Popup } from '../../../entrypoints/popup/Popup';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { Handlers } from './helpers';
-import { fakeRuntime, installI18n, signedOut, snapshot } from './helpers';
+import { fakeRuntime, installI18n, policyView, signedOut, snapshot } from './helpers';
 
 /** Every violation, whatever its impact; colour contrast needs real layout (the e2e run checks it). */
 async function violations(): Promise<string[]> {
@@ -66,6 +66,7 @@ describe('accessibility (axe)', () => {
   it('options page, with validation errors showing', async () => {
     const env: OptionsEnv = {
       requestOrigins: async () => true,
+      hasOrigins: async () => true,
       copyText: async () => {},
       download: () => {},
       extensionVersion: () => '0.1.0',
@@ -75,15 +76,18 @@ describe('accessibility (axe)', () => {
       <Options
         client={client({
           'settings/get': () => ({
+            signedIn: false,
             settings: {
               environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
               clientId: '',
               clientSecretSet: false,
+              tokenBrokerUrl: '',
               keepRegistered: true,
               notifications: true,
               sites: [],
             },
             redirectUrl: 'https://id.chromiumapp.org/',
+            policy: policyView(),
           }),
           'sites/list': () => ({ sites: ['https://crm.example.com'] }),
           'diagnostics/get': () => ({ entries: [{ at: 0, kind: 'register', message: 'ok' }] }),

@@ -6,6 +6,7 @@ import type {
 } from '../../../lib/messaging/protocol';
 import { BADGE_COLORS, badgeFor } from '../../../lib/ui/badge';
 import { notificationFor } from '../../../lib/ui/notify';
+import { displayAt, TOGGLE_GUARD_MS, toggleDecision } from '../../../lib/ui/status';
 import { installI18n, SEED_ERRORS, signedOut, snapshot } from './helpers';
 
 beforeEach(installI18n);
@@ -80,7 +81,8 @@ describe('notificationFor', () => {
       {
         id: 'webex-line-lost:openPopup',
         title: 'Your Webex line is no longer registered',
-        message: 'Calls to this line will not reach this browser until it registers again.',
+        message:
+          'This browser is no longer one of your Webex Calling devices. Open Webex Line to register it again.',
         action: 'openPopup',
         buttonTitle: 'Show status',
       },
@@ -143,5 +145,29 @@ describe('notificationFor', () => {
     ['nothing known before, now idle', null, event(idle), null],
   ])('%s', (_, prev, broadcast, expected) => {
     expect(notificationFor(prev, broadcast)).toEqual(expected);
+  });
+});
+
+describe('a click never undoes itself', () => {
+  const at = (state: StatusSnapshot['state'], since: number | null) => ({ state, since });
+  it('waits while connecting and shortly after a change or a press; else toggles', () => {
+    expect(toggleDecision(at('idle', null), 10_000)).toBe('register');
+    expect(toggleDecision(at('inactive', 1_000), 10_000)).toBe('register');
+    expect(toggleDecision(at('active', 1_000), 10_000)).toBe('deregister');
+    expect(toggleDecision(at('reconnecting', 1_000), 10_000)).toBe('deregister');
+    expect(toggleDecision(at('connecting', 1_000), 10_000)).toBe('wait');
+    // Registered 150 ms ago: a double-click's second press does not deregister.
+    expect(toggleDecision(at('active', 9_850), 10_000)).toBe('wait');
+    expect(toggleDecision(at('active', 1_000), 10_000, 9_900)).toBe('wait');
+    expect(toggleDecision(at('active', 1_000), 10_000 + TOGGLE_GUARD_MS, 10_000)).toBe(
+      'deregister',
+    );
+  });
+
+  it('never shows registered past the time the server had to confirm it', () => {
+    const registered = snapshot({ display: 'registered', confirmBy: 50_000 });
+    expect(displayAt(registered, 49_000)).toBe('registered');
+    expect(displayAt(registered, 50_001)).toBe('reconnecting');
+    expect(displayAt(snapshot({ display: 'error', confirmBy: 50_000 }), 60_000)).toBe('error');
   });
 });

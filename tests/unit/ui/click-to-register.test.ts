@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ContentScriptContext } from 'wxt/utils/content-script-context';
-import definition from '../../../entrypoints/click-to-register.content';
-import type { PageMessagingClient } from '../../../lib/messaging/client';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import definition from '../../../entrypoints/click-to-register';
+import type { PageMessagingClient } from '../../../lib/messaging/page-client';
 import type { PageStatus } from '../../../lib/messaging/protocol';
 import {
   CHIP_TAG,
@@ -12,7 +12,7 @@ import {
   STATUS_EVENT,
   startClickToRegister,
 } from '../../../lib/ui/click-to-register';
-import { installI18n } from './helpers';
+import { fakeRuntime, installI18n } from './helpers';
 
 const signedInIdle: PageStatus = { status: 'inactive', error: null, signedIn: true };
 const registered: PageStatus = { status: 'registered', error: null, signedIn: true };
@@ -319,15 +319,51 @@ describe('click-to-register against a hostile page', () => {
     expect(claimFrame(global)).not.toBeNull();
   });
 
-  it("does not post WXT's start-up notice, which carries the extension id, to the page", () => {
+  it('the script as shipped: chrome.runtime, one copy per frame, nothing posted, gone means stopped', async () => {
+    const control = addControl();
     const posted = vi.spyOn(window, 'postMessage');
+    const start = (answer: PageStatus) => {
+      const fake = fakeRuntime({
+        'status/get': () => answer as never,
+        'line/register': () => answer as never,
+      });
+      vi.stubGlobal('chrome', { runtime: fake.runtime, i18n: fakeBrowser.i18n });
+      definition.main();
+      return fake;
+    };
     try {
-      const { main: _main, ...options } = definition;
-      const ctx = new ContentScriptContext('click-to-register', options);
+      const first = start(registered);
+      await flushPromises();
+      expect(control.getAttribute('data-webex-line-status')).toBe('registered');
+      expect(chipText()).toContain('Registered');
+      expect(first.ports).toHaveLength(1);
+
+      // A second copy in the same frame does nothing: one port, one request per click.
+      const second = start(signedInIdle);
+      await flushPromises();
+      expect(second.ports).toHaveLength(0);
+      trustedClick(control);
+      await flushPromises();
+      expect(first.sentOf('line/register')).toHaveLength(1);
+      expect(second.sent).toHaveLength(0);
+
+      // The extension is reloaded or removed: the port drops and the runtime has no id.
+      first.invalidate();
+      await flushPromises();
+      expect(control.hasAttribute('data-webex-line-status')).toBe(false);
+      expect(document.querySelector(CHIP_TAG)).toBeNull();
+      expect(first.ports).toHaveLength(1);
+
+      // The frame is free again for the extension's next copy.
+      const next = start(signedInIdle);
+      await flushPromises();
+      expect(next.ports).toHaveLength(1);
+      expect(control.getAttribute('data-webex-line-status')).toBe('inactive');
+      next.invalidate();
       expect(posted).not.toHaveBeenCalled();
-      ctx.notifyInvalidated();
     } finally {
       posted.mockRestore();
+      vi.unstubAllGlobals();
     }
   });
 });

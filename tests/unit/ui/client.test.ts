@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createMessagingClient,
-  createPageMessagingClient,
+  GONE_CHECK_MS,
   MAX_SILENT_RECONNECTS,
   MessagingError,
   reconnectDelay,
   type Timers,
 } from '../../../lib/messaging/client';
+import { createPageMessagingClient } from '../../../lib/messaging/page-client';
 import {
   PAGE_STATUS_PORT,
   type PageStatus,
@@ -181,6 +182,7 @@ describe('connectPageStatus', () => {
   it('says once that the extension is gone: reloaded, or refusing this site for good', async () => {
     const reloaded = vi.fn();
     const invalidated = {
+      id: 'fakeextensionid',
       sendMessage: vi.fn(),
       connect: vi.fn(() => {
         throw new Error('Extension context invalidated.');
@@ -202,6 +204,70 @@ describe('connectPageStatus', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(refused).toHaveBeenCalledOnce();
     vi.useRealTimers();
+  });
+});
+
+describe('page-status port and an extension that went away', () => {
+  const registered: PageStatus = { status: 'registered', error: null, signedIn: true };
+
+  it('a drop with the runtime id gone is final; with the id there it is a worker restart', async () => {
+    vi.useFakeTimers();
+    try {
+      const gone = vi.fn();
+      const fake = fakeRuntime({});
+      createPageMessagingClient(fake.runtime, timers).connectPageStatus(() => {}, gone);
+      fake.ports.at(-1)?.drop();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(fake.ports).toHaveLength(2);
+      expect(gone).not.toHaveBeenCalled();
+
+      fake.invalidate();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(gone).toHaveBeenCalledOnce();
+      expect(fake.ports).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a port orphaned before any answer is found out by its id; an answered one is left alone', async () => {
+    vi.useFakeTimers();
+    try {
+      // Reconnected just as the extension went: no answer, no disconnect, ever.
+      const gone = vi.fn();
+      const orphaned = fakeRuntime({});
+      createPageMessagingClient(orphaned.runtime, timers).connectPageStatus(() => {}, gone);
+      await vi.advanceTimersByTimeAsync(GONE_CHECK_MS * 3);
+      expect(gone).not.toHaveBeenCalled();
+      orphaned.orphan();
+      await vi.advanceTimersByTimeAsync(GONE_CHECK_MS);
+      expect(gone).toHaveBeenCalledOnce();
+
+      // Once the worker answered, nothing polls: no timer runs in an idle tab.
+      const healthy = fakeRuntime({ 'status/get': () => registered as never });
+      const seen: PageStatus[] = [];
+      const stop = createPageMessagingClient(healthy.runtime, timers).connectPageStatus((s) =>
+        seen.push(s),
+      );
+      await vi.advanceTimersByTimeAsync(0);
+      expect(seen).toEqual([registered]);
+      const reads = healthy.idReads;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(healthy.idReads).toBe(reads);
+      expect(vi.getTimerCount()).toBe(0);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not even connect once the runtime has no id', () => {
+    const gone = vi.fn();
+    const fake = fakeRuntime({});
+    fake.invalidate();
+    createPageMessagingClient(fake.runtime, timers).connectPageStatus(() => {}, gone);
+    expect(gone).toHaveBeenCalledOnce();
+    expect(fake.ports).toHaveLength(0);
   });
 });
 

@@ -1,12 +1,15 @@
 /**
- * Test helpers for the UI: Chrome's i18n over the real English messages.json, a status
+ * Test helpers for the UI: Chrome's i18n over the real messages.json of each locale, a status
  * snapshot factory, and a fake runtime that answers requests and carries broadcasts, so the
  * real messaging client runs in component tests.
  */
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { PortLike, RuntimeLike } from '../../../lib/messaging/client';
+import type { PortLike } from '../../../lib/messaging/client';
+import type { PageRuntime } from '../../../lib/messaging/page-client';
 import type {
   LineErrorPayload,
   LineProperties,
@@ -16,32 +19,55 @@ import type {
   ResponsePayload,
   StatusSnapshot,
 } from '../../../lib/messaging/protocol';
-import messages from '../../../public/_locales/en/messages.json';
+import { LOCKABLE_FIELDS } from '../../../lib/policy/apply';
+import type { PolicyView } from '../../../lib/policy/view';
 
-interface MessageEntry {
+export interface MessageEntry {
   message: string;
-  placeholders?: Record<string, { content: string }>;
+  placeholders?: Record<string, { content: string; example?: string }>;
 }
 
-/** chrome.i18n.getMessage: named placeholders resolve to `$1`..`$9` substitutions. */
-export function getMessage(key: string, substitutions?: string | string[]): string {
-  const entry = (messages as Record<string, MessageEntry>)[key];
-  if (!entry) return '';
-  const subs = substitutions === undefined ? [] : ([] as string[]).concat(substitutions);
-  const fill = (text: string) =>
-    text.replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? '');
-  return entry.message
-    .replace(/\$([A-Za-z0-9_]+)\$/g, (whole, name: string) => {
-      const placeholder = entry.placeholders?.[name.toLowerCase()];
-      return placeholder ? fill(placeholder.content) : whole;
-    })
-    .replace(/\$\$/g, '$');
+/** Every locale the extension ships, English (the default and the list of keys) first. */
+export const LOCALES = ['en', 'de', 'fr', 'es', 'ja'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const LOCALES_DIR = resolve(import.meta.dirname, '../../../public/_locales');
+
+export function localeMessages(locale: string): Record<string, MessageEntry> {
+  return JSON.parse(readFileSync(resolve(LOCALES_DIR, locale, 'messages.json'), 'utf8'));
 }
 
-export function installI18n(): void {
+/** chrome.i18n.getMessage over one locale: named placeholders resolve to `$1`..`$9`. */
+export function messageGetter(locale: string) {
+  const messages = localeMessages(locale);
+  return (key: string, substitutions?: string | string[]): string => {
+    const entry = messages[key];
+    if (!entry) return '';
+    const subs = substitutions === undefined ? [] : ([] as string[]).concat(substitutions);
+    const fill = (text: string) =>
+      text.replace(/\$(\d)/g, (_, n: string) => subs[Number(n) - 1] ?? '');
+    return entry.message
+      .replace(/\$([A-Za-z0-9_]+)\$/g, (whole, name: string) => {
+        const placeholder = entry.placeholders?.[name.toLowerCase()];
+        return placeholder ? fill(placeholder.content) : whole;
+      })
+      .replace(/\$\$/g, '$');
+  };
+}
+
+/** chrome.i18n.getMessage over the real English messages.json. */
+export const getMessage = messageGetter('en');
+
+/** Chrome's i18n as a browser whose UI language is `locale` (`--lang`) would answer. */
+export function installLocale(locale: Locale): void {
   vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation(
-    getMessage as typeof fakeBrowser.i18n.getMessage,
+    messageGetter(locale) as typeof fakeBrowser.i18n.getMessage,
   );
+}
+
+/** English; no parameter, so it can be passed to `beforeEach` as is. */
+export function installI18n(): void {
+  installLocale('en');
 }
 
 export const LINE: LineProperties = {
@@ -71,6 +97,9 @@ export function snapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapsho
     error: null,
     server: { url: 'https://mobius.example/api/v1', role: 'primary' },
     nextAttemptAt: null,
+    confirmedAt: null,
+    since: null,
+    confirmBy: null,
     configured: true,
     keepRegistered: true,
     at: 1_000,
@@ -110,12 +139,22 @@ interface FakePort extends PortLike {
   drop(): void;
 }
 
-/** A runtime whose `sendMessage` answers from `handlers` as the background would. */
+/**
+ * A runtime whose `sendMessage` answers from `handlers` as the background would. It has an
+ * `id` until `invalidate()`, as a content script's `chrome.runtime` loses its id once the
+ * extension is reloaded or removed.
+ */
 export function fakeRuntime(handlers: Handlers) {
   const sent: Array<{ type: string; payload: unknown }> = [];
   const ports: FakePort[] = [];
+  let id: string | undefined = 'fakeextensionid';
+  let idReads = 0;
 
-  const runtime: RuntimeLike = {
+  const runtime: PageRuntime = {
+    get id() {
+      idReads += 1;
+      return id;
+    },
     async sendMessage(message) {
       const { type, payload } = message as { type: RequestType; payload: never };
       sent.push({ type, payload });
@@ -158,6 +197,19 @@ export function fakeRuntime(handlers: Handlers) {
     ports,
     /** Requests of one type, in order. */
     sentOf: (type: RequestType) => sent.filter((m) => m.type === type),
+    /** The extension went away: the id is gone, and so is every open port. */
+    invalidate() {
+      id = undefined;
+      for (const port of ports) if (port.open) port.drop();
+    },
+    /** The extension went away and Chrome tells this context nothing more: only the id goes. */
+    orphan() {
+      id = undefined;
+    },
+    /** How often the client asked for `id`. */
+    get idReads() {
+      return idReads;
+    },
     /** Deliver a message on every open port with this name. */
     broadcast(name: string, message: unknown) {
       for (const port of ports) if (port.name === name && port.open) port.deliver(message);
@@ -186,3 +238,16 @@ export const SEED_ERRORS = {
     detail: { action: 'retry' },
   },
 } as const satisfies Record<string, LineErrorPayload>;
+
+/** The policy part of a settings view: nothing managed, or what `overrides` says. */
+export function policyView(overrides: Partial<PolicyView> = {}): PolicyView {
+  return {
+    managed: false,
+    locked: Object.fromEntries(
+      LOCKABLE_FIELDS.map((field) => [field, false]),
+    ) as PolicyView['locked'],
+    policySites: [],
+    problems: [],
+    ...overrides,
+  };
+}

@@ -9,19 +9,28 @@ import {
   fakeRuntime,
   type Handlers,
   installI18n,
+  installLocale,
   RequestRefused,
   SEED_ERRORS,
   signedOut,
   snapshot,
 } from './helpers';
 
-function setup(initial: StatusSnapshot, handlers: Handlers = {}) {
+function setup(
+  initial: StatusSnapshot,
+  handlers: Handlers = {},
+  envOverrides: Partial<PopupEnv> = {},
+) {
   const fake = fakeRuntime({
     'status/get': () => initial,
     'sites/list': () => ({ sites: [] }),
     ...handlers,
   });
-  const env: PopupEnv = { openOptions: vi.fn(), activeTabOrigin: vi.fn(async () => null) };
+  const env: PopupEnv = {
+    openOptions: vi.fn(),
+    activeTabOrigin: vi.fn(async () => null),
+    ...envOverrides,
+  };
   render(<Popup client={createMessagingClient(fake.runtime)} env={env} />);
   return { fake, env };
 }
@@ -156,6 +165,35 @@ describe('popup', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('Network is offline.');
   });
 
+  it('in German: labels, the seed error and its action; the payload stays English', async () => {
+    installLocale('de');
+    const error = { ...SEED_ERRORS.deviceLimit } as LineErrorPayload;
+    const errored = snapshot({ state: 'inactive', display: 'error', error });
+    const { fake } = setup(errored, { 'line/register': () => errored });
+    const banner = await screen.findByRole('alert');
+    expect(banner.textContent).toContain(
+      'Gerätelimit erreicht. Der Benutzer ist bereits auf einem anderen Gerät angemeldet.',
+    );
+    expect(banner.textContent).not.toContain('Device limit exceeded');
+    expect(screen.getByTestId('status-pill').textContent).toBe('Fehler');
+    expect(screen.getByRole('region', { name: 'Ihre Leitung' })).toBeTruthy();
+    fireEvent.click(within(banner).getByRole('button', { name: 'Erneut versuchen' }));
+    await waitFor(() => expect(fake.sentOf('line/register')).toHaveLength(1));
+    expect(error.msg).toBe(SEED_ERRORS.deviceLimit.msg);
+  });
+
+  it('an extension that does not answer is said in the user language', async () => {
+    installLocale('fr');
+    const fake = fakeRuntime({ 'status/get': () => snapshot({ state: 'idle', line: null }) });
+    const env: PopupEnv = { openOptions: vi.fn(), activeTabOrigin: vi.fn(async () => null) };
+    // `sites/list` and `line/register` have no handler: the runtime answers nothing at all.
+    render(<Popup client={createMessagingClient(fake.runtime)} env={env} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Enregistrer' }));
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      "L'extension n'a pas répondu. Réessayez.",
+    );
+  });
+
   it('signed in but the profile is not read yet: the line card, not a second Sign in', async () => {
     setup(snapshot({ user: null, state: 'idle', display: 'inactive', line: null }));
     await screen.findByText('Signed in to Webex');
@@ -179,10 +217,85 @@ describe('popup', () => {
     fireEvent.click(button);
     expect(fake.sentOf('line/register')).toHaveLength(1);
 
+    // While connecting the same button says so and cannot deregister (a double-click must not
+    // undo the registration); focus stays on it.
     finish(snapshot({ state: 'connecting', display: 'connecting', at: 2_000 }));
+    await screen.findByRole('button', { name: 'Connecting' });
+    expect(document.activeElement?.textContent).toBe('Connecting');
+    expect(document.activeElement?.getAttribute('aria-disabled')).toBe('true');
+    fireEvent.click(document.activeElement as HTMLElement);
+    expect(fake.sentOf('line/deregister')).toHaveLength(0);
+  });
+
+  it('a double-click on Register never ends deregistered', async () => {
+    const { fake } = setup(
+      snapshot({ state: 'idle', display: 'inactive', at: 1_000, since: null }),
+    );
+    const button = (await screen.findByRole('button', { name: 'Register' })) as HTMLButtonElement;
+    fireEvent.click(button);
+    // The line registers at once; the second click of the double-click lands on the new label.
+    fake.broadcast(STATUS_PORT, {
+      kind: 'line-event',
+      event: 'registered',
+      snapshot: snapshot({ state: 'active', display: 'registered', at: 2_000, since: Date.now() }),
+    });
     await screen.findByRole('button', { name: 'Deregister' });
-    expect(document.activeElement?.textContent).toBe('Deregister');
-    expect(document.activeElement?.hasAttribute('aria-disabled')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Deregister' }));
+    expect(fake.sentOf('line/register')).toHaveLength(1);
+    expect(fake.sentOf('line/deregister')).toHaveLength(0);
+  });
+
+  it('shows when Webex last confirmed the line, and says reconnecting once that is overdue', async () => {
+    const now = Date.now();
+    setup(snapshot({ confirmedAt: now - 12_000, confirmBy: now + 60_000 }));
+    await screen.findByText('Confirmed by Webex 12 s ago');
+    expect(screen.getByTestId('status-pill').textContent).toBe('Registered');
+    cleanup();
+    setup(snapshot({ confirmedAt: now - 50_000, confirmBy: now - 1_000 }));
+    await waitFor(() => expect(screen.getByTestId('status-pill').textContent).toBe('Reconnecting'));
+  });
+
+  it('a superseded line explains itself and offers Use it here', async () => {
+    const { fake } = setup(
+      snapshot({
+        state: 'inactive',
+        display: 'error',
+        error: {
+          status: 'inactive',
+          type: 'registrationError',
+          msg: 'Your line is now registered in another client.',
+          detail: { httpStatus: 409, action: 'useHere' },
+        },
+      }),
+    );
+    await screen.findByText('Your line is now registered in another client.');
+    expect(screen.getByText(/Calls now go to the other client/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Use it here' }));
+    expect(fake.sentOf('line/register')).toHaveLength(1);
+  });
+
+  it('the device limit says what it means and links to the devices list', async () => {
+    const opened: Array<string | undefined> = [];
+    setup(
+      snapshot({
+        state: 'inactive',
+        display: 'error',
+        error: {
+          status: 'inactive',
+          type: 'registrationError',
+          msg: 'Device limit exceeded. The user already logged in to a different device.',
+          detail: { httpStatus: 403, errorCode: 101, action: 'restoreDeviceLimit' },
+        },
+      }),
+      {},
+      { openOptions: (query?: string) => opened.push(query) },
+    );
+    await screen.findByText(/lets each user keep only a few devices/);
+    expect(
+      screen.getByRole('button', { name: 'Sign out your oldest device and use this browser' }),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'See your devices' }));
+    expect(opened).toEqual(['show=devices']);
   });
 
   it('updates live from broadcasts and ignores an older snapshot', async () => {

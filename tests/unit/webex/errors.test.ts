@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { classifyFailure, MOBIUS_ERROR_TABLE, SEED_MESSAGES } from '../../../lib/webex/errors';
+import type { WebexFailure } from '../../../lib/webex/http';
 import {
-  classifyFailure,
   deviceLimitError,
-  MOBIUS_ERROR_TABLE,
   retriesExhaustedError,
-  SEED_MESSAGES,
   tokenExpiredError,
   toLineError,
-} from '../../../lib/webex/errors';
-import type { WebexFailure } from '../../../lib/webex/http';
+} from '../../../lib/webex/line-errors';
 
 const http = (status: number, body?: unknown, retryAfter?: number): WebexFailure => ({
   kind: 'http',

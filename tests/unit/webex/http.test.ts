@@ -55,7 +55,7 @@ describe('send: one deadline for headers and body', () => {
     expect(probe.settled).toBe(true);
     expect(probe.value).toEqual({
       ok: false,
-      error: { kind: 'network', message: 'mobius.test did not answer in time' },
+      error: { kind: 'network', message: 'mobius.test did not answer in time', timedOut: true },
     });
   });
 
@@ -95,7 +95,7 @@ describe('send: one deadline for headers and body', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(probe.value).toEqual({
       ok: false,
-      error: { kind: 'network', message: 'mobius.test did not answer in time' },
+      error: { kind: 'network', message: 'mobius.test did not answer in time', timedOut: true },
     });
   });
 

@@ -1,0 +1,11 @@
+/** What the popup is doing on the user's behalf, and what it says about the last request. */
+export type Busy = 'signIn' | 'signOut' | 'register' | 'deregister' | null;
+export type Notice = { tone: 'error' | 'calm'; text: string } | null;
+
+/** Browser calls the popup makes besides messaging; injectable for tests. */
+export interface PopupEnv {
+  /** Open the options page, optionally with a query such as `addSite=https://crm.example`. */
+  openOptions(query?: string): void;
+  /** Origin of the active tab when the extension may see it (activeTab), else null. */
+  activeTabOrigin(): Promise<string | null>;
+}

@@ -1,0 +1,70 @@
+/**
+ * The managed policy in effect, and keeping it current. Chromium's first
+ * `chrome.storage.managed.get()` after a browser start takes about 3 s, so nothing waits for it:
+ * the last policy read is kept in the Store and applies at once on every worker start, and
+ * `refresh` reads the browser's copy afterwards (at start, and when `storage.onChanged` says the
+ * managed area changed). Only the parsed policy is kept: a value the schema does not know (a
+ * secret someone put in a policy) is never stored.
+ */
+
+import { type ParsedPolicy, parsePolicy } from '../policy/parse';
+import { NO_POLICY } from '../policy/view';
+import type { Store } from '../ports';
+
+export const POLICY_KEY = 'policy:managed';
+
+export interface PolicyRefresh {
+  previous: ParsedPolicy;
+  next: ParsedPolicy;
+  changed: boolean;
+}
+
+export interface PolicyState {
+  /** The policy in effect: the last one read. Never waits for the browser. */
+  current(): Promise<ParsedPolicy>;
+  /** Read the browser's managed policy now and make it the one in effect. Serialised. */
+  refresh(): Promise<PolicyRefresh>;
+}
+
+export interface PolicyStateDeps {
+  store: Store;
+  /** What the browser holds (`chrome.storage.managed.get()`); may reject. */
+  read(): Promise<unknown>;
+}
+
+const same = (a: ParsedPolicy, b: ParsedPolicy) => JSON.stringify(a) === JSON.stringify(b);
+
+export function createPolicyState(deps: PolicyStateDeps): PolicyState {
+  // A cache of the Store's copy for this worker's life; the Store is the truth across restarts.
+  let loaded: Promise<ParsedPolicy> | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const current = (): Promise<ParsedPolicy> => {
+    loaded ??= deps.store.get<ParsedPolicy>(POLICY_KEY).then(
+      (stored) => stored ?? NO_POLICY,
+      (error: unknown) => {
+        loaded = null;
+        throw error;
+      },
+    );
+    return loaded;
+  };
+
+  async function refreshNow(): Promise<PolicyRefresh> {
+    const next = parsePolicy(await deps.read());
+    const previous = await current();
+    if (same(previous, next)) return { previous, next: previous, changed: false };
+    await deps.store.set(POLICY_KEY, next);
+    loaded = Promise.resolve(next);
+    return { previous, next, changed: true };
+  }
+
+  return {
+    current,
+    refresh() {
+      const run = chain.then(refreshNow);
+      chain = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Deleting devices we no longer want (`record.leftovers`), one request at a time, for the flows
+ * that end with no device (deregister, sign-out) or follow a registration (tidy). A leftover
+ * whose server cannot be reached is kept for a later attempt; any HTTP answer settles it.
+ */
+import type { Outcome } from '../webex/http';
+import type { Effects, TransitionContext } from './events';
+import type { DeregisterFlow, SignOutFlow, TidyFlow } from './flow';
+import type { EngineRecord } from './record';
+import type { RequestResult } from './requests';
+import { dropDevice, send, setFlow, toIdle } from './states';
+
+/**
+ * The DELETE of `record.leftovers[cursor]` answered. Returns true when the leftover is settled
+ * (removed from the list), false when it is kept (unreachable, or no usable token yet).
+ */
+export function settleLeftover(
+  record: EngineRecord,
+  cursor: number,
+  outcome: Outcome<unknown>,
+  out: Effects,
+): boolean {
+  const leftover = record.leftovers[cursor];
+  if (!leftover) return true;
+  if (!outcome.ok && (outcome.error.kind === 'network' || outcome.error.kind === 'auth')) {
+    out.log('mobius', 'Could not delete a device yet; will try again', {
+      deviceId: leftover.deviceId,
+      reason: outcome.error.kind,
+    });
+    return false;
+  }
+  out.log(
+    'mobius',
+    outcome.ok || outcome.error.kind !== 'untrusted'
+      ? 'Deleted device'
+      : 'Device on an untrusted server dropped',
+    {
+      deviceId: leftover.deviceId,
+      status: outcome.ok
+        ? outcome.status
+        : 'status' in outcome.error
+          ? outcome.error.status
+          : undefined,
+    },
+  );
+  record.leftovers.splice(cursor, 1);
+  return true;
+}
+
+type CleanupFlow = DeregisterFlow | SignOutFlow | TidyFlow;
+
+/** Issue the next DELETE of a clean-up flow, or finish it. */
+export function proceedCleanup(
+  record: EngineRecord,
+  flow: CleanupFlow,
+  ctx: TransitionContext,
+  out: Effects,
+  startRegistration: () => void,
+) {
+  if (flow.kind !== 'tidy') {
+    // The line is no longer registered from here on; the DELETE is on its way.
+    dropDevice(record);
+    if (record.state !== 'inactive') record.state = 'idle';
+  }
+  if (flow.kind === 'signOut' && flow.phase === 'session') {
+    return send(record, ctx, out, { tag: 'endSession' });
+  }
+  const leftover = record.leftovers[flow.cursor];
+  if (leftover) return send(record, ctx, out, { tag: 'delete', device: leftover });
+  switch (flow.kind) {
+    case 'tidy':
+      setFlow(record, null);
+      return;
+    case 'signOut':
+      flow.phase = 'session';
+      return send(record, ctx, out, { tag: 'endSession' });
+    case 'deregister':
+      toIdle(record, flow.byUser);
+      if (flow.announce) out.emit('unregistered');
+      if (flow.thenRegister) startRegistration();
+  }
+}
+
+/** An outcome for a clean-up flow's request. */
+export function onCleanupOutcome(
+  record: EngineRecord,
+  flow: CleanupFlow,
+  result: RequestResult,
+  out: Effects,
+) {
+  if (result.tag === 'delete') {
+    if (!settleLeftover(record, flow.cursor, result.outcome, out)) flow.cursor += 1;
+    return;
+  }
+  if (result.tag === 'endSession' && flow.kind === 'signOut') {
+    out.log('auth', result.done ? 'Signed out' : 'Sign-out could not finish cleaning up');
+    setFlow(record, null);
+    if (flow.announce) out.emit('unregistered');
+  }
+}

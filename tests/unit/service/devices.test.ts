@@ -1,0 +1,59 @@
+/** "Your devices" (issue 11): the user's devices at Mobius, this browser's marked, one removed. */
+import { describe, expect, it } from 'vitest';
+import { BACKUP, PRIMARY, WDM_BASE } from '../fakes/cloud';
+import { Harness } from '../fakes/harness';
+
+function another(h: Harness, deviceId: string, serverUrl: string, wdm: string, lastSeen: string) {
+  h.cloud.devices.set(deviceId, {
+    deviceId,
+    uri: `${serverUrl}devices/${deviceId}`,
+    serverUrl,
+    clientDeviceUri: `${WDM_BASE}/devices/${wdm}`,
+    lastSeen,
+    addresses: [],
+    status: 'active',
+  });
+}
+
+describe('your devices', () => {
+  it('lists the user devices on the primary and the backup, this browser first', async () => {
+    const h = new Harness();
+    await h.registered();
+    another(h, 'old-profile', PRIMARY, 'old-profile-wdm', '2026-01-01T00:00:00Z');
+    another(h, 'desk-phone', BACKUP, 'desk-phone-wdm', '2026-06-01T00:00:00Z');
+    const listed = await h.service.listDevices();
+    expect(listed.ok).toBe(true);
+    const devices = listed.ok ? listed.devices : [];
+    expect(devices.map((d) => [d.deviceId, d.current, d.thisBrowser])).toEqual([
+      [expect.stringMatching(/^dev-/), true, true],
+      ['desk-phone', false, false],
+      ['old-profile', false, false],
+    ]);
+    expect(devices[1]?.server).toBe(BACKUP);
+  });
+
+  it('removes a stale device with one request; never the line own registration', async () => {
+    const h = new Harness();
+    await h.registered();
+    another(h, 'old-profile', PRIMARY, 'old-profile-wdm', '2026-01-01T00:00:00Z');
+    const own = [...h.cloud.devices.keys()].find((id) => id !== 'old-profile') as string;
+    const after = await h.service.removeDevice('old-profile');
+    expect(h.http.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual([
+      `${PRIMARY}devices/old-profile`,
+    ]);
+    const del = h.http.calls.find((c) => c.method === 'DELETE');
+    expect(del?.headers['cisco-device-url']).toBe(`${WDM_BASE}/devices/old-profile-wdm`);
+    expect(after.ok && after.devices.map((d) => d.deviceId)).toEqual([own]);
+    // The line's own device stays: that is Deregister's job.
+    await h.service.removeDevice(own);
+    expect(h.cloud.devices.has(own)).toBe(true);
+    expect(await h.state()).toBe('active');
+  });
+
+  it('signed out: a clear failure, no request', async () => {
+    const h = new Harness();
+    const listed = await h.service.listDevices();
+    expect(listed).toMatchObject({ ok: false, error: { kind: 'auth' } });
+    expect(h.http.calls).toEqual([]);
+  });
+});
