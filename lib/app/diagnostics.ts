@@ -48,17 +48,20 @@ export function createDiagnostics(store: Store, clock: Clock, limit = 300): Diag
   const read = async () => (await store.get<DiagnosticEntry[]>(DIAGNOSTICS_KEY)) ?? [];
 
   return {
-    add: (kind, message, data) =>
-      serialise(async () => {
-        const entry: DiagnosticEntry = {
-          at: clock.now(),
-          kind,
-          message: redactValue(message, 0) as string,
-        };
-        const safe = redact(data);
-        if (safe) entry.data = safe;
+    add: (kind, message, data) => {
+      // Stamped when it happened, not when its turn to be written comes (writes queue up
+      // behind each other, and the timeline is what support reads).
+      const entry: DiagnosticEntry = {
+        at: clock.now(),
+        kind,
+        message: redactValue(message, 0) as string,
+      };
+      const safe = redact(data);
+      if (safe) entry.data = safe;
+      return serialise(async () => {
         await store.set(DIAGNOSTICS_KEY, [...(await read()), entry].slice(-limit));
-      }),
+      });
+    },
     list: () => serialise(read),
     clear: () => serialise(() => store.del(DIAGNOSTICS_KEY)),
   };

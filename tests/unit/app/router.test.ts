@@ -480,6 +480,28 @@ describe('diagnostics', () => {
     expect(await diagnostics.list()).toEqual([]);
   });
 
+  it('stamps each entry when it is logged, not when its write gets its turn', async () => {
+    let now = 100;
+    const store = memoryStore();
+    let releaseFirst: () => void = () => {};
+    const slowFirst: typeof store = {
+      ...store,
+      set: async (key, value) => {
+        if (now === 100) await new Promise<void>((resolve) => (releaseFirst = resolve));
+        await store.set(key, value);
+      },
+    };
+    const diagnostics = createDiagnostics(slowFirst, { now: () => now });
+    const first = diagnostics.add('a', 'first');
+    await Promise.resolve();
+    now = 150;
+    const second = diagnostics.add('b', 'second');
+    now = 400;
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect((await diagnostics.list()).map((e) => e.at)).toEqual([100, 150]);
+  });
+
   it('redacts token values but keeps timing names that mention tokens', async () => {
     const diagnostics = createDiagnostics(memoryStore(), { now: () => 8 });
     await diagnostics.add('dev', 'Timing overrides applied', {
