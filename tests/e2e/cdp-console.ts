@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 
 export const REMOTE_DEBUGGING_ARG = '--remote-debugging-port=0';
+/** How long a CDP command may wait for its answer (a dead browser never gives one). */
+const ANSWER_DEADLINE_MS = 10_000;
 
 export interface WorkerProblem {
   at: number;
@@ -78,6 +80,9 @@ export class ServiceWorkerConsole {
     private readonly extensionId: string,
   ) {
     socket.on('message', (data) => this.onMessage(String(data)));
+    // A browser that dies resets the socket: 'close' follows, and an unheard 'error' would
+    // throw in the test runner instead.
+    socket.on('error', () => {});
     // A closed browser fails whatever is still waiting for an answer.
     socket.on('close', () => {
       for (const resolve of this.pending.values()) resolve({ error: { message: 'closed' } });
@@ -126,11 +131,15 @@ export class ServiceWorkerConsole {
   ): Promise<Record<string, unknown>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, (answer) =>
-        answer.error
-          ? reject(new Error(`${method}: ${answer.error.message}`))
-          : resolve(answer.result ?? {}),
-      );
+      const unanswered = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${method}: no answer in ${ANSWER_DEADLINE_MS} ms`));
+      }, ANSWER_DEADLINE_MS);
+      this.pending.set(id, (answer) => {
+        clearTimeout(unanswered);
+        if (answer.error) reject(new Error(`${method}: ${answer.error.message}`));
+        else resolve(answer.result ?? {});
+      });
       this.socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
     });
   }

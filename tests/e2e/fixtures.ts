@@ -82,34 +82,51 @@ export async function waitForStatus(
   );
 }
 
-/** One CDP session per page, with the running status of every service worker version. */
-const workerSessions = new WeakMap<
-  Page,
-  Promise<{ cdp: CDPSession; status: Map<string, string> }>
->();
+/**
+ * One CDP session per page, with the running status of every service worker version and how
+ * many times Chrome reported one entering `running` (a start, whatever woke it).
+ */
+interface WorkerSession {
+  cdp: CDPSession;
+  status: Map<string, string>;
+  starts: number;
+}
+
+const workerSessions = new WeakMap<Page, Promise<WorkerSession>>();
 
 function workerSession(context: BrowserContext, page: Page) {
   let session = workerSessions.get(page);
   if (!session) {
     session = (async () => {
       const cdp = await context.newCDPSession(page);
-      const status = new Map<string, string>();
+      const watched: WorkerSession = { cdp, status: new Map(), starts: 0 };
       let reported: () => void = () => {};
       const firstReport = new Promise<void>((resolve) => {
         reported = resolve;
       });
       cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-        for (const version of versions) status.set(version.versionId, version.runningStatus);
+        for (const { versionId, runningStatus } of versions) {
+          const before = watched.status.get(versionId);
+          if (before !== undefined && before !== 'running' && runningStatus === 'running') {
+            watched.starts += 1;
+          }
+          watched.status.set(versionId, runningStatus);
+        }
         reported();
       });
       await cdp.send('ServiceWorker.enable');
       // The versions are reported as events after `enable` returns.
       await Promise.race([firstReport, page.waitForTimeout(2_000)]);
-      return { cdp, status };
+      return watched;
     })();
     workerSessions.set(page, session);
   }
   return session;
+}
+
+/** Service-worker starts Chrome reported to `page`'s CDP session since it was opened. */
+export async function workerStartsSeen(context: BrowserContext, page: Page): Promise<number> {
+  return (await workerSession(context, page)).starts;
 }
 
 /**

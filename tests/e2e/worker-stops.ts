@@ -7,14 +7,14 @@ import type { BrowserContext, Page } from '@playwright/test';
 import type { Emulator } from '../emulator/index';
 import type { ServiceWorkerConsole } from './cdp-console';
 import { openPopup, registerLine, watchLine } from './fault-fixtures';
-import { send, stopServiceWorker } from './fixtures';
+import { stopServiceWorker, workerStartsSeen } from './fixtures';
 import type { WatchFigures } from './invariants';
 
 export interface WorkerStopsFigures extends WatchFigures {
   durationMs: number;
   /** Stops made (a worker found already stopped is not counted). */
   stops: number;
-  /** Worker starts the extension logged (each stop is followed by one, woken by an alarm). */
+  /** Worker starts Chrome reported (each stop is followed by one, woken by an alarm). */
   workerStarts: number;
   /** The invariants it broke, if any (lapses with their times, long gaps, stale claims). */
   violations: string[];
@@ -34,6 +34,7 @@ export async function workerStopsScenario(options: {
   const { context, extensionPage, observer, emulator } = options;
   await registerLine(extensionPage, emulator);
   await extensionPage.close();
+  const startsBefore = await workerStartsSeen(context, observer);
   const watch = watchLine(emulator, { observer, console: options.workerConsole });
   const started = Date.now();
   let stops = 0;
@@ -42,13 +43,14 @@ export async function workerStopsScenario(options: {
     if (await stopServiceWorker(context, observer)) stops += 1;
   }
   const durationMs = Date.now() - started;
+  const starts = await startsAfter(context, observer, startsBefore + stops);
   await watch.stop();
   const popup = await openPopup(context, new URL(observer.url()).host);
   const figures: WorkerStopsFigures = {
     ...watch.figures(),
     durationMs,
     stops,
-    workerStarts: await workerStartsSince(popup, started, stops),
+    workerStarts: starts - startsBefore,
     violations: watch.violations(),
   };
   options.report?.(figures);
@@ -57,17 +59,14 @@ export async function workerStopsScenario(options: {
 }
 
 /**
- * Starts logged since `since`, by time (the log keeps only its last entries, so a count taken
- * before the run could fall out of it). Waits up to 5 s for `expected` of them: the popup's
- * own message may wake the worker after the last stop, and be answered before the start-up
- * has logged itself.
+ * The starts Chrome has reported, once they reach `expected` or after 5 s: the last stop's
+ * start (an alarm's) may still be on its way when the run ends.
  */
-async function workerStartsSince(page: Page, since: number, expected: number): Promise<number> {
+async function startsAfter(context: BrowserContext, observer: Page, expected: number) {
   const until = Date.now() + 5_000;
   for (;;) {
-    const { entries } = await send(page, 'diagnostics/get');
-    const starts = entries.filter((e) => e.kind === 'worker' && e.at >= since).length;
+    const starts = await workerStartsSeen(context, observer);
     if (starts >= expected || Date.now() > until) return starts;
-    await page.waitForTimeout(200);
+    await observer.waitForTimeout(100);
   }
 }
