@@ -16,6 +16,7 @@ import { type RunningBroker, serveBroker } from '../../lib/broker/node';
 import { DEV_EXTENSION_ID, DEV_REDIRECT_URL } from '../../lib/dev-integration';
 import type { Emulator } from '../emulator/index';
 import { bearer, get, signIn } from '../emulator/test-support';
+import { postStolenRefreshFromPage } from './broker-helpers';
 import { expect, expectNoDeviations, test } from './fixtures';
 
 const brokers: RunningBroker[] = [];
@@ -128,18 +129,7 @@ test('a web page cannot use the broker', async ({ emulator, context }) => {
   const broker = await startBroker(emulator, '127.0.0.2');
   const page = await context.newPage();
   await page.goto(`${emulator.urls.base}/demo`);
-  const answer = await page.evaluate(async (url) => {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=refresh_token&refresh_token=stolen',
-      });
-      return `HTTP ${response.status}`;
-    } catch (error) {
-      return String(error);
-    }
-  }, broker.url);
+  const answer = await postStolenRefreshFromPage(page, broker.url);
   expect(answer).toContain('TypeError');
   expect(broker.logs).toEqual([
     expect.objectContaining({ origin: 'other', status: 403, refused: 'origin_not_allowed' }),

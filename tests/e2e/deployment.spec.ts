@@ -18,6 +18,7 @@ import { type RunningBroker, serveBroker } from '../../lib/broker/node';
 import { DEMO_CLIENT_SECRET, EMULATOR_DEFAULT_BASE_URL } from '../../lib/dev-integration';
 import { type Emulator, startEmulator } from '../emulator/index';
 import { DEMO_SCOPES } from '../emulator/integrations';
+import { postStolenRefreshFromPage } from './broker-helpers';
 import {
   admin,
   consentAs,
@@ -270,18 +271,7 @@ test('a policy deploys the extension with a token broker: read-only settings, si
   const brokerCalls = () => tokenBroker.logs.filter((e) => e.origin === 'other').length;
   const web = await context.newPage();
   await web.goto(`${emulator.urls.base}/demo`);
-  const fromPage = await web.evaluate(async (url) => {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=refresh_token&refresh_token=stolen',
-      });
-      return `HTTP ${response.status}`;
-    } catch (error) {
-      return String(error);
-    }
-  }, tokenBroker.url);
+  const fromPage = await postStolenRefreshFromPage(web, tokenBroker.url);
   expect(fromPage).toContain('TypeError');
   expect(brokerCalls()).toBe(1);
   expect(tokenBroker.logs.find((e) => e.origin === 'other')).toMatchObject({

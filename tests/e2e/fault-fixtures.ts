@@ -7,26 +7,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
-import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import type { Emulator, EmulatorConfig } from '../emulator/index';
 import { REMOTE_DEBUGGING_ARG, ServiceWorkerConsole } from './cdp-console';
 import {
+  ALICE,
   test as base,
-  consentAs,
+  isRegistered,
   launchWithExtension,
   type Profile,
   send,
   serviceWorkerOf,
   setTiming,
-  useEmulator,
+  signIn,
   waitForStatus,
 } from './fixtures';
 import { LineWatch } from './invariants';
 
-export const ALICE = 'alice@example.com';
-
-export const isRegistered = (s: StatusSnapshot) =>
-  s.state === 'active' && s.display === 'registered';
+export { ALICE, isRegistered, signIn };
 
 /**
  * Timing for a compressed engine against a real-time emulator. `secondMs` stays 1000: it also
@@ -87,23 +84,30 @@ export const test = base.extend<FaultFixtures>({
 
 export { expect } from './fixtures';
 
-export async function signIn(page: Page, emulator: Emulator, who = 'Alice') {
-  await useEmulator(page, emulator);
-  await consentAs(page.context(), `Sign in as ${who}`, () => send(page, 'auth/signIn'));
-  return waitForStatus(page, (s) => s.auth === 'signedIn');
-}
-
 export interface LineSetup {
   config?: Partial<EmulatorConfig>;
   timing?: Record<string, number>;
   who?: string;
 }
 
-/** Emulator config and engine timing first, then signed in and registered. */
+/** Emulator config and engine timing exactly as given (no defaults), then signed in. */
+export async function signInWith(
+  page: Page,
+  emulator: Emulator,
+  setup: LineSetup & Required<Pick<LineSetup, 'config' | 'timing'>>,
+) {
+  emulator.setConfig(setup.config);
+  await setTiming(page, setup.timing);
+  return signIn(page, emulator, setup.who);
+}
+
+/** Emulator config and engine timing first (over fast defaults), then signed in and registered. */
 export async function registerLine(page: Page, emulator: Emulator, setup: LineSetup = {}) {
-  emulator.setConfig({ keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 5, ...setup.config });
-  await setTiming(page, { ...FAST_TIMING, ...setup.timing });
-  await signIn(page, emulator, setup.who);
+  await signInWith(page, emulator, {
+    config: { keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 5, ...setup.config },
+    timing: { ...FAST_TIMING, ...setup.timing },
+    who: setup.who,
+  });
   await send(page, 'line/register');
   return waitForStatus(page, isRegistered, 30_000);
 }

@@ -10,11 +10,11 @@ import {
   isRegistered,
   logged,
   registerLine,
-  signIn,
+  signInWith,
   test,
   watchLine,
 } from './fault-fixtures';
-import { send, setTiming, waitForStatus } from './fixtures';
+import { send, waitForStatus } from './fixtures';
 
 const onRole = (role: 'primary' | 'backup') => (s: StatusSnapshot) =>
   isRegistered(s) && s.server?.role === role;
@@ -101,9 +101,10 @@ test.describe('3. a stalled response (headers, then a body that never ends)', ()
     workerConsole,
     emulator,
   }) => {
-    emulator.setConfig({ keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 5 });
-    await setTiming(extensionPage, { requestTimeoutMs: 3_000, requestDeadlineMs: 8_000 });
-    await signIn(extensionPage, emulator);
+    await signInWith(extensionPage, emulator, {
+      config: { keepaliveIntervalSec: 1, missedKeepalivesBeforeExpiry: 5 },
+      timing: { requestTimeoutMs: 3_000, requestDeadlineMs: 8_000 },
+    });
     const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
     const endStall = watch.open('registration stalled');
     // The server registers the device; only its answer never ends.
@@ -184,10 +185,11 @@ test('9. 429 with Retry-After on registration: no request to that server before 
   workerConsole,
   emulator,
 }) => {
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
   // interval(1) is 4 s: the 6 s Retry-After is what holds the retry back.
-  await setTiming(extensionPage, { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 });
-  await signIn(extensionPage, emulator);
+  await signInWith(extensionPage, emulator, {
+    config: { keepaliveIntervalSec: 1 },
+    timing: { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 },
+  });
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 429, retryAfter: 6, server: 'primary' });
   await send(extensionPage, 'line/register');
@@ -251,9 +253,10 @@ test('10. a 503 burst at registration: the primaries are retried on the back-off
   workerConsole,
   emulator,
 }) => {
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
-  await setTiming(extensionPage, { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 });
-  await signIn(extensionPage, emulator);
+  await signInWith(extensionPage, emulator, {
+    config: { keepaliveIntervalSec: 1 },
+    timing: { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 },
+  });
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 503, count: 1, server: 'primary' });
   emulator.injectFault({ endpoint: 'register', status: 500, count: 1, server: 'primary' });
@@ -279,9 +282,10 @@ test('10. 503 everywhere: primaries on the schedule, then the backups, then the 
   emulator,
 }) => {
   test.setTimeout(90_000);
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
-  await setTiming(extensionPage, { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 });
-  await signIn(extensionPage, emulator);
+  await signInWith(extensionPage, emulator, {
+    config: { keepaliveIntervalSec: 1 },
+    timing: { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 },
+  });
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 503, count: 50 });
   await send(extensionPage, 'line/register');

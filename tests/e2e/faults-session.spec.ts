@@ -14,7 +14,7 @@ import {
   logged,
   openPopup,
   registerLine,
-  signIn,
+  signInWith,
   test,
   watchLine,
 } from './fault-fixtures';
@@ -95,9 +95,10 @@ test('8. a device limit that cannot be restored ends in the seed "Device limit e
   workerConsole,
   emulator,
 }) => {
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
-  await setTiming(extensionPage, FAST_TIMING);
-  await signIn(extensionPage, emulator);
+  await signInWith(extensionPage, emulator, {
+    config: { keepaliveIntervalSec: 1 },
+    timing: FAST_TIMING,
+  });
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   const userId = emulator.users.find((u) => u.email === ALICE)?.id;
   emulator.injectFault({
@@ -132,9 +133,10 @@ test('12. register asked four times within 50 ms, from the popup and two tabs: e
   workerConsole,
   emulator,
 }) => {
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
-  await setTiming(extensionPage, FAST_TIMING);
-  await signIn(extensionPage, emulator);
+  await signInWith(extensionPage, emulator, {
+    config: { keepaliveIntervalSec: 1 },
+    timing: FAST_TIMING,
+  });
   await send(extensionPage, 'sites/add', { origin: emulator.urls.base });
   const popup = await openPopup(context, extensionId);
   const watch = watchLine(emulator, { observer, popup, console: workerConsole });
@@ -178,9 +180,10 @@ async function endWhileRegistering(
   end: 'line/deregister' | 'auth/signOut',
 ) {
   const { extensionPage, observer, workerConsole, emulator } = parts;
-  emulator.setConfig({ keepaliveIntervalSec: 1 });
-  await setTiming(extensionPage, FAST_TIMING);
-  await signIn(extensionPage, emulator);
+  await signInWith(extensionPage, emulator, {
+    config: { keepaliveIntervalSec: 1 },
+    timing: FAST_TIMING,
+  });
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', delayMs: 1_500 });
   await send(extensionPage, 'line/register');

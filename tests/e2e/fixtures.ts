@@ -18,7 +18,7 @@ import type {
   ResponsePayload,
   StatusSnapshot,
 } from '../../lib/messaging/protocol';
-import { type Emulator, startEmulator } from '../emulator/index';
+import { ALICE as ALICE_USER, type Emulator, startEmulator } from '../emulator/index';
 import { extensionArgs, findChromium } from './chromium';
 
 /** A browser profile on disk, so a test can close the browser and start it again on the same one. */
@@ -80,6 +80,20 @@ export async function waitForStatus(
   throw new Error(
     `status never matched; last snapshot: ${JSON.stringify(last)}\nrecent engine events:\n${recent.join('\n')}`,
   );
+}
+
+/** The emulator's Alice, by the email the tests look her up with. */
+export const ALICE = ALICE_USER.email;
+
+/** Registered as the user sees it: the line active and shown as registered. */
+export const isRegistered = (s: StatusSnapshot) =>
+  s.state === 'active' && s.display === 'registered';
+
+/** Points the extension at the emulator and signs in on its consent page as `who`. */
+export async function signIn(page: Page, emulator: Emulator, who = 'Alice') {
+  await useEmulator(page, emulator);
+  await consentAs(page.context(), `Sign in as ${who}`, () => send(page, 'auth/signIn'));
+  return waitForStatus(page, (s) => s.auth === 'signedIn');
 }
 
 /**

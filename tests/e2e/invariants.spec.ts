@@ -6,10 +6,8 @@ import type { Page } from '@playwright/test';
 import type { Emulator } from '../emulator/index';
 import { deregister, keepalive, registeredLine } from '../emulator/test-support';
 import type { ServiceWorkerConsole } from './cdp-console';
-import { expect, test } from './fixtures';
+import { ALICE, expect, test } from './fixtures';
 import { LineWatch } from './invariants';
-
-const ALICE = 'alice@example.com';
 
 /** A watch with no browser: only the server side of the invariants is looked at. */
 function serverWatch(emulator: Emulator) {

@@ -1,11 +1,12 @@
 import type { Page } from '@playwright/test';
-import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import type { Emulator } from '../emulator/index';
 import {
+  ALICE,
   admin,
   consentAs,
   expect,
   expectNoDeviations,
+  isRegistered,
   send,
   stopServiceWorker,
   test,
@@ -19,9 +20,6 @@ interface LoggedRequest {
   status: number;
   at: number;
 }
-
-const ALICE = 'alice@example.com';
-const registered = (s: StatusSnapshot) => s.state === 'active' && s.display === 'registered';
 
 async function devicesOf(emulator: Emulator, email = ALICE): Promise<{ deviceId: string }[]> {
   const answer = await admin<{ devices: { deviceId: string }[] }>(
@@ -68,7 +66,7 @@ async function registerAsAlice(
   if (Object.keys(config).length > 0) await admin(emulator, 'POST', 'config', config);
   await signInAsAlice(page, emulator);
   await send(page, 'line/register');
-  return waitForStatus(page, registered);
+  return waitForStatus(page, isRegistered);
 }
 
 async function signInAsAlice(page: Page, emulator: Emulator) {
@@ -87,7 +85,7 @@ test('sign in on the consent page, register, see the 14 line properties, keep al
   expect(JSON.stringify(signedIn)).not.toMatch(/_PF84_|access_token|refresh/i);
 
   await send(extensionPage, 'line/register');
-  const snapshot = await waitForStatus(extensionPage, registered);
+  const snapshot = await waitForStatus(extensionPage, isRegistered);
   const line = snapshot.line;
   expect(Object.keys(line ?? {}).sort()).toEqual(
     [
@@ -168,7 +166,7 @@ test('stopping the service worker mid-registration ends registered with one devi
   await untilFaultsTaken(emulator); // the registration POST is at the server, held for 2 s
   await stopServiceWorker(context, extensionPage);
 
-  await waitForStatus(extensionPage, registered, 30_000);
+  await waitForStatus(extensionPage, isRegistered, 30_000);
   expect(await workerStarts(extensionPage)).toBe(2);
   await expect.poll(async () => (await devicesOf(emulator)).length, { timeout: 10_000 }).toBe(1);
   await expectNoDeviations(emulator);
@@ -188,7 +186,7 @@ test('stopping the service worker mid-keepalive keeps the line registered with o
   await untilFaultsTaken(emulator); // a keepalive is at the server, held for 1.5 s
   await stopServiceWorker(context, extensionPage);
 
-  const after = await waitForStatus(extensionPage, registered);
+  const after = await waitForStatus(extensionPage, isRegistered);
   expect(after.line?.mobiusDeviceId).toBe(before.line?.mobiusDeviceId);
   const resumed = (await requests(emulator, 'POST', '/status')).length;
   await expect
@@ -213,7 +211,7 @@ test('a browser restart with the same profile registers the line again and leaks
   try {
     const page = await again.newPage();
     await page.goto(`chrome-extension://${extensionId}/popup.html`);
-    const second = await waitForStatus(page, registered, 30_000);
+    const second = await waitForStatus(page, isRegistered, 30_000);
     expect(second.line?.lineId).toBe(first.line?.lineId);
     const worker = again.serviceWorkers()[0];
     await expect.poll(() => worker?.evaluate(() => chrome.action.getBadgeText({}))).toBe('ON');
@@ -236,7 +234,7 @@ test('the primary Mobius goes down: the line fails over to the backup and stays 
   await admin(emulator, 'POST', 'servers/primary/down');
   const onBackup = await waitForStatus(
     extensionPage,
-    (s) => registered(s) && s.server?.role === 'backup',
+    (s) => isRegistered(s) && s.server?.role === 'backup',
     40_000,
   );
   expect(onBackup.server?.url).toContain(new URL(emulator.urls.backup).host);
@@ -255,7 +253,7 @@ test('concurrent register requests make one device; sign-out deletes the device 
     send(extensionPage, 'line/register'),
     send(extensionPage, 'line/register'),
   ]);
-  await waitForStatus(extensionPage, registered);
+  await waitForStatus(extensionPage, isRegistered);
   expect(await devicesOf(emulator)).toHaveLength(1);
   expect(await requests(emulator, 'POST', '/calling/web/device')).toHaveLength(1);
 
@@ -289,7 +287,7 @@ test('network loss and return: reconnecting while offline, registered again on t
   await context.setOffline(false);
 
   // The next attempt (at most the first 5 s back-off away) tries the last server first.
-  const after = await waitForStatus(extensionPage, registered, 30_000);
+  const after = await waitForStatus(extensionPage, isRegistered, 30_000);
   expect(after.server).toEqual(before.server);
   await expect
     .poll(async () => (await devicesOf(emulator)).map((d) => d.deviceId))
@@ -307,7 +305,7 @@ test('a Webex catalog outage at registration heals on its own after a back-off',
   expect(started.state).toBe('connecting');
   const waiting = await waitForStatus(extensionPage, (s) => s.nextAttemptAt !== null);
   expect(waiting).toMatchObject({ state: 'connecting', error: null });
-  await waitForStatus(extensionPage, registered);
+  await waitForStatus(extensionPage, isRegistered);
   expect((await requests(emulator, 'GET', '/u2c/api/v1/catalog')).map((r) => r.status)).toEqual([
     503, 200,
   ]);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CDPSession, Page } from '@playwright/test';
+import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { DEV_REDIRECT_URL } from '../../lib/dev-integration';
 import type { RequestType } from '../../lib/messaging/protocol';
 import { checkManifest, type ManifestLike } from '../../scripts/manifest-policy';
@@ -258,6 +258,14 @@ test.describe('sign-in answers the extension did not ask for are rejected and st
       ok: boolean;
       error?: { code: string; message: string };
     }>;
+  /** Starts a sign-in; its answer comes once the consent page (returned) is dealt with. */
+  const startSignIn = async (context: BrowserContext, page: Page) => {
+    const authPage = context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('/v1/authorize'),
+    });
+    const answer = signInAnswer(page);
+    return { answer, consent: await authPage };
+  };
   const mismatch = {
     ok: false,
     error: {
@@ -288,11 +296,7 @@ test.describe('sign-in answers the extension did not ask for are rejected and st
   }) => {
     await useEmulator(extensionPage, emulator);
     // A first, real sign-in: keep the answer it got.
-    const authPage = context.waitForEvent('page', {
-      predicate: (p) => p.url().includes('/v1/authorize'),
-    });
-    const first = signInAnswer(extensionPage);
-    const consent = await authPage;
+    const { answer: first, consent } = await startSignIn(context, extensionPage);
     const decision = consent.waitForResponse((r) => r.url().includes('/v1/authorize/decision'));
     await consent.getByRole('button', { name: 'Sign in as Alice' }).click();
     const earlier = (await decision).headers().location ?? '';
@@ -313,11 +317,7 @@ test.describe('sign-in answers the extension did not ask for are rejected and st
     emulator,
   }) => {
     await useEmulator(extensionPage, emulator);
-    const authPage = context.waitForEvent('page', {
-      predicate: (p) => p.url().includes('/v1/authorize'),
-    });
-    const answer = signInAnswer(extensionPage);
-    const consent = await authPage;
+    const { answer, consent } = await startSignIn(context, extensionPage);
     const ourRequest = new URL(consent.url());
     expect(ourRequest.searchParams.get('code_challenge_method')).toBe('S256');
     // Someone else's code (their own PKCE challenge), slipped into our redirect with our state.

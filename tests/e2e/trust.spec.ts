@@ -5,29 +5,19 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from '@playwright/test';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
-import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import { type Emulator, startEmulator, userByEmail } from '../emulator/index';
 import {
+  ALICE,
   admin,
-  consentAs,
   expect,
   expectNoDeviations,
+  isRegistered,
   send,
+  signIn,
   test,
-  useEmulator,
   waitForStatus,
 } from './fixtures';
-
-const ALICE = 'alice@example.com';
-const registered = (s: StatusSnapshot) => s.state === 'active' && s.display === 'registered';
-
-async function signIn(page: Page, emulator: Emulator, user = 'Sign in as Alice') {
-  await useEmulator(page, emulator);
-  await consentAs(page.context(), user, () => send(page, 'auth/signIn'));
-  return waitForStatus(page, (s) => s.auth === 'signedIn');
-}
 
 async function log(emulator: Emulator) {
   return (await admin<{ entries: { method: string; path: string }[] }>(emulator, 'GET', 'log'))
@@ -71,7 +61,7 @@ test('a new environment signs out first against the old one; the new one never s
   try {
     await signIn(page, emulator);
     await send(page, 'line/register');
-    await waitForStatus(page, registered);
+    await waitForStatus(page, isRegistered);
     expect(await devicesOf(emulator, ALICE)).toHaveLength(1);
 
     const moveTo = (secret?: string) =>
@@ -103,7 +93,7 @@ test('a new environment signs out first against the old one; the new one never s
 
     await signIn(page, next);
     await send(page, 'line/register');
-    await waitForStatus(page, registered);
+    await waitForStatus(page, isRegistered);
     expect(await devicesOf(next, ALICE)).toHaveLength(1);
     expect(await devicesOf(emulator, ALICE)).toEqual([]);
     await expectNoDeviations(emulator);
@@ -158,7 +148,7 @@ test('a page control at the device limit signs out no other device; the popup of
 }) => {
   // Carol already holds her whole device limit with other devices.
   const CAROL = 'carol@example.com';
-  await signIn(page, emulator, 'Sign in as Carol');
+  await signIn(page, emulator, 'Carol');
   const before = (await devicesOf(emulator, CAROL)).map((d) => d.deviceId);
   expect(before.length).toBeGreaterThan(0);
   await send(page, 'sites/add', { origin: emulator.urls.base });
@@ -178,7 +168,7 @@ test('a page control at the device limit signs out no other device; the popup of
   await popup
     .getByRole('button', { name: 'Sign out your oldest device and use this browser' })
     .click();
-  await waitForStatus(page, registered);
+  await waitForStatus(page, isRegistered);
   const after = (await devicesOf(emulator, CAROL)).map((d) => d.deviceId);
   expect(after).toHaveLength(before.length);
   expect(after.filter((id) => !before.includes(id))).toHaveLength(1);

@@ -9,18 +9,17 @@ import type { Emulator } from '../emulator/index';
 import { registeredLine } from '../emulator/test-support';
 import { freezeBrowser } from './browser-process';
 import {
+  ALICE,
   consentAs,
   expect,
   expectNoDeviations,
+  isRegistered,
   send,
   setTiming,
   test,
   useEmulator,
   waitForStatus,
 } from './fixtures';
-
-const ALICE = 'alice@example.com';
-const registered = (s: StatusSnapshot) => s.state === 'active' && s.display === 'registered';
 
 /** Fast keepalives (1 s, expiry after 5 missed) and an overdue tolerance to match. */
 async function fastLine(page: Page, emulator: Emulator, config: Record<string, unknown> = {}) {
@@ -41,7 +40,7 @@ test('the popup says when Webex last confirmed the line, and the time moves on',
 }) => {
   await fastLine(page, emulator, { keepaliveIntervalSec: 2 });
   await send(page, 'line/register');
-  const first = await waitForStatus(page, registered);
+  const first = await waitForStatus(page, isRegistered);
   expect(first.confirmedAt).not.toBeNull();
   await page.reload();
   await expect(page.getByText(/Confirmed by Webex \d+ s ago/)).toBeVisible();
@@ -58,7 +57,7 @@ test('a browser frozen past the device expiry says reconnecting, never registere
 }) => {
   await fastLine(page, emulator);
   await send(page, 'line/register');
-  const before = await waitForStatus(page, registered);
+  const before = await waitForStatus(page, isRegistered);
   const frozen = freezeBrowser(profile.dir);
   try {
     await new Promise((resolve) => setTimeout(resolve, 8_000));
@@ -72,7 +71,7 @@ test('a browser frozen past the device expiry says reconnecting, never registere
     page,
     (s) => {
       seen.push(s);
-      return registered(s) && s.line?.mobiusDeviceId !== before.line?.mobiusDeviceId;
+      return isRegistered(s) && s.line?.mobiusDeviceId !== before.line?.mobiusDeviceId;
     },
     20_000,
   );
@@ -94,7 +93,7 @@ test('a line another client took (keepalive 409) stops with the explanation; "Us
 }) => {
   await fastLine(page, emulator, { supersedeOlderDevices: true });
   await send(page, 'line/register');
-  await waitForStatus(page, registered);
+  await waitForStatus(page, isRegistered);
   // Another client of Alice registers: hers supersedes ours.
   await registeredLine(emulator, ALICE);
   const stopped = await waitForStatus(page, (s) => s.display === 'error');
@@ -113,7 +112,7 @@ test('a line another client took (keepalive 409) stops with the explanation; "Us
   await page.reload();
   await expect(page.getByText(/Calls now go to the other client/)).toBeVisible();
   await page.getByRole('button', { name: 'Use it here' }).click();
-  const back = await waitForStatus(page, registered);
+  const back = await waitForStatus(page, isRegistered);
   expect(emulator.devices(ALICE).map((d) => d.deviceId)).toEqual([back.line?.mobiusDeviceId]);
   await expectNoDeviations(emulator);
 });
@@ -126,7 +125,7 @@ test('Your devices lists the user devices, marks this browser, and removes a sta
 }) => {
   await fastLine(page, emulator, { keepaliveIntervalSec: 30 });
   await send(page, 'line/register');
-  const mine = await waitForStatus(page, registered);
+  const mine = await waitForStatus(page, isRegistered);
   // A device an earlier profile of this extension left behind.
   const stale = await registeredLine(emulator, ALICE);
   const options = await context.newPage();
@@ -148,7 +147,7 @@ test('a double-click on Register ends registered with one device', async ({
   await fastLine(page, emulator, { keepaliveIntervalSec: 30 });
   await page.reload();
   await page.getByRole('button', { name: 'Register' }).dblclick();
-  await waitForStatus(page, registered);
+  await waitForStatus(page, isRegistered);
   await page.waitForTimeout(1_000); // a negative check: nothing undoes it
   expect((await send(page, 'status/get')).state).toBe('active');
   expect(emulator.devices(ALICE)).toHaveLength(1);
