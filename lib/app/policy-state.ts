@@ -35,27 +35,18 @@ export interface PolicyStateDeps {
 const same = (a: ParsedPolicy, b: ParsedPolicy) => JSON.stringify(a) === JSON.stringify(b);
 
 export function createPolicyState(deps: PolicyStateDeps): PolicyState {
-  // A cache of the Store's copy for this worker's life; the Store is the truth across restarts.
-  let loaded: Promise<ParsedPolicy> | null = null;
   let chain: Promise<unknown> = Promise.resolve();
 
-  const current = (): Promise<ParsedPolicy> => {
-    loaded ??= deps.store.get<ParsedPolicy>(POLICY_KEY).then(
-      (stored) => stored ?? NO_POLICY,
-      (error: unknown) => {
-        loaded = null;
-        throw error;
-      },
-    );
-    return loaded;
-  };
+  // The Store is the truth across worker restarts (and the worker's Store keeps its own memory
+  // copy, so this is no disk read after the first).
+  const current = async (): Promise<ParsedPolicy> =>
+    (await deps.store.get<ParsedPolicy>(POLICY_KEY)) ?? NO_POLICY;
 
   async function refreshNow(): Promise<PolicyRefresh> {
     const next = parsePolicy(await deps.read());
     const previous = await current();
     if (same(previous, next)) return { previous, next: previous, changed: false };
     await deps.store.set(POLICY_KEY, next);
-    loaded = Promise.resolve(next);
     return { previous, next, changed: true };
   }
 
