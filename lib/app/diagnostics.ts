@@ -1,5 +1,6 @@
 import type { DiagnosticEntry } from '../messaging/protocol';
 import type { Clock, Store } from '../ports';
+import { serialQueue } from '../serial-queue';
 
 const DIAGNOSTICS_KEY = 'diagnostics';
 /**
@@ -39,12 +40,7 @@ function redact(data: Record<string, unknown> | undefined): Record<string, unkno
 
 /** The last `limit` engine events, persisted so support can export them after a restart. */
 export function createDiagnostics(store: Store, clock: Clock, limit = 300): Diagnostics {
-  let chain: Promise<unknown> = Promise.resolve();
-  const serialise = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = chain.then(work);
-    chain = next.catch(() => undefined);
-    return next;
-  };
+  const serialise = serialQueue();
   const read = async () => (await store.get<DiagnosticEntry[]>(DIAGNOSTICS_KEY)) ?? [];
 
   return {

@@ -10,6 +10,7 @@
 import { type ParsedPolicy, parsePolicy } from '../policy/parse';
 import { NO_POLICY } from '../policy/view';
 import type { Store } from '../ports';
+import { serialQueue } from '../serial-queue';
 
 export const POLICY_KEY = 'policy:managed';
 
@@ -35,7 +36,7 @@ export interface PolicyStateDeps {
 const same = (a: ParsedPolicy, b: ParsedPolicy) => JSON.stringify(a) === JSON.stringify(b);
 
 export function createPolicyState(deps: PolicyStateDeps): PolicyState {
-  let chain: Promise<unknown> = Promise.resolve();
+  const inOrder = serialQueue();
 
   // The Store is the truth across worker restarts (and the worker's Store keeps its own memory
   // copy, so this is no disk read after the first).
@@ -52,10 +53,6 @@ export function createPolicyState(deps: PolicyStateDeps): PolicyState {
 
   return {
     current,
-    refresh() {
-      const run = chain.then(refreshNow);
-      chain = run.catch(() => undefined);
-      return run;
-    },
+    refresh: () => inOrder(refreshNow),
   };
 }

@@ -6,6 +6,8 @@
  * against the old environment, and nothing reaches the new one first (the session's
  * `authorize` refuses a token for settings that no longer name it).
  */
+
+import { serialQueue } from '../serial-queue';
 import type { Settings } from '../settings';
 import type { PolicyState } from './policy-state';
 
@@ -24,7 +26,7 @@ export interface PolicySync {
 }
 
 export function createPolicySync(deps: PolicySyncDeps): PolicySync {
-  let chain: Promise<unknown> = Promise.resolve();
+  const inOrder = serialQueue();
 
   async function syncNow(): Promise<boolean> {
     const before = await deps.settings();
@@ -52,10 +54,6 @@ export function createPolicySync(deps: PolicySyncDeps): PolicySync {
   }
 
   return {
-    sync() {
-      const run = chain.then(syncNow);
-      chain = run.catch(() => undefined);
-      return run;
-    },
+    sync: () => inOrder(syncNow),
   };
 }

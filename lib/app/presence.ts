@@ -1,5 +1,6 @@
 import type { StatusBroadcast, StatusSnapshot } from '../messaging/protocol';
 import type { Store } from '../ports';
+import { serialQueue } from '../serial-queue';
 
 /** What a notification decision is judged by: the condition of the previous broadcast. */
 export type NotifiedCondition = Pick<StatusSnapshot, 'state' | 'error'>;
@@ -37,7 +38,7 @@ export interface PresenceNotifier {
 export function createPresenceNotifier<Decision extends { id: string }>(
   deps: PresenceDeps<Decision>,
 ): PresenceNotifier {
-  let chain: Promise<unknown> = Promise.resolve();
+  const inOrder = serialQueue();
 
   async function handle(broadcast: StatusBroadcast): Promise<void> {
     const next = broadcast.snapshot;
@@ -62,9 +63,7 @@ export function createPresenceNotifier<Decision extends { id: string }>(
   return {
     onBroadcast(broadcast) {
       // In order: each decision depends on the condition the previous broadcast left.
-      const next = chain.then(() => handle(broadcast));
-      chain = next.catch(() => undefined);
-      return next;
+      return inOrder(() => handle(broadcast));
     },
   };
 }

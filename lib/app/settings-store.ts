@@ -3,6 +3,7 @@ import type { ParsedPolicy } from '../policy/parse';
 import { saveUnderPolicy } from '../policy/save';
 import { NO_POLICY, type PolicyView, policyView } from '../policy/view';
 import type { Store } from '../ports';
+import { serialQueue } from '../serial-queue';
 import {
   isSafeTransport,
   normalizeOrigin,
@@ -37,12 +38,7 @@ export function createSettingsStore(
   defaults: Settings,
   policy: () => Promise<ParsedPolicy> = async () => NO_POLICY,
 ): SettingsStore {
-  let chain: Promise<unknown> = Promise.resolve();
-  const serialise = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = chain.then(work);
-    chain = next.catch(() => undefined);
-    return next;
-  };
+  const serialise = serialQueue();
 
   async function loadUser(): Promise<UserSettings> {
     const stored = await store.get<Partial<UserSettings>>(SETTINGS_KEY);

@@ -1,4 +1,5 @@
 import type { Clock, Scheduler, Store, TimerHandler } from '../ports';
+import { serialQueue } from '../serial-queue';
 
 /** The part of chrome.alarms the scheduler uses (injectable for tests). */
 export interface AlarmsApi {
@@ -57,18 +58,16 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
   // (alarms are clamped to Chrome's minimum anyway).
   const backstopMs = options.backstopMs ?? 1_000;
   const timeouts = new Map<string, ReturnType<typeof setTimeout>>();
-  let chain: Promise<unknown> = Promise.resolve();
+  const inOrder = serialQueue();
 
   /** Deadline-map updates are serialised so concurrent set/clear never lose a write. */
   function withDeadlines<T>(update: (deadlines: Record<string, number>) => T): Promise<T> {
-    const next = chain.then(async () => {
+    return inOrder(async () => {
       const deadlines = (await store.get<Record<string, number>>(DEADLINES_KEY)) ?? {};
       const result = update(deadlines);
       await store.set(DEADLINES_KEY, deadlines);
       return result;
     });
-    chain = next.catch(() => undefined);
-    return next;
   }
 
   function armTimeout(name: string, at: number): void {

@@ -13,6 +13,7 @@ import type { Authorize } from '../line/deps';
 import type { Interpreter } from '../line/interpreter';
 import type { LineErrorPayload, StatusSnapshot } from '../messaging/protocol';
 import type { Clock, Fetch, IdentityFlow, Random } from '../ports';
+import { serialQueue } from '../serial-queue';
 import { isConfigured, type Settings, sameIdentity } from '../settings';
 import { endpointsFor } from '../webex/environment';
 import { notConfiguredError, notSignedInError } from '../webex/line-errors';
@@ -61,12 +62,7 @@ export function createSession(deps: SessionDeps): Session {
   let signingIn: Promise<SignInResult> | null = null;
   // Sign-in saves and sign-outs one after the other: a sign-out's last step must never clear
   // the tokens of a sign-in that finished meanwhile.
-  let chain: Promise<unknown> = Promise.resolve();
-  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = chain.then(work);
-    chain = next.catch(() => undefined);
-    return next;
-  };
+  const serialised = serialQueue();
 
   /** Set while a sign-out's flow runs: it may still use the tokens after the settings moved on. */
   let signingOut = false;
@@ -224,7 +220,8 @@ export function createSession(deps: SessionDeps): Session {
     signingIn: () => signingIn !== null,
     async whenIdle() {
       if (signingIn) await signingIn;
-      await chain;
+      // Queued last, it runs once everything queued before it has settled.
+      await serialised(async () => {});
     },
   };
 }
