@@ -186,10 +186,7 @@ test('9. 429 with Retry-After on registration: no request to that server before 
   emulator,
 }) => {
   // interval(1) is 4 s: the 6 s Retry-After is what holds the retry back.
-  await signInWith(extensionPage, emulator, {
-    config: { keepaliveIntervalSec: 1 },
-    timing: { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 },
-  });
+  await signInWith(extensionPage, emulator, FAILOVER_SETUP);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 429, retryAfter: 6, server: 'primary' });
   await send(extensionPage, 'line/register');
@@ -239,12 +236,16 @@ test('9. 429 with Retry-After on a keepalive: the next keepalive waits for it, t
  * (the SDK's 114): retries after 4 s and 6 s, then the 10 s interval is cut to what is left
  * (under 2 s, not worth waiting), so the backups come next.
  */
-const FAILOVER_TIMING = {
-  baseRetrySec: 2,
-  retryFactor: 2,
-  retryJitterMinSec: 0,
-  retryJitterMaxSec: 0,
-  tryBackupAfterSec: 12,
+const FAILOVER_SETUP = {
+  config: { keepaliveIntervalSec: 1 },
+  timing: {
+    baseRetrySec: 2,
+    retryFactor: 2,
+    retryJitterMinSec: 0,
+    retryJitterMaxSec: 0,
+    tryBackupAfterSec: 12,
+    requestTimeoutMs: 3_000,
+  },
 };
 
 test('10. a 503 burst at registration: the primaries are retried on the back-off schedule until it passes', async ({
@@ -253,10 +254,7 @@ test('10. a 503 burst at registration: the primaries are retried on the back-off
   workerConsole,
   emulator,
 }) => {
-  await signInWith(extensionPage, emulator, {
-    config: { keepaliveIntervalSec: 1 },
-    timing: { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 },
-  });
+  await signInWith(extensionPage, emulator, FAILOVER_SETUP);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 503, count: 1, server: 'primary' });
   emulator.injectFault({ endpoint: 'register', status: 500, count: 1, server: 'primary' });
@@ -282,10 +280,7 @@ test('10. 503 everywhere: primaries on the schedule, then the backups, then the 
   emulator,
 }) => {
   test.setTimeout(90_000);
-  await signInWith(extensionPage, emulator, {
-    config: { keepaliveIntervalSec: 1 },
-    timing: { ...FAILOVER_TIMING, requestTimeoutMs: 3_000 },
-  });
+  await signInWith(extensionPage, emulator, FAILOVER_SETUP);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   emulator.injectFault({ endpoint: 'register', status: 503, count: 50 });
   await send(extensionPage, 'line/register');

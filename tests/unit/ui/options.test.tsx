@@ -7,6 +7,7 @@ import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { DiagnosticEntry, SettingsView } from '../../../lib/messaging/protocol';
+import { LOCKABLE_FIELDS } from '../../../lib/policy/apply';
 import {
   fakeRuntime,
   type Handlers,
@@ -407,15 +408,7 @@ describe('options: sites', () => {
 describe('options: managed by the organisation', () => {
   const all = (value: boolean) =>
     Object.fromEntries(
-      [
-        'environment',
-        'clientId',
-        'clientSecret',
-        'tokenBrokerUrl',
-        'keepRegistered',
-        'notifications',
-        'sites',
-      ].map((field) => [field, value]),
+      LOCKABLE_FIELDS.map((field) => [field, value]),
     ) as SettingsView['policy']['locked'];
   const BROKER = 'https://broker.example.com/token';
   const orgView = (locked: Partial<SettingsView['policy']['locked']>, extra = {}) =>
