@@ -53,11 +53,16 @@ export type AuthorizationResult = Outcome<string>;
 
 export class TokenManager {
   private refreshing: Promise<RefreshOutcome> | null = null;
+  /**
+   * Renewed tokens whose write failed. Webex may rotate the refresh token, so the old one on
+   * disk is already spent: these are the only good ones, kept (and used) until a write lands.
+   */
+  private unsaved: StoredTokens | null = null;
 
   constructor(private readonly deps: TokenManagerDeps) {}
 
-  load(): Promise<StoredTokens | undefined> {
-    return loadTokens(this.deps.store);
+  async load(): Promise<StoredTokens | undefined> {
+    return this.unsaved ?? loadTokens(this.deps.store);
   }
 
   async isSignedIn(): Promise<boolean> {
@@ -66,10 +71,12 @@ export class TokenManager {
 
   async save(tokens: StoredTokens): Promise<void> {
     await this.deps.store.set(TOKENS_KEY, tokens);
+    this.unsaved = null;
     await this.scheduleRefresh(tokens);
   }
 
   async clear(): Promise<void> {
+    this.unsaved = null;
     await this.deps.store.del(TOKENS_KEY);
     await this.deps.scheduler.clear(REFRESH_TIMER);
   }
@@ -106,8 +113,13 @@ export class TokenManager {
     return this.refreshing;
   }
 
-  /** The refresh timer fired. */
+  /** The refresh timer fired (or a write of renewed tokens is due again). */
   async onTimer(): Promise<void> {
+    const unsaved = this.unsaved;
+    if (unsaved) {
+      if (await this.persist(unsaved)) await this.scheduleRefresh(unsaved);
+      return;
+    }
     if (!(await this.load())) return;
     await this.refresh('timer');
   }
@@ -139,7 +151,7 @@ export class TokenManager {
   }
 
   private async doRefresh(reason: string, rejected?: string): Promise<RefreshOutcome> {
-    const { clock, store, log } = this.deps;
+    const { clock, log } = this.deps;
     const tokens = await this.load();
     if (!tokens) return { ok: false, error: notSignedIn() };
     if (rejected !== undefined && tokens.accessToken !== rejected) return { ok: true, tokens };
@@ -186,8 +198,7 @@ export class TokenManager {
       // A repeated access token is accepted (the SDK calls it an error); one refresh in flight
       // at a time is what keeps it from happening.
       const next = tokensFromResponse(answer.value, clock.now(), session, tokens);
-      await store.set(TOKENS_KEY, next);
-      await this.scheduleRefresh(next);
+      if (await this.persist(next)) await this.scheduleRefresh(next);
       log('auth', 'Access token refreshed', { expiresAt: next.expiresAt });
       return { ok: true, tokens: next };
     }
@@ -205,6 +216,26 @@ export class TokenManager {
     const retryAt = clock.now() + this.deps.timing.tokenRetryMs;
     await this.deps.scheduler.set(REFRESH_TIMER, retryAt);
     return { ok: false, error: failure };
+  }
+
+  /**
+   * Write renewed tokens. A failed write keeps them in memory (the refresh token on disk may be
+   * spent) and tries again on the refresh timer soon; false until a write lands.
+   */
+  private async persist(tokens: StoredTokens): Promise<boolean> {
+    const { store, scheduler, clock, timing, log } = this.deps;
+    try {
+      await store.set(TOKENS_KEY, tokens);
+      if (this.unsaved === tokens) this.unsaved = null;
+      return true;
+    } catch (error) {
+      this.unsaved = tokens;
+      log('auth', 'Could not save the renewed sign-in; keeping it and trying again', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      await scheduler.set(REFRESH_TIMER, clock.now() + timing.tokenRetryMs).catch(() => {});
+      return false;
+    }
   }
 
   private async refused(tokens: StoredTokens, failure: WebexFailure): Promise<RefreshOutcome> {

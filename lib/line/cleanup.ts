@@ -55,7 +55,7 @@ export function proceedCleanup(
   flow: CleanupFlow,
   ctx: TransitionContext,
   out: Effects,
-  startRegistration: () => void,
+  startRegistration: (evict: boolean) => void,
 ) {
   if (flow.kind !== 'tidy') {
     // The line is no longer registered from here on; the DELETE is on its way.
@@ -70,6 +70,9 @@ export function proceedCleanup(
   switch (flow.kind) {
     case 'tidy':
       setFlow(record, null);
+      if (flow.thenRegister && record.wanted && !record.device) {
+        startRegistration(flow.thenRegister.evict);
+      }
       return;
     case 'signOut':
       flow.phase = 'session';
@@ -77,7 +80,7 @@ export function proceedCleanup(
     case 'deregister':
       toIdle(record, flow.byUser);
       if (flow.announce) out.emit('unregistered');
-      if (flow.thenRegister) startRegistration();
+      if (flow.thenRegister) startRegistration(true);
   }
 }
 
