@@ -11,6 +11,7 @@ import { refreshViaBroker } from '../webex/broker-client';
 import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
+import { isGrantRefusal } from './refusal';
 import {
   authorizationHeader,
   loadTokens,
@@ -203,7 +204,7 @@ export class TokenManager {
       return { ok: true, tokens: next };
     }
     const failure = answer.error;
-    if (failure.kind === 'http' && isRefusal(failure.status)) {
+    if (failure.kind === 'http' && isGrantRefusal(failure)) {
       return this.refused(tokens, {
         kind: 'auth',
         definitive: true,
@@ -211,7 +212,7 @@ export class TokenManager {
         message: `Webex refused to renew the sign-in (${oauthErrorCode(failure.body) ?? `HTTP ${failure.status}`})`,
       });
     }
-    // Network trouble, 5xx, 429 or a garbled answer: keep the tokens and try again soon.
+    // Network trouble, 5xx, 429, a garbled or non-OAuth answer: keep the tokens, try again soon.
     log('auth', 'Token refresh failed; will retry', { error: failure.message });
     const retryAt = clock.now() + this.deps.timing.tokenRetryMs;
     await this.deps.scheduler.set(REFRESH_TIMER, retryAt);
@@ -225,7 +226,8 @@ export class TokenManager {
   private async persist(tokens: StoredTokens): Promise<boolean> {
     const { store, scheduler, clock, timing, log } = this.deps;
     try {
-      await store.set(TOKENS_KEY, tokens);
+      // A write that never ends must not hold every later refresh (they share this one).
+      await withinMs(store.set(TOKENS_KEY, tokens), timing.requestTimeoutMs);
       if (this.unsaved === tokens) this.unsaved = null;
       return true;
     } catch (error) {
@@ -247,9 +249,14 @@ export class TokenManager {
   }
 }
 
-/** 4xx other than 408/429 means the grant itself is no good (invalid_grant, invalid_client...). */
-const isRefusal = (status: number) =>
-  status >= 400 && status < 500 && status !== 408 && status !== 429;
+/** `work`, or a rejection once `ms` have passed. */
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Storage did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 const notSignedIn = (): WebexFailure => ({
   kind: 'auth',
