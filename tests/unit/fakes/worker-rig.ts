@@ -98,7 +98,10 @@ export class WorkerRig {
   readonly identity = new FakeIdentity(this.cloud);
   readonly random = new FakeRandom();
   readonly errors: string[] = [];
+  /** Alarms Chrome fires a second time (a duplicate delivery) at the next step. */
+  readonly ringAgain: string[] = [];
   starts = 0;
+  kills = 0;
   private worker: Worker | null = null;
 
   /** The running worker, started (like Chrome does for an event) when there is none. */
@@ -107,7 +110,12 @@ export class WorkerRig {
     return (await this.start()).service;
   }
 
+  alive(): boolean {
+    return this.worker?.alive === true;
+  }
+
   kill(): void {
+    this.kills += 1;
     if (this.worker) this.worker.alive = false;
     this.worker = null;
   }
@@ -151,7 +159,8 @@ export class WorkerRig {
   async advance(ms: number, stepMs = 250): Promise<void> {
     for (let passed = 0; passed < ms; passed += stepMs) {
       await vi.advanceTimersByTimeAsync(stepMs);
-      for (const name of this.alarms.ring(Date.now())) {
+      const again = this.ringAgain.splice(0);
+      for (const name of [...this.alarms.ring(Date.now()), ...again]) {
         const worker = this.worker?.alive ? this.worker : await this.start();
         void worker.handleAlarm(name).catch((error: unknown) => this.errors.push(String(error)));
       }
