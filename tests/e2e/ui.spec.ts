@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { BADGE_COLORS } from '../../lib/ui/badge';
@@ -15,8 +14,9 @@ import {
   useEmulator,
   waitForStatus,
 } from './fixtures';
+import { screenshotDir } from './screenshots';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const SCREENSHOTS = screenshotDir();
 
 async function badge(worker: Worker): Promise<{ text: string; color: number[] }> {
   return worker.evaluate(async () => ({

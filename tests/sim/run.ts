@@ -45,7 +45,7 @@ export async function shrink(result: SimResult, minutes: number, budget = 60): P
   return steps;
 }
 
-export function describe(result: SimResult): string {
+export function explain(result: SimResult): string {
   const v = result.violation;
   if (!v) return `seed ${result.seed}: ok`;
   return [

@@ -4,7 +4,7 @@
  * (SIM_MINUTES of real time).
  */
 import { expect, describe as group, it } from 'vitest';
-import { describe, runSeed, shrink } from './run';
+import { explain, runSeed, shrink } from './run';
 
 /** Simulated minutes per schedule: long enough for failback, refreshes and a few faults each. */
 const MINUTES = Number(process.env.SIM_SCHEDULE_MINUTES ?? 30);
@@ -18,10 +18,10 @@ group('simulation of the whole background', () => {
       if (result.violation) {
         const repro = await shrink(result, MINUTES);
         console.log(
-          `${describe(result)}\nshortest schedule found:\n${JSON.stringify(repro, null, 1)}`,
+          `${explain(result)}\nshortest schedule found:\n${JSON.stringify(repro, null, 1)}`,
         );
       }
-      expect(describe(result)).toBe(`seed ${result.seed}: ok`);
+      expect(explain(result)).toBe(`seed ${result.seed}: ok`);
     }, 600_000);
     return;
   }
@@ -36,7 +36,7 @@ group('simulation of the whole background', () => {
         for (let seed = base; Date.now() < until; seed += 1) {
           const result = await runSeed(seed, MINUTES);
           ran += 1;
-          if (result.violation) failures.push(describe(result));
+          if (result.violation) failures.push(explain(result));
         }
         console.log(`${ran} schedules from seed ${base}, ${failures.length} failed`);
         expect(failures).toEqual([]);
@@ -49,7 +49,7 @@ group('simulation of the whole background', () => {
     'seed %i keeps every invariant',
     async (seed) => {
       const result = await runSeed(seed, MINUTES);
-      expect(describe(result)).toBe(`seed ${seed}: ok`);
+      expect(explain(result)).toBe(`seed ${seed}: ok`);
     },
     120_000,
   );
