@@ -11,7 +11,7 @@ import { RECORD_KEY } from '../../lib/line/record';
 import { PRIMARY, WDM_BASE } from '../unit/fakes/cloud';
 import { type Reply as FetchReply, json, type RecordedRequest } from '../unit/fakes/fetch';
 import { WorkerRig } from '../unit/fakes/worker-rig';
-import type { Action, Reply, Step } from './schedule';
+import type { Action, Op, Reply, Step } from './schedule';
 
 /** Each step of the simulation: alarms and in-memory timers are checked this often. */
 export const STEP_MS = 250;
@@ -75,6 +75,18 @@ function replyOf(reply: Reply, now: number): FetchReply | (() => FetchReply) {
   return json(reply.status, body, headers);
 }
 
+/** Which of the schedule's operations a request is. */
+function opOf(request: RecordedRequest): Op | undefined {
+  const { method, url } = request;
+  if (method === 'POST' && /\/status$/.test(url)) return 'keepalive';
+  if (method === 'POST' && /\/calling\/web\/device$/.test(url)) return 'register';
+  if (method === 'DELETE' && /\/calling\/web\/devices\//.test(url)) return 'delete';
+  if (/access_token$/.test(url)) return 'token';
+  if (/\/ping$/.test(url)) return 'ping';
+  if (/regionCode=/.test(url)) return 'discovery';
+  return undefined;
+}
+
 export class World {
   readonly rig = new WorkerRig();
   elapsed = 0;
@@ -93,25 +105,34 @@ export class World {
   /** Devices whose DELETE Mobius refused: they may live on until they expire, beside a new one. */
   private readonly undeletable = new Set<string>();
   /**
-   * A write of the tokens that hung or died, then a killed worker: with a rotating refresh token
-   * the renewed one existed only in that worker's memory. Nothing can recover it (the sign-in
-   * is lost by construction, and the README says so); the invariant excuses exactly that.
+   * A refresh sent, or a write of the tokens that hung or died, and the worker killed before the
+   * renewed tokens landed on disk: with a rotating refresh token the new one existed only in that
+   * worker's memory. Nothing can recover it (the README says so); the invariant excuses exactly
+   * that, and nothing else.
    */
   private tokenWriteAtRisk = false;
   private tokensLostByKill = false;
   private killsAtRisk = 0;
+  private lastTokens = 'null';
 
   constructor() {
     const cloud = this.rig.cloud;
     this.rig.http.setFallback(async (request: RecordedRequest) => {
       this.sentAt.push(this.elapsed);
       if (this.elapsed < this.offlineUntil) return 'network';
-      if (this.slow && request.url.includes(this.slow.op)) {
+      if (opOf(request) === 'token') {
+        // A refresh spends the old refresh token at once; the new one exists only in this
+        // worker's memory until its write lands.
+        this.tokenWriteAtRisk = true;
+        this.killsAtRisk = this.rig.kills;
+      }
+      // Mobius acts on a request when it arrives; a slow answer only reaches us later.
+      const reply = await cloud.handle(request);
+      if (this.slow && opOf(request) === this.slow.op) {
         const delay = this.slow.delayMs;
         this.slow = null;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
-      const reply = await cloud.handle(request);
       const ok = reply instanceof Response && reply.ok;
       if (request.method === 'DELETE' && !ok) {
         // Mobius refused or lost a DELETE (an injected fault): that device may outlive it.
@@ -313,8 +334,14 @@ export class World {
     if (recent > STORM_PER_MINUTE)
       return { invariant: 'storm', atMs: at, detail: `${recent} requests in the last minute` };
 
-    if (this.tokenWriteAtRisk && rig.kills > this.killsAtRisk) this.tokensLostByKill = true;
     const tokens = rig.disk.data.get('auth:tokens');
+    const written = JSON.stringify(tokens ?? null);
+    if (written !== this.lastTokens) {
+      // The renewed tokens landed: nothing is at risk any more.
+      this.lastTokens = written;
+      if (tokens) this.tokenWriteAtRisk = false;
+    }
+    if (this.tokenWriteAtRisk && rig.kills > this.killsAtRisk) this.tokensLostByKill = true;
     if (
       this.user.signedIn &&
       !tokens &&
