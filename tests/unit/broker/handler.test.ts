@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBroker } from '../../../lib/broker/handler';
+import { addressKey } from '../../../lib/broker/rate-limit';
 import type { Fetch } from '../../../lib/ports';
 import { FakeClock } from '../fakes/clock';
 import { bodyForm, json } from '../fakes/fetch';
@@ -387,14 +388,37 @@ describe('rate limits', () => {
     expect(upstream.calls).toHaveLength(5);
   });
 
-  it('counts refused origins against their address', async () => {
+  it('does not count refused origins: a web page cannot lock the extension out of its address', async () => {
     const { call, upstream } = setup({ perAddress: 2 });
     upstream.on('POST', TOKEN_URL, json(200, tokenBody));
-    await call(post(refreshFields(), { origin: OTHER_ORIGIN }));
-    await call(post(refreshFields(), { origin: OTHER_ORIGIN }));
-    const response = await call(post(refreshFields()));
-    expect(response.status).toBe(429);
-    expect(upstream.calls).toHaveLength(0);
+    for (let i = 0; i < 20; i += 1) {
+      expect((await call(post(refreshFields(), { origin: OTHER_ORIGIN }))).status).toBe(403);
+    }
+    // The old broker counted the 20 refusals first: the extension's own refresh got 429.
+    expect((await call(post(refreshFields()))).status).toBe(200);
+    expect(upstream.calls).toHaveLength(1);
+  });
+
+  it("does not count junk it refuses itself against the extension's shared budget", async () => {
+    const { call, upstream } = setup({ perOrigin: 2, perAddress: 100 });
+    upstream.on('POST', TOKEN_URL, json(200, tokenBody));
+    for (let i = 0; i < 10; i += 1) {
+      const junk = post('x', { contentType: 'text/plain' });
+      expect((await call(junk, `192.0.2.${i}`)).status).toBe(415);
+    }
+    expect((await call(post(refreshFields()), '198.51.100.1')).status).toBe(200);
+  });
+
+  it('counts IPv6 addresses per /64 (and IPv4-mapped ones as IPv4)', async () => {
+    const { call, upstream } = setup({ perAddress: 2, perOrigin: 100 });
+    upstream.on('POST', TOKEN_URL, json(200, tokenBody));
+    expect((await call(post(refreshFields()), '2001:db8:1:2::1')).status).toBe(200);
+    expect((await call(post(refreshFields()), '2001:db8:1:2:ffff::9')).status).toBe(200);
+    expect((await call(post(refreshFields()), '2001:db8:1:2:aaaa:bbbb:cccc:dddd')).status).toBe(
+      429,
+    );
+    expect((await call(post(refreshFields()), '2001:db8:1:3::1')).status).toBe(200);
+    expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
   });
 
   it('limits one extension origin across addresses', async () => {
