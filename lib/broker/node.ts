@@ -3,9 +3,11 @@
  * streamed, so the handler's size limit applies before anything is buffered) and the Response
  * is written back. Serverless platforms skip this file and call the handler directly.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { clientAddressOf } from './forwarded';
 import type { BrokerHandler } from './handler';
 
 export interface ServeOptions {
@@ -13,10 +15,10 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   port: number;
   /**
-   * Behind a reverse proxy, rate-limit by the address it reports (the last X-Forwarded-For
-   * hop, the one the proxy itself added) instead of the proxy's own address.
+   * Behind reverse proxies, their addresses: rate-limit by the client address they report in
+   * X-Forwarded-For (the right-most hop no trusted proxy added) instead of the proxy's own.
    */
-  trustProxy?: boolean;
+  trustProxy?: readonly string[];
 }
 
 export interface RunningBroker {
@@ -25,14 +27,13 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
-    const last = hops[hops.length - 1]?.trim();
-    if (last) return last;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  return clientAddressOf(
+    req.socket.remoteAddress ?? 'unknown',
+    Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+    trustedProxies,
+  );
 }
 
 function toRequest(req: IncomingMessage): Request {
@@ -75,7 +76,7 @@ export async function serveBroker(
       let response: Response;
       try {
         response = await handler(toRequest(req), {
-          address: clientAddress(req, options.trustProxy === true),
+          address: clientAddress(req, options.trustProxy ?? []),
         });
       } catch {
         response = new Response('{"error":"internal_error"}', { status: 500 });

@@ -13,7 +13,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(trustProxy = false) {
+async function start(trustProxy: string[] = []) {
   const upstream = new ScriptedFetch();
   upstream.on('POST', TOKEN_URL, json(200, tokenBody));
   const logs: BrokerLogEntry[] = [];
@@ -100,7 +100,7 @@ describe('the broker on node:http', () => {
     expect(direct.logs[0]?.address).toBe('127.0.0.1');
     await running?.close();
 
-    const proxied = await start(true);
+    const proxied = await start(['127.0.0.1']);
     await fetch(proxied.url, {
       method: 'POST',
       headers: {
