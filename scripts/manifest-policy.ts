@@ -14,7 +14,7 @@ export interface ManifestLike {
   externally_connectable?: unknown;
   web_accessible_resources?: unknown;
   background?: { service_worker?: string; scripts?: string[] };
-  content_scripts?: Array<{ js?: string[]; css?: string[] }>;
+  content_scripts?: Array<{ js?: string[]; css?: string[]; matches?: string[] }>;
   sandbox?: unknown;
   [key: string]: unknown;
 }
@@ -58,6 +58,12 @@ export const OPTIONAL_HOST_PERMISSIONS: Readonly<Record<string, Allowed>> = {
       'asked at run time: a site or custom environment on this computer (http is refused elsewhere)',
   },
 };
+
+/**
+ * Pages a manifest content script may be injected into without the user opting the site in:
+ * none. Click-to-register is registered at run time, per site the user chose.
+ */
+export const CONTENT_SCRIPT_MATCHES: Readonly<Record<string, Allowed>> = {};
 
 const REMOTE = /^(https?:)?\/\//i;
 /** script-src sources that keep every script inside the extension package. */
@@ -106,13 +112,21 @@ export function checkManifest(manifest: ManifestLike, options: { production: boo
   for (const policy of cspStrings(manifest.content_security_policy)) {
     if (/'unsafe-eval'/i.test(policy))
       problems.push(`content_security_policy allows 'unsafe-eval'`);
-    const scriptSources = (/script-src([^;]*)/i.exec(policy)?.[1] ?? '').trim().split(/\s+/);
+    // Every script directive, however many (script-src, script-src-elem, script-src-attr).
+    const scriptSources = [
+      ...policy.matchAll(/(?:^|;)\s*script-src(?:-elem|-attr)?([^;]*)/gi),
+    ].flatMap((directive) => (directive[1] ?? '').trim().split(/\s+/));
     const elsewhere = scriptSources.filter(
       (source) => source !== '' && source !== "'unsafe-eval'" && !LOCAL_SCRIPT_SOURCES.has(source),
     );
     if (elsewhere.length > 0) {
       problems.push('content_security_policy lets scripts load from elsewhere than the extension');
     }
+  }
+  for (const script of manifest.content_scripts ?? []) {
+    problems.push(
+      ...listProblems('content script match', script.matches, CONTENT_SCRIPT_MATCHES, production),
+    );
   }
   if (manifest.externally_connectable !== undefined) {
     problems.push('externally_connectable lets web pages message the extension');
@@ -135,6 +149,8 @@ export function checkManifest(manifest: ManifestLike, options: { production: boo
 const CODE_RULES: ReadonlyArray<[RegExp, string]> = [
   [/\beval\s*\(/, 'calls eval()'],
   [/\bnew\s+Function\s*\(/, 'builds code with new Function()'],
+  // `Function('…')` builds code just as `new Function` does; `x.Function(` and `isFunction(` do not.
+  [/(?<!\bnew\s+)(?<![.\w$])Function\s*\)?\s*\(/, 'builds code with Function()'],
   [/\bimport\s*\(\s*["'`](https?:)?\/\//, 'imports a module from the network'],
   [/\bimportScripts\s*\(\s*["'`](https?:)?\/\//, 'imports a script from the network'],
   [/<script[^>]*\ssrc\s*=\s*["']?(https?:)?\/\//i, 'loads a <script> from the network'],

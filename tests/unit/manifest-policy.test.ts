@@ -77,6 +77,26 @@ describe('manifest policy', () => {
     expect(checkManifest({ ...SHIPPED, content_security_policy: csp }, production)).toEqual([]);
   });
 
+  it('reads every script directive, not only the first', () => {
+    const csp = {
+      extension_pages: "script-src 'self'; object-src 'self'; script-src-elem https://cdn.example",
+    };
+    expect(checkManifest({ ...SHIPPED, content_security_policy: csp }, production)).toEqual([
+      'content_security_policy lets scripts load from elsewhere than the extension',
+    ]);
+  });
+
+  it('refuses a manifest content script that injects into pages the user did not opt in', () => {
+    expect(
+      checkManifest(
+        { ...SHIPPED, content_scripts: [{ js: ['content.js'], matches: ['<all_urls>'] }] },
+        production,
+      ),
+    ).toEqual([
+      'content script match "<all_urls>" is not in the allowlist (scripts/manifest-policy.ts)',
+    ]);
+  });
+
   it('refuses remote code and doors for web pages', () => {
     expect(
       checkManifest(
@@ -102,6 +122,8 @@ describe('built code', () => {
   it.each([
     ['const x = eval("1+1")', 'calls eval()'],
     ['const f = new Function("return 1")', 'new Function()'],
+    ['const f = Function("return this")()', 'with Function()'],
+    ['x=(0,Function)("return 1")', 'with Function()'],
     ['await import("https://cdn.example/mod.js")', 'imports a module'],
     ['importScripts("https://cdn.example/w.js")', 'imports a script'],
     ['<script src="https://cdn.example/x.js"></script>', '<script>'],
@@ -117,6 +139,7 @@ describe('built code', () => {
       'import("./chunks/popup.js")',
       '<script type="module" src="/chunks/popup.js"></script>',
       'const url = "https://webexapis.com/v1/authorize"',
+      'isFunction(x) || obj.Function(1) || typeof y === "function"',
     ].join('\n');
     expect(checkBuiltCode('background.js', code)).toEqual([]);
   });
