@@ -1,6 +1,7 @@
 import type { DiagnosticEntry } from '../messaging/protocol';
 import type { Clock, Store } from '../ports';
 import { serialQueue } from '../serial-queue';
+import { redactText } from './redact-text';
 
 const DIAGNOSTICS_KEY = 'diagnostics';
 /**
@@ -10,9 +11,6 @@ const DIAGNOSTICS_KEY = 'diagnostics';
  */
 const SECRET_KEYS =
   /tokens?$|token_|secret|verifier|authorization|password|cookie|^code$|^auth_?code$/i;
-/** Secrets inside text: bearer credentials and OAuth parameters in a quoted URL or body. */
-const SECRET_TEXT =
-  /\b(Bearer\s+)[^\s"',;]+|\b((?:access_token|refresh_token|id_token|code|client_secret|code_verifier)=)[^&\s"']+/gi;
 const MAX_DEPTH = 6;
 
 export interface Diagnostics {
@@ -22,7 +20,7 @@ export interface Diagnostics {
 }
 
 function redactValue(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return value.replace(SECRET_TEXT, '$1$2[redacted]');
+  if (typeof value === 'string') return redactText(value);
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= MAX_DEPTH) return '[nested]';
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
