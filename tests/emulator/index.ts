@@ -13,6 +13,7 @@ import { Dispatcher } from './dispatcher';
 import type { Fault, FaultSpec } from './faults';
 import { DEMO_INTEGRATION, type Integration } from './integrations';
 import { Listener } from './listeners';
+import type { MercuryServer } from './mercury';
 import { mobiusRoutes } from './mobius';
 import { authorizeRoutes } from './oauth-authorize';
 import { tokenRoutes } from './oauth-token';
@@ -72,6 +73,8 @@ export interface Emulator {
   /** Moves the emulator's clock forward (on top of the injected clock). */
   advanceClock(ms: number): void;
   now(): number;
+  /** The Mercury server (§1): sockets, push, faults. */
+  readonly mercury: MercuryServer;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -83,13 +86,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dispatcher = new Dispatcher(state, routes, log);
   const ports = options.ports ?? {};
   const listeners: Record<ServerName, Listener> = {
-    base: new Listener('base', host, ports.base ?? 0, dispatcher.handle),
+    base: new Listener(
+      'base',
+      host,
+      ports.base ?? 0,
+      dispatcher.handle,
+      state.mercury.handleUpgrade,
+    ),
     primary: new Listener('primary', host, ports.primary ?? 0, dispatcher.handle),
     backup: new Listener('backup', host, ports.backup ?? 0, dispatcher.handle),
   };
   const all = Object.values(listeners);
   const closeAll = async () => {
     dispatcher.dispose();
+    await state.mercury.close();
     await Promise.all(all.map((l) => l.down()));
   };
   try {
@@ -148,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addIntegration: (integration) => controls.addIntegration(integration),
     advanceClock: (ms) => state.clock.advance(ms),
     now: () => state.now(),
+    mercury: state.mercury,
   };
 }
 

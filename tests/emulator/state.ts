@@ -3,6 +3,7 @@ import { AuthorizationStore } from './authorizations';
 import { EmulatorClock } from './clock';
 import { FaultQueue } from './faults';
 import { IntegrationRegistry } from './integrations';
+import { MercuryServer } from './mercury';
 import { type Liveness, MobiusStore } from './mobius-store';
 import { RequestLog } from './request-log';
 import { StalledResponses } from './stalls';
@@ -29,6 +30,7 @@ export class EmulatorState {
   readonly faults = new FaultQueue();
   readonly log = new RequestLog();
   readonly stalls = new StalledResponses();
+  readonly mercury: MercuryServer = new MercuryServer(this);
 
   constructor(
     clock: Clock | undefined,
@@ -66,6 +68,7 @@ export class EmulatorState {
     this.mobius.clear();
     this.faults.clear();
     this.stalls.releaseAll();
+    this.mercury.dropAll();
     this.log.clear();
     this.seed();
   }
