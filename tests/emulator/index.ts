@@ -1,4 +1,8 @@
 import { adminRoutes } from './admin';
+import { callAdminRoutes } from './admin-calls';
+import { callerEnds, type RingOptions, ringUser } from './call-flow';
+import { type CallView, callView } from './call-store';
+import { callRoutes } from './calls';
 import { catalogRoutes } from './catalog';
 import { initialConfig } from './config';
 import {
@@ -30,9 +34,11 @@ import type {
   LogEntry,
   ServerName,
 } from './types';
-import { TEST_USERS, type TestUser } from './users';
+import { TEST_USERS, type TestUser, userByEmail } from './users';
 import { wdmRoutes } from './wdm';
 
+export type { RingOptions } from './call-flow';
+export type { CallView } from './call-store';
 export type { DeviceHistory, DeviceLife, DeviceSummary, Lapse, TokenResponse } from './controls';
 export { ENDPOINT_NAMES, type EndpointName, type Fault, type FaultSpec } from './faults';
 export { s256 } from './ids';
@@ -75,6 +81,18 @@ export interface Emulator {
   now(): number;
   /** The Mercury server (§1): sockets, push, faults. */
   readonly mercury: MercuryServer;
+  /** "Call me": rings the user's line from a caller with a real media peer (§4). */
+  callMe(options: RingOptions): Promise<CallView>;
+  /** The caller hangs up. */
+  hangUp(callId: string): CallView;
+  calls(email?: string): CallView[];
+  /** Resolves when the call's view passes `test` (checked on each media event), or rejects. */
+  waitForCall(
+    callId: string,
+    test: (call: CallView) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<CallView>;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -100,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const closeAll = async () => {
     dispatcher.dispose();
     await state.mercury.close();
+    await state.calls.clear();
     await Promise.all(all.map((l) => l.down()));
   };
   try {
@@ -120,8 +139,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...regionRoutes(),
     ...wdmRoutes(state),
     ...mobiusRoutes(state),
+    ...callRoutes(state),
     ...demoRoutes(state),
     ...adminRoutes(state, controls),
+    ...callAdminRoutes(state),
   );
   state.reset();
 
@@ -159,6 +180,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     advanceClock: (ms) => state.clock.advance(ms),
     now: () => state.now(),
     mercury: state.mercury,
+    callMe: async (opts) => callView(orThrow(await ringUser(state, opts))),
+    hangUp: (callId) => {
+      const call = orThrow(state.calls.get(callId) ?? `no call ${callId}`);
+      callerEnds(state, call, 'hangup');
+      return callView(call);
+    },
+    waitForCall: async (callId, test, what, timeoutMs) => {
+      const call = orThrow(state.calls.get(callId) ?? `no call ${callId}`);
+      await call.peer.waitFor(() => test(callView(call)), what, timeoutMs);
+      return callView(call);
+    },
+    calls: (email) =>
+      state.calls
+        .list(
+          email === undefined
+            ? undefined
+            : orThrow(userByEmail(email)?.id ?? `no test user ${email}`),
+        )
+        .map(callView),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/ports';
 import { AuthorizationStore } from './authorizations';
+import { CallStore } from './call-store';
 import { EmulatorClock } from './clock';
 import { FaultQueue } from './faults';
 import { IntegrationRegistry } from './integrations';
@@ -31,6 +32,7 @@ export class EmulatorState {
   readonly log = new RequestLog();
   readonly stalls = new StalledResponses();
   readonly mercury: MercuryServer = new MercuryServer(this);
+  readonly calls = new CallStore();
 
   constructor(
     clock: Clock | undefined,
@@ -69,6 +71,7 @@ export class EmulatorState {
     this.faults.clear();
     this.stalls.releaseAll();
     this.mercury.dropAll();
+    this.calls.clear().catch(() => {});
     this.log.clear();
     this.seed();
   }
