@@ -3,7 +3,7 @@ import { callerEnds, ringUser } from './call-flow';
 import { callView } from './call-store';
 import { restErrorBody } from './errors';
 import { isObject, jsonReply, type Reply, type RequestContext } from './http';
-import { MERCURY_CLOSE_CODES, type MercuryFault } from './mercury';
+import { MERCURY_CLOSE_CODES, type MercuryFault } from './mercury-types';
 import { BASE_ONLY, type Route } from './router';
 import type { EmulatorState } from './state';
 import { userByEmail } from './users';

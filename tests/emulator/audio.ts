@@ -81,3 +81,21 @@ export function toneLevel(samples: ArrayLike<number>, frequencyHz: number): numb
 
 /** RFC 4733 event codes 0-15 as DTMF characters. */
 export const DTMF_EVENTS = '0123456789*#ABCD';
+
+/**
+ * RFC 4733 digits from telephone-event payloads: a digit counts on its end packet (E bit), which
+ * senders repeat three times with the same RTP timestamp, so a timestamp counts once.
+ */
+export class DigitCollector {
+  digits = '';
+  private lastTimestamp: number | undefined;
+
+  push(payload: Uint8Array, timestamp: number): void {
+    if (payload.length < 4) return;
+    const event = payload[0] ?? 255;
+    const end = ((payload[1] ?? 0) & 0x80) !== 0;
+    if (!end || event >= DTMF_EVENTS.length || this.lastTimestamp === timestamp) return;
+    this.lastTimestamp = timestamp;
+    this.digits += DTMF_EVENTS[event];
+  }
+}

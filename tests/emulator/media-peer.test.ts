@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { linearToUlaw, rms, ToneSource, toneLevel, ulawToLinear } from './audio';
+import { DigitCollector, linearToUlaw, rms, ToneSource, toneLevel, ulawToLinear } from './audio';
 import { MediaPeer } from './media-peer';
 
 const peers: MediaPeer[] = [];
@@ -28,6 +28,22 @@ describe('audio measures', () => {
     expect(rms(samples)).toBeGreaterThan(0.3);
     const silent = decode(new ToneSource(1000, 0).nextFrame());
     expect(rms(silent)).toBeLessThan(0.001);
+  });
+});
+
+describe('RFC 4733 digits', () => {
+  it('counts each digit once on its end packet, whatever the repeats', () => {
+    const dtmf = new DigitCollector();
+    const packet = (event: number, end: boolean) => Uint8Array.of(event, end ? 0x8a : 0x0a, 0, 160);
+    dtmf.push(packet(1, false), 100);
+    dtmf.push(packet(1, true), 100);
+    dtmf.push(packet(1, true), 100);
+    dtmf.push(packet(1, true), 100);
+    dtmf.push(packet(11, false), 900);
+    dtmf.push(packet(11, true), 900);
+    dtmf.push(packet(1, true), 1700);
+    dtmf.push(Uint8Array.of(1, 0x80), 2500);
+    expect(dtmf.digits).toBe('1#1');
   });
 });
 

@@ -10,7 +10,7 @@ import {
   RtpHeader,
   RtpPacket,
 } from 'werift';
-import { DTMF_EVENTS, FRAME_SAMPLES, rms, ToneSource, toneLevel, ulawToLinear } from './audio';
+import { DigitCollector, FRAME_SAMPLES, rms, ToneSource, toneLevel, ulawToLinear } from './audio';
 
 export const PCMU_PT = 0;
 export const TELEPHONE_EVENT_PT = 101;
@@ -60,7 +60,7 @@ export class MediaPeer {
   private timer: ReturnType<typeof setInterval> | undefined;
   private seq = 0;
   private timestamp = 0;
-  private lastDigitTimestamp: number | undefined;
+  private readonly dtmf = new DigitCollector();
   private readonly listeners = new Set<() => void>();
 
   constructor(options: MediaPeerOptions = {}) {
@@ -191,20 +191,11 @@ export class MediaPeer {
       if (this.window.length > WINDOW_SAMPLES) {
         this.window.splice(0, this.window.length - WINDOW_SAMPLES);
       }
-    } else if (rtp.payload.length >= 4) {
-      this.telephoneEvent(rtp);
+    } else if (pt === TELEPHONE_EVENT_PT) {
+      this.dtmf.push(rtp.payload, rtp.header.timestamp);
+      this.counters.digits = this.dtmf.digits;
     }
     this.changed();
-  }
-
-  /** RFC 4733: event, E bit; the end packet is sent three times: count a timestamp once. */
-  private telephoneEvent(rtp: RtpPacket): void {
-    const event = rtp.payload[0] ?? 255;
-    const end = ((rtp.payload[1] ?? 0) & 0x80) !== 0;
-    if (!end || event >= DTMF_EVENTS.length) return;
-    if (this.lastDigitTimestamp === rtp.header.timestamp) return;
-    this.lastDigitTimestamp = rtp.header.timestamp;
-    this.counters.digits += DTMF_EVENTS[event];
   }
 
   private changed(): void {
