@@ -196,6 +196,9 @@ describe('incoming call (§4) with a real remote party', () => {
     expect((listed.body.calls as unknown[]).length).toBe(1);
     const hung = await admin(emu, 'POST', `/calls/${rung.body.callId}/hangup`);
     expect(hung.body.state).toBe('ended');
+    const demo = await (await fetch(emu.urls.demo)).text();
+    expect(demo).toContain('<form id="call-me">');
+    expect(demo).toContain("fetch('/_emulator/calls'");
   });
 });
 
