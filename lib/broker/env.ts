@@ -10,6 +10,7 @@ import {
   DEV_EXTENSION_ID,
   EMULATOR_DEFAULT_BASE_URL,
 } from '../dev-integration';
+import { canonicalAddress, isIpAddress } from './address';
 import {
   type BrokerConfig,
   type BrokerLimits,
@@ -101,6 +102,19 @@ function secretFrom(
   return env.BROKER_CLIENT_SECRET || undefined;
 }
 
+/** The reverse proxies whose X-Forwarded-For is believed: addresses, never a blanket yes. */
+function proxies(env: Env, errors: string[]): string[] {
+  const addresses = list(env.BROKER_TRUST_PROXY);
+  for (const address of addresses) {
+    if (!isIpAddress(address)) {
+      errors.push(
+        `BROKER_TRUST_PROXY: "${address.slice(0, 60)}" is not an IP address; list the reverse proxies' addresses.`,
+      );
+    }
+  }
+  return addresses.map(canonicalAddress);
+}
+
 /** The broker's setup, or every problem with the environment (never echoing the secret). */
 export function brokerSetupFromEnv(
   env: Env,
@@ -111,6 +125,16 @@ export function brokerSetupFromEnv(
   let clientId = env.BROKER_CLIENT_ID || undefined;
   let clientSecret = secretFrom(env, readFile, errors);
   if (demo) {
+    // Credentials without a token URL are a forgotten variable, not a wish to send a real secret
+    // and every user's refresh token to the local emulator. The demo integration itself is fine.
+    const real =
+      (clientId !== undefined && clientId !== DEMO_CLIENT_ID) ||
+      (clientSecret !== undefined && clientSecret !== DEMO_CLIENT_SECRET);
+    if (real) {
+      errors.push(
+        'BROKER_TOKEN_URL is required with BROKER_CLIENT_ID or a client secret (without it the broker would send them to the local emulator).',
+      );
+    }
     clientId ??= DEMO_CLIENT_ID;
     clientSecret ??= DEMO_CLIENT_SECRET;
   } else {
@@ -140,7 +164,7 @@ export function brokerSetupFromEnv(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     errors.push('BROKER_PORT must be a port number (0-65535).');
   }
-  const trustProxy = flag(env, 'BROKER_TRUST_PROXY', errors);
+  const trustedProxies = proxies(env, errors);
   const quiet = flag(env, 'BROKER_QUIET', errors);
   if (errors.length > 0) return { ok: false, errors };
 
@@ -159,7 +183,7 @@ export function brokerSetupFromEnv(
     ok: true,
     setup: {
       config,
-      listen: { host: env.BROKER_HOST || '127.0.0.1', port, trustProxy },
+      listen: { host: env.BROKER_HOST || '127.0.0.1', port, trustedProxies },
       quiet,
       demo,
     },

@@ -4,11 +4,12 @@
  * integration's client secret and performs the two token calls that need it (code exchange and
  * refresh); PKCE and `state` stay in the extension.
  *
- * Order of checks: path and method, per-address rate, origin, per-origin rate, media type and
- * size, fields. Each refusal is one log entry; no entry and no answer carries a token, a code, a
+ * Order of checks: path and method, origin, per-address rate (an IPv6 /64 is one address),
+ * media type and size, fields, per-origin rate. Each refusal is one log entry; no entry and no answer carries a token, a code, a
  * verifier or the secret.
  */
 import type { Clock, Fetch } from '../ports';
+import { rateKey } from './address';
 import type { BrokerConfig } from './config';
 import { type Grant, parseGrant, readBody, upstreamForm } from './grant';
 import { FixedWindowLimiter } from './rate-limit';
@@ -99,17 +100,13 @@ export function createBroker(config: BrokerConfig, deps: BrokerDeps): BrokerHand
     if (request.method !== 'POST') {
       return refuse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' });
     }
-    const byAddress = perAddress.take(client.address);
+    // The origin first: a refused caller costs nothing, so it is not counted, and a web page in
+    // the user's browser cannot spend the user's address budget and lock them out.
+    if (!origin) return refuse(403, 'origin_not_allowed', 'This origin may not use the broker.');
+    const byAddress = perAddress.take(rateKey(client.address));
     if (!byAddress.allowed) {
       return refuse(429, 'rate_limited', 'Too many requests from this address.', {
         'Retry-After': String(byAddress.retryAfterSeconds),
-      });
-    }
-    if (!origin) return refuse(403, 'origin_not_allowed', 'This origin may not use the broker.');
-    const byOrigin = perOrigin.take(origin);
-    if (!byOrigin.allowed) {
-      return refuse(429, 'rate_limited', 'Too many requests from this extension.', {
-        'Retry-After': String(byOrigin.retryAfterSeconds),
       });
     }
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim();
@@ -127,6 +124,14 @@ export function createBroker(config: BrokerConfig, deps: BrokerDeps): BrokerHand
     }
     const parsed = parseGrant(body.text, redirectUris);
     if (!parsed.ok) return refuse(400, parsed.error, parsed.description);
+    // The budget every user of the extension shares is spent only on requests Webex will see:
+    // Origin is a header any non-browser client can forge, so junk must not exhaust it.
+    const byOrigin = perOrigin.take(origin);
+    if (!byOrigin.allowed) {
+      return refuse(429, 'rate_limited', 'Too many requests from this extension.', {
+        'Retry-After': String(byOrigin.retryAfterSeconds),
+      });
+    }
     const upstream = await forwardToTokenEndpoint(
       deps.fetch,
       config.tokenUrl,

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { canonicalAddress, isIpAddress } from './address';
 import type { BrokerHandler } from './handler';
 
 export interface ServeOptions {
@@ -13,10 +14,11 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   port: number;
   /**
-   * Behind a reverse proxy, rate-limit by the address it reports (the last X-Forwarded-For
-   * hop, the one the proxy itself added) instead of the proxy's own address.
+   * Behind reverse proxies, their addresses: a request from one of them is rate-limited by the
+   * right-most X-Forwarded-For hop that is not one of them (each proxy appends the address it
+   * saw; hops further left are the client's word). Empty: the socket's address, always.
    */
-  trustProxy?: boolean;
+  trustedProxies?: readonly string[];
 }
 
 export interface RunningBroker {
@@ -25,14 +27,19 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
-    const last = hops[hops.length - 1]?.trim();
-    if (last) return last;
+function clientAddress(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
+  let address = canonicalAddress(req.socket.remoteAddress ?? 'unknown');
+  if (!trustedProxies.has(address)) return address;
+  const forwarded = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]?.trim() ?? '';
+    if (!isIpAddress(hop)) break;
+    address = canonicalAddress(hop);
+    if (!trustedProxies.has(address)) return address;
   }
-  return req.socket.remoteAddress ?? 'unknown';
+  // Every hop was a trusted proxy (or a hop was not an address): the last one believed.
+  return address;
 }
 
 function toRequest(req: IncomingMessage): Request {
@@ -70,12 +77,13 @@ export async function serveBroker(
   handler: BrokerHandler,
   options: ServeOptions,
 ): Promise<RunningBroker> {
+  const trusted = new Set((options.trustedProxies ?? []).map(canonicalAddress));
   const server: Server = createServer((req, res) => {
     const respond = async () => {
       let response: Response;
       try {
         response = await handler(toRequest(req), {
-          address: clientAddress(req, options.trustProxy === true),
+          address: clientAddress(req, trusted),
         });
       } catch {
         response = new Response('{"error":"internal_error"}', { status: 500 });

@@ -387,14 +387,43 @@ describe('rate limits', () => {
     expect(upstream.calls).toHaveLength(5);
   });
 
-  it('counts refused origins against their address', async () => {
+  it('does not count refused origins against the address (a web page cannot lock a user out)', async () => {
     const { call, upstream } = setup({ perAddress: 2 });
     upstream.on('POST', TOKEN_URL, json(200, tokenBody));
-    await call(post(refreshFields(), { origin: OTHER_ORIGIN }));
-    await call(post(refreshFields(), { origin: OTHER_ORIGIN }));
-    const response = await call(post(refreshFields()));
-    expect(response.status).toBe(429);
-    expect(upstream.calls).toHaveLength(0);
+    for (let i = 0; i < 5; i++) {
+      expect((await call(post(refreshFields(), { origin: 'https://evil.example' }))).status).toBe(
+        403,
+      );
+    }
+    expect((await call(post(refreshFields()))).status).toBe(200);
+    expect(upstream.calls).toHaveLength(1);
+  });
+
+  it('does not spend the shared extension budget on requests it refuses itself', async () => {
+    const { call, upstream } = setup({ perOrigin: 2, perAddress: 1000 });
+    upstream.on('POST', TOKEN_URL, json(200, tokenBody));
+    for (let i = 0; i < 5; i++) {
+      const junk = await call(post('x', { contentType: 'text/plain' }), `192.0.2.${i}`);
+      expect(junk.status).toBe(415);
+      const bad = await call(post({ grant_type: 'password' }), `192.0.2.${i}`);
+      expect(bad.status).toBe(400);
+    }
+    expect((await call(post(refreshFields()), '198.51.100.1')).status).toBe(200);
+    expect((await call(post(refreshFields()), '198.51.100.2')).status).toBe(200);
+    expect((await call(post(refreshFields()), '198.51.100.3')).status).toBe(429);
+  });
+
+  it('counts one IPv6 /64 as one address, and IPv4-mapped IPv6 as the IPv4 address', async () => {
+    const { call, upstream } = setup({ perAddress: 2 });
+    upstream.on('POST', TOKEN_URL, json(200, tokenBody));
+    expect((await call(post(refreshFields()), '2001:db8:1:2::1')).status).toBe(200);
+    expect((await call(post(refreshFields()), '2001:db8:1:2:ffff::9')).status).toBe(200);
+    expect((await call(post(refreshFields()), '2001:0db8:0001:0002:abcd::')).status).toBe(429);
+    // The next /64 is another address.
+    expect((await call(post(refreshFields()), '2001:db8:1:3::1')).status).toBe(200);
+    expect((await call(post(refreshFields()), '192.0.2.50')).status).toBe(200);
+    expect((await call(post(refreshFields()), '::ffff:192.0.2.50')).status).toBe(200);
+    expect((await call(post(refreshFields()), '::ffff:c000:232')).status).toBe(429);
   });
 
   it('limits one extension origin across addresses', async () => {
