@@ -59,6 +59,12 @@ export const OPTIONAL_HOST_PERMISSIONS: Readonly<Record<string, Allowed>> = {
   },
 };
 
+/**
+ * Pages a manifest content script may be injected into without the user opting the site in:
+ * none. Click-to-register is registered at run time, per site the user chose.
+ */
+export const CONTENT_SCRIPT_MATCHES: Readonly<Record<string, Allowed>> = {};
+
 const REMOTE = /^(https?:)?\/\//i;
 /** script-src sources that keep every script inside the extension package. */
 const LOCAL_SCRIPT_SOURCES = new Set(["'self'", "'none'", "'wasm-unsafe-eval'"]);
@@ -79,22 +85,6 @@ function listProblems(
     }
   }
   return problems;
-}
-
-/** Directives that decide where scripts come from; default-src only when no script-src is given. */
-function scriptSources(policy: string): string[] {
-  const directives = policy
-    .split(';')
-    .map((directive) => directive.trim().split(/\s+/))
-    .filter(([name]) => name !== undefined && name !== '')
-    .map(([name = '', ...sources]) => ({ name: name.toLowerCase(), sources }));
-  const scriptish = directives.filter(({ name }) =>
-    ['script-src', 'script-src-elem', 'script-src-attr', 'worker-src'].includes(name),
-  );
-  const governing = scriptish.some(({ name }) => name === 'script-src')
-    ? scriptish
-    : [...scriptish, ...directives.filter(({ name }) => name === 'default-src')];
-  return governing.flatMap(({ sources }) => sources);
 }
 
 function cspStrings(csp: unknown): string[] {
@@ -122,22 +112,21 @@ export function checkManifest(manifest: ManifestLike, options: { production: boo
   for (const policy of cspStrings(manifest.content_security_policy)) {
     if (/'unsafe-eval'/i.test(policy))
       problems.push(`content_security_policy allows 'unsafe-eval'`);
-    // Every directive, not the first: a second script-src or a script-src-elem can add a host.
-    const elsewhere = scriptSources(policy).filter(
-      (source) => source !== "'unsafe-eval'" && !LOCAL_SCRIPT_SOURCES.has(source),
+    // Every script directive, however many (script-src, script-src-elem, script-src-attr).
+    const scriptSources = [
+      ...policy.matchAll(/(?:^|;)\s*script-src(?:-elem|-attr)?([^;]*)/gi),
+    ].flatMap((directive) => (directive[1] ?? '').trim().split(/\s+/));
+    const elsewhere = scriptSources.filter(
+      (source) => source !== '' && source !== "'unsafe-eval'" && !LOCAL_SCRIPT_SOURCES.has(source),
     );
     if (elsewhere.length > 0) {
       problems.push('content_security_policy lets scripts load from elsewhere than the extension');
     }
   }
-  // Content scripts are registered at run time for the sites a user opts in; a static one would
-  // run on its pages without asking, so no match pattern is allowed.
   for (const script of manifest.content_scripts ?? []) {
-    for (const pattern of script.matches ?? []) {
-      problems.push(
-        `content_scripts matches "${pattern}": content scripts run only on sites the user opts in, registered at run time`,
-      );
-    }
+    problems.push(
+      ...listProblems('content script match', script.matches, CONTENT_SCRIPT_MATCHES, production),
+    );
   }
   if (manifest.externally_connectable !== undefined) {
     problems.push('externally_connectable lets web pages message the extension');
@@ -159,9 +148,9 @@ export function checkManifest(manifest: ManifestLike, options: { production: boo
 /** Code patterns that mean eval or remote code in a built file. */
 const CODE_RULES: ReadonlyArray<[RegExp, string]> = [
   [/\beval\s*\(/, 'calls eval()'],
-  // Function(...) builds code with or without `new`, called directly, through a property or as
-  // `(0, Function)(...)`; `isFunction(` and `instanceof Function` are left alone.
-  [/(?<![\w$])Function\s*\)?\s*(\.\s*(apply|call)\s*)?\(/, 'builds code with Function()'],
+  [/\bnew\s+Function\s*\(/, 'builds code with new Function()'],
+  // `Function('…')` builds code just as `new Function` does; `x.Function(` and `isFunction(` do not.
+  [/(?<!\bnew\s+)(?<![.\w$])Function\s*\)?\s*\(/, 'builds code with Function()'],
   [/\bimport\s*\(\s*["'`](https?:)?\/\//, 'imports a module from the network'],
   [/\bimportScripts\s*\(\s*["'`](https?:)?\/\//, 'imports a script from the network'],
   [/<script[^>]*\ssrc\s*=\s*["']?(https?:)?\/\//i, 'loads a <script> from the network'],

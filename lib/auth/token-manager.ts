@@ -11,6 +11,7 @@ import { refreshViaBroker } from '../webex/broker-client';
 import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
+import { isGrantRefusal } from './refusal';
 import {
   authorizationHeader,
   loadTokens,
@@ -53,11 +54,16 @@ export type AuthorizationResult = Outcome<string>;
 
 export class TokenManager {
   private refreshing: Promise<RefreshOutcome> | null = null;
+  /**
+   * Renewed tokens whose write failed. Webex may rotate the refresh token, so the old one on
+   * disk is already spent: these are the only good ones, kept (and used) until a write lands.
+   */
+  private unsaved: StoredTokens | null = null;
 
   constructor(private readonly deps: TokenManagerDeps) {}
 
-  load(): Promise<StoredTokens | undefined> {
-    return loadTokens(this.deps.store);
+  async load(): Promise<StoredTokens | undefined> {
+    return this.unsaved ?? loadTokens(this.deps.store);
   }
 
   async isSignedIn(): Promise<boolean> {
@@ -66,10 +72,12 @@ export class TokenManager {
 
   async save(tokens: StoredTokens): Promise<void> {
     await this.deps.store.set(TOKENS_KEY, tokens);
+    this.unsaved = null;
     await this.scheduleRefresh(tokens);
   }
 
   async clear(): Promise<void> {
+    this.unsaved = null;
     await this.deps.store.del(TOKENS_KEY);
     await this.deps.scheduler.clear(REFRESH_TIMER);
   }
@@ -106,8 +114,13 @@ export class TokenManager {
     return this.refreshing;
   }
 
-  /** The refresh timer fired. */
+  /** The refresh timer fired (or a write of renewed tokens is due again). */
   async onTimer(): Promise<void> {
+    const unsaved = this.unsaved;
+    if (unsaved) {
+      if (await this.persist(unsaved)) await this.scheduleRefresh(unsaved);
+      return;
+    }
     if (!(await this.load())) return;
     await this.refresh('timer');
   }
@@ -139,7 +152,7 @@ export class TokenManager {
   }
 
   private async doRefresh(reason: string, rejected?: string): Promise<RefreshOutcome> {
-    const { clock, store, log } = this.deps;
+    const { clock, log } = this.deps;
     const tokens = await this.load();
     if (!tokens) return { ok: false, error: notSignedIn() };
     if (rejected !== undefined && tokens.accessToken !== rejected) return { ok: true, tokens };
@@ -186,13 +199,12 @@ export class TokenManager {
       // A repeated access token is accepted (the SDK calls it an error); one refresh in flight
       // at a time is what keeps it from happening.
       const next = tokensFromResponse(answer.value, clock.now(), session, tokens);
-      await store.set(TOKENS_KEY, next);
-      await this.scheduleRefresh(next);
+      if (await this.persist(next)) await this.scheduleRefresh(next);
       log('auth', 'Access token refreshed', { expiresAt: next.expiresAt });
       return { ok: true, tokens: next };
     }
     const failure = answer.error;
-    if (failure.kind === 'http' && isRefusal(failure.status)) {
+    if (failure.kind === 'http' && isGrantRefusal(failure)) {
       return this.refused(tokens, {
         kind: 'auth',
         definitive: true,
@@ -200,11 +212,32 @@ export class TokenManager {
         message: `Webex refused to renew the sign-in (${oauthErrorCode(failure.body) ?? `HTTP ${failure.status}`})`,
       });
     }
-    // Network trouble, 5xx, 429 or a garbled answer: keep the tokens and try again soon.
+    // Network trouble, 5xx, 429, a garbled or non-OAuth answer: keep the tokens, try again soon.
     log('auth', 'Token refresh failed; will retry', { error: failure.message });
     const retryAt = clock.now() + this.deps.timing.tokenRetryMs;
     await this.deps.scheduler.set(REFRESH_TIMER, retryAt);
     return { ok: false, error: failure };
+  }
+
+  /**
+   * Write renewed tokens. A failed write keeps them in memory (the refresh token on disk may be
+   * spent) and tries again on the refresh timer soon; false until a write lands.
+   */
+  private async persist(tokens: StoredTokens): Promise<boolean> {
+    const { store, scheduler, clock, timing, log } = this.deps;
+    try {
+      // A write that never ends must not hold every later refresh (they share this one).
+      await withinMs(store.set(TOKENS_KEY, tokens), timing.requestTimeoutMs);
+      if (this.unsaved === tokens) this.unsaved = null;
+      return true;
+    } catch (error) {
+      this.unsaved = tokens;
+      log('auth', 'Could not save the renewed sign-in; keeping it and trying again', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      await scheduler.set(REFRESH_TIMER, clock.now() + timing.tokenRetryMs).catch(() => {});
+      return false;
+    }
   }
 
   private async refused(tokens: StoredTokens, failure: WebexFailure): Promise<RefreshOutcome> {
@@ -216,9 +249,14 @@ export class TokenManager {
   }
 }
 
-/** 4xx other than 408/429 means the grant itself is no good (invalid_grant, invalid_client...). */
-const isRefusal = (status: number) =>
-  status >= 400 && status < 500 && status !== 408 && status !== 429;
+/** `work`, or a rejection once `ms` have passed. */
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Storage did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 const notSignedIn = (): WebexFailure => ({
   kind: 'auth',

@@ -10,7 +10,6 @@ import {
   DEV_EXTENSION_ID,
   EMULATOR_DEFAULT_BASE_URL,
 } from '../dev-integration';
-import { canonicalAddress, isIpAddress } from './address';
 import {
   type BrokerConfig,
   type BrokerLimits,
@@ -102,17 +101,24 @@ function secretFrom(
   return env.BROKER_CLIENT_SECRET || undefined;
 }
 
-/** The reverse proxies whose X-Forwarded-For is believed: addresses, never a blanket yes. */
-function proxies(env: Env, errors: string[]): string[] {
-  const addresses = list(env.BROKER_TRUST_PROXY);
-  for (const address of addresses) {
-    if (!isIpAddress(address)) {
-      errors.push(
-        `BROKER_TRUST_PROXY: "${address.slice(0, 60)}" is not an IP address; list the reverse proxies' addresses.`,
-      );
-    }
+const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+
+/**
+ * BROKER_TRUST_PROXY: the addresses of the reverse proxies in front of the broker. It was a
+ * yes/no flag that believed any X-Forwarded-For (so any client could pick its own rate-limit
+ * key); a flag value is refused with what to write instead.
+ */
+function trustedProxies(env: Env, errors: string[]): string[] {
+  const raw = env.BROKER_TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return [];
+  const addresses = list(raw);
+  const bad = addresses.filter((address) => !IP_ADDRESS.test(address));
+  if (bad.length > 0) {
+    errors.push(
+      `BROKER_TRUST_PROXY lists the trusted proxies' addresses (e.g. 127.0.0.1,::1); "${bad.join(', ')}" is not an address.`,
+    );
   }
-  return addresses.map(canonicalAddress);
+  return addresses;
 }
 
 /** The broker's setup, or every problem with the environment (never echoing the secret). */
@@ -124,17 +130,13 @@ export function brokerSetupFromEnv(
   const demo = !env.BROKER_TOKEN_URL;
   let clientId = env.BROKER_CLIENT_ID || undefined;
   let clientSecret = secretFrom(env, readFile, errors);
+  if (demo && (clientId || clientSecret)) {
+    // Without it the real secret and every user's refresh token would go to the local emulator.
+    errors.push(
+      'BROKER_TOKEN_URL is required when BROKER_CLIENT_ID or a client secret is set (without it the broker would send them to the local emulator).',
+    );
+  }
   if (demo) {
-    // Credentials without a token URL are a forgotten variable, not a wish to send a real secret
-    // and every user's refresh token to the local emulator. The demo integration itself is fine.
-    const real =
-      (clientId !== undefined && clientId !== DEMO_CLIENT_ID) ||
-      (clientSecret !== undefined && clientSecret !== DEMO_CLIENT_SECRET);
-    if (real) {
-      errors.push(
-        'BROKER_TOKEN_URL is required with BROKER_CLIENT_ID or a client secret (without it the broker would send them to the local emulator).',
-      );
-    }
     clientId ??= DEMO_CLIENT_ID;
     clientSecret ??= DEMO_CLIENT_SECRET;
   } else {
@@ -164,7 +166,7 @@ export function brokerSetupFromEnv(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     errors.push('BROKER_PORT must be a port number (0-65535).');
   }
-  const trustedProxies = proxies(env, errors);
+  const trustProxy = trustedProxies(env, errors);
   const quiet = flag(env, 'BROKER_QUIET', errors);
   if (errors.length > 0) return { ok: false, errors };
 
@@ -183,7 +185,7 @@ export function brokerSetupFromEnv(
     ok: true,
     setup: {
       config,
-      listen: { host: env.BROKER_HOST || '127.0.0.1', port, trustedProxies },
+      listen: { host: env.BROKER_HOST || '127.0.0.1', port, trustProxy },
       quiet,
       demo,
     },

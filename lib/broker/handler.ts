@@ -4,15 +4,14 @@
  * integration's client secret and performs the two token calls that need it (code exchange and
  * refresh); PKCE and `state` stay in the extension.
  *
- * Order of checks: path and method, origin, per-address rate (an IPv6 /64 is one address),
- * media type and size, fields, per-origin rate. Each refusal is one log entry; no entry and no answer carries a token, a code, a
+ * Order of checks: path and method, origin, media type and size, fields; only then the
+ * per-address rate (IPv6 by /64) and the per-origin rate, so refused requests spend no budget. Each refusal is one log entry; no entry and no answer carries a token, a code, a
  * verifier or the secret.
  */
 import type { Clock, Fetch } from '../ports';
-import { rateKey } from './address';
 import type { BrokerConfig } from './config';
 import { type Grant, parseGrant, readBody, upstreamForm } from './grant';
-import { FixedWindowLimiter } from './rate-limit';
+import { addressKey, FixedWindowLimiter } from './rate-limit';
 import {
   type BrokerErrorCode,
   brokerError,
@@ -100,15 +99,10 @@ export function createBroker(config: BrokerConfig, deps: BrokerDeps): BrokerHand
     if (request.method !== 'POST') {
       return refuse(405, 'method_not_allowed', 'Use POST.', { Allow: 'POST, OPTIONS' });
     }
-    // The origin first: a refused caller costs nothing, so it is not counted, and a web page in
-    // the user's browser cannot spend the user's address budget and lock them out.
+    // Refusals first, and none of them counted: a web page's no-preflight POSTs (a forged or
+    // foreign Origin, junk the broker refuses itself) must not spend the extension's budget or
+    // lock out everyone behind the same address.
     if (!origin) return refuse(403, 'origin_not_allowed', 'This origin may not use the broker.');
-    const byAddress = perAddress.take(rateKey(client.address));
-    if (!byAddress.allowed) {
-      return refuse(429, 'rate_limited', 'Too many requests from this address.', {
-        'Retry-After': String(byAddress.retryAfterSeconds),
-      });
-    }
     const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim();
     if (mediaType?.toLowerCase() !== FORM_TYPE) {
       return refuse(415, 'unsupported_media_type', `Send the fields as ${FORM_TYPE}.`);
@@ -124,8 +118,13 @@ export function createBroker(config: BrokerConfig, deps: BrokerDeps): BrokerHand
     }
     const parsed = parseGrant(body.text, redirectUris);
     if (!parsed.ok) return refuse(400, parsed.error, parsed.description);
-    // The budget every user of the extension shares is spent only on requests Webex will see:
-    // Origin is a header any non-browser client can forge, so junk must not exhaust it.
+    // Only a valid request from an allowed origin reaches Webex, so only it is counted.
+    const byAddress = perAddress.take(addressKey(client.address));
+    if (!byAddress.allowed) {
+      return refuse(429, 'rate_limited', 'Too many requests from this address.', {
+        'Retry-After': String(byAddress.retryAfterSeconds),
+      });
+    }
     const byOrigin = perOrigin.take(origin);
     if (!byOrigin.allowed) {
       return refuse(429, 'rate_limited', 'Too many requests from this extension.', {

@@ -3,10 +3,11 @@
  * streamed, so the handler's size limit applies before anything is buffered) and the Response
  * is written back. Serverless platforms skip this file and call the handler directly.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { canonicalAddress, isIpAddress } from './address';
+import { clientAddressOf } from './forwarded';
 import type { BrokerHandler } from './handler';
 
 export interface ServeOptions {
@@ -14,11 +15,10 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   port: number;
   /**
-   * Behind reverse proxies, their addresses: a request from one of them is rate-limited by the
-   * right-most X-Forwarded-For hop that is not one of them (each proxy appends the address it
-   * saw; hops further left are the client's word). Empty: the socket's address, always.
+   * Behind reverse proxies, their addresses: rate-limit by the client address they report in
+   * X-Forwarded-For (the right-most hop no trusted proxy added) instead of the proxy's own.
    */
-  trustedProxies?: readonly string[];
+  trustProxy?: readonly string[];
 }
 
 export interface RunningBroker {
@@ -27,19 +27,13 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-function clientAddress(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
-  let address = canonicalAddress(req.socket.remoteAddress ?? 'unknown');
-  if (!trustedProxies.has(address)) return address;
+function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
   const forwarded = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
-  for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = hops[i]?.trim() ?? '';
-    if (!isIpAddress(hop)) break;
-    address = canonicalAddress(hop);
-    if (!trustedProxies.has(address)) return address;
-  }
-  // Every hop was a trusted proxy (or a hop was not an address): the last one believed.
-  return address;
+  return clientAddressOf(
+    req.socket.remoteAddress ?? 'unknown',
+    Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+    trustedProxies,
+  );
 }
 
 function toRequest(req: IncomingMessage): Request {
@@ -77,13 +71,12 @@ export async function serveBroker(
   handler: BrokerHandler,
   options: ServeOptions,
 ): Promise<RunningBroker> {
-  const trusted = new Set((options.trustedProxies ?? []).map(canonicalAddress));
   const server: Server = createServer((req, res) => {
     const respond = async () => {
       let response: Response;
       try {
         response = await handler(toRequest(req), {
-          address: clientAddress(req, trusted),
+          address: clientAddress(req, options.trustProxy ?? []),
         });
       } catch {
         response = new Response('{"error":"internal_error"}', { status: 500 });

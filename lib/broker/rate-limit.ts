@@ -58,3 +58,22 @@ export class FixedWindowLimiter {
     }
   }
 }
+
+/**
+ * The key a client address is counted under. One IPv6 host usually holds a whole /64 (it may
+ * use a new address per request), so IPv6 addresses count per /64; an IPv4-mapped IPv6 address
+ * counts as its IPv4 address.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('%')[0]?.split('::') ?? [];
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...front, ...Array(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back]
+    : front;
+  const prefix = groups.slice(0, 4).map((g) => (Number.parseInt(g || '0', 16) || 0).toString(16));
+  return `${prefix.join(':')}::/64`;
+}

@@ -1,9 +1,10 @@
 /**
  * Deleting devices we no longer want (`record.leftovers`), one request at a time, for the flows
  * that end with no device (deregister, sign-out) or follow a registration (tidy). A leftover
- * whose server cannot be reached is kept for a later attempt; any HTTP answer settles it.
+ * whose server cannot be reached, or answers 429 or 5xx, is kept for a later attempt; any other
+ * HTTP answer settles it.
  */
-import type { Outcome } from '../webex/http';
+import type { Outcome, WebexFailure } from '../webex/http';
 import type { Effects, TransitionContext } from './events';
 import type { DeregisterFlow, SignOutFlow, TidyFlow } from './flow';
 import type { EngineRecord } from './record';
@@ -22,7 +23,7 @@ export function settleLeftover(
 ): boolean {
   const leftover = record.leftovers[cursor];
   if (!leftover) return true;
-  if (!outcome.ok && (outcome.error.kind === 'network' || outcome.error.kind === 'auth')) {
+  if (!outcome.ok && deleteNotDone(outcome.error)) {
     out.log('mobius', 'Could not delete a device yet; will try again', {
       deviceId: leftover.deviceId,
       reason: outcome.error.kind,
@@ -47,6 +48,15 @@ export function settleLeftover(
   return true;
 }
 
+/**
+ * The device may still be there: no answer, no usable token, or Mobius asking us to come back
+ * (429, 5xx). Forgetting it then would leave a device nobody deletes beside the next one.
+ */
+function deleteNotDone(error: WebexFailure): boolean {
+  if (error.kind === 'network' || error.kind === 'auth') return true;
+  return error.kind === 'http' && (error.status === 429 || error.status >= 500);
+}
+
 type CleanupFlow = DeregisterFlow | SignOutFlow | TidyFlow;
 
 /** Issue the next DELETE of a clean-up flow, or finish it. */
@@ -55,7 +65,7 @@ export function proceedCleanup(
   flow: CleanupFlow,
   ctx: TransitionContext,
   out: Effects,
-  startRegistration: () => void,
+  startRegistration: (evict: boolean) => void,
 ) {
   if (flow.kind !== 'tidy') {
     // The line is no longer registered from here on; the DELETE is on its way.
@@ -70,6 +80,9 @@ export function proceedCleanup(
   switch (flow.kind) {
     case 'tidy':
       setFlow(record, null);
+      if (flow.thenRegister && record.wanted && !record.device) {
+        startRegistration(flow.thenRegister.evict);
+      }
       return;
     case 'signOut':
       flow.phase = 'session';
@@ -77,7 +90,7 @@ export function proceedCleanup(
     case 'deregister':
       toIdle(record, flow.byUser);
       if (flow.announce) out.emit('unregistered');
-      if (flow.thenRegister) startRegistration();
+      if (flow.thenRegister) startRegistration(true);
   }
 }
 

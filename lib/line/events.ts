@@ -32,7 +32,12 @@ export type EngineEvent =
   /** The token could not be renewed: the line cannot stay registered. */
   | { kind: 'tokenLost'; error: LineErrorPayload }
   /** The user removes one of their devices (a stale one of this extension, another browser). */
-  | { kind: 'removeDevice'; device: DeviceRef };
+  | { kind: 'removeDevice'; device: DeviceRef }
+  /**
+   * Re-derive what must exist from the record and repair it (every wake, and `line:reconcile`).
+   * `blocked` as for register: a line that must be registered again may not be able to.
+   */
+  | { kind: 'reconcile'; blocked: LineErrorPayload | null };
 
 export type Effect =
   | { kind: 'emit'; event: LineEventName; error?: LineErrorPayload }

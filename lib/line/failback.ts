@@ -15,16 +15,25 @@ import { send, setFlow, toReconnecting } from './states';
 
 export function onFailbackTimer(record: EngineRecord, ctx: TransitionContext, out: Effects) {
   if (record.failbackAt === null || record.failbackAt > ctx.now + DUE_SLACK_MS) return;
-  record.failbackAt = null;
-  if (record.flow || record.pending) {
-    // Something else is in progress; failback waits for the next registration on a backup.
+  const device = registeredDevice(record);
+  if (device && (record.flow || record.pending)) {
+    // Something else is in progress (a keepalive in flight, a clean-up): the failback stays due
+    // and starts as soon as that work ends (`failbackIfDue`). Dropping it here left the line on
+    // the backup for good.
     out.log('line', 'Failback deferred: the engine is busy');
     return;
   }
+  record.failbackAt = null;
   // Keepalives failing below the threshold do not stop it: the line is still registered (SDK
   // isFailbackRequired looks at the registration status only).
-  if (registeredDevice(record)?.role !== 'backup') return;
+  if (device?.role !== 'backup') return;
   setFlow(record, { kind: 'failback', phase: 'prepare', index: 0, context: null });
+}
+
+/** The engine has nothing under way: a failback that came due meanwhile starts now. */
+export function failbackIfDue(record: EngineRecord, ctx: TransitionContext, out: Effects) {
+  if (record.flow || record.pending || record.failbackAt === null) return;
+  if (record.failbackAt <= ctx.now + DUE_SLACK_MS) onFailbackTimer(record, ctx, out);
 }
 
 export function proceedFailback(

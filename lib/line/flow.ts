@@ -123,6 +123,11 @@ export interface SignOutFlow {
 export interface TidyFlow {
   kind: 'tidy';
   cursor: number;
+  /**
+   * The user pressed Register while "Your devices" was removing a device (the device-limit
+   * journey): register once the removal is done, with this eviction choice.
+   */
+  thenRegister?: { evict: boolean };
 }
 
 export type Flow = AttemptFlow | FailbackFlow | DeregisterFlow | SignOutFlow | TidyFlow;

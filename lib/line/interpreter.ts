@@ -11,7 +11,11 @@
  *   and a task that overruns its own deadline is abandoned (its later writes are dropped);
  * - timers are derived from the record, and a request in flight keeps a watchdog timer of its
  *   own, so a worker that died mid-request is woken to carry on;
- * - nothing caches a rejected promise: every task reads the store afresh.
+ * - nothing caches a rejected promise: every task reads the store afresh;
+ * - a record's timers are armed before it is saved, and a `pending` request this worker is not
+ *   making is lost and resumed, whatever lost it (a killed worker, a failed or hung write);
+ * - level-triggered too: a `reconcile` event re-derives what must exist (reconcile.ts) and
+ *   compares the timers with the scheduler's own list.
  */
 import type { EngineDeps } from './deps';
 import type { Effect, EngineEvent, TransitionContext } from './events';
@@ -37,27 +41,42 @@ interface Task {
 export class Interpreter {
   private queue: Promise<void> = Promise.resolve();
   private readonly inflight = new Set<Promise<void>>();
-  /** This worker has not handled an event yet: a previous one may have died mid-request. */
-  private fresh = true;
+  /** Ids of the requests this worker has in flight: a `pending` not among them is lost. */
+  private readonly inflightIds = new Set<string>();
   /** Timer deadlines as last written by this worker; null = compare with the scheduler. */
   private baseline: Deadlines | null = null;
 
   constructor(private readonly deps: EngineDeps) {}
 
   /** Handle `source` after every earlier event. Resolves once its effects have started. */
-  dispatch(source: EventSource, label = typeof source === 'function' ? 'event' : source.kind) {
+  dispatch(source: EventSource, label?: string): Promise<void> {
+    return this.dispatchChecked(source, label).then(() => undefined);
+  }
+
+  /**
+   * `dispatch`, resolving to whether the task finished (false: it failed or overran). A timer's
+   * handler uses it so a failed tick keeps its timer (the scheduler runs it again).
+   */
+  dispatchChecked(
+    source: EventSource,
+    label = typeof source === 'function' ? 'event' : source.kind,
+  ): Promise<boolean> {
     const run = async (task: Task) => {
       const event = typeof source === 'function' ? await source() : source;
       let record = await loadRecord(this.deps.store);
-      if (this.fresh) {
-        this.fresh = false;
+      const lost = record.pending;
+      if (lost && !this.inflightIds.has(lost.id)) {
+        // A request no worker is making (this one just started, or its write or task failed
+        // before the request went out): resume the flow without it.
         record = await this.apply(task, record, { kind: 'wake', reason: 'worker' });
       }
+      // Reconciling compares the timers with the scheduler itself, not with our memory of it.
+      if (event?.kind === 'reconcile') this.baseline = null;
       if (event) await this.apply(task, record, event);
       if (!task.abandoned) await this.deps.changed?.();
     };
     const result = this.queue.then(() => this.bounded(run, label));
-    this.queue = result;
+    this.queue = result.then(() => undefined);
     return result;
   }
 
@@ -73,8 +92,8 @@ export class Interpreter {
         if (!task.abandoned) await this.deps.changed?.();
       }, label),
     );
-    this.queue = result;
-    return result;
+    this.queue = result.then(() => undefined);
+    return this.queue;
   }
 
   /** Resolves when no event is queued and no request is in flight. */
@@ -88,7 +107,7 @@ export class Interpreter {
   }
 
   /** Run one task under its deadline; an overrun is abandoned and reported, never fatal. */
-  private async bounded(run: (task: Task) => Promise<void>, label: string): Promise<void> {
+  private async bounded(run: (task: Task) => Promise<void>, label: string): Promise<boolean> {
     const task: Task = { abandoned: false };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const overrun = new Promise<'overrun'>((resolve) => {
@@ -101,13 +120,16 @@ export class Interpreter {
         task.abandoned = true;
         this.baseline = null;
         this.deps.log('error', `Engine task "${label}" overran its deadline; abandoned`);
+        return false;
       }
+      return true;
     } catch (error) {
       task.abandoned = true;
       this.baseline = null;
       this.deps.log('error', `Engine task "${label}" failed`, {
         error: error instanceof Error ? error.message : String(error),
       });
+      return false;
     } finally {
       clearTimeout(timer);
     }
@@ -121,9 +143,12 @@ export class Interpreter {
   private async apply(task: Task, record: EngineRecord, event: EngineEvent) {
     const { record: next, effects } = transition(record, event, this.context());
     if (task.abandoned) return next;
+    // Timers first, the record second, stale timers last: a worker killed (or a write failing)
+    // anywhere in between leaves a timer that wakes it, never a record nothing will wake.
+    await this.syncTimers(task, next, 'arm');
     // Nothing changed (a wake with nothing to resume, an old alarm): no write.
     if (JSON.stringify(next) !== JSON.stringify(record)) await saveRecord(this.deps.store, next);
-    await this.syncTimers(task, next);
+    await this.syncTimers(task, next, 'clear');
     this.trace(record, next);
     for (const effect of effects) {
       if (task.abandoned) break;
@@ -186,22 +211,29 @@ export class Interpreter {
         );
         return this.dispatch({ kind: 'outcome', id, result, serverUrl }, `outcome:${spec.tag}`);
       })
-      .finally(() => this.inflight.delete(work));
+      .finally(() => {
+        this.inflight.delete(work);
+        this.inflightIds.delete(id);
+      });
     this.inflight.add(work);
+    this.inflightIds.add(id);
   }
 
-  /** Make the scheduler hold exactly the deadlines `record` implies. */
-  private async syncTimers(task: Task, record: EngineRecord): Promise<void> {
+  /**
+   * Make the scheduler hold exactly the deadlines `record` implies: `arm` sets the new and moved
+   * ones, `clear` removes the ones it no longer implies.
+   */
+  private async syncTimers(task: Task, record: EngineRecord, step: 'arm' | 'clear') {
     const { scheduler, timing } = this.deps;
     const wanted = deadlinesOf(record, timing.watchdogSlackMs);
     const armed = this.baseline ?? (await scheduler.list());
     for (const [name, at] of Object.entries(wanted)) {
       if (task.abandoned) return;
-      if ((armed[name] ?? null) === at) continue;
+      if ((armed[name] ?? null) === at || (at === null) !== (step === 'clear')) continue;
       if (at === null) await scheduler.clear(name);
       else await scheduler.set(name, at);
     }
-    this.baseline = wanted;
+    if (step === 'clear') this.baseline = wanted;
   }
 
   /** State changes go to the diagnostics timeline. */

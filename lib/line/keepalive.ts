@@ -92,8 +92,7 @@ export function onKeepaliveOutcome(
       out.emit('reconnected');
       return;
     case 'pause':
-      // 429: a fresh keepalive after Retry-After, counter back to 0.
-      record.keepaliveFailures = 0;
+      // 429: the next keepalive after Retry-After plus one interval; the failure count stays.
       record.keepaliveAt = now + decision.delayMs;
       record.state = 'reconnecting';
       out.emit('reconnecting');

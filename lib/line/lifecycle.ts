@@ -27,6 +27,14 @@ export function onRegister(record: EngineRecord, event: Of<'register'>, _ctx: Ct
     return;
   }
   if (flow?.kind === 'signOut') return;
+  if (flow?.kind === 'tidy' && !isRegistered(record)) {
+    // "Your devices" is removing a device: register once it is gone (this was dropped before).
+    // A blocked register says why now (the leftover stays listed for the next clean-up).
+    if (event.blocked) return register(record, out, event.blocked, event.evict);
+    flow.thenRegister = { evict: event.evict };
+    if (record.state !== 'connecting') toConnecting(record, out);
+    return;
+  }
   if (flow) {
     // Already working on it. A user asking again while we wait for the network means "now".
     if (flow.kind === 'attempt' && waitingToRestore(flow)) resumeAttempt(record, flow);

@@ -63,7 +63,8 @@ export function lastBackupDelaySec(
  *   Retry-After (`planFailover`, which also skips to the backups when it would pass 114 s);
  * - restore of the last server: `planRestoreAfter429`;
  * - failback: retry after interval(n) up to 5 times while staying on the backup, then give up;
- * - keepalive: pause, then a fresh keepalive after Retry-After (the failure counter restarts);
+ * - keepalive: pause, then a keepalive after Retry-After plus one interval (the failure count
+ *   stays: a run of 429s must not hide a line that is failing);
  * - discovery (catalog, WDM...): back off like a network loss, at least Retry-After, then the
  *   final error after `discoveryRetries` waits.
  */
@@ -99,8 +100,9 @@ export function tooManyRequests(
       return { kind: 'retryFailback', delayMs: delaySec * timing.secondMs };
     }
     case 'keepalive': {
-      const seconds = situation.retryAfterSec ?? situation.intervalSec;
-      return { kind: 'pauseKeepalive', delayMs: Math.max(0, seconds) * timing.secondMs };
+      // The SDK waits Retry-After plus one interval: a Retry-After of 0 is not "at once".
+      const seconds = Math.max(0, situation.retryAfterSec ?? 0) + situation.intervalSec;
+      return { kind: 'pauseKeepalive', delayMs: seconds * timing.secondMs };
     }
     case 'discovery': {
       if (situation.triesSoFar >= timing.discoveryRetries) return { kind: 'giveUp' };
@@ -157,7 +159,7 @@ export type KeepaliveDecision =
   | { kind: 'ok'; reconnected: boolean }
   /** Final error (400, 401, 403/102, 404): stop; 404 re-registers. */
   | { kind: 'final'; notFound: boolean; error: LineErrorPayload }
-  /** 429: pause, then a fresh keepalive after Retry-After (counter back to 0). */
+  /** 429: pause, then a keepalive after Retry-After plus one interval. */
   | { kind: 'pause'; delayMs: number }
   /** Non-final failure; `lost` once the threshold is reached. */
   | { kind: 'failed'; failures: number; lost: boolean }

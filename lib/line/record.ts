@@ -104,6 +104,10 @@ export interface EngineRecord {
   confirmedAt: number | null;
   /** When `state` last changed (a second click soon after must not undo it). */
   stateSince: number | null;
+  /** The latest wall-clock time the engine has seen: a clock earlier than this was set back. */
+  observedAt: number | null;
+  /** When the engine next re-derives what must exist (`line:reconcile`); armed while needed. */
+  reconcileAt: number | null;
 }
 
 export function emptyRecord(): EngineRecord {
@@ -131,6 +135,8 @@ export function emptyRecord(): EngineRecord {
     offlineTries: 0,
     confirmedAt: null,
     stateSince: null,
+    observedAt: null,
+    reconcileAt: null,
   };
 }
 
@@ -203,6 +209,7 @@ export const LINE_TIMERS = {
   retry: 'line:retry',
   failback: 'line:failback',
   watchdog: 'line:watchdog',
+  reconcile: 'line:reconcile',
 } as const;
 export type LineTimer = keyof typeof LINE_TIMERS;
 
@@ -217,5 +224,6 @@ export function deadlinesOf(
     [LINE_TIMERS.failback]: record.failbackAt,
     // Its own timer: wakes a worker that died with a request in flight.
     [LINE_TIMERS.watchdog]: record.pending ? record.pending.deadlineAt + watchdogSlackMs : null,
+    [LINE_TIMERS.reconcile]: record.reconcileAt,
   };
 }

@@ -3,6 +3,7 @@
  * a state are set and cleared in one place. Plus the two ways a flow moves on: `send` (one
  * request in flight) and `wait` (a timer).
  */
+import { clampServerValue, type ServerValue } from '../webex/bounds';
 import type { LineErrorPayload } from '../webex/line-contract';
 import type { RegistrationResponse } from '../webex/mobius';
 import type { Effects, TransitionContext } from './events';
@@ -10,6 +11,7 @@ import type { AttemptFlow, Flow, Plan, RegistrationContext } from './flow';
 import { failbackDelayMs, keepaliveDelayMs } from './policy';
 import { deviceRef, type EngineRecord, type ServerRef } from './record';
 import type { RequestSpec } from './requests';
+import type { Timing } from './timing';
 
 /** Leftovers kept for another delete attempt; older ones have long expired at their server. */
 const MAX_LEFTOVERS = 5;
@@ -53,11 +55,8 @@ export function toActive(
   response: RegistrationResponse,
 ): void {
   const { now, timing } = ctx;
-  // A missing or non-positive interval would keep the keepalive timer firing in a loop.
-  const keepaliveInterval =
-    response.keepaliveInterval !== undefined && response.keepaliveInterval > 0
-      ? response.keepaliveInterval
-      : timing.defaultKeepaliveSec;
+  const numbers = serverNumbers(response, timing, out);
+  const { keepaliveInterval } = numbers;
   record.device = {
     serverUrl: server.url,
     role: server.role,
@@ -67,9 +66,9 @@ export function toActive(
     lastSeen: response.device.lastSeen,
     addresses: response.device.addresses ?? [],
     keepaliveInterval,
-    callKeepaliveInterval: response.callKeepaliveInterval,
-    rehomingIntervalMin: response.rehomingIntervalMin,
-    rehomingIntervalMax: response.rehomingIntervalMax,
+    callKeepaliveInterval: numbers.callKeepaliveInterval,
+    rehomingIntervalMin: numbers.rehomingIntervalMin,
+    rehomingIntervalMax: numbers.rehomingIntervalMax,
     voicePortalNumber: response.voicePortalNumber,
     voicePortalExtension: response.voicePortalExtension,
   };
@@ -86,8 +85,11 @@ export function toActive(
   if (server.role === 'primary') {
     // SDK setIntervalValues: the rehoming window is taken only from a primary's answer.
     record.rehoming = {
-      min: response.rehomingIntervalMin || timing.defaultRehomingMinMin,
-      max: response.rehomingIntervalMax || timing.defaultRehomingMaxMin,
+      min: numbers.rehomingIntervalMin ?? timing.defaultRehomingMinMin,
+      max: Math.max(
+        numbers.rehomingIntervalMin ?? timing.defaultRehomingMinMin,
+        numbers.rehomingIntervalMax ?? timing.defaultRehomingMaxMin,
+      ),
     };
     record.failbackAt = null;
     record.failback429Retries = 0;
@@ -103,6 +105,34 @@ export function toActive(
     deviceId: record.device.deviceId,
   });
   out.emit('registered');
+}
+
+/**
+ * The registration answer's timing numbers, clamped to `SERVER_BOUNDS` (each clamp logged). A
+ * missing (or non-positive) keepalive interval is the SDK default; a missing rehoming bound
+ * stays missing (the default window applies).
+ */
+function serverNumbers(response: RegistrationResponse, timing: Timing, out: Effects) {
+  const clamp = (name: ServerValue, sent: number | undefined) => {
+    if (sent === undefined) return undefined;
+    // Zero or less means "not set", as the SDK's falsy checks read it: the default applies.
+    if (sent <= 0) {
+      out.log('line', 'A server value was not positive; the default applies', { name, sent });
+      return undefined;
+    }
+    const { value, clampedFrom } = clampServerValue(name, sent);
+    if (clampedFrom !== undefined) {
+      out.log('line', 'A server value was out of range; clamped', { name, sent, used: value });
+    }
+    return value;
+  };
+  return {
+    keepaliveInterval:
+      clamp('keepaliveInterval', response.keepaliveInterval) ?? timing.defaultKeepaliveSec,
+    callKeepaliveInterval: clamp('callKeepaliveInterval', response.callKeepaliveInterval),
+    rehomingIntervalMin: clamp('rehomingIntervalMin', response.rehomingIntervalMin),
+    rehomingIntervalMax: clamp('rehomingIntervalMax', response.rehomingIntervalMax),
+  };
 }
 
 /** Keepalives failing, or the line being restored: `reconnecting` (a registration stays `connecting`). */

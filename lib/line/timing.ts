@@ -56,6 +56,14 @@ export interface Timing {
   minKeepaliveMs: number;
   /** How long cached discovery (catalog, Mobius servers) is trusted. */
   discoveryTtlMs: number;
+  /**
+   * The engine's own timer (`line:reconcile`): how often it re-derives what must exist from the
+   * record and repairs it. 30 s is Chrome's minimum alarm for packed extensions, the keepalive
+   * interval Mobius sends (so it mostly coincides with a wake that happens anyway), and far
+   * inside the ~150 s Mobius keeps a device without keepalives: a lost timer or a failed write
+   * costs one keepalive, never the line. Shorter would only add wake-ups.
+   */
+  reconcileMs: number;
 
   // The token manager's (lib/auth AuthTiming): kept here so one object times everything.
   /** Refresh when this fraction of the access token's lifetime remains... */
@@ -98,6 +106,7 @@ export const DEFAULT_TIMING: Timing = {
   // scheduler adapter clamps alarms anyway, so no extra floor by default.
   minKeepaliveMs: 0,
   discoveryTtlMs: 24 * 60 * 60 * 1000,
+  reconcileMs: 30_000,
 
   tokenRefreshFraction: 0.1,
   tokenRefreshMinLeadMs: 60_000,

@@ -13,8 +13,9 @@
  */
 import { onAttemptOutcome, startAttempt, stepAttempt } from './attempt';
 import { onCleanupOutcome, proceedCleanup } from './cleanup';
+import { followClock, observe } from './clock-step';
 import { Effects, type EngineEvent, type TransitionContext } from './events';
-import { onFailbackOutcome, onFailbackTimer, proceedFailback } from './failback';
+import { failbackIfDue, onFailbackOutcome, onFailbackTimer, proceedFailback } from './failback';
 import { deregisterFlow } from './flow';
 import { onKeepaliveOutcome, onKeepaliveTimer } from './keepalive';
 import {
@@ -30,6 +31,7 @@ import {
   onWake,
   onWatchdogTimer,
 } from './lifecycle';
+import { keepWatching, onReconcile } from './reconcile';
 import type { EngineRecord } from './record';
 import { unknownAnswer } from './register-answer';
 import type { RequestResult } from './requests';
@@ -62,8 +64,12 @@ const TABLE: { [K in EngineEvent['kind']]: Row<K> } = {
         return onFailbackTimer(record, ctx, out);
       case 'watchdog':
         return onWatchdogTimer(record, ctx, out);
+      case 'reconcile':
+        // The service turns this timer into a `reconcile` event (it needs `blocked`).
+        return onReconcile(record, null, ctx, out);
     }
   },
+  reconcile: (record, event, ctx, out) => onReconcile(record, event.blocked, ctx, out),
   outcome: onOutcome,
 };
 
@@ -74,9 +80,12 @@ export function transition(
 ): { record: EngineRecord; effects: Effects['list'] } {
   const next = structuredClone(record);
   const out = new Effects();
+  followClock(next, ctx.now, out);
   (TABLE[event.kind] as Row<typeof event.kind>)(next, event as never, ctx, out);
   proceed(next, ctx, out);
+  keepWatching(next, ctx);
   if (next.state !== record.state) next.stateSince = ctx.now;
+  observe(next, record, ctx.now);
   return { record: next, effects: out.list };
 }
 
@@ -141,6 +150,7 @@ function absorb(
 /** Move the flow on until a request is in flight, a timer is set, or nothing is left to do. */
 function proceed(record: EngineRecord, ctx: TransitionContext, out: Effects) {
   for (let guard = 0; guard < 100 && !record.pending; guard += 1) {
+    if (!record.flow) failbackIfDue(record, ctx, out);
     const flow = record.flow;
     if (!flow) return;
     switch (flow.kind) {
@@ -159,9 +169,9 @@ function proceed(record: EngineRecord, ctx: TransitionContext, out: Effects) {
       case 'deregister':
       case 'signOut':
       case 'tidy':
-        proceedCleanup(record, flow, ctx, out, () => {
-          toConnecting(record, out);
-          startAttempt(record, { kind: 'register' }, true);
+        proceedCleanup(record, flow, ctx, out, (evict) => {
+          if (record.state !== 'connecting') toConnecting(record, out);
+          startAttempt(record, { kind: 'register' }, evict);
         });
         if (record.flow === flow && !record.pending) return;
         continue;

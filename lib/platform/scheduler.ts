@@ -79,7 +79,9 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
         name,
         setTimeout(() => {
           // A store failure here must not become an unhandled rejection; the alarm retries.
-          fire(name).catch((error: unknown) => options.onError?.(name, error));
+          // A timeout measures elapsed time, which a clock set back does not change: it fires
+          // the timer even when the wall clock says it is not due yet.
+          fire(name, 'elapsed').catch((error: unknown) => options.onError?.(name, error));
         }, delay),
       );
   }
@@ -105,28 +107,41 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
    * inside the handler is woken again by that alarm and fires the timer once more. Only when
    * the handler left the deadline unchanged (it did not re-arm or clear it) is it removed.
    */
-  async function fire(name: string): Promise<void> {
+  async function fire(name: string, due: 'wall' | 'elapsed' = 'wall'): Promise<void> {
     const startedAt = running.get(name);
     // Still running: the alarm repeats, so a handler that never finishes is run again later.
-    if (startedAt !== undefined && clock.now() - startedAt < backstopMs) return;
+    if (startedAt !== undefined && Math.abs(clock.now() - startedAt) < backstopMs) return;
     const at = await withDeadlines((deadlines) => deadlines[name]);
-    if (at === undefined || at > clock.now() + 50) return;
+    if (at === undefined || (due === 'wall' && at > clock.now() + 50)) return;
     running.set(name, clock.now());
     clearTimeout(timeouts.get(name));
     timeouts.delete(name);
+    let failed = false;
     try {
       await onDue(name);
     } catch (error) {
+      failed = true;
       options.onError?.(name, error);
     } finally {
       running.delete(name);
     }
+    // A failed handler's timer is not spent: its repeating alarm runs it again.
+    if (failed) return;
     const spent = await withDeadlines((deadlines) => {
-      if (deadlines[name] !== at) return false;
+      if (deadlines[name] !== at || at > clock.now() + 50) return false;
       delete deadlines[name];
       return true;
     });
     if (spent) await alarms.clear(prefix + name);
+    else if (at > clock.now() + 50) {
+      // Fired by elapsed time while the wall clock says later (it was set back): the handler
+      // saw that and moved the deadline, or it did not; either way keep this one armed.
+      const current = await withDeadlines((deadlines) => deadlines[name]);
+      if (current === at) {
+        armTimeout(name, at);
+        await armAlarm(name, at);
+      }
+    }
   }
 
   return {

@@ -147,6 +147,11 @@ export function createLineService(deps: LineServiceDeps): LineService {
   const registerEvent =
     (evict: boolean): EventSource =>
     async () => ({ kind: 'register', blocked: await session.preflight(), evict });
+  /** Re-derive what must exist, tokens' refresh timer included (every wake, `line:reconcile`). */
+  const reconcileEvent: EventSource = async () => {
+    await tokens.ensureTimer();
+    return { kind: 'reconcile', blocked: await session.preflight() };
+  };
 
   async function after(work: Promise<unknown>): Promise<void> {
     await work;
@@ -172,13 +177,21 @@ export function createLineService(deps: LineServiceDeps): LineService {
     async onTimer(name) {
       if (name === REFRESH_TIMER) return after(tokens.onTimer());
       const timer = timerOf(name);
-      if (timer) return after(engine.dispatch({ kind: 'timer', timer }));
+      if (!timer) return;
+      const done = await engine.dispatchChecked(
+        timer === 'reconcile' ? reconcileEvent : { kind: 'timer', timer },
+        `timer:${timer}`,
+      );
+      await status.notifyIfChanged();
+      // The scheduler keeps a timer whose handler failed and runs it again (a failed write).
+      if (!done) throw new Error(`The ${timer} timer's task did not finish`);
     },
     onNetwork: (online) => after(engine.dispatch({ kind: 'network', online })),
     onResume: () => after(engine.dispatch({ kind: 'wake', reason: 'resumed' })),
     async onStartup(reason) {
+      // A woken worker reconciles (the refresh timer included); a start-up re-arms that timer.
+      if (reason === 'workerWake') return after(engine.dispatch(reconcileEvent, 'wake'));
       await tokens.ensureTimer();
-      if (reason === 'workerWake') return after(engine.dispatch(async () => null, 'wake'));
       await after(
         engine.dispatch(async () => ({
           kind: 'startup',

@@ -3,6 +3,7 @@
  * with it, and broadcasts snapshot changes that have no event. Reads the Store each time, so a
  * freshly started worker tells exactly what the killed one would have.
  */
+import { CLOCK_STEP_TOLERANCE_MS, steppedBackMs } from '../line/clock-step';
 import { lineProperties } from '../line/line';
 import { type EngineRecord, lineIdOf, loadRecord } from '../line/record';
 import type {
@@ -111,9 +112,19 @@ export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
       record.state === 'active' && record.keepaliveAt !== null
         ? record.keepaliveAt + deps.overdueToleranceMs()
         : null;
+    // The clock was set back since the engine last looked: its times are not to be trusted
+    // until it has moved them (its next event); never "registered" on a confirmation that
+    // seems to lie in the future.
+    const clockBack =
+      steppedBackMs(record, now) > 0 ||
+      (record.confirmedAt !== null && record.confirmedAt > now + CLOCK_STEP_TOLERANCE_MS);
     return {
       state: record.state,
-      display: displayOf(record.state, record.error, confirmBy !== null && now > confirmBy),
+      display: displayOf(
+        record.state,
+        record.error,
+        clockBack || (confirmBy !== null && now > confirmBy),
+      ),
       auth: deps.signingIn() ? 'signingIn' : signedIn ? 'signedIn' : 'signedOut',
       user: people ? { displayName: people.displayName, email: people.email } : null,
       line: signedIn ? props : null,

@@ -3,6 +3,7 @@
  * an HTTP error and a malformed body are all values the caller classifies.
  */
 import type { Fetch } from '../ports';
+import { clampServerValue } from './bounds';
 import { parseWith, type Validator } from './validate';
 
 export type WebexFailure =
@@ -16,7 +17,7 @@ export type WebexFailure =
       kind: 'http';
       status: number;
       body: unknown;
-      /** Retry-After in seconds, when the server sent a number. */
+      /** Retry-After in seconds (delay or date), clamped to `SERVER_BOUNDS.retryAfter`. */
       retryAfter?: number;
       trackingId?: string;
       message: string;
@@ -51,8 +52,35 @@ export interface RawAnswer {
   status: number;
   ok: boolean;
   body: unknown;
+  /** Seconds, clamped to `SERVER_BOUNDS.retryAfter`. */
   retryAfter?: number;
+  /** The Retry-After as sent (seconds), when it was outside the bound. */
+  retryAfterClampedFrom?: number;
   trackingId?: string;
+}
+
+/**
+ * Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), clamped. A date is measured
+ * against the answer's own `Date` header (the server's clock, so our clock's skew does not
+ * matter); without one, against this computer's clock.
+ */
+export function retryAfterOf(
+  headers: Headers,
+): Pick<RawAnswer, 'retryAfter' | 'retryAfterClampedFrom'> | undefined {
+  const header = headers.get('retry-after')?.trim();
+  if (!header) return undefined;
+  let seconds: number;
+  if (/^\d+(\.\d+)?$/.test(header)) seconds = Number(header);
+  else {
+    const at = Date.parse(header);
+    if (Number.isNaN(at)) return undefined;
+    const served = Date.parse(headers.get('date') ?? '');
+    seconds = Math.ceil((at - (Number.isNaN(served) ? Date.now() : served)) / 1000);
+  }
+  const { value, clampedFrom } = clampServerValue('retryAfter', seconds);
+  return clampedFrom === undefined
+    ? { retryAfter: value }
+    : { retryAfter: value, retryAfterClampedFrom: clampedFrom };
 }
 
 export async function send(
@@ -128,15 +156,14 @@ export async function send(
       parsed = undefined;
     }
   }
-  const retryAfterHeader = response.headers.get('retry-after');
-  const retryAfter = retryAfterHeader === null ? undefined : Number(retryAfterHeader);
+  const retryAfter = retryAfterOf(response.headers);
   return {
     ok: true,
     answer: {
       status: response.status,
       ok: response.ok,
       body: parsed,
-      retryAfter: retryAfter !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined,
+      ...(retryAfter ?? {}),
       trackingId: response.headers.get('trackingid') ?? undefined,
     },
   };
@@ -207,7 +234,11 @@ export function httpFailure(answer: RawAnswer, what: string): WebexFailure {
     body: answer.body,
     retryAfter: answer.retryAfter,
     trackingId: answer.trackingId,
-    message: `${what} failed with HTTP ${answer.status}${describeBody(answer.body)}`,
+    message: `${what} failed with HTTP ${answer.status}${describeBody(answer.body)}${
+      answer.retryAfterClampedFrom === undefined
+        ? ''
+        : ` (Retry-After ${answer.retryAfterClampedFrom} s clamped to ${answer.retryAfter} s)`
+    }`,
   };
 }
 

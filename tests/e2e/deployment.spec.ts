@@ -7,9 +7,10 @@
  * policy that moves the extension to another environment signs the user out there first,
  * without sending anything to the new one.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { DEFAULT_LIMITS } from '../../lib/broker/config';
@@ -36,8 +37,9 @@ import {
   managedPolicyFile,
   type PolicyFile,
 } from './policy-helpers';
+import { screenshotDir } from './screenshots';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const SCREENSHOTS = screenshotDir();
 
 /** The organisation's integration: only the broker ever holds its secret. */
 const ORG_CLIENT_ID = 'Corg5e1f0c2d4b6a8e9f1a3c5b7d9e0f2a4c6b8d1e3f5a7c9b0d2e4f6a8c1e3b5d7';

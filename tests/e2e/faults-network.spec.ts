@@ -207,7 +207,7 @@ test('9. 429 with Retry-After on registration: no request to that server before 
   await watch.check(extensionPage, 'registered');
 });
 
-test('9. 429 with Retry-After on a keepalive: the next keepalive waits for it, the line stays registered', async ({
+test('9. 429 with Retry-After on a keepalive: the next keepalive waits for it plus one interval (the SDK), the line stays registered', async ({
   extensionPage,
   observer,
   workerConsole,
@@ -216,7 +216,8 @@ test('9. 429 with Retry-After on a keepalive: the next keepalive waits for it, t
   await registerLine(extensionPage, emulator);
   const watch = watchLine(emulator, { observer, popup: extensionPage, console: workerConsole });
   const endLimit = watch.open('keepalive rate-limited');
-  emulator.injectFault({ endpoint: 'keepalive', status: 429, retryAfter: 3 });
+  // 2 s + the 1 s interval stays inside the emulator's 5 s expiry (5 missed 1 s keepalives).
+  emulator.injectFault({ endpoint: 'keepalive', status: 429, retryAfter: 2 });
   await untilTaken(emulator);
   await waitForStatus(extensionPage, (s) => s.state === 'reconnecting');
   await waitForStatus(extensionPage, isRegistered, 15_000);

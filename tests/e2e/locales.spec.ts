@@ -5,6 +5,7 @@
  * checked for overflow; the registered popup also passes axe (its `lang` is the locale's) and is
  * saved as docs/screenshots/locales/<locale>.png.
  */
+
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -19,11 +20,12 @@ import {
   useEmulator,
   waitForStatus,
 } from './fixtures';
+import { screenshotDir } from './screenshots';
 
 const LOCALES = ['en', 'de', 'fr', 'es', 'ja'] as const;
 type Locale = (typeof LOCALES)[number];
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots/locales');
+const SCREENSHOTS = screenshotDir('locales');
 const LOCALES_DIR = resolve(import.meta.dirname, '../../public/_locales');
 
 /** The text a key has in a locale (keys without placeholders only). */

@@ -162,6 +162,34 @@ describe('refresh', () => {
     expect(refused).toHaveBeenCalledTimes(1);
   });
 
+  it.each([
+    ['an HTML 403 from a firewall in front of Webex', 403, '<html>Forbidden</html>', 'text/html'],
+    ['an HTML 404 from a proxy in front of the broker', 404, '<html>Not Found</html>', 'text/html'],
+    ['a JSON 409 that is no OAuth error', 409, '{"message":"conflict"}', 'application/json'],
+    [
+      "the broker's own upstream_invalid",
+      400,
+      '{"error":"upstream_invalid","source":"broker"}',
+      'application/json',
+    ],
+    ['a 400 with no OAuth error code', 400, '{"message":"bad"}', 'application/json'],
+  ])('keeps the tokens on %s, and tries again later', async (_name, status, body, type) => {
+    const { manager, http, store, scheduler, refused, seed, clock } = setup();
+    await seed();
+    http.on(
+      'POST',
+      TOKEN_URL,
+      () => new Response(body, { status, headers: { 'content-type': type } }),
+      1,
+    );
+    const outcome = await manager.refresh('timer');
+    expect(outcome.ok).toBe(false);
+    // The old rule took every 4xx as a refusal and deleted the tokens.
+    expect(await store.get(TOKENS_KEY)).toBeDefined();
+    expect(refused).not.toHaveBeenCalled();
+    expect(scheduler.at(REFRESH_TIMER)).toBe(clock.now() + DEFAULT_TIMING.tokenRetryMs);
+  });
+
   it('treats an expired refresh token as refused without asking the server', async () => {
     const { manager, clock, http, refused, seed } = setup();
     const tokens = await seed();

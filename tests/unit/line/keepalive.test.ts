@@ -144,7 +144,7 @@ describe('keepalive', () => {
     });
   });
 
-  it('429: reconnecting, a fresh keepalive after Retry-After, counter reset', async () => {
+  it('429: reconnecting, the next keepalive after Retry-After plus one interval', async () => {
     const h = await registered();
     const mark = h.mark();
     const t0 = h.clock.now();
@@ -157,11 +157,26 @@ describe('keepalive', () => {
       'reconnecting',
       'reconnecting',
     ]);
-    // The 5th failure is a 429: no threshold reached, a keepalive 7 s later.
-    await h.advance(37_000);
-    expect(h.http.times('POST', STATUS, t0).slice(-2)).toEqual([150_000, 157_000]);
+    // The 5th failure is a 429: no threshold reached, a keepalive 7 + 30 s later.
+    await h.advance(67_000);
+    expect(h.http.times('POST', STATUS, t0).slice(-2)).toEqual([150_000, 187_000]);
     expect(h.events(mark)).toEqual([...Array(5).fill('reconnecting'), 'reconnected']);
     expect(await h.state()).toBe('active');
+  });
+
+  it('429 with Retry-After 0: the next keepalive one interval later, the failure count kept', async () => {
+    const h = await registered();
+    const t0 = h.clock.now();
+    h.cloud.fault('keepalive', json(503), { times: 2 });
+    h.cloud.fault('keepalive', json(429, {}, { 'Retry-After': '0' }));
+    h.cloud.fault('keepalive', json(503), { times: 3 });
+    await h.advance(90_000);
+    // The old rule armed the next keepalive at once (Retry-After alone): a request storm.
+    expect(h.scheduler.at('line:keepalive')).toBe(t0 + 120_000);
+    const mark = h.mark();
+    await h.advance(90_000);
+    // 2 failures + the 429 + 3 more: the threshold (5) is reached on the third 503 after it.
+    expect(h.events(mark)).toContain('unregistered');
   });
 });
 

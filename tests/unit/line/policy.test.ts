@@ -160,8 +160,9 @@ describe('decideKeepalive', () => {
     expect(decide(http(401))).toMatchObject({ kind: 'final', error: { type: 'tokenError' } });
     expect(decide(http(403, { errorCode: 102 }))).toMatchObject({ kind: 'final' });
   });
-  it('pauses for Retry-After on 429', () => {
-    expect(decide(http(429, undefined, 12))).toEqual({ kind: 'pause', delayMs: 12_000 });
+  it('pauses for Retry-After plus one interval on 429 (a Retry-After of 0 is not "at once")', () => {
+    expect(decide(http(429, undefined, 12))).toEqual({ kind: 'pause', delayMs: 42_000 });
+    expect(decide(http(429, undefined, 0))).toEqual({ kind: 'pause', delayMs: 30_000 });
     expect(decide(http(429))).toEqual({ kind: 'pause', delayMs: 30_000 });
   });
 });

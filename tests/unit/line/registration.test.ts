@@ -85,6 +85,24 @@ describe('registration', () => {
     expect(h.scheduler.at('line:keepalive')).toBe(h.clock.now() + 30_000);
   });
 
+  it('extreme server values are clamped (and logged): no keepalive storm, no failback loop', async () => {
+    const h = await signedIn();
+    h.cloud.registrationFields.keepaliveInterval = 0.001;
+    h.cloud.registrationFields.rehomingIntervalMin = -5;
+    h.cloud.registrationFields.rehomingIntervalMax = 1e9;
+    const snap = await register(h);
+    // 1 s, the bound: the old engine armed the next keepalive 1 ms ahead (2,000 in 2 s).
+    expect(snap.line?.keepaliveInterval).toBe(1);
+    expect(h.scheduler.at('line:keepalive')).toBe(h.clock.now() + 1_000);
+    // A negative bound is "not set" (the default window applies), a huge one a day.
+    expect(snap.line?.rehomingIntervalMin).toBeUndefined();
+    expect(snap.line?.rehomingIntervalMax).toBe(1440);
+    const logged = (text: string) =>
+      h.diagnostics.filter((d) => d.message.includes(text)).map((d) => d.data?.name);
+    expect(logged('clamped')).toEqual(['keepaliveInterval', 'rehomingIntervalMax']);
+    expect(logged('not positive')).toEqual(['rehomingIntervalMin']);
+  });
+
   it('deregister: DELETE, unregistered, idle; the line status becomes IDLE', async () => {
     const h = await signedIn();
     await register(h);

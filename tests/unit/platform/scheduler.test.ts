@@ -68,6 +68,43 @@ describe('alarm scheduler', () => {
     expect(fired).toEqual(['keepalive']);
   });
 
+  it('a handler that fails keeps its timer: the repeating alarm runs it again', async () => {
+    const alarms = fakeAlarms();
+    const store = memoryStore();
+    let failures = 1;
+    const fired: string[] = [];
+    const scheduler = createAlarmScheduler({
+      store,
+      alarms,
+      clock,
+      minAlarmDelayMs: 0,
+      onDue: async (name) => {
+        fired.push(name);
+        if (failures-- > 0) throw new Error('write failed');
+      },
+    });
+    await scheduler.set('keepalive', 1_005_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(fired).toEqual(['keepalive']);
+    // The old scheduler took the timer as handled and deleted it: nothing would fire again.
+    expect(await scheduler.list()).toEqual({ keepalive: 1_005_000 });
+    expect(alarms.armed.has('timer:keepalive')).toBe(true);
+    await scheduler.handleAlarm('timer:keepalive');
+    expect(fired).toEqual(['keepalive', 'keepalive']);
+    expect(await scheduler.list()).toEqual({});
+  });
+
+  it('a clock set back does not hold a timer: its in-memory timeout counts elapsed time', async () => {
+    const alarms = fakeAlarms();
+    const { scheduler, fired } = schedulerOver({ store: memoryStore(), alarms });
+    await scheduler.set('keepalive', 1_030_000);
+    vi.setSystemTime(1_000_000 - 3_600_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    // Fired on time; the handler (which sees the step) decides, and the deadline it left stays.
+    expect(fired).toEqual(['keepalive']);
+    expect(await scheduler.list()).toEqual({ keepalive: 1_030_000 });
+  });
+
   it('a new worker re-arms from the persisted deadlines and fires overdue ones', async () => {
     const shared = { store: memoryStore(), alarms: fakeAlarms() };
     const alarms = shared.alarms;

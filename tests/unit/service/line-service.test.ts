@@ -49,6 +49,7 @@ describe('snapshot', () => {
       'line:retry',
       'line:failback',
       'line:watchdog',
+      'line:reconcile',
       'auth:refresh',
     ]);
   });

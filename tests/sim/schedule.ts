@@ -1,0 +1,132 @@
+/**
+ * A seeded random schedule: what happens to the background, and when. Generated up front from
+ * the seed, so a run replays exactly and a failing schedule can be shrunk by dropping actions.
+ * The mix is generic (no action is written for one bug): worker kills, storage faults, alarm
+ * faults, clock steps, network and HTTP faults from the reference's error table, extreme server
+ * values and the user's own actions, each at a random moment.
+ */
+
+/** mulberry32: small, fast and good enough to drive a schedule. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Op = 'register' | 'keepalive' | 'token' | 'ping' | 'delete' | 'discovery';
+export type Reply =
+  | { status: number; retryAfter?: '0' | 'huge' | 'date'; errorCode?: number }
+  | 'network'
+  | 'hang';
+
+export type Action =
+  | { kind: 'kill' }
+  | {
+      kind: 'disk';
+      key: 'line:record' | 'auth:tokens' | 'scheduler:deadlines';
+      fault: 'fail' | 'hang' | 'kill';
+    }
+  | { kind: 'alarmLate'; byMs: number }
+  | { kind: 'alarmTwice' }
+  | { kind: 'clock'; byMs: number }
+  | { kind: 'offline'; forMs: number }
+  | { kind: 'slowBody'; op: Op; delayMs: number }
+  | { kind: 'http'; op: Op; reply: Reply; times: number }
+  | { kind: 'serverValues'; keepaliveInterval: number; rehomingMin: number; rehomingMax: number }
+  | { kind: 'user'; what: 'register' | 'deregister' | 'signOut' | 'signIn' | 'removeDevice' };
+
+export interface Step {
+  atMs: number;
+  action: Action;
+}
+
+const pick = <T>(rand: () => number, items: readonly T[]): T =>
+  items[Math.floor(rand() * items.length)] as T;
+
+const OPS: readonly Op[] = [
+  'register',
+  'keepalive',
+  'keepalive',
+  'token',
+  'ping',
+  'delete',
+  'discovery',
+];
+const REPLIES: readonly Reply[] = [
+  { status: 429, retryAfter: '0' },
+  { status: 429, retryAfter: 'huge' },
+  { status: 429, retryAfter: 'date' },
+  { status: 404 },
+  { status: 409 },
+  { status: 403, errorCode: 101 },
+  { status: 500 },
+  { status: 503 },
+  'network',
+  'hang',
+];
+
+function action(rand: () => number): Action {
+  const roll = rand();
+  if (roll < 0.12) return { kind: 'kill' };
+  if (roll < 0.24)
+    return {
+      kind: 'disk',
+      key: pick(rand, [
+        'line:record',
+        'line:record',
+        'auth:tokens',
+        'scheduler:deadlines',
+      ] as const),
+      fault: pick(rand, ['fail', 'hang', 'kill'] as const),
+    };
+  if (roll < 0.3) return { kind: 'alarmLate', byMs: Math.floor(rand() * 120_000) };
+  if (roll < 0.34) return { kind: 'alarmTwice' };
+  if (roll < 0.42) return { kind: 'clock', byMs: Math.floor((rand() * 2 - 1) * 2 * 3_600_000) };
+  if (roll < 0.48) return { kind: 'offline', forMs: Math.floor(rand() * 180_000) };
+  if (roll < 0.52)
+    return { kind: 'slowBody', op: pick(rand, OPS), delayMs: Math.floor(rand() * 30_000) };
+  if (roll < 0.72)
+    return {
+      kind: 'http',
+      op: pick(rand, OPS),
+      reply: pick(rand, REPLIES),
+      times: 1 + Math.floor(rand() * 6),
+    };
+  if (roll < 0.76)
+    return {
+      kind: 'serverValues',
+      keepaliveInterval: pick(rand, [0.001, 0, 1, 30, 30, 86_400]),
+      rehomingMin: pick(rand, [-5, 0, 1, 60, 90]),
+      rehomingMax: pick(rand, [-1, 2, 120, 180, 1e9]),
+    };
+  return {
+    kind: 'user',
+    what: pick(rand, [
+      'register',
+      'register',
+      'deregister',
+      'signOut',
+      'signIn',
+      'removeDevice',
+    ] as const),
+  };
+}
+
+/** About one action every `meanGapMs` of simulated time, for `minutes`. */
+export function schedule(seed: number, minutes: number, meanGapMs = 20_000): Step[] {
+  const rand = prng(seed);
+  const steps: Step[] = [];
+  const end = minutes * 60_000;
+  for (
+    let at = Math.floor(rand() * meanGapMs);
+    at < end;
+    at += 1 + Math.floor(rand() * 2 * meanGapMs)
+  ) {
+    steps.push({ atMs: at, action: action(rand) });
+  }
+  return steps;
+}
