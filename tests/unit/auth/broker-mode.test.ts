@@ -118,6 +118,30 @@ describe('broker mode', () => {
     expect((await h.service.snapshot()).auth).toBe('signedOut');
   });
 
+  it.each([
+    ['an HTML 403 from a firewall in front of Webex, relayed as upstream_invalid', 'cloud'],
+    ['an HTML 404 from a proxy in front of the broker', 'broker'],
+  ])('%s keeps the sign-in, backs off and says why', async (_name, where) => {
+    const h = brokerMode();
+    mountBroker(h);
+    await h.registered();
+    const html = () =>
+      new Response('<html><body>Access denied</body></html>', {
+        status: where === 'cloud' ? 403 : 404,
+        headers: { 'content-type': 'text/html' },
+      });
+    if (where === 'cloud') h.cloud.fault('token', html());
+    else h.http.on('POST', BROKER_URL, () => html());
+    h.clock.tick(14 * 24 * 60 * 60 * 1000);
+    await h.service.onTimer(REFRESH_TIMER);
+    await h.service.whenIdle();
+    expect((await h.service.snapshot()).auth).toBe('signedIn');
+    expect(await loadTokens(h.store)).toBeDefined();
+    expect(h.scheduler.at(REFRESH_TIMER)).toBeGreaterThan(h.clock.now());
+    const failed = h.diagnostics.find((d) => d.message === 'Token refresh failed; will retry');
+    expect(JSON.stringify(failed?.data)).toContain(`HTTP ${where === 'cloud' ? 403 : 404}`);
+  });
+
   it('a broker that cannot be reached fails the sign-in with a clear message', async () => {
     const h = brokerMode();
     h.http.on('POST', BROKER_URL, 'network');
