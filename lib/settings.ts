@@ -132,6 +132,21 @@ export function normalizeOrigin(input: string): string | null {
 }
 
 /**
+ * A site the user asks to add, judged by the one rule the background applies too, so the options
+ * page refuses it before asking the browser for host access (a prompt for a site that is then
+ * refused would leave an unused permission). A page control can register the line: plain http
+ * only on this computer (a network attacker could inject one into any other plain-http page).
+ */
+export function siteToAdd(
+  input: string,
+): { ok: true; origin: string } | { ok: false; code: 'siteInvalid' | 'siteInsecure' } {
+  const origin = normalizeOrigin(input);
+  if (!origin) return { ok: false, code: 'siteInvalid' };
+  if (!isSafeTransport(origin)) return { ok: false, code: 'siteInsecure' };
+  return { ok: true, origin };
+}
+
+/**
  * Validate a settings input against the stored settings (which supply the secret when the input
  * leaves it out, and the sites list, which is edited separately).
  */

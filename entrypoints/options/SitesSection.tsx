@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
 import type { PolicyView } from '../../lib/policy/view';
-import { normalizeOrigin } from '../../lib/settings';
+import { siteToAdd } from '../../lib/settings';
 import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
 import { settingsErrorText } from '../../lib/ui/settings-errors';
@@ -83,11 +83,13 @@ export function SitesSection({
     event.preventDefault();
     if (busy) return;
     setMessage('');
-    const origin = normalizeOrigin(typed);
-    if (!origin) {
-      setError(t('errorSiteInvalid'));
+    // Judged before any prompt: ask only for access to a site that will be added.
+    const site = siteToAdd(typed);
+    if (!site.ok) {
+      setError(settingsErrorText(site.code));
       return;
     }
+    const origin = site.origin;
     if (sites?.includes(origin)) {
       setError(t('errorSiteDuplicate'));
       return;

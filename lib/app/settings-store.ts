@@ -4,12 +4,7 @@ import { saveUnderPolicy } from '../policy/save';
 import { NO_POLICY, type PolicyView, policyView } from '../policy/view';
 import type { Store } from '../ports';
 import { serialQueue } from '../serial-queue';
-import {
-  isSafeTransport,
-  normalizeOrigin,
-  type Settings,
-  type ValidationResult,
-} from '../settings';
+import { isSafeTransport, type Settings, siteToAdd, type ValidationResult } from '../settings';
 
 const SETTINGS_KEY = 'settings';
 
@@ -79,13 +74,9 @@ export function createSettingsStore(
       }),
     addSite: (origin) =>
       serialise(async () => {
-        const normalized = normalizeOrigin(origin);
-        if (!normalized) {
-          return { ok: false, errors: { origin: 'siteInvalid' } };
-        }
-        // A page control can register the line: http only on this computer (a network
-        // attacker could inject one into any other plain-http page).
-        if (!isSafeTransport(normalized)) return { ok: false, errors: { origin: 'siteInsecure' } };
+        const site = siteToAdd(origin);
+        if (!site.ok) return { ok: false, errors: { origin: site.code } };
+        const normalized = site.origin;
         const { user, applied } = await current();
         if (applied.locked.sites) return { ok: false, errors: { origin: 'sitesLocked' } };
         const next = { ...user, sites: [...new Set([...user.sites, normalized])] };

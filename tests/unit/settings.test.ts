@@ -8,6 +8,7 @@ import {
   normalizeBaseUrl,
   normalizeOrigin,
   SETTINGS_ERROR_CODES,
+  siteToAdd,
   validateSettings,
 } from '../../lib/settings';
 import { SETTINGS_ERROR_KEYS, settingsErrorText } from '../../lib/ui/settings-errors';
@@ -235,5 +236,20 @@ describe('build defaults', () => {
       clientId: '',
       clientSecret: '',
     });
+  });
+});
+
+describe('a site to add (the options page and the background judge it alike)', () => {
+  it.each([
+    ['https://crm.example.com/', { ok: true, origin: 'https://crm.example.com' }],
+    ['http://localhost:3000', { ok: true, origin: 'http://localhost:3000' }],
+    ['http://127.0.0.1:8080', { ok: true, origin: 'http://127.0.0.1:8080' }],
+    ['http://crm.example.com', { ok: false, code: 'siteInsecure' }],
+    ['http://10.0.0.5', { ok: false, code: 'siteInsecure' }],
+    ['https://crm.example.com/tickets', { ok: false, code: 'siteInvalid' }],
+    ['ftp://crm.example.com', { ok: false, code: 'siteInvalid' }],
+    ['', { ok: false, code: 'siteInvalid' }],
+  ])('%s', (input, expected) => {
+    expect(siteToAdd(input)).toEqual(expected);
   });
 });

@@ -378,6 +378,27 @@ describe('options: sites', () => {
     expect(env.requestOrigins).not.toHaveBeenCalled();
   });
 
+  it('refuses a plain-http site before asking the browser for host access to it', async () => {
+    // Chrome would prompt for http://crm.example.com, then the background would refuse the site,
+    // leaving an unused permission behind. The same rule decides here, before any prompt.
+    const { fake, env } = setup();
+    await screen.findByText('https://crm.example.com', ORIGIN);
+    type('Site address', 'http://crm.example.com');
+    fireEvent.click(screen.getByRole('button', { name: 'Add site' }));
+    expect(
+      screen.getByText(
+        'Use https://. Plain http:// sites are allowed only on this computer (localhost, 127.0.0.1).',
+      ),
+    ).toBeTruthy();
+    expect(env.requestOrigins).not.toHaveBeenCalled();
+    expect(fake.sentOf('sites/add')).toEqual([]);
+    // A local plain-http site is allowed: it is asked for, then added.
+    type('Site address', 'http://localhost:3000');
+    fireEvent.click(screen.getByRole('button', { name: 'Add site' }));
+    await screen.findByText('http://localhost:3000', ORIGIN);
+    expect(env.requestOrigins).toHaveBeenCalledWith(['http://localhost:3000/*']);
+  });
+
   it('removes a site through the background alone, which judges the host access on fresh settings', async () => {
     // This tab loaded a production environment; another tab may since have made the same
     // origin the custom environment. Only the background knows, so the page removes nothing.
