@@ -11,6 +11,7 @@ import { refreshViaBroker } from '../webex/broker-client';
 import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
+import { refreshRetryDelayMs } from './refresh-backoff';
 import { isGrantRefusal } from './refusal';
 import {
   authorizationHeader,
@@ -59,6 +60,8 @@ export class TokenManager {
    * disk is already spent: these are the only good ones, kept (and used) until a write lands.
    */
   private unsaved: StoredTokens | null = null;
+  /** Failed refreshes in a row (not refusals): the back-off before the next try grows with it. */
+  private failedRefreshes = 0;
 
   constructor(private readonly deps: TokenManagerDeps) {}
 
@@ -196,6 +199,7 @@ export class TokenManager {
       return current ? { ok: true, tokens: current } : { ok: false, error: notSignedIn() };
     }
     if (answer.ok) {
+      this.failedRefreshes = 0;
       // A repeated access token is accepted (the SDK calls it an error); one refresh in flight
       // at a time is what keeps it from happening.
       const next = tokensFromResponse(answer.value, clock.now(), session, tokens);
@@ -213,9 +217,10 @@ export class TokenManager {
       });
     }
     // Network trouble, 5xx, 429, a garbled or non-OAuth answer: keep the tokens, try again soon.
-    log('auth', 'Token refresh failed; will retry', { error: failure.message });
-    const retryAt = clock.now() + this.deps.timing.tokenRetryMs;
-    await this.deps.scheduler.set(REFRESH_TIMER, retryAt);
+    this.failedRefreshes += 1;
+    const waitMs = refreshRetryDelayMs(this.failedRefreshes, this.deps.timing.tokenRetryMs);
+    log('auth', 'Token refresh failed; will retry', { error: failure.message, retryInMs: waitMs });
+    await this.deps.scheduler.set(REFRESH_TIMER, clock.now() + waitMs);
     return { ok: false, error: failure };
   }
 

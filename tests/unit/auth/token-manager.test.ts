@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { withAuthorization } from '../../../lib/auth/authorized';
+import { REFRESH_RETRY_CAP_MS } from '../../../lib/auth/refresh-backoff';
 import { REFRESH_TIMER, TokenManager } from '../../../lib/auth/token-manager';
 import {
   loadTokens,
@@ -188,6 +189,43 @@ describe('refresh', () => {
     expect(await store.get(TOKENS_KEY)).toBeDefined();
     expect(refused).not.toHaveBeenCalled();
     expect(scheduler.at(REFRESH_TIMER)).toBe(clock.now() + DEFAULT_TIMING.tokenRetryMs);
+  });
+
+  it.each([
+    ['an HTML 403 from a firewall', () => new Response('<html>denied</html>', { status: 403 })],
+    ['a JSON 401 without an OAuth error', () => json(401, { message: 'Unauthorized', errors: [] })],
+    ["a broker's own refusal", () => json(403, { error: 'upstream_invalid', source: 'broker' })],
+    ['a network failure', () => 'network' as const],
+  ])('keeps the tokens on %s, backing off further each time', async (_name, reply) => {
+    const { manager, http, store, scheduler, clock, refused, seed } = setup();
+    await seed();
+    http.on('POST', TOKEN_URL, reply);
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      expect(await manager.refresh('timer')).toMatchObject({ ok: false });
+      delays.push(must(scheduler.at(REFRESH_TIMER)) - clock.now());
+    }
+    expect(delays.slice(0, 3)).toEqual([
+      DEFAULT_TIMING.tokenRetryMs,
+      2 * DEFAULT_TIMING.tokenRetryMs,
+      4 * DEFAULT_TIMING.tokenRetryMs,
+    ]);
+    expect(Math.max(...delays)).toBe(REFRESH_RETRY_CAP_MS);
+    expect((await store.get<StoredTokens>(TOKENS_KEY))?.accessToken).toBe('access0');
+    expect(refused).not.toHaveBeenCalled();
+  });
+
+  it('starts the back-off again after a refresh that worked', async () => {
+    const { manager, http, scheduler, clock, seed } = setup();
+    await seed();
+    http.on('POST', TOKEN_URL, () => new Response('<html>denied</html>', { status: 403 }));
+    await manager.refresh('timer');
+    await manager.refresh('timer');
+    http.clearOverrides(); // the fake cloud renews the sign-in
+    expect(await manager.refresh('timer')).toMatchObject({ ok: true });
+    http.on('POST', TOKEN_URL, () => new Response('<html>denied</html>', { status: 403 }));
+    await manager.refresh('timer');
+    expect(must(scheduler.at(REFRESH_TIMER)) - clock.now()).toBe(DEFAULT_TIMING.tokenRetryMs);
   });
 
   it('treats an expired refresh token as refused without asking the server', async () => {
