@@ -148,6 +148,26 @@ test('options: validation messages, nothing saved half-way, then a valid save', 
   await options.screenshot({ path: `${SCREENSHOTS}/options.png`, fullPage: true });
 });
 
+test('options: a plain-http site is refused before the browser is asked for access to it', async ({
+  context,
+  extensionId,
+  extensionPage,
+}) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  await options.getByRole('textbox', { name: 'Site address' }).fill('http://crm.example.com');
+  await options.getByRole('button', { name: 'Add site' }).click();
+  await expect(
+    options.getByText(/Plain http:\/\/ sites are allowed only on this computer/),
+  ).toBeVisible();
+  // No prompt was shown, so no access was granted and none is left unused.
+  const origins = await extensionPage.evaluate(
+    async () => (await chrome.permissions.getAll()).origins ?? [],
+  );
+  expect(origins.filter((o) => o.includes('crm.example.com'))).toEqual([]);
+  expect((await send(extensionPage, 'sites/list')).sites).not.toContain('http://crm.example.com');
+});
+
 test('click-to-register on an opted-in site; nothing on other sites; scripted clicks do nothing', async ({
   context,
   extensionId,
