@@ -1,13 +1,35 @@
 import type { DiagnosticEntry } from '../messaging/protocol';
 import type { Clock, Store } from '../ports';
 import { serialQueue } from '../serial-queue';
-import { redactValue } from './redact';
+import { redactText } from './redact-text';
 
 const DIAGNOSTICS_KEY = 'diagnostics';
+/**
+ * Keys whose values must never reach the diagnostics log, whatever logs them, at any depth.
+ * `code` alone is an OAuth authorization code; `errorCode` (Mobius 101, 102...) is kept, and so
+ * are timing names such as `tokenRetryMs` (a key ending in token(s) or starting `token_` is one).
+ */
+const SECRET_KEYS =
+  /tokens?$|token_|secret|verifier|authorization|password|cookie|^code$|^auth_?code$/i;
+const MAX_DEPTH = 6;
+
 export interface Diagnostics {
   add(kind: string, message: string, data?: Record<string, unknown>): Promise<void>;
   list(): Promise<DiagnosticEntry[]>;
   clear(): Promise<void>;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return '[nested]';
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SECRET_KEYS.test(key) ? '[redacted]' : redactValue(item, depth + 1),
+    ]),
+  );
 }
 
 function redact(data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

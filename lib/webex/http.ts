@@ -36,7 +36,7 @@ export type Outcome<T> =
   | { ok: false; error: WebexFailure };
 
 export interface RequestOptions {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers?: Record<string, string>;
   /** A JSON body (sent with content-type application/json) or a form body. */
   json?: unknown;

@@ -37,6 +37,19 @@ const ROWS: Array<[string, string, string]> = [
   ['GET', '/_emulator/users', 'Test users'],
   ['GET', '/_emulator/clock', 'Emulator time'],
   ['POST', '/_emulator/clock', 'Jump ahead: {advanceMs}'],
+  [
+    'POST',
+    '/_emulator/calls',
+    'Call me: {email, callerName?, callerNumber?, ringTimeoutMs?, toneHz?, listenHz?, amplitude?}',
+  ],
+  ['GET', '/_emulator/calls?email=', 'Calls, with the caller’s RTP counters and what it hears'],
+  ['POST', '/_emulator/calls/{callId}/hangup', 'The caller hangs up'],
+  ['GET', '/_emulator/mercury?email=', 'Mercury sockets: pings, pongs, acks, unacked'],
+  [
+    'POST',
+    '/_emulator/mercury/faults',
+    '{action: close, code} | {action: missingPongs, count} | {action: shutdown}; email? for one user',
+  ],
 ];
 
 /** Human index of the admin API. */

@@ -33,6 +33,41 @@ const SCRIPT = `
     item.textContent = new Date().toLocaleTimeString() + ' ' + detail.status + error;
     list.prepend(item);
   });
+
+  // "Call me": the admin API (same origin) rings the chosen user's line from a named caller.
+  const callForm = document.getElementById('call-me');
+  const callStatus = document.getElementById('call-status');
+  const hangUp = document.getElementById('caller-hangup');
+  let lastCall = null;
+  const show = (text) => { callStatus.textContent = text; };
+  callForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(callForm);
+    show('Ringing…');
+    const res = await fetch('/_emulator/calls', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: data.get('email'),
+        callerName: data.get('callerName'),
+        callerNumber: data.get('callerNumber'),
+      }),
+    });
+    const body = await res.json();
+    if (res.status !== 201) {
+      show('Cannot ring: ' + ((body.errors && body.errors[0] && body.errors[0].description) || res.status));
+      return;
+    }
+    lastCall = body.callId;
+    hangUp.disabled = false;
+    show('Ringing ' + data.get('email') + ' from ' + body.caller.name + ' (call ' + body.callId + ')');
+  });
+  hangUp.addEventListener('click', async () => {
+    if (!lastCall) return;
+    const res = await fetch('/_emulator/calls/' + encodeURIComponent(lastCall) + '/hangup', { method: 'POST' });
+    hangUp.disabled = true;
+    show(res.ok ? 'The caller hung up.' : 'The call had already ended.');
+  });
 })();
 `;
 
@@ -48,7 +83,18 @@ button does nothing.</p>
 <p>Button status attribute (<code>data-webex-line-status</code>):
 <output id="status-attribute" aria-live="polite"></output></p>
 <h2>Status events (<code>webex-line:status</code>)</h2>
-<ol id="events" aria-live="polite"></ol>`,
+<ol id="events" aria-live="polite"></ol>
+<h2>Call me</h2>
+<p>Rings the line of a signed-in, registered user whose extension is connected to Mercury. The
+caller plays a 1 kHz tone.</p>
+<form id="call-me">
+<p><label>User <select name="email"><option>alice@example.com</option><option>dave@example.com</option></select></label>
+<label>Caller <input name="callerName" value="Bob Marley"></label>
+<label>Number <input name="callerNumber" value="+12142865895"></label></p>
+<p><button type="submit">Call me</button>
+<button type="button" class="secondary" id="caller-hangup" disabled>Caller hangs up</button></p>
+</form>
+<p><output id="call-status" aria-live="polite"></output></p>`,
     SCRIPT,
   );
 }

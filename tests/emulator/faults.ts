@@ -15,6 +15,10 @@ export const ENDPOINT_NAMES = [
   'deregister',
   'devices',
   'ping',
+  'callPatch',
+  'callMedia',
+  'callStatus',
+  'callDelete',
 ] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
 

@@ -1,4 +1,8 @@
 import { adminRoutes } from './admin';
+import { callAdminRoutes } from './admin-calls';
+import { callerEnds, type RingOptions, ringUser } from './call-flow';
+import { type CallView, callView } from './call-store';
+import { callRoutes } from './calls';
 import { catalogRoutes } from './catalog';
 import { initialConfig } from './config';
 import {
@@ -13,6 +17,7 @@ import { Dispatcher } from './dispatcher';
 import type { Fault, FaultSpec } from './faults';
 import { DEMO_INTEGRATION, type Integration } from './integrations';
 import { Listener } from './listeners';
+import type { MercuryServer } from './mercury';
 import { mobiusRoutes } from './mobius';
 import { authorizeRoutes } from './oauth-authorize';
 import { tokenRoutes } from './oauth-token';
@@ -29,9 +34,11 @@ import type {
   LogEntry,
   ServerName,
 } from './types';
-import { TEST_USERS, type TestUser } from './users';
+import { TEST_USERS, type TestUser, userByEmail } from './users';
 import { wdmRoutes } from './wdm';
 
+export type { RingOptions } from './call-flow';
+export type { CallView } from './call-store';
 export type { DeviceHistory, DeviceLife, DeviceSummary, Lapse, TokenResponse } from './controls';
 export { ENDPOINT_NAMES, type EndpointName, type Fault, type FaultSpec } from './faults';
 export { s256 } from './ids';
@@ -72,6 +79,20 @@ export interface Emulator {
   /** Moves the emulator's clock forward (on top of the injected clock). */
   advanceClock(ms: number): void;
   now(): number;
+  /** The Mercury server (§1): sockets, push, faults. */
+  readonly mercury: MercuryServer;
+  /** "Call me": rings the user's line from a caller with a real media peer (§4). */
+  callMe(options: RingOptions): Promise<CallView>;
+  /** The caller hangs up. */
+  hangUp(callId: string): CallView;
+  calls(email?: string): CallView[];
+  /** Resolves when the call's view passes `test` (checked on each media event), or rejects. */
+  waitForCall(
+    callId: string,
+    test: (call: CallView) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<CallView>;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -83,13 +104,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dispatcher = new Dispatcher(state, routes, log);
   const ports = options.ports ?? {};
   const listeners: Record<ServerName, Listener> = {
-    base: new Listener('base', host, ports.base ?? 0, dispatcher.handle),
+    base: new Listener(
+      'base',
+      host,
+      ports.base ?? 0,
+      dispatcher.handle,
+      state.mercury.handleUpgrade,
+    ),
     primary: new Listener('primary', host, ports.primary ?? 0, dispatcher.handle),
     backup: new Listener('backup', host, ports.backup ?? 0, dispatcher.handle),
   };
   const all = Object.values(listeners);
   const closeAll = async () => {
     dispatcher.dispose();
+    await state.mercury.close();
+    await state.calls.clear();
     await Promise.all(all.map((l) => l.down()));
   };
   try {
@@ -110,8 +139,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...regionRoutes(),
     ...wdmRoutes(state),
     ...mobiusRoutes(state),
+    ...callRoutes(state),
     ...demoRoutes(state),
     ...adminRoutes(state, controls),
+    ...callAdminRoutes(state),
   );
   state.reset();
 
@@ -148,6 +179,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addIntegration: (integration) => controls.addIntegration(integration),
     advanceClock: (ms) => state.clock.advance(ms),
     now: () => state.now(),
+    mercury: state.mercury,
+    callMe: async (opts) => callView(orThrow(await ringUser(state, opts))),
+    hangUp: (callId) => {
+      const call = orThrow(state.calls.get(callId) ?? `no call ${callId}`);
+      callerEnds(state, call, 'hangup');
+      return callView(call);
+    },
+    waitForCall: async (callId, test, what, timeoutMs) => {
+      const call = orThrow(state.calls.get(callId) ?? `no call ${callId}`);
+      await call.peer.waitFor(() => test(callView(call)), what, timeoutMs);
+      return callView(call);
+    },
+    calls: (email) =>
+      state.calls
+        .list(
+          email === undefined
+            ? undefined
+            : orThrow(userByEmail(email)?.id ?? `no test user ${email}`),
+        )
+        .map(callView),
   };
 }
 

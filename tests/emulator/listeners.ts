@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { newTrackingId } from './ids';
 import type { ServerName } from './types';
+
+/** A WebSocket upgrade (Mercury); listeners without one refuse upgrades. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export type RequestHandler = (
   req: IncomingMessage,
@@ -36,6 +40,7 @@ export class Listener {
     private readonly host: string,
     port: number,
     private readonly handler: RequestHandler,
+    private readonly onUpgrade?: UpgradeHandler,
   ) {
     this.boundPort = port;
   }
@@ -54,6 +59,10 @@ export class Listener {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (this.onUpgrade) this.onUpgrade(req, socket, head);
+      else socket.destroy();
     });
     // A client that sends garbage gets a 400 and a closed socket, never a hang.
     server.on('clientError', (_err, socket) => {

@@ -76,7 +76,7 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
 }
 
 /** Every Mobius call: Bearer with spark:webrtc_calling, then the SDK's headers (§2). */
-function authenticateMobius(ctx: RequestContext, state: EmulatorState) {
+export function authenticateMobius(ctx: RequestContext, state: EmulatorState) {
   // A token without spark:webrtc_calling gets 401 (unconfirmed; 401 makes the SDK stop with
   // token_error, which is the right remedy: sign in again with the calling scopes).
   const auth = authenticate(ctx, state, { scope: 'spark:webrtc_calling', missingScopeStatus: 401 });
@@ -219,7 +219,7 @@ function validateRegistration(
  * A device this server hosts for this user. Unknown or expired: plain 404 (normal life). Another
  * user's device, or one that lives on the other listener: 404 and a deviation.
  */
-function ownDeviceHere(
+export function ownDeviceHere(
   ctx: RequestContext,
   state: EmulatorState,
   user: TestUser,

@@ -46,6 +46,12 @@ export class RequestLog {
     return full;
   }
 
+  /** A deviation that is not one HTTP request's (a Mercury frame, a call's media). */
+  deviate(deviation: Deviation): void {
+    this.deviationList.push({ ...deviation });
+    if (this.deviationList.length > MAX_ENTRIES) this.deviationList.shift();
+  }
+
   all(): LogEntry[] {
     return this.entries.map((e) => ({ ...e }));
   }

@@ -1,8 +1,10 @@
 import type { Clock } from '../../lib/ports';
 import { AuthorizationStore } from './authorizations';
+import { CallStore } from './call-store';
 import { EmulatorClock } from './clock';
 import { FaultQueue } from './faults';
 import { IntegrationRegistry } from './integrations';
+import { MercuryServer } from './mercury';
 import { type Liveness, MobiusStore } from './mobius-store';
 import { RequestLog } from './request-log';
 import { StalledResponses } from './stalls';
@@ -29,6 +31,8 @@ export class EmulatorState {
   readonly faults = new FaultQueue();
   readonly log = new RequestLog();
   readonly stalls = new StalledResponses();
+  readonly mercury: MercuryServer = new MercuryServer(this);
+  readonly calls = new CallStore();
 
   constructor(
     clock: Clock | undefined,
@@ -66,6 +70,8 @@ export class EmulatorState {
     this.mobius.clear();
     this.faults.clear();
     this.stalls.releaseAll();
+    this.mercury.dropAll();
+    this.calls.clear().catch(() => {});
     this.log.clear();
     this.seed();
   }

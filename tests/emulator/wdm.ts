@@ -26,9 +26,15 @@ const SDK_DEFAULTS: Omit<WdmDeviceFields, 'deviceType'> = {
   systemVersion: '1.0.0',
 };
 
-export function wdmView(device: WdmDevice) {
+/** §1.2: the Mercury URL of a WDM device (ws:// here; production uses wss://). */
+export function webSocketUrl(state: EmulatorState, device: WdmDevice): string {
+  return `${state.urls.base.replace(/^http/, 'ws')}/mercury/v1/apps/wx2/registrations/${device.id}/messages`;
+}
+
+export function wdmView(state: EmulatorState, device: WdmDevice) {
   return {
     url: device.url,
+    webSocketUrl: webSocketUrl(state, device),
     userId: device.userId,
     orgId: ORG_UUID,
     deviceType: device.deviceType,
@@ -55,11 +61,13 @@ export function wdmRoutes(state: EmulatorState): Route[] {
   });
   return [
     route('POST', /^\/wdm\/api\/v1\/devices$/, (ctx) => create(ctx, state)),
-    route('GET', byId, (ctx) => withOwnDevice(ctx, state, (d) => jsonReply(200, wdmView(d)))),
+    route('GET', byId, (ctx) =>
+      withOwnDevice(ctx, state, (d) => jsonReply(200, wdmView(state, d))),
+    ),
     route('PUT', byId, (ctx) =>
       withOwnDevice(ctx, state, (d) => {
         d.modifiedAt = state.now();
-        return jsonReply(200, wdmView(d));
+        return jsonReply(200, wdmView(state, d));
       }),
     ),
     route('DELETE', byId, (ctx) =>
@@ -95,7 +103,7 @@ function create(ctx: RequestContext, state: EmulatorState): Reply {
     else ctx.deviate(`wdm: ${key} missing or not a string`);
   }
   const device = state.wdm.create(auth.user.id, fields, state.now());
-  return jsonReply(200, wdmView(device));
+  return jsonReply(200, wdmView(state, device));
 }
 
 function withOwnDevice(

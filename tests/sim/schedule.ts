@@ -126,7 +126,13 @@ export function schedule(seed: number, minutes: number, meanGapMs = 20_000): Ste
     at < end;
     at += 1 + Math.floor(rand() * 2 * meanGapMs)
   ) {
-    steps.push({ atMs: at, action: action(rand) });
+    const next = action(rand);
+    steps.push({ atMs: at, action: next });
+    // People click in bursts: another action of theirs within two seconds, a third of the time.
+    if (next.kind === 'user' && rand() < 1 / 3) {
+      const what = pick(rand, ['register', 'deregister', 'removeDevice', 'register'] as const);
+      steps.push({ atMs: at + 1 + Math.floor(rand() * 2_000), action: { kind: 'user', what } });
+    }
   }
   return steps;
 }

@@ -8,6 +8,7 @@
  */
 import { vi } from 'vitest';
 import { RECORD_KEY } from '../../lib/line/record';
+import { DEFAULT_TIMING } from '../../lib/line/timing';
 import { PRIMARY, WDM_BASE } from '../unit/fakes/cloud';
 import { type Reply as FetchReply, json, type RecordedRequest } from '../unit/fakes/fetch';
 import { WorkerRig } from '../unit/fakes/worker-rig';
@@ -105,8 +106,8 @@ export class World {
   /** Devices whose DELETE Mobius refused: they may live on until they expire, beside a new one. */
   private readonly undeletable = new Set<string>();
   /**
-   * A refresh sent, or a write of the tokens that hung or died, and the worker killed before the
-   * renewed tokens landed on disk: with a rotating refresh token the new one existed only in that
+   * A refresh sent, or a write of the tokens that hung or died, and the worker killed (or the
+   * answer later than its deadline) before the renewed tokens landed on disk: with a rotating refresh token the new one existed only in that
    * worker's memory. Nothing can recover it (the README says so); the invariant excuses exactly
    * that, and nothing else.
    */
@@ -131,6 +132,11 @@ export class World {
       if (this.slow && opOf(request) === this.slow.op) {
         const delay = this.slow.delayMs;
         this.slow = null;
+        // A refresh answer slower than the request deadline never reaches the token manager:
+        // with a rotating refresh token, the same loss as a worker killed mid-refresh.
+        if (opOf(request) === 'token' && delay >= DEFAULT_TIMING.requestTimeoutMs) {
+          this.tokensLostByKill = true;
+        }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
       const ok = reply instanceof Response && reply.ok;

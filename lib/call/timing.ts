@@ -1,0 +1,44 @@
+/**
+ * The call timers (SDK 3.12.0, reference/mobius-calls.md §4, §6) and the deadlines a record
+ * implies. Timers are derived from the record, never stored, so the interpreter only has to make
+ * its timer port hold exactly these.
+ */
+import type { CallRecord, TimerName } from './types';
+
+export interface CallTiming {
+  /** S_SEND_CALL_PROGRESS: an unanswered incoming call is timed out after 60 s. */
+  ringMs: number;
+  /** S_SEND_CALL_CONNECT: Answer to established (mic, ICE ≤3 s, ROAP OK) within 10 s. */
+  connectMs: number;
+  /** DEFAULT_SESSION_TIMER: `POST …/status` every 10 min while connected. */
+  keepaliveMs: number;
+  /** Retry delay after a 500/503 on the keepalive without Retry-After. */
+  keepaliveRetryMs: number;
+  /** MAX_CALL_KEEPALIVE_RETRY_COUNT. */
+  keepaliveMaxRetries: number;
+}
+
+export const CALL_TIMING: CallTiming = {
+  ringMs: 60_000,
+  connectMs: 10_000,
+  keepaliveMs: 600_000,
+  keepaliveRetryMs: 30_000,
+  keepaliveMaxRetries: 4,
+};
+
+export function deadlinesOf(
+  record: CallRecord,
+  timing: CallTiming = CALL_TIMING,
+): Partial<Record<TimerName, number>> {
+  switch (record.state) {
+    case 'ringing':
+      return { ring: record.ringingSince + timing.ringMs };
+    case 'answering':
+      return { connect: (record.answeringSince ?? record.ringingSince) + timing.connectMs };
+    case 'connected':
+      if (record.keepaliveStopped || record.keepaliveFrom === null) return {};
+      return { keepalive: record.keepaliveRetryAt ?? record.keepaliveFrom + timing.keepaliveMs };
+    case 'ended':
+      return {};
+  }
+}

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DigitCollector, linearToUlaw, rms, ToneSource, toneLevel, ulawToLinear } from './audio';
+import { MediaPeer } from './media-peer';
+
+const peers: MediaPeer[] = [];
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.close()));
+});
+
+function decode(frame: Buffer): number[] {
+  return [...frame].map(ulawToLinear);
+}
+
+describe('audio measures', () => {
+  it('round-trips μ-law within its quantisation step', () => {
+    for (const s of [0, 100, -100, 1000, -5000, 20000, -32000]) {
+      const back = ulawToLinear(linearToUlaw(s));
+      expect(Math.abs(back - s)).toBeLessThanOrEqual(Math.max(8, Math.abs(s) * 0.07));
+    }
+  });
+
+  it('reads a tone at its frequency and not at another, and silence as zero', () => {
+    const tone = new ToneSource(1000, 0.5);
+    const samples = [...decode(tone.nextFrame()), ...decode(tone.nextFrame())];
+    expect(toneLevel(samples, 1000)).toBeGreaterThan(0.4);
+    expect(toneLevel(samples, 1000)).toBeLessThan(0.6);
+    expect(toneLevel(samples, 1700)).toBeLessThan(0.05);
+    expect(rms(samples)).toBeGreaterThan(0.3);
+    const silent = decode(new ToneSource(1000, 0).nextFrame());
+    expect(rms(silent)).toBeLessThan(0.001);
+  });
+});
+
+describe('RFC 4733 digits', () => {
+  it('counts each digit once on its end packet, whatever the repeats', () => {
+    const dtmf = new DigitCollector();
+    const packet = (event: number, end: boolean) => Uint8Array.of(event, end ? 0x8a : 0x0a, 0, 160);
+    dtmf.push(packet(1, false), 100);
+    dtmf.push(packet(1, true), 100);
+    dtmf.push(packet(1, true), 100);
+    dtmf.push(packet(1, true), 100);
+    dtmf.push(packet(11, false), 900);
+    dtmf.push(packet(11, true), 900);
+    dtmf.push(packet(1, true), 1700);
+    dtmf.push(Uint8Array.of(1, 0x80), 2500);
+    expect(dtmf.digits).toBe('1#1');
+  });
+});
+
+describe('media peer', () => {
+  it('carries each side’s tone to the other, measured by content, and silence as silence', async () => {
+    const caller = new MediaPeer({ toneHz: 1000, amplitude: 0.5 });
+    const client = new MediaPeer({ toneHz: 600, amplitude: 0.3 });
+    peers.push(caller, client);
+    const offer = await caller.createOffer();
+    expect(offer).toMatch(/m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 101/);
+    expect(offer).toContain('a=rtpmap:101 telephone-event/8000');
+    const answer = await client.answer(offer);
+    await caller.acceptAnswer(answer);
+
+    await client.waitFor(() => client.level(1000).samples >= 1280, 'the caller’s audio');
+    await caller.waitFor(() => caller.level(600).samples >= 1280, 'the client’s audio');
+    expect(client.level(1000).tone).toBeGreaterThan(0.4);
+    expect(client.level(600).tone).toBeLessThan(0.05);
+    expect(caller.level(600).tone).toBeGreaterThan(0.2);
+    expect(caller.level(1000).tone).toBeLessThan(0.05);
+
+    client.tone.amplitude = 0;
+    await caller.waitFor(() => caller.level().rms < 0.001, 'silence from the client');
+    expect(caller.counters.packetsReceived).toBeGreaterThan(10);
+    expect(caller.counters.bytesSent).toBe(caller.counters.packetsSent * 160);
+  });
+});
