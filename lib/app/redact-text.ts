@@ -10,8 +10,9 @@ const NAMES =
 const START = '(?:\\b|(?<=%[0-9A-Fa-f]{2}))';
 
 const RULES: ReadonlyArray<RegExp> = [
-  // Authorization header values: Bearer and Basic credentials.
-  /\b((?:Bearer|Basic)\s+)[^\s"',;]+/gi,
+  // Authorization header values: Bearer and Basic credentials, also percent-encoded
+  // (Bearer%20…, in a URL); a credential never holds `&`, which starts the next parameter.
+  /\b((?:Bearer|Basic)(?:\s+|%20))[^\s"',;&]+/gi,
   // OAuth parameters in a query string or form body: access_token=…
   new RegExp(`${START}((?:${NAMES})=)[^&\\s"']+`, 'gi'),
   // The same, percent-encoded once (a URL inside a URL): access_token%3D…
