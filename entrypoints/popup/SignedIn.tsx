@@ -43,6 +43,8 @@ export function SignedIn({
   };
   const toggleWaits = toggleDecision(snapshot, now, lastPress.current) === 'wait';
   const locked = busy !== null || toggleWaits;
+  const waitingToRetry = snapshot.nextAttemptAt !== null && snapshot.state !== 'active';
+  const held = snapshot.retryHoldUntil !== null && snapshot.retryHoldUntil > now;
   const toggle =
     snapshot.state === 'connecting'
       ? { label: t('statusConnecting'), primary: false, locked: true, action: () => {} }
@@ -76,13 +78,30 @@ export function SignedIn({
         <LineNotes snapshot={snapshot} now={now} />
         <div class="card-actions">
           {/* One button whose job changes, so keyboard focus stays on it through the change. */}
-          <button
-            type="button"
-            class={toggle.primary ? 'button primary' : 'button'}
-            {...lockWhile(toggle.locked, press(toggle.action))}
-          >
-            {toggle.label}
-          </button>
+          {waitingToRetry ? (
+            // A retry is scheduled: the user may try now (unless a server's Retry-After still
+            // runs, which the note says) or stop wanting the line.
+            <>
+              <button
+                type="button"
+                class="button primary"
+                {...lockWhile(busy !== null || held, onRegister)}
+              >
+                {t('tryNow')}
+              </button>
+              <button type="button" class="button" {...lockWhile(busy !== null, onDeregister)}>
+                {t('stopTrying')}
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              class={toggle.primary ? 'button primary' : 'button'}
+              {...lockWhile(toggle.locked, press(toggle.action))}
+            >
+              {toggle.label}
+            </button>
+          )}
           <button
             type="button"
             class="button link"
@@ -138,6 +157,9 @@ function LineNotes({ snapshot, now }: { snapshot: StatusSnapshot; now: number })
   if (snapshot.server?.role === 'backup') notes.push(t('usingBackup'));
   if (snapshot.nextAttemptAt !== null && snapshot.state !== 'active') {
     notes.push(t('nextAttempt', formatTime(snapshot.nextAttemptAt)));
+    if (snapshot.retryHoldUntil !== null && snapshot.retryHoldUntil > now) {
+      notes.push(t('serverAskedToWait', formatTime(snapshot.retryHoldUntil)));
+    }
   }
   if (!snapshot.line && snapshot.state === 'idle') notes.push(t('notRegisteredYet'));
   if (notes.length === 0) return null;

@@ -61,6 +61,7 @@ function beginPlan(record: EngineRecord, flow: AttemptFlow) {
 /** The retry timer fired for a waiting attempt. */
 export function resumeAttempt(record: EngineRecord, flow: AttemptFlow) {
   record.retryAt = null;
+  record.retryHoldUntil = null;
   beginPlan(record, flow);
 }
 

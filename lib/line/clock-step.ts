@@ -45,6 +45,7 @@ const shift = (at: number | null, by: number) => (at === null ? null : at + by);
 function shiftTimes(record: EngineRecord, by: number): void {
   record.keepaliveAt = shift(record.keepaliveAt, by);
   record.retryAt = shift(record.retryAt, by);
+  record.retryHoldUntil = shift(record.retryHoldUntil, by);
   record.failbackAt = shift(record.failbackAt, by);
   record.reconcileAt = shift(record.reconcileAt, by);
   record.confirmedAt = shift(record.confirmedAt, by);

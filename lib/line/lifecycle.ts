@@ -18,7 +18,7 @@ type Of<K extends EngineEvent['kind']> = Extract<EngineEvent, { kind: K }>;
 const waitingToRestore = (flow: Flow | null) =>
   flow?.kind === 'attempt' && flow.phase === 'wait' && flow.plan.kind === 'restore';
 
-export function onRegister(record: EngineRecord, event: Of<'register'>, _ctx: Ctx, out: Effects) {
+export function onRegister(record: EngineRecord, event: Of<'register'>, ctx: Ctx, out: Effects) {
   const flow = record.flow;
   record.wanted = true;
   if (flow?.kind === 'deregister') {
@@ -36,8 +36,16 @@ export function onRegister(record: EngineRecord, event: Of<'register'>, _ctx: Ct
     return;
   }
   if (flow) {
-    // Already working on it. A user asking again while we wait for the network means "now".
-    if (flow.kind === 'attempt' && waitingToRestore(flow)) resumeAttempt(record, flow);
+    // Already working on it. A user asking again while we wait means "now" ("Try now"), unless
+    // a server's Retry-After still runs: nothing goes to it before then.
+    if (flow.kind === 'attempt' && flow.phase === 'wait') {
+      const hold = record.retryHoldUntil;
+      if (hold !== null && hold > ctx.now) {
+        out.log('line', "Try now waits for the server's Retry-After", { until: hold });
+        return;
+      }
+      resumeAttempt(record, flow);
+    }
     return;
   }
   if (isRegistered(record)) return;

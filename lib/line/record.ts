@@ -92,6 +92,8 @@ export interface EngineRecord {
   flowSeq: number;
   /** When a waiting flow resumes (`line:retry`). */
   retryAt: number | null;
+  /** A server's Retry-After runs until then: "Try now" waits for it. */
+  retryHoldUntil: number | null;
   keepaliveAt: number | null;
   failbackAt: number | null;
   keepaliveFailures: number;
@@ -127,6 +129,7 @@ export function emptyRecord(): EngineRecord {
     seq: 0,
     flowSeq: 0,
     retryAt: null,
+    retryHoldUntil: null,
     keepaliveAt: null,
     failbackAt: null,
     keepaliveFailures: 0,

@@ -29,6 +29,7 @@ export function setFlow(record: EngineRecord, flow: Flow | null): void {
 export function clearRuntime(record: EngineRecord): void {
   setFlow(record, null);
   record.retryAt = null;
+  record.retryHoldUntil = null;
   record.target = null;
   record.keepaliveAt = null;
   record.failbackAt = null;
@@ -214,11 +215,14 @@ export function wait(
   plan: Plan,
   delayMs: number,
 ): void {
+  const retryAfterSec = flow.round?.retryAfterSec;
   flow.plan = plan;
   flow.phase = 'wait';
   flow.round = null;
   flow.restore = null;
   record.retryAt = ctx.now + Math.max(0, delayMs);
+  record.retryHoldUntil =
+    retryAfterSec === undefined ? null : ctx.now + retryAfterSec * ctx.timing.secondMs;
   record.target = null;
 }
 

@@ -43,6 +43,8 @@ export interface StatusSnapshot {
   server: { url: string; role: 'primary' | 'backup' } | null;
   /** When the engine will try again on its own, if it will (ms since epoch). */
   nextAttemptAt: number | null;
+  /** A server's Retry-After runs until then: "Try now" waits (null: it may try at once). */
+  retryHoldUntil: number | null;
   /** When Mobius last confirmed the line (a 2xx registration or keepalive), for "confirmed 12 s ago". */
   confirmedAt: number | null;
   /** When the current state began (a second click soon after a change must not undo it). */

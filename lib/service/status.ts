@@ -131,6 +131,7 @@ export function createStatusBroadcaster(deps: StatusDeps): StatusBroadcaster {
       error: record.error,
       server: server ? { url: server.url, role: server.role } : null,
       nextAttemptAt: record.flow?.kind === 'attempt' ? record.retryAt : null,
+      retryHoldUntil: record.flow?.kind === 'attempt' ? record.retryHoldUntil : null,
       confirmedAt: record.device ? record.confirmedAt : null,
       since: record.stateSince,
       confirmBy,

@@ -25,6 +25,7 @@ const snapshot: StatusSnapshot = {
   error: null,
   server: { url: 'https://mobius/api/v1/calling/web/', role: 'primary' },
   nextAttemptAt: null,
+  retryHoldUntil: null,
   confirmedAt: null,
   since: null,
   confirmBy: null,

@@ -45,6 +45,33 @@ describe('failover (primaries, then backups, then the final error)', () => {
     expect((await h.service.snapshot()).nextAttemptAt).toBe(t0 + 68_000);
   });
 
+  it('Try now: a register while a retry waits tries at once', async () => {
+    const h = new Harness();
+    h.cloud.fault('register', json(503), { prefix: PRIMARY, times: 1 });
+    const t0 = await start(h);
+    expect((await h.service.snapshot()).nextAttemptAt).toBe(t0 + 33_000);
+    // The old engine ignored a register while it waited: the popup offered only Sign out.
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(h.http.times('POST', `${PRIMARY}device`, t0)).toEqual([0, 0]);
+    expect(await h.state()).toBe('active');
+  });
+
+  it("Try now waits while a server's Retry-After runs, and the status says until when", async () => {
+    const h = new Harness();
+    h.cloud.fault('register', json(429, {}, { 'Retry-After': '20' }), ALWAYS);
+    const t0 = await start(h);
+    const waiting = await h.service.snapshot();
+    expect(waiting.retryHoldUntil).toBe(t0 + 20_000);
+    const sent = h.http.calls.length;
+    await h.service.register();
+    await h.service.whenIdle();
+    expect(h.http.calls.length).toBe(sent);
+    expect(h.diagnostics.some((d) => /waits for the server's Retry-After/.test(d.message))).toBe(
+      true,
+    );
+  });
+
   it('fails over to a backup and stays registered there', async () => {
     const h = new Harness();
     h.cloud.fault('register', json(503), { prefix: PRIMARY, ...ALWAYS });

@@ -22,6 +22,7 @@ const snapshot: StatusSnapshot = {
   error: null,
   server: null,
   nextAttemptAt: null,
+  retryHoldUntil: null,
   confirmedAt: null,
   since: null,
   confirmBy: null,

@@ -97,6 +97,7 @@ export function snapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapsho
     error: null,
     server: { url: 'https://mobius.example/api/v1', role: 'primary' },
     nextAttemptAt: null,
+    retryHoldUntil: null,
     confirmedAt: null,
     since: null,
     confirmBy: null,

@@ -227,6 +227,40 @@ describe('popup', () => {
     expect(fake.sentOf('line/deregister')).toHaveLength(0);
   });
 
+  it('a scheduled retry offers Try now and Stop (the old popup offered only Sign out)', async () => {
+    const waiting = snapshot({
+      state: 'connecting',
+      display: 'connecting',
+      line: null,
+      nextAttemptAt: Date.now() + 60_000,
+    });
+    const { fake } = setup(waiting, {
+      'line/register': () => waiting,
+      'line/deregister': () => snapshot({ state: 'idle', display: 'inactive' }),
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Try now' }));
+    await waitFor(() => expect(fake.sentOf('line/register')).toHaveLength(1));
+    fireEvent.click(await screen.findByRole('button', { name: 'Stop' }));
+    await waitFor(() => expect(fake.sentOf('line/deregister')).toHaveLength(1));
+  });
+
+  it("Try now waits while a server's Retry-After runs, and says until when", async () => {
+    const { fake } = setup(
+      snapshot({
+        state: 'connecting',
+        display: 'connecting',
+        line: null,
+        nextAttemptAt: Date.now() + 60_000,
+        retryHoldUntil: Date.now() + 45_000,
+      }),
+    );
+    const tryNow = await screen.findByRole('button', { name: 'Try now' });
+    expect(tryNow.getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByText(/The server asked us to wait until/)).toBeTruthy();
+    fireEvent.click(tryNow);
+    expect(fake.sentOf('line/register')).toHaveLength(0);
+  });
+
   it('a double-click on Register never ends deregistered', async () => {
     const { fake } = setup(
       snapshot({ state: 'idle', display: 'inactive', at: 1_000, since: null }),
