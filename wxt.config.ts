@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
+import { FIREFOX_ADDON_ID } from './lib/dev-integration';
 import { WEBEX_HOST_PATTERNS } from './lib/webex/trust';
 import { checkBuiltCode, checkManifest, failOn } from './scripts/manifest-policy';
 
@@ -24,10 +25,9 @@ const EMULATOR_HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
  * 142: the first release (desktop and Android) with data_collection_permissions; the extension collects
  * no data (data_collection_permissions, required of new add-ons).
  */
-export const GECKO_ID = 'webex-line@extension.local';
 const GECKO = {
   gecko: {
-    id: GECKO_ID,
+    id: FIREFOX_ADDON_ID,
     strict_min_version: '142.0',
     data_collection_permissions: { required: ['none'] },
   },
