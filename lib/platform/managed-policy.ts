@@ -1,6 +1,4 @@
 import { browser } from 'wxt/browser';
-import { BROWSER } from './browser-differences';
-import { policyOrAbsent } from './managed-absent';
 
 /**
  * The organisation's policy for this extension (`chrome.storage.managed`, filtered by
@@ -8,7 +6,7 @@ import { policyOrAbsent } from './managed-absent';
  * seconds in Chromium: callers must not hold start-up for it (lib/app/policy-state.ts).
  */
 export const readManagedPolicy = (): Promise<Record<string, unknown>> =>
-  policyOrAbsent(browser.storage.managed.get(), BROWSER.managedRejectsWhenAbsent);
+  browser.storage.managed.get();
 
 /** Call `listener` whenever the managed policy changes (no restart needed). */
 export function onManagedPolicyChanged(listener: () => void): void {
