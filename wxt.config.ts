@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
+import { FIREFOX_ADDON_ID } from './lib/dev-integration';
 import { WEBEX_HOST_PATTERNS } from './lib/webex/trust';
 import { checkBuiltCode, checkManifest, failOn } from './scripts/manifest-policy';
 
@@ -18,6 +19,19 @@ const DEV_KEY =
 const WEBEX_HOSTS = [...WEBEX_HOST_PATTERNS];
 // The local emulator (development builds only). Match patterns ignore the port.
 const EMULATOR_HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
+
+/**
+ * Firefox needs a fixed add-on id (the identity redirect URI and policies.json key on it).
+ * 142: the first release (desktop and Android) with data_collection_permissions; the extension collects
+ * no data (data_collection_permissions, required of new add-ons).
+ */
+const GECKO = {
+  gecko: {
+    id: FIREFOX_ADDON_ID,
+    strict_min_version: '142.0',
+    data_collection_permissions: { required: ['none'] },
+  },
+};
 
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
@@ -47,18 +61,19 @@ export default defineConfig({
       );
     },
   },
-  vite: () => ({
+  vite: (env) => ({
     plugins: [preact()],
-    build: { target: 'chrome120' },
+    build: { target: env.browser === 'firefox' ? 'firefox128' : 'chrome120' },
   }),
-  manifest: ({ mode }) => {
+  manifest: ({ mode, browser }) => {
     const dev = mode !== 'production';
+    const firefox = browser === 'firefox';
     return {
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
       default_locale: 'en',
-      minimum_chrome_version: '120',
-      ...(dev ? { key: DEV_KEY } : {}),
+      ...(firefox ? { browser_specific_settings: GECKO } : { minimum_chrome_version: '120' }),
+      ...(dev && !firefox ? { key: DEV_KEY } : {}),
       // activeTab: the popup may offer click-to-register for the page the user is on.
       // idle: the user coming back (after sleep or a lock) confirms the line at once.
       // storage: chrome.storage.managed, where an organisation's policy arrives.

@@ -11,7 +11,7 @@ import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
 import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
 import { cachedStore } from '../lib/platform/cached-store';
-import { originPattern, syncClickToRegister } from '../lib/platform/content-scripts';
+import { originPattern, removedSites, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
 import { onManagedPolicyChanged, readManagedPolicy } from '../lib/platform/managed-policy';
 import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
@@ -192,11 +192,12 @@ export default defineBackground(() => {
     tasks.run('Permissions', () => sitesChanged(null));
   });
   // Access revoked in Chrome's own UI: that site is no longer opted in.
-  browser.permissions.onRemoved.addListener(() => {
+  // Only sites whose own pattern was removed are dropped: a spurious event drops nothing.
+  browser.permissions.onRemoved.addListener((removed) => {
     tasks.run('Permissions', async () => {
       const current = await settings.load();
       const granted = await syncClickToRegister(current.sites);
-      for (const site of current.sites.filter((s) => !granted.includes(s))) {
+      for (const site of removedSites(current.sites, granted, removed.origins ?? [])) {
         await settings.removeSite(site);
       }
       await sitesChanged(null);
@@ -243,7 +244,8 @@ export default defineBackground(() => {
     tasks.run('Notification clear', () => clearNotification(id));
   };
   browser.notifications.onClicked.addListener(onNotification);
-  browser.notifications.onButtonClicked.addListener(onNotification);
+  // Firefox has no buttons (and may lack the event): a click on the notification acts.
+  browser.notifications.onButtonClicked?.addListener(onNotification);
   const onNetwork = (online: boolean) => {
     tasks.run('Log', () =>
       diagnostics.add('network', online ? 'Browser is online' : 'Browser is offline'),

@@ -53,7 +53,15 @@ export const DEFAULT_LIMITS: BrokerLimits = {
 /** Chrome extension ids: 32 letters a-p (a hash of the extension's key). */
 export const EXTENSION_ID = /^[a-p]{32}$/;
 
-export const extensionOrigin = (id: string) => `chrome-extension://${id}`;
+/**
+ * Firefox's extension origin is moz-extension://<uuid>, random per install unless the
+ * deployment fixes it (policies.json Preferences: extensions.webextensions.uuids). Trust cost:
+ * none beyond Chrome's: an Origin header only stops other web pages, never a non-browser client.
+ */
+export const FIREFOX_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const extensionOrigin = (id: string) =>
+  FIREFOX_UUID.test(id) ? `moz-extension://${id}` : `chrome-extension://${id}`;
 export const extensionRedirectUri = (id: string) => `https://${id}.chromiumapp.org/`;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -101,7 +109,7 @@ export function validateBrokerConfig(config: BrokerConfig): ConfigResult {
   if (config.allowedOrigins.length === 0) errors.push('allowedOrigins must list at least one.');
   for (const origin of config.allowedOrigins) {
     const id = origin.startsWith('chrome-extension://') ? origin.slice(19) : '';
-    if (!EXTENSION_ID.test(id)) {
+    if (!EXTENSION_ID.test(id) && !/^moz-extension:\/\/[0-9a-f-]{36}$/.test(origin)) {
       errors.push(`allowedOrigins: "${origin}" is not chrome-extension://<32-letter id>.`);
     }
   }

@@ -18,6 +18,7 @@ import {
   EXTENSION_ID,
   extensionOrigin,
   extensionRedirectUri,
+  FIREFOX_UUID,
   validateBrokerConfig,
 } from './config';
 import type { ServeOptions } from './node';
@@ -150,7 +151,7 @@ export function brokerSetupFromEnv(
   const ids =
     env.BROKER_EXTENSION_IDS === undefined ? [DEV_EXTENSION_ID] : list(env.BROKER_EXTENSION_IDS);
   for (const id of ids) {
-    if (!EXTENSION_ID.test(id))
+    if (!EXTENSION_ID.test(id) && !FIREFOX_UUID.test(id))
       errors.push(`BROKER_EXTENSION_IDS: "${id}" is not an extension id.`);
   }
   const redirects = list(env.BROKER_REDIRECT_URIS);

@@ -1,10 +1,19 @@
 import { browser } from 'wxt/browser';
+import { BROWSER } from './browser-differences';
 import { CLICK_TO_REGISTER_SCRIPT } from './click-to-register-script';
+import { sitePattern, sitesToDrop } from './match-pattern';
 
 const { id: SCRIPT_ID, file: SCRIPT_FILE } = CLICK_TO_REGISTER_SCRIPT;
 
-/** Match pattern for every page of an origin (ports are kept: the emulator's demo needs them). */
-export const originPattern = (origin: string) => `${origin}/*`;
+/** Match pattern for every page of an origin (ports kept where the browser honours them). */
+export const originPattern = (origin: string) => sitePattern(origin, BROWSER.portInMatchPatterns);
+
+/** The sites a permissions.onRemoved event really took away (see sitesToDrop). */
+export const removedSites = (
+  sites: readonly string[],
+  granted: readonly string[],
+  removedPatterns: readonly string[],
+) => sitesToDrop(sites, granted, removedPatterns, BROWSER.portInMatchPatterns);
 
 /**
  * Keep the click-to-register content script registered exactly on the opted-in sites the
@@ -23,7 +32,8 @@ export async function syncClickToRegister(sites: readonly string[]): Promise<str
   const script = {
     id: SCRIPT_ID,
     js: [SCRIPT_FILE],
-    matches: granted.map(originPattern),
+    // Several sites on one host share a port-less pattern (Firefox): register it once.
+    matches: [...new Set(granted.map(originPattern))],
     runAt: 'document_idle' as const,
     persistAcrossSessions: true,
   };

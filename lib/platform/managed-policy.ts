@@ -1,4 +1,6 @@
 import { browser } from 'wxt/browser';
+import { BROWSER } from './browser-differences';
+import { policyOrAbsent } from './managed-absent';
 
 /**
  * The organisation's policy for this extension (`chrome.storage.managed`, filtered by
@@ -6,7 +8,7 @@ import { browser } from 'wxt/browser';
  * seconds in Chromium: callers must not hold start-up for it (lib/app/policy-state.ts).
  */
 export const readManagedPolicy = (): Promise<Record<string, unknown>> =>
-  browser.storage.managed.get();
+  policyOrAbsent(browser.storage.managed.get(), BROWSER.managedRejectsWhenAbsent);
 
 /** Call `listener` whenever the managed policy changes (no restart needed). */
 export function onManagedPolicyChanged(listener: () => void): void {

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { BROWSER } from './browser-differences';
 
 export type NotificationAction = 'signIn' | 'openPopup' | 'openSettings';
 
@@ -22,7 +23,11 @@ export async function showNotification(request: NotificationRequest): Promise<vo
     iconUrl: browser.runtime.getURL('/icon/128.png'),
     title: request.title,
     message: request.message,
-    ...(request.buttonTitle ? { buttons: [{ title: request.buttonTitle }] } : {}),
+    // Firefox: no button. What is lost is only the label; clicking the notification itself
+    // does the same action (its id carries it, see actionOf).
+    ...(request.buttonTitle && BROWSER.notificationButtons
+      ? { buttons: [{ title: request.buttonTitle }] }
+      : {}),
   });
 }
 

@@ -1,4 +1,9 @@
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEV_REDIRECT_URL } from '../../lib/dev-integration';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEV_REDIRECT_URL,
+  FIREFOX_REDIRECT_URL,
+} from '../../lib/dev-integration';
 
 /** An OAuth integration as registered on the developer portal. */
 export interface Integration {
@@ -26,7 +31,7 @@ export const DEMO_INTEGRATION: Readonly<Integration> = Object.freeze({
   clientId: DEMO_CLIENT_ID,
   clientSecret: DEMO_CLIENT_SECRET,
   name: 'Webex Line (demo integration)',
-  redirectUris: [DEV_REDIRECT_URL],
+  redirectUris: [DEV_REDIRECT_URL, FIREFOX_REDIRECT_URL],
   scopes: [...DEMO_SCOPES],
 });
 
