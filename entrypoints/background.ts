@@ -56,7 +56,11 @@ export default defineBackground(() => {
   // The worker is IndexedDB's only writer: reads come from memory after the first.
   const store = cachedStore(createIdbStore());
   // The organisation's policy: the last one read applies at once, the browser's copy follows.
-  const policy = createPolicyState({ store, read: readManagedPolicy });
+  const policy = createPolicyState({
+    store,
+    read: readManagedPolicy,
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
   const settings = createSettingsStore(store, defaultSettings(development), policy.current);
   const diagnostics = createDiagnostics(store, clock);
   const tasks = createTaskRunner((label, error) =>
@@ -144,6 +148,8 @@ export default defineBackground(() => {
           },
         }
       : {}),
+    // Read before a sign-in or a settings answer, not only at start-up and on change.
+    freshPolicy: () => policySync.sync(),
     settingsChanged: async (previous, next) => {
       // First: a changed environment signs out, which still talks to the old servers.
       await service.onSettingsChanged();

@@ -31,6 +31,22 @@ export interface PolicyStateDeps {
   store: Store;
   /** What the browser holds (`chrome.storage.managed.get()`); may reject. */
   read(): Promise<unknown>;
+  /** Resolves after `ms` (setTimeout in the worker, the fake clock in tests). */
+  wait(ms: number): Promise<void>;
+}
+
+/**
+ * How long one read of the browser's policy may take. A first read after a browser start takes
+ * about 3 s; a read that hangs longer fails (the last policy stays) so that the reads queued
+ * behind it, which sign-in and the settings answers wait for, are not held back with it.
+ */
+export const POLICY_READ_DEADLINE_MS = 5_000;
+
+function withinDeadline<T>(work: Promise<T>, wait: Promise<void>): Promise<T> {
+  const expired = wait.then(() => {
+    throw new Error(`The managed policy read took over ${POLICY_READ_DEADLINE_MS} ms`);
+  });
+  return Promise.race([work, expired]);
 }
 
 const same = (a: ParsedPolicy, b: ParsedPolicy) => JSON.stringify(a) === JSON.stringify(b);
@@ -44,7 +60,7 @@ export function createPolicyState(deps: PolicyStateDeps): PolicyState {
     (await deps.store.get<ParsedPolicy>(POLICY_KEY)) ?? NO_POLICY;
 
   async function refreshNow(): Promise<PolicyRefresh> {
-    const next = parsePolicy(await deps.read());
+    const next = parsePolicy(await withinDeadline(deps.read(), deps.wait(POLICY_READ_DEADLINE_MS)));
     const previous = await current();
     if (same(previous, next)) return { previous, next: previous, changed: false };
     await deps.store.set(POLICY_KEY, next);

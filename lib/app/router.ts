@@ -51,6 +51,12 @@ export interface RouterContext {
   enableSite(origin: string): Promise<void>;
   disableSite(origin: string): Promise<void>;
   settingsChanged(previous: Settings, next: Settings): Promise<void>;
+  /**
+   * Read the browser's managed policy now and apply it if it changed (its read has a deadline).
+   * Awaited before the answers that depend on it, so a late start-up read never lets a sign-in
+   * go to the default environment or the options page show the user's settings unlocked.
+   */
+  freshPolicy?(): Promise<unknown>;
   /** Development builds only: store and apply engine timing overrides (validated here). */
   devTiming?(timing: Record<string, number>): Promise<Record<string, number>>;
 }
@@ -223,6 +229,16 @@ class RouterError extends Error {
   }
 }
 
+/** The requests whose answer depends on the organisation's policy: it is read first. */
+const NEEDS_FRESH_POLICY: ReadonlySet<string> = new Set([
+  'auth/signIn',
+  'line/register',
+  'settings/get',
+  'settings/save',
+  'sites/list',
+  'sites/add',
+]);
+
 /**
  * Answer one runtime message. Returns `undefined` (no answer at all) for senders we do not
  * serve and for messages that are not ours; errors cross the boundary as data.
@@ -235,6 +251,8 @@ export async function routeMessage(
   if (!isRequest(message)) return undefined;
   const kind = classifySender(sender, ctx, (await ctx.settings.load()).sites);
   if (kind === 'unknown') return undefined;
+  // A policy read that fails keeps the last policy (policy-sync logs it): answer with that.
+  if (NEEDS_FRESH_POLICY.has(message.type)) await ctx.freshPolicy?.().catch(() => undefined);
   if (payloadTooLarge(message.payload)) return fail('invalid', 'The request is too large.');
   try {
     if (kind === 'content') {

@@ -23,6 +23,9 @@ const ORG = {
   clickToRegisterSites: ['https://crm.example.com'],
 };
 
+/** A read deadline that never passes (the deadline has its own test in fresh-policy.test.ts). */
+const never = () => new Promise<void>(() => {});
+
 /** A browser whose managed storage answers `managed` (change it to push a new policy). */
 function browserPolicy(initial: unknown = {}) {
   const browser = { managed: initial, reads: 0, pending: false };
@@ -37,7 +40,7 @@ function browserPolicy(initial: unknown = {}) {
 function setup(user: Settings = testSettings(), managed: unknown = {}) {
   const store = new MemoryStore();
   const { browser, read } = browserPolicy(managed);
-  const policy = createPolicyState({ store, read });
+  const policy = createPolicyState({ store, read, wait: never });
   const settings = createSettingsStore(store, user, policy.current);
   return { store, browser, read, policy, settings };
 }
@@ -123,7 +126,7 @@ describe('the policy state', () => {
     // A new worker; the browser's first read takes seconds (here: forever).
     const { browser, read } = browserPolicy(ORG);
     browser.pending = true;
-    const restarted = createPolicyState({ store, read });
+    const restarted = createPolicyState({ store, read, wait: never });
     const settings = createSettingsStore(store, testSettings(), restarted.current);
     expect((await settings.load()).clientId).toBe('Corg0123456789');
     expect(browser.reads).toBe(0);
@@ -146,6 +149,7 @@ describe('the policy state', () => {
     let fail = false;
     const policy: PolicyState = createPolicyState({
       store,
+      wait: never,
       read: async () => {
         if (fail) throw new Error('Managed storage manifest not found');
         return ORG;
