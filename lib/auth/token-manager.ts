@@ -11,6 +11,7 @@ import { refreshViaBroker } from '../webex/broker-client';
 import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
+import { withinMs } from '../within';
 import { refreshRetryDelayMs } from './refresh-backoff';
 import { isGrantRefusal } from './refusal';
 import {
@@ -252,15 +253,6 @@ export class TokenManager {
     await this.deps.onRefreshRefused(failure);
     return { ok: false, error: failure };
   }
-}
-
-/** `work`, or a rejection once `ms` have passed. */
-function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Storage did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 const notSignedIn = (): WebexFailure => ({

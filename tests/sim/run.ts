@@ -17,7 +17,7 @@ export async function runSteps(steps: Step[], minutes: number) {
   vi.setSystemTime(SIM_START);
   try {
     const world = new World();
-    await world.start();
+    await world.start(steps.filter((step) => step.atMs < 0));
     const violation = await world.run(steps, minutes);
     return { violation, log: world.log };
   } finally {

@@ -37,6 +37,10 @@ export type Action =
   | { kind: 'slowBody'; op: Op; delayMs: number }
   | { kind: 'http'; op: Op; reply: Reply; times: number }
   | { kind: 'serverValues'; keepaliveInterval: number; rehomingMin: number; rehomingMax: number }
+  /** The network's round trip from now on (half before Mobius acts, half after). */
+  | { kind: 'latency'; ms: number }
+  /** One Mobius server unreachable for a while (its socket refuses; the other answers). */
+  | { kind: 'down'; server: 'primary' | 'backup'; forMs: number }
   | { kind: 'user'; what: 'register' | 'deregister' | 'signOut' | 'signIn' | 'removeDevice' };
 
 export interface Step {
@@ -89,6 +93,13 @@ function action(rand: () => number): Action {
   if (roll < 0.48) return { kind: 'offline', forMs: Math.floor(rand() * 180_000) };
   if (roll < 0.52)
     return { kind: 'slowBody', op: pick(rand, OPS), delayMs: Math.floor(rand() * 30_000) };
+  if (roll < 0.55) return { kind: 'latency', ms: pick(rand, [0, 80, 400, 1_500, 4_000]) };
+  if (roll < 0.58)
+    return {
+      kind: 'down',
+      server: pick(rand, ['primary', 'primary', 'backup'] as const),
+      forMs: Math.floor(rand() * 600_000),
+    };
   if (roll < 0.72)
     return {
       kind: 'http',
@@ -116,10 +127,24 @@ function action(rand: () => number): Action {
   };
 }
 
+/**
+ * The Mobius deployment this schedule talks to, applied before the first registration (a step
+ * at -1 ms): its keepalive interval and rehoming window vary, as they do between clusters.
+ */
+function deployment(rand: () => number): Action {
+  const rehomingMin = pick(rand, [1, 2, 5, 60]);
+  return {
+    kind: 'serverValues',
+    keepaliveInterval: pick(rand, [30, 30, 15, 60]),
+    rehomingMin,
+    rehomingMax: rehomingMin + pick(rand, [0, 1, 3, 60]),
+  };
+}
+
 /** About one action every `meanGapMs` of simulated time, for `minutes`. */
 export function schedule(seed: number, minutes: number, meanGapMs = 20_000): Step[] {
   const rand = prng(seed);
-  const steps: Step[] = [];
+  const steps: Step[] = [{ atMs: -1, action: deployment(rand) }];
   const end = minutes * 60_000;
   for (
     let at = Math.floor(rand() * meanGapMs);

@@ -9,7 +9,7 @@
 import { vi } from 'vitest';
 import { RECORD_KEY } from '../../lib/line/record';
 import { DEFAULT_TIMING } from '../../lib/line/timing';
-import { PRIMARY, WDM_BASE } from '../unit/fakes/cloud';
+import { BACKUP, PRIMARY, WDM_BASE } from '../unit/fakes/cloud';
 import { type Reply as FetchReply, json, type RecordedRequest } from '../unit/fakes/fetch';
 import { WorkerRig } from '../unit/fakes/worker-rig';
 import type { Action, Op, Reply, Step } from './schedule';
@@ -38,6 +38,14 @@ export const UNARMED_BOUND_MS = 5_000;
  * discovery and retries adds under 30: more than 150 is a loop, not a protocol.
  */
 export const STORM_PER_MINUTE = 150;
+/**
+ * On a backup, the primary must be tried again within the rehoming window (the failback timer,
+ * reference §11) plus this: the failback may wait for a request in flight (one deadline, 20 s),
+ * the next reconcile (30 s), an alarm Chrome delivers late (up to 2 min in the schedule) and its
+ * own prepare round. A primary that refused with 429 lets the SDK give up until the next
+ * registration, so the window restarts only at a try or a failure of the primary.
+ */
+export const FAILBACK_BOUND_MS = 4 * 60_000;
 
 export interface Violation {
   invariant:
@@ -46,7 +54,8 @@ export interface Violation {
     | 'stale registered'
     | 'nothing armed'
     | 'storm'
-    | 'tokens lost';
+    | 'tokens lost'
+    | 'stuck on backup';
   atMs: number;
   detail: string;
 }
@@ -98,6 +107,12 @@ export class World {
   private faultUntil = 0;
   private offlineUntil = 0;
   private slow: { op: string; delayMs: number } | null = null;
+  private latencyMs = 0;
+  private readonly downUntil = { primary: 0, backup: 0 };
+  /** The last time the primary was tried, failed, or was unreachable (failback restarts). */
+  private primaryTouched = 0;
+  private primaryRefused429 = false;
+  private onBackupSince: number | null = null;
   private readonly sentAt: number[] = [];
   private staleSince: number | null = null;
   private unarmedSince: number | null = null;
@@ -120,15 +135,29 @@ export class World {
     const cloud = this.rig.cloud;
     this.rig.http.setFallback(async (request: RecordedRequest) => {
       this.sentAt.push(this.elapsed);
-      if (this.elapsed < this.offlineUntil) return 'network';
+      const toPrimary = request.url.startsWith(new URL(PRIMARY).origin);
+      if (toPrimary) this.primaryTouched = this.elapsed;
+      const server = toPrimary
+        ? 'primary'
+        : request.url.startsWith(new URL(BACKUP).origin)
+          ? 'backup'
+          : null;
+      const unreachable = server !== null && this.elapsed < this.downUntil[server];
+      if (this.elapsed < this.offlineUntil || unreachable) return 'network';
       if (opOf(request) === 'token') {
-        // A refresh spends the old refresh token at once; the new one exists only in this
-        // worker's memory until its write lands.
-        this.tokenWriteAtRisk = true;
-        this.killsAtRisk = this.rig.kills;
+        // A refresh spends the old refresh token (once it arrives); the new one exists only in
+        // this worker's memory until its write lands.
+        this.atRisk();
       }
+      // Half the round trip before Mobius acts on the request (which it does even when the
+      // worker that sent it has died since), half before its answer arrives.
+      const halfTrip = () => new Promise((resolve) => setTimeout(resolve, this.latencyMs / 2));
+      if (this.latencyMs > 0) await halfTrip();
       // Mobius acts on a request when it arrives; a slow answer only reaches us later.
       const reply = await cloud.handle(request);
+      if (toPrimary && reply instanceof Response && reply.status === 429)
+        this.primaryRefused429 = true;
+      if (this.latencyMs > 0) await halfTrip();
       if (this.slow && opOf(request) === this.slow.op) {
         const delay = this.slow.delayMs;
         this.slow = null;
@@ -155,11 +184,23 @@ export class World {
     });
   }
 
+  /**
+   * Renewed tokens may now exist only in this worker's memory. A kill since the previous risk
+   * began already lost them (seed 217: the next worker's refresh started a new risk first).
+   */
+  private atRisk() {
+    if (this.tokenWriteAtRisk && this.rig.kills > this.killsAtRisk) this.tokensLostByKill = true;
+    this.tokenWriteAtRisk = true;
+    this.killsAtRisk = this.rig.kills;
+  }
+
   private note(text: string) {
     this.log.push(`${(this.elapsed / 1000).toFixed(1)}s ${text}`);
   }
 
-  async start(): Promise<void> {
+  /** `before`: the deployment's values, set before the first registration. */
+  async start(before: Step[] = []): Promise<void> {
+    for (const step of before) await this.perform(step.action);
     await this.rig.registered();
     this.user.signedIn = true;
     this.user.wants = true;
@@ -187,10 +228,7 @@ export class World {
         return;
       case 'disk':
         rig.disk.next(action.key, action.fault);
-        if (action.key === 'auth:tokens' && action.fault !== 'fail') {
-          this.tokenWriteAtRisk = true;
-          this.killsAtRisk = rig.kills;
-        }
+        if (action.key === 'auth:tokens' && action.fault !== 'fail') this.atRisk();
         return;
       case 'alarmLate':
         for (const alarm of rig.alarms.armed.values()) alarm.when += action.byMs;
@@ -204,6 +242,7 @@ export class World {
         return;
       case 'offline':
         this.offlineUntil = this.elapsed + action.forMs;
+        this.primaryTouched = Math.max(this.primaryTouched, this.offlineUntil);
         declareFault(action.forMs);
         return;
       case 'slowBody':
@@ -239,6 +278,20 @@ export class World {
             this.user.refusedAt = this.elapsed;
         }
         declareFault();
+        return;
+      case 'latency':
+        this.latencyMs = action.ms;
+        return;
+      case 'down':
+        this.downUntil[action.server] = this.elapsed + action.forMs;
+        // Its devices cannot be deleted while it is unreachable: they may live on until they
+        // expire, beside the one the line registers on the other server (as with the SDK).
+        for (const device of rig.cloud.devices.values())
+          if (device.serverUrl === (action.server === 'primary' ? PRIMARY : BACKUP))
+            this.undeletable.add(device.deviceId);
+        if (action.server === 'primary')
+          this.primaryTouched = Math.max(this.primaryTouched, this.elapsed + action.forMs);
+        declareFault(action.forMs);
         return;
       case 'serverValues':
         rig.cloud.registrationFields.keepaliveInterval = action.keepaliveInterval;
@@ -300,7 +353,8 @@ export class World {
 
   /** Run `steps` for `minutes`; stop at the first violation. */
   async run(steps: Step[], minutes: number): Promise<Violation | null> {
-    let next = 0;
+    let next = steps.findIndex((step) => step.atMs >= 0);
+    if (next < 0) next = steps.length;
     const end = minutes * 60_000;
     while (this.elapsed < end) {
       while (next < steps.length && (steps[next]?.atMs ?? end) <= this.elapsed) {
@@ -323,7 +377,8 @@ export class World {
     state?: string;
     error?: unknown;
     wanted?: boolean;
-    device?: { keepaliveInterval: number } | null;
+    device?: { keepaliveInterval: number; role: string } | null;
+    rehoming?: { min: number; max: number } | null;
   } {
     return (this.rig.disk.data.get(RECORD_KEY) as never) ?? {};
   }
@@ -386,6 +441,9 @@ export class World {
         };
     } else this.unarmedSince = null;
 
+    const stuck = this.stuckOnBackup(expected, record, kept);
+    if (stuck) return stuck;
+
     if (this.staleSince !== null || ours.length === 0) {
       const snap = rig.alive() ? await (await rig.current()).snapshot() : null;
       if (snap?.display === 'registered' && ours.length === 0) {
@@ -399,5 +457,33 @@ export class World {
       } else this.staleSince = null;
     }
     return null;
+  }
+
+  /** On a backup, the primary is tried again within the rehoming window (failback). */
+  private stuckOnBackup(
+    expected: boolean,
+    record: ReturnType<World['record']>,
+    kept: string[],
+  ): Violation | null {
+    const at = this.elapsed;
+    const onBackup =
+      expected &&
+      record.device?.role === 'backup' &&
+      kept.some((id) => this.rig.cloud.devices.get(id)?.serverUrl !== PRIMARY);
+    if (!onBackup) {
+      this.onBackupSince = null;
+      this.primaryRefused429 = false;
+      return null;
+    }
+    this.onBackupSince ??= at;
+    if (this.primaryRefused429) return null;
+    const windowMs = (record.rehoming?.max ?? DEFAULT_TIMING.defaultRehomingMaxMin) * 60_000;
+    const since = at - Math.max(this.onBackupSince, this.primaryTouched);
+    if (since <= windowMs + FAILBACK_BOUND_MS) return null;
+    return {
+      invariant: 'stuck on backup',
+      atMs: at,
+      detail: `on the backup, primary not tried for ${Math.round(since / 1000)} s`,
+    };
   }
 }

@@ -328,4 +328,31 @@ describe('alarm scheduler', () => {
     expect(fired).toEqual([]);
     expect(shared.alarms.armed.has('timer:stale')).toBe(false);
   });
+
+  it('a write of the deadlines that never ends holds the timers only until its deadline (the simulation, seed 262)', async () => {
+    const shared = { store: memoryStore(), alarms: fakeAlarms() };
+    let hangNext = false;
+    const store = {
+      ...shared.store,
+      set: (key: string, value: unknown) => {
+        if (!hangNext) return shared.store.set(key, value);
+        hangNext = false;
+        return new Promise<void>(() => {});
+      },
+    };
+    const fired: string[] = [];
+    const scheduler = createAlarmScheduler({
+      store,
+      alarms: shared.alarms,
+      clock,
+      minAlarmDelayMs: 0,
+      onDue: async (name) => void fired.push(name),
+    });
+    hangNext = true;
+    void scheduler.set('reconcile', 1_010_000).catch(() => {});
+    void scheduler.set('keepalive', 1_020_000).catch(() => {});
+    await vi.advanceTimersByTimeAsync(30_000);
+    await scheduler.handleAlarm('timer:keepalive');
+    expect(fired).toContain('keepalive');
+  });
 });
