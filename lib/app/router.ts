@@ -1,4 +1,5 @@
 import { DEFAULT_TIMING } from '../line/timing';
+import { type CallCommand, type CallingView, parseCallCommand } from '../messaging/calls';
 import {
   CONTENT_SCRIPT_REQUESTS,
   type DeviceView,
@@ -57,6 +58,8 @@ export interface RouterContext {
    * go to the default environment or the options page show the user's settings unlocked.
    */
   freshPolicy?(): Promise<unknown>;
+  /** Calls: a user's command, relayed to the offscreen document that holds the calls. */
+  calls?: { command(command: CallCommand): Promise<CallingView> };
   /** Development builds only: store and apply engine timing overrides (validated here). */
   devTiming?(timing: Record<string, number>): Promise<Record<string, number>>;
 }
@@ -188,6 +191,12 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     const deviceId = stringField(payload, 'deviceId');
     if (!deviceId || deviceId.length > 200) throw new RouterError('invalid', 'Invalid device.');
     return devicesOrThrow(await ctx.line.removeDevice(deviceId));
+  },
+  'calls/command': async (payload, ctx) => {
+    if (!ctx.calls) throw new RouterError('unsupported', 'This browser cannot hold calls.');
+    const command = parseCallCommand((payload as Record<string, unknown> | undefined)?.command);
+    if (typeof command === 'string') throw new RouterError('invalid', command);
+    return ctx.calls.command(command);
   },
   'dev/timing': async (payload, ctx) => {
     if (!ctx.devTiming)

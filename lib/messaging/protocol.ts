@@ -13,6 +13,7 @@ import type { EngineState } from '../line/types';
 import type { PolicyView } from '../policy/view';
 import type { Settings, SettingsInput } from '../settings';
 import type { LineErrorPayload, LineEventName, LineProperties } from '../webex/line-contract';
+import type { CallCommand, CallingView } from './calls';
 
 export type { EngineState } from '../line/types';
 export type {
@@ -57,6 +58,8 @@ export interface StatusSnapshot {
   /** Whether an integration (client id + secret + environment) is configured. */
   configured: boolean;
   keepRegistered: boolean;
+  /** Calls: whether the line can ring here, the calls in progress (absent: not known yet). */
+  calling?: CallingView;
   /** Time of this snapshot (ms since epoch). */
   at: number;
 }
@@ -112,6 +115,8 @@ export interface RequestMap {
    * Stored, and applied at once and on every worker start. An empty object restores defaults.
    */
   'dev/timing': [{ timing: Record<string, number> }, { timing: Record<string, number> }];
+  /** Answer, decline, hang up or mute a call (relayed to the offscreen document). */
+  'calls/command': [{ command: CallCommand }, CallingView];
 }
 
 /** Requests a content script may send; it receives `PageStatus` instead of a snapshot. */

@@ -1,0 +1,136 @@
+/**
+ * Calls as the UI sees them, and the messages between the service worker and the offscreen
+ * document that owns Mercury, the calls and their media (reference/mobius-calls.md §7.3).
+ *
+ * Who may send what (checked by the background on every message):
+ * - the offscreen document (our own `offscreen.html`, no tab): `offscreen/*` only;
+ * - extension pages (popup, options): `calls/*` commands, relayed to the document;
+ * - content scripts and web pages: nothing here (they never learn of calls).
+ */
+
+/** Whether the registered line can ring here, and if not, why. */
+export type RingReadiness =
+  /** Mercury is connected: Mobius can offer this browser a call. */
+  | 'ready'
+  /** Opening or re-opening Mercury (after a drop, a worker or document restart). */
+  | 'connecting'
+  /** This browser cannot hold calls (no offscreen documents: Firefox). */
+  | 'unsupported'
+  /** Not registered, or signed out: nothing to ring. */
+  | 'off';
+
+/** The microphone permission of the extension's origin, as the document last saw it. */
+export type MicPermission = 'granted' | 'prompt' | 'denied' | 'unknown';
+
+export type CallViewState = 'ringing' | 'answering' | 'connected';
+
+export interface CallView {
+  key: string;
+  state: CallViewState;
+  callerName?: string;
+  callerNumber?: string;
+  /** The call arrived (ms since epoch). */
+  since: number;
+  connectedAt: number | null;
+  muted: boolean;
+  /** It rang while no microphone was usable: Answer is not offered. */
+  micBlocked: boolean;
+}
+
+/** A call that ended, kept for the "missed call" notice and the popup's last line. */
+export interface EndedCallView {
+  key: string;
+  reason: string;
+  callerName?: string;
+  callerNumber?: string;
+  at: number;
+  /** The user had no chance to take it here (missed, busy, microphone blocked). */
+  missed: boolean;
+}
+
+export interface CallingView {
+  ring: RingReadiness;
+  mic: MicPermission;
+  calls: CallView[];
+  lastEnded: EndedCallView | null;
+  /** Why the document is not ready, in plain words (a close reason, a failed open). */
+  detail?: string;
+  at: number;
+}
+
+export const NO_CALLING: CallingView = {
+  ring: 'off',
+  mic: 'unknown',
+  calls: [],
+  lastEnded: null,
+  at: 0,
+};
+
+/** What the user can ask of a call (popup, notification buttons, keyboard). */
+export type CallCommand =
+  | { kind: 'answer'; key: string }
+  | { kind: 'decline'; key: string }
+  | { kind: 'hangup'; key: string }
+  | { kind: 'mute'; key: string; muted: boolean };
+
+/** What the document needs to connect: the registered device, where it lives. */
+export interface LineForCalls {
+  /** Mobius device id (calls are offered to it). */
+  deviceId: string;
+  /** `…/calling/web/` of the server the line is registered with. */
+  serverUrl: string;
+  /** The WDM device url (`cisco-device-url`). */
+  clientDeviceUri: string;
+  /** The WDM device's `webSocketUrl`, already checked against the session's environment. */
+  webSocketUrl: string;
+  /** The ringtone plays (the options page's "ring" preference). */
+  ring: boolean;
+}
+
+/** Offscreen document -> service worker. */
+export interface OffscreenRequestMap {
+  /** The line to serve, or null when there is none (the document then closes itself). */
+  'offscreen/line': [Record<string, never>, LineForCalls | null];
+  /** `Bearer …` for a Mobius or Mercury request; `rejected` is a token a server just refused. */
+  'offscreen/token': [{ rejected?: string }, { authorization: string }];
+  /** The document's view changed (Mercury, a call, the microphone). */
+  'offscreen/update': [{ view: CallingView }, Record<string, never>];
+}
+
+export type OffscreenRequestType = keyof OffscreenRequestMap;
+
+export const OFFSCREEN_REQUESTS: readonly OffscreenRequestType[] = [
+  'offscreen/line',
+  'offscreen/token',
+  'offscreen/update',
+];
+
+/** Service worker -> offscreen document (runtime messages addressed by `target`). */
+export type ToOffscreen =
+  | { target: 'offscreen'; kind: 'command'; command: CallCommand }
+  /** The line changed (registered elsewhere, a new device, the ring preference): re-read it. */
+  | { target: 'offscreen'; kind: 'lineChanged' }
+  /** Development builds: the offscreen document's audio levels, for end-to-end tests. */
+  | { target: 'offscreen'; kind: 'probe' };
+
+export const OFFSCREEN_PATH = '/offscreen.html';
+
+const KEY = /^[\w-]{1,100}$/;
+
+/** A command from a page's message, or the reason it is not one (never trust its shape). */
+export function parseCallCommand(input: unknown): CallCommand | string {
+  if (typeof input !== 'object' || input === null) return 'command must be an object.';
+  const { kind, key, muted } = input as Record<string, unknown>;
+  if (typeof key !== 'string' || !KEY.test(key)) return 'command.key is not a call key.';
+  switch (kind) {
+    case 'answer':
+    case 'decline':
+    case 'hangup':
+      return { kind, key };
+    case 'mute':
+      if (typeof muted !== 'boolean') return 'command.muted must be true or false.';
+      return { kind, key, muted };
+    default:
+      return 'command.kind must be answer, decline, hangup or mute.';
+  }
+}
