@@ -85,6 +85,8 @@ export default defineConfig({
         'activeTab',
         'idle',
         'storage',
+        // Calls: the document that holds Mercury, the microphone and WebRTC (Chromium only).
+        ...(firefox ? [] : ['offscreen']),
       ],
       // The policy an organisation may set (lib/policy reads it).
       storage: { managed_schema: 'managed_schema.json' },

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
+import { createCallsHost } from '../lib/app/calls-host';
 import { createDiagnostics } from '../lib/app/diagnostics';
 import { pageStatusFor } from '../lib/app/page-status';
 import { createPolicyState } from '../lib/app/policy-state';
@@ -11,10 +12,12 @@ import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
 import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
 import { cachedStore } from '../lib/platform/cached-store';
+import { callNotifications } from '../lib/platform/call-notifications';
 import { originPattern, removedSites, syncClickToRegister } from '../lib/platform/content-scripts';
 import { chromeIdentity } from '../lib/platform/identity';
 import { onManagedPolicyChanged, readManagedPolicy } from '../lib/platform/managed-policy';
 import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
+import { chromeOffscreen } from '../lib/platform/offscreen';
 import { cryptoRandom } from '../lib/platform/random';
 import { createAlarmScheduler } from '../lib/platform/scheduler';
 import { createStatusPorts } from '../lib/platform/status-ports';
@@ -22,6 +25,7 @@ import { createIdbStore } from '../lib/platform/store';
 import { paintBadge } from '../lib/platform/toolbar-badge';
 import { createLineService } from '../lib/service/line-service';
 import { badgeFor } from '../lib/ui/badge';
+import { callButtonCommand } from '../lib/ui/call-notify';
 import { t } from '../lib/ui/i18n';
 import { notificationFor, notificationResolved } from '../lib/ui/notify';
 import { toggleDecision } from '../lib/ui/status';
@@ -104,18 +108,50 @@ export default defineBackground(() => {
     clear: clearNotification,
   });
 
+  const extensionIds = {
+    extensionId: browser.runtime.id,
+    extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+  };
+  // Calls: the offscreen document lives while the line is registered (none in Firefox).
+  const calls = createCallsHost(
+    {
+      store,
+      clock,
+      offscreen: chromeOffscreen(),
+      lineForCalls: () => service.lineForCalls(),
+      authorization: (rejected) => service.callAuthorization(rejected),
+      notifier: callNotifications,
+      changed: () =>
+        tasks.run('Calls status', async () => {
+          const snapshot = await withCalling(await service.snapshot());
+          ports.broadcast({ kind: 'snapshot', snapshot });
+          await paintBadge(badgeFor(snapshot));
+        }),
+      log: (message, data) => diagnostics.add('calls', message, data),
+    },
+    extensionIds,
+  );
+  const withCalling = async (snapshot: StatusSnapshot): Promise<StatusSnapshot> => ({
+    ...snapshot,
+    calling: await calls.view(),
+  });
+
   service.subscribe((update) => {
-    const broadcast: StatusBroadcast = update.event
-      ? {
-          kind: 'line-event',
-          event: update.event,
-          snapshot: update.snapshot,
-          ...(update.error ? { error: update.error } : {}),
-        }
-      : { kind: 'snapshot', snapshot: update.snapshot };
-    ports.broadcast(broadcast);
-    tasks.run('Badge', () => paintBadge(badgeFor(update.snapshot)));
-    tasks.run('Notification', () => presence.onBroadcast(broadcast));
+    tasks.run('Broadcast', async () => {
+      const snapshot = await withCalling(update.snapshot);
+      const broadcast: StatusBroadcast = update.event
+        ? {
+            kind: 'line-event',
+            event: update.event,
+            snapshot,
+            ...(update.error ? { error: update.error } : {}),
+          }
+        : { kind: 'snapshot', snapshot };
+      ports.broadcast(broadcast);
+      tasks.run('Badge', () => paintBadge(badgeFor(snapshot)));
+      tasks.run('Notification', () => presence.onBroadcast(broadcast));
+    });
+    tasks.run('Calls document', () => calls.sync(update.snapshot));
   });
 
   /** After the opted-in sites changed: content scripts, their ports, and host access. */
@@ -130,11 +166,11 @@ export default defineBackground(() => {
   }
 
   const router: RouterContext = {
-    extensionId: browser.runtime.id,
-    extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
+    ...extensionIds,
     pageStatus,
     redirectUrl: chromeIdentity.redirectUrl(),
-    line: service,
+    line: { ...service, snapshot: async () => withCalling(await service.snapshot()) },
+    calls: { command: (command) => calls.command(command) },
     settings,
     diagnostics,
     enableSite: () => sitesChanged(null),
@@ -172,18 +208,19 @@ export default defineBackground(() => {
   });
   onManagedPolicyChanged(() => tasks.run('Policy', () => policySync.sync()));
 
-  browser.runtime.onMessage.addListener((message, sender) =>
-    routeMessage(
-      message,
-      { id: sender.id, url: sender.url, tabId: sender.tab?.id, frameId: sender.frameId },
-      router,
-    ),
-  );
+  // One listener: a second one's promise (even of nothing) would answer in this one's place.
+  browser.runtime.onMessage.addListener((message, sender) => {
+    // Addressed to the calls document: its answer, not ours.
+    if ((message as { target?: unknown } | null)?.target === 'offscreen') return undefined;
+    const from = { id: sender.id, url: sender.url, tabId: sender.tab?.id, frameId: sender.frameId };
+    // The calls document's own requests (the line, a token, its view): that document only.
+    return calls.route(message, from) ?? routeMessage(message, from, router);
+  });
   browser.runtime.onConnect.addListener((port) => {
     tasks.run('Status port', () =>
       ports.accept(port, async () => {
         const [current, snapshot] = await Promise.all([settings.load(), service.snapshot()]);
-        return { sites: current.sites, current: snapshot };
+        return { sites: current.sites, current: await withCalling(snapshot) };
       }),
     );
   });
@@ -245,7 +282,12 @@ export default defineBackground(() => {
   };
   browser.notifications.onClicked.addListener(onNotification);
   // Firefox has no buttons (and may lack the event): a click on the notification acts.
-  browser.notifications.onButtonClicked?.addListener(onNotification);
+  browser.notifications.onButtonClicked?.addListener((id, buttonIndex) => {
+    const command = callButtonCommand(id, buttonIndex);
+    if (!command) return onNotification(id);
+    tasks.run('Call notification', () => calls.command(command));
+    tasks.run('Notification clear', () => clearNotification(id));
+  });
   const onNetwork = (online: boolean) => {
     tasks.run('Log', () =>
       diagnostics.add('network', online ? 'Browser is online' : 'Browser is offline'),
@@ -288,5 +330,7 @@ export default defineBackground(() => {
     ['Log', () => diagnostics.add('worker', 'Service worker started')],
     ['Start-up', () => service.onStartup('workerWake')],
     ['Timers', () => scheduler.rearm()],
+    // The calls document may have been closed or crashed while this worker was stopped.
+    ['Calls document', async () => calls.sync(await service.snapshot())],
   ]);
 });

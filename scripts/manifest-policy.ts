@@ -33,6 +33,10 @@ export const PERMISSIONS: Readonly<Record<string, Allowed>> = {
   scripting: { reason: 'register the click-to-register content script on sites the user opted in' },
   notifications: { reason: 'optional notices: the line was lost, sign in again' },
   activeTab: { reason: 'the popup offers click-to-register for the page the user is on' },
+  offscreen: {
+    reason:
+      'the calls document: Mercury (incoming calls), the microphone from Answer to hang-up, WebRTC audio and the ringtone',
+  },
   idle: { reason: 'the user coming back from sleep or a lock confirms the line at once' },
   storage: {
     reason: "chrome.storage.managed: an organisation's policy (no install warning; no data in it)",

@@ -80,6 +80,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'dev/timing',
   'devices/list',
   'devices/remove',
+  'calls/command',
 ]);
 
 /** The largest payload any request needs (settings with a long URL) is far below this. */

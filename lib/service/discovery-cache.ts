@@ -19,9 +19,10 @@ import {
 } from '../webex/discovery';
 import { type CloudEndpoints, endpointsFor, environmentKey } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
+import { isTrustedSocketUrl } from '../webex/mercury';
 import { fetchPeopleMe, type PeopleMe } from '../webex/people';
 import { hostOf, isTrustedUrl } from '../webex/trust';
-import { registerWdmDevice, type WdmDevice } from '../webex/wdm';
+import { fetchWdmDevice, registerWdmDevice, type WdmDevice } from '../webex/wdm';
 
 export const DISCOVERY_KEYS = {
   people: 'webex:people',
@@ -127,6 +128,50 @@ export class DiscoveryCache implements RegistrationContextProvider {
   /** The stored WDM device whatever the environment (sign-out deletes it). */
   async storedWdmDevice(): Promise<WdmDevice | undefined> {
     return (await this.deps.store.get<Cached<WdmDevice>>(DISCOVERY_KEYS.wdmDevice))?.value;
+  }
+
+  /**
+   * Mercury's address for the session's WDM device, checked against the session's environment
+   * before a token may go to it (a device cached by an older build is read again from WDM).
+   */
+  async webSocketUrl(): Promise<Outcome<string>> {
+    const where = await this.where();
+    if (!where.ok) return where;
+    const { environment, session } = where.value;
+    const key = DISCOVERY_KEYS.wdmDevice;
+    let device = await this.read<WdmDevice>(key, environment, Number.POSITIVE_INFINITY);
+    if (!device) return { ok: false, error: { kind: 'config', message: 'No Webex device yet' } };
+    if (!device.webSocketUrl) {
+      const url = device.url;
+      const fresh = await this.deps.authorize(url, (auth) =>
+        fetchWdmDevice(this.deps.fetch, url, auth),
+      );
+      if (!fresh.ok) return fresh;
+      device = { ...device, ...fresh.value, url };
+      await this.write(key, environment, device);
+    }
+    const socket = device.webSocketUrl;
+    if (!socket) {
+      return {
+        ok: false,
+        error: {
+          kind: 'malformed',
+          status: 200,
+          message: 'Webex gave this device no Mercury address',
+        },
+      };
+    }
+    if (!isTrustedSocketUrl(socket, session.environment)) {
+      this.deps.log('discovery', 'Refused an untrusted Mercury address', { host: hostOf(socket) });
+      return {
+        ok: false,
+        error: {
+          kind: 'untrusted',
+          message: `Webex named ${hostOf(socket)} for calls, which is not a host of this environment`,
+        },
+      };
+    }
+    return { ok: true, value: socket, status: 200 };
   }
 
   async forgetDevice(): Promise<void> {

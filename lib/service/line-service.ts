@@ -5,10 +5,12 @@
  * the one that was killed.
  */
 import { REFRESH_TIMER, TokenManager } from '../auth/token-manager';
+import { authorizationHeader } from '../auth/tokens';
 import type { StartupReason } from '../line/events';
 import { type EventSource, Interpreter, timerOf } from '../line/interpreter';
-import { LINE_TIMERS } from '../line/record';
+import { LINE_TIMERS, loadRecord, registeredDevice } from '../line/record';
 import { DEFAULT_TIMING, resolveTiming, type Timing } from '../line/timing';
+import type { LineForCalls } from '../messaging/calls';
 import type { DiagnosticEntry, StatusSnapshot } from '../messaging/protocol';
 import type { Clock, Fetch, IdentityFlow, Random, Scheduler, Store } from '../ports';
 import type { Settings } from '../settings';
@@ -67,6 +69,16 @@ export interface LineService {
   whenIdle(): Promise<void>;
   /** Development builds: replace the timing overrides (on top of `deps.timing`) in place. */
   applyTiming(overrides: Partial<Timing>): void;
+  /**
+   * The registered line as the calls document needs it (device, server, checked Mercury
+   * address), or why there is none.
+   */
+  lineForCalls(): Promise<{ ok: true; line: LineForCalls } | { ok: false; why: string }>;
+  /**
+   * `Bearer …` for the calls document (an extension page, never a web page). Only this worker
+   * refreshes: `rejected`, a token a server just refused, is replaced by a fresh one.
+   */
+  callAuthorization(rejected?: string): Promise<string | null>;
 }
 
 export function createLineService(deps: LineServiceDeps): LineService {
@@ -213,6 +225,30 @@ export function createLineService(deps: LineServiceDeps): LineService {
       await engine.whenIdle();
       await session.whenIdle();
       await engine.whenIdle();
+    },
+    async lineForCalls() {
+      const device = registeredDevice(await loadRecord(store));
+      if (!device) return { ok: false, why: 'The line is not registered' };
+      const socket = await discovery.webSocketUrl();
+      if (!socket.ok) return { ok: false, why: socket.error.message };
+      return {
+        ok: true,
+        line: {
+          deviceId: device.deviceId,
+          serverUrl: device.serverUrl,
+          clientDeviceUri: device.clientDeviceUri,
+          webSocketUrl: socket.value,
+          ring: true,
+        },
+      };
+    },
+    async callAuthorization(rejected) {
+      if (rejected === undefined) {
+        const current = await tokens.authorization();
+        return current.ok ? current.value : null;
+      }
+      const refreshed = await tokens.refresh('unauthorized', rejected.replace(/^Bearer /, ''));
+      return refreshed.ok ? authorizationHeader(refreshed.tokens) : null;
     },
     applyTiming(overrides) {
       // One object shared by the engine, the token manager and discovery: changed in place.

@@ -10,6 +10,11 @@ import { httpUrl, object, optional, str } from './validate';
 export interface WdmDevice {
   url: string;
   userId?: string;
+  /**
+   * Mercury's address for this device (reference/mobius-calls.md §1.2). Checked with
+   * `isTrustedSocketUrl` before any token goes to it; absent in devices cached by older builds.
+   */
+  webSocketUrl?: string;
 }
 
 /** The SDK's default device description. */
@@ -22,7 +27,11 @@ export const WDM_DEVICE_BODY = {
   systemVersion: '1.0.0',
 } as const;
 
-const wdmDeviceSchema = object({ url: httpUrl, userId: optional(str) });
+const wdmDeviceSchema = object({
+  url: httpUrl,
+  userId: optional(str),
+  webSocketUrl: optional(str),
+});
 
 export function registerWdmDevice(
   fetch: Fetch,
@@ -39,6 +48,21 @@ export function registerWdmDevice(
     },
     wdmDeviceSchema,
     'Registering this browser with Webex (WDM)',
+  );
+}
+
+/** The device as WDM knows it now (an older cached copy may lack its `webSocketUrl`). */
+export function fetchWdmDevice(
+  fetch: Fetch,
+  deviceUrl: string,
+  authorization: string,
+): Promise<Outcome<WdmDevice>> {
+  return requestJson(
+    fetch,
+    deviceUrl,
+    { method: 'GET', headers: { authorization, accept: 'application/json' } },
+    wdmDeviceSchema,
+    "Reading this browser's Webex device (WDM)",
   );
 }
 

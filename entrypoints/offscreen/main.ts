@@ -1,0 +1,74 @@
+/**
+ * The offscreen document (reference/mobius-calls.md §7.3): a thin shell that wires the browser's
+ * WebSocket, WebRTC, audio and runtime messaging to lib/call/calls-app.ts. The service worker
+ * creates it while the line is registered; it asks the worker for the line and tokens.
+ */
+import { browser } from 'wxt/browser';
+import { CallsApp } from '../../lib/call/calls-app';
+import type { SocketLike } from '../../lib/call/mercury-client';
+import type {
+  OffscreenRequestMap,
+  OffscreenRequestType,
+  ToOffscreen,
+} from '../../lib/messaging/calls';
+import { type RuntimeLike, sendRequest } from '../../lib/messaging/transport';
+import { cryptoRandom } from '../../lib/platform/random';
+import { synthesisedRingtone } from '../../lib/platform/ringtone';
+import { webrtcMedia } from '../../lib/platform/webrtc-media';
+
+const runtime = browser.runtime as unknown as RuntimeLike;
+const ask = <T extends OffscreenRequestType>(type: T, payload: OffscreenRequestMap[T][0]) =>
+  sendRequest(runtime, type, payload) as Promise<OffscreenRequestMap[T][1]>;
+
+function openSocket(url: string): SocketLike {
+  const socket = new WebSocket(url);
+  const port: SocketLike = {
+    send: (text) => socket.send(text),
+    close: (code, reason) => socket.close(code, reason),
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+  };
+  socket.onopen = () => port.onopen?.();
+  socket.onmessage = (event) => port.onmessage?.(String(event.data));
+  socket.onclose = (event) => port.onclose?.(event.code, event.reason);
+  return port;
+}
+
+const media = webrtcMedia();
+const app = new CallsApp({
+  clock: { now: () => Date.now() },
+  random: cryptoRandom,
+  timers: {
+    set: (ms, fire) => setTimeout(fire, ms),
+    clear: (handle) => clearTimeout(handle as number),
+  },
+  fetch: (input, init) => fetch(input, init),
+  openSocket,
+  worker: {
+    line: () => ask('offscreen/line', {}),
+    token: async (rejected) =>
+      (await ask('offscreen/token', rejected ? { rejected } : {}).catch(() => null))
+        ?.authorization ?? null,
+    update: (view) => void ask('offscreen/update', { view }).catch(() => undefined),
+  },
+  media,
+  ringtone: synthesisedRingtone(),
+  log: (line) => console.info(line),
+});
+
+browser.runtime.onMessage.addListener((message: unknown) => {
+  const to = message as ToOffscreen | undefined;
+  if (to?.target !== 'offscreen') return undefined;
+  switch (to.kind) {
+    case 'command':
+      return app.command(to.command);
+    case 'lineChanged':
+      return app.refresh().then(() => app.view());
+    case 'probe':
+      if (import.meta.env.MODE === 'production') return undefined;
+      return media.levels().then((levels) => ({ levels, open: media.open(), view: app.view() }));
+  }
+});
+
+void app.refresh();

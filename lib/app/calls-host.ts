@@ -1,0 +1,204 @@
+/**
+ * The service worker's side of calls (reference/mobius-calls.md §7.3): it keeps the offscreen
+ * document that owns Mercury, the calls and their media alive exactly while the line is
+ * registered (recreating it whenever it finds none), answers the document's requests (the line,
+ * a token), relays the user's commands to it, and turns the document's view into the popup's
+ * status, the badge and notifications. Browser APIs arrive as ports.
+ */
+import {
+  type CallCommand,
+  type CallingView,
+  type CallView,
+  type EndedCallView,
+  type LineForCalls,
+  NO_CALLING,
+  OFFSCREEN_PATH,
+  OFFSCREEN_REQUESTS,
+  type OffscreenRequestType,
+  type ToOffscreen,
+} from '../messaging/calls';
+import type { Response, StatusSnapshot } from '../messaging/protocol';
+import type { SenderInfo } from '../messaging/senders';
+import type { Clock, Store } from '../ports';
+
+/** chrome.offscreen, reduced (absent in Firefox). */
+export interface OffscreenPort {
+  exists(): Promise<boolean>;
+  create(): Promise<void>;
+  close(): Promise<void>;
+  send(message: ToOffscreen): Promise<unknown>;
+}
+
+export interface CallNotifier {
+  ringing(call: CallView): Promise<void>;
+  missed(call: EndedCallView): Promise<void>;
+  clear(key: string): Promise<void>;
+}
+
+export interface CallsHostDeps {
+  store: Store;
+  clock: Clock;
+  /** null: this browser has no offscreen documents (Firefox) and cannot hold calls. */
+  offscreen: OffscreenPort | null;
+  lineForCalls(): Promise<{ ok: true; line: LineForCalls } | { ok: false; why: string }>;
+  authorization(rejected?: string): Promise<string | null>;
+  notifier: CallNotifier;
+  /** The view changed: repaint the popup, badge. */
+  changed(): void;
+  log(message: string, data?: Record<string, unknown>): void;
+}
+
+export const CALLS_VIEW_KEY = 'calls:view';
+
+/** Registered (or keeping a registration through keepalive failures): the line can ring. */
+export const wantsDocument = (snapshot: Pick<StatusSnapshot, 'state' | 'auth'>): boolean =>
+  snapshot.auth === 'signedIn' &&
+  (snapshot.state === 'active' || snapshot.state === 'reconnecting');
+
+export interface CallsHost {
+  /** The view to show (the document's last report, or what is known without it). */
+  view(): Promise<CallingView>;
+  /** Create or close the document to match the line (every status change and worker wake). */
+  sync(snapshot: Pick<StatusSnapshot, 'state' | 'auth'>): Promise<void>;
+  command(command: CallCommand): Promise<CallingView>;
+  /** Answer a runtime message if it is the document's; undefined for anything else. */
+  route(message: unknown, sender: SenderInfo): Promise<Response<unknown>> | undefined;
+}
+
+export function createCallsHost(
+  deps: CallsHostDeps,
+  ids: { extensionId: string; extensionOrigin: string },
+): CallsHost {
+  let cached: CallingView | null = null;
+  let syncing: Promise<void> = Promise.resolve();
+
+  async function view(): Promise<CallingView> {
+    if (!deps.offscreen) return { ...NO_CALLING, ring: 'unsupported' };
+    cached ??= (await deps.store.get<CallingView>(CALLS_VIEW_KEY)) ?? NO_CALLING;
+    return cached;
+  }
+
+  async function save(next: CallingView): Promise<void> {
+    const previous = await view();
+    cached = next;
+    await deps.store.set(CALLS_VIEW_KEY, next);
+    await notifyChanges(previous, next);
+    deps.changed();
+  }
+
+  async function notifyChanges(previous: CallingView, next: CallingView): Promise<void> {
+    const before = new Map(previous.calls.map((call) => [call.key, call]));
+    const now = new Set(next.calls.map((call) => call.key));
+    for (const call of next.calls) {
+      if (call.state === 'ringing' && before.get(call.key)?.state !== 'ringing')
+        await deps.notifier.ringing(call);
+      if (call.state !== 'ringing' && before.get(call.key)?.state === 'ringing')
+        await deps.notifier.clear(call.key);
+    }
+    for (const key of before.keys()) if (!now.has(key)) await deps.notifier.clear(key);
+    const ended = next.lastEnded;
+    if (ended?.missed && ended.key !== previous.lastEnded?.key) await deps.notifier.missed(ended);
+  }
+
+  async function reconcile(wanted: boolean): Promise<void> {
+    const offscreen = deps.offscreen;
+    if (!offscreen) return;
+    const exists = await offscreen.exists();
+    if (wanted && !exists) {
+      deps.log('Opening the calls document');
+      await offscreen.create();
+    } else if (wanted) {
+      await offscreen.send({ target: 'offscreen', kind: 'lineChanged' }).catch(() => undefined);
+    } else if (exists) {
+      deps.log('Closing the calls document');
+      await offscreen.send({ target: 'offscreen', kind: 'lineChanged' }).catch(() => undefined);
+      await offscreen.close();
+    }
+    if (!wanted && (await view()).ring !== 'off') {
+      const current = await view();
+      await save({ ...NO_CALLING, lastEnded: current.lastEnded, at: deps.clock.now() });
+    }
+  }
+
+  const fromDocument = (sender: SenderInfo): boolean =>
+    sender.id === ids.extensionId &&
+    sender.tabId === undefined &&
+    sender.url === `${ids.extensionOrigin}${OFFSCREEN_PATH}`;
+
+  async function answer(type: OffscreenRequestType, payload: unknown): Promise<unknown> {
+    switch (type) {
+      case 'offscreen/line': {
+        const line = await deps.lineForCalls();
+        if (!line.ok) deps.log('No line for calls', { why: line.why });
+        return line.ok ? line.line : null;
+      }
+      case 'offscreen/token': {
+        const rejected = (payload as { rejected?: unknown } | undefined)?.rejected;
+        const authorization = await deps.authorization(
+          typeof rejected === 'string' ? rejected : undefined,
+        );
+        if (!authorization) throw new Error('Not signed in.');
+        return { authorization };
+      }
+      case 'offscreen/update': {
+        const next = (payload as { view?: unknown } | undefined)?.view;
+        if (!isView(next)) throw new Error('Not a calling view.');
+        await save(next);
+        return {};
+      }
+    }
+  }
+
+  return {
+    view,
+    sync(snapshot) {
+      // One reconciliation at a time: two status changes in a row must not create twice.
+      syncing = syncing
+        .then(() => reconcile(wantsDocument(snapshot)))
+        .catch((error: unknown) =>
+          deps.log('Calls document not in step', { error: String(error) }),
+        );
+      return syncing;
+    },
+    async command(command) {
+      const offscreen = deps.offscreen;
+      if (!offscreen) throw new Error('This browser cannot hold calls.');
+      if (!(await offscreen.exists())) throw new Error('No call is in progress here.');
+      const answered = await offscreen.send({ target: 'offscreen', kind: 'command', command });
+      if (isView(answered)) {
+        await save(answered);
+        return answered;
+      }
+      return view();
+    },
+    route(message, sender) {
+      if (typeof message !== 'object' || message === null) return undefined;
+      const { type, payload } = message as { type?: unknown; payload?: unknown };
+      if (!OFFSCREEN_REQUESTS.includes(type as OffscreenRequestType)) return undefined;
+      if (!fromDocument(sender)) return undefined;
+      return answer(type as OffscreenRequestType, payload).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({
+          ok: false as const,
+          error: {
+            code: 'failed',
+            message: error instanceof Error ? error.message : String(error),
+          },
+        }),
+      );
+    },
+  };
+}
+
+/** Enough of a shape check that a bad report cannot break the popup. */
+function isView(value: unknown): value is CallingView {
+  if (typeof value !== 'object' || value === null) return false;
+  const view = value as Partial<CallingView>;
+  return (
+    typeof view.ring === 'string' &&
+    typeof view.mic === 'string' &&
+    Array.isArray(view.calls) &&
+    view.calls.every((call) => typeof call?.key === 'string' && typeof call.state === 'string') &&
+    typeof view.at === 'number'
+  );
+}

@@ -1,0 +1,242 @@
+/**
+ * What the offscreen document runs (reference/mobius-calls.md §7.3): Mercury for the registered
+ * line, the call machine, and the view the service worker shows. Browser APIs arrive as ports
+ * (socket, media, ringtone, the worker's messages), so this is testable on a fake clock. The
+ * worker owns registration and tokens; this asks it for the line and for a token, never
+ * refreshes one itself (a second refresher would spend a rotated refresh token twice).
+ */
+import type {
+  CallCommand,
+  CallingView,
+  CallView,
+  EndedCallView,
+  LineForCalls,
+  MicPermission,
+  RingReadiness,
+} from '../messaging/calls';
+import type { Clock, Fetch, Random } from '../ports';
+import { sendCall } from '../webex/calls';
+import { CallInterpreter } from './interpreter';
+import { MercuryClient, type MercuryStatus, type SocketLike, type Timers } from './mercury-client';
+import { toRequestOutcome } from './requests';
+import type { CallEvent, CallNotice, CallRecord, EndReason, MediaCommand } from './types';
+
+export interface WorkerPort {
+  line(): Promise<LineForCalls | null>;
+  /** `Bearer …`; `rejected` is the one a server just refused (the worker refreshes). */
+  token(rejected?: string): Promise<string | null>;
+  update(view: CallingView): void;
+}
+
+export interface MediaPort {
+  run(key: string, command: MediaCommand): Promise<CallEvent | null>;
+  setMuted(key: string, muted: boolean): void;
+  micPermission(): Promise<MicPermission>;
+}
+
+export interface RingtonePort {
+  start(): void;
+  stop(): void;
+}
+
+export interface CallsAppDeps {
+  clock: Clock;
+  random: Random;
+  timers: Timers;
+  fetch: Fetch;
+  openSocket(url: string): SocketLike;
+  worker: WorkerPort;
+  media: MediaPort;
+  ringtone: RingtonePort;
+  log(line: string): void;
+}
+
+/** Reasons the user had no chance to take the call here: a missed-call notice. */
+const MISSED: ReadonlySet<EndReason> = new Set(['missed', 'busy', 'micBlocked']);
+
+export class CallsApp {
+  private line: LineForCalls | null = null;
+  private mercury: MercuryClient | null = null;
+  private readonly interpreter: CallInterpreter;
+  private ring: RingReadiness = 'off';
+  private detail: string | undefined;
+  private mic: MicPermission = 'unknown';
+  private lastEnded: EndedCallView | null = null;
+  private readonly muted = new Set<string>();
+  private token: string | null = null;
+  private wasOnline = false;
+
+  constructor(private readonly deps: CallsAppDeps) {
+    this.interpreter = new CallInterpreter({
+      clock: deps.clock,
+      random: deps.random,
+      timers: deps.timers,
+      micUsable: () => this.mic === 'granted',
+      isOurDevice: (deviceId) => deviceId === this.line?.deviceId,
+      send: (spec) => this.send(spec),
+      media: (key, command) => deps.media.run(key, command),
+      notify: (notice) => this.notice(notice),
+      log: (line) => deps.log(`calls: ${line}`),
+    });
+  }
+
+  /** (Re)read the line from the worker; connect, reconnect or stop to match it. */
+  async refresh(): Promise<void> {
+    this.mic = await this.deps.media.micPermission().catch(() => 'unknown' as const);
+    const line = await this.deps.worker.line().catch(() => null);
+    const same =
+      line &&
+      this.line &&
+      line.deviceId === this.line.deviceId &&
+      line.webSocketUrl === this.line.webSocketUrl &&
+      line.serverUrl === this.line.serverUrl;
+    if (same) {
+      this.line = line;
+      this.publish();
+      return;
+    }
+    this.mercury?.stop();
+    this.mercury = null;
+    this.wasOnline = false;
+    this.line = line;
+    if (!line) {
+      // Registered elsewhere or signed out: calls held here cannot go on.
+      for (const record of this.records()) await this.command({ kind: 'hangup', key: record.key });
+      this.ring = 'off';
+      this.publish();
+      return;
+    }
+    this.ring = 'connecting';
+    this.mercury = new MercuryClient({
+      clock: this.deps.clock,
+      random: this.deps.random,
+      timers: this.deps.timers,
+      openSocket: this.deps.openSocket,
+      webSocketUrl: () => line.webSocketUrl,
+      authorization: async (force) => {
+        const token = await this.deps.worker.token(force ? (this.token ?? undefined) : undefined);
+        this.token = token;
+        if (token === null) throw new Error('No token for Mercury');
+        return token;
+      },
+      trackingId: () => `webex-line-extension_${this.deps.random.uuid()}`,
+      onStatus: (status) => this.mercuryStatus(status),
+      onEvent: (eventType, data) => void this.interpreter.mercury(eventType, data),
+    });
+    this.mercury.start();
+    this.publish();
+  }
+
+  async command(command: CallCommand): Promise<CallingView> {
+    if (command.kind === 'mute') {
+      if (command.muted) this.muted.add(command.key);
+      else this.muted.delete(command.key);
+      this.deps.media.setMuted(command.key, command.muted);
+    } else {
+      if (command.kind === 'answer') {
+        // The permission may have been granted since the call arrived (the microphone page).
+        this.mic = await this.deps.media.micPermission().catch(() => this.mic);
+      }
+      await this.interpreter.dispatch({ kind: command.kind, key: command.key });
+    }
+    return this.publish();
+  }
+
+  /** Stop Mercury and end every call (the document is closing). */
+  async stop(): Promise<void> {
+    for (const record of this.records()) await this.command({ kind: 'hangup', key: record.key });
+    this.mercury?.stop();
+    this.mercury = null;
+  }
+
+  view(): CallingView {
+    const calls: CallView[] = this.records()
+      .filter((record) => record.state !== 'ended')
+      .map((record) => ({
+        key: record.key,
+        state: record.state as CallView['state'],
+        ...(record.callerId.name ? { callerName: record.callerId.name } : {}),
+        ...(record.callerId.number ? { callerNumber: record.callerId.number } : {}),
+        since: record.ringingSince,
+        connectedAt: record.connectedAt,
+        muted: this.muted.has(record.key),
+        micBlocked: record.micBlocked,
+      }));
+    return {
+      ring: this.ring,
+      mic: this.mic,
+      calls,
+      lastEnded: this.lastEnded,
+      ...(this.detail ? { detail: this.detail } : {}),
+      at: this.deps.clock.now(),
+    };
+  }
+
+  private records(): CallRecord[] {
+    return Object.values(this.interpreter.calls.calls);
+  }
+
+  private mercuryStatus(status: MercuryStatus): void {
+    if (status.kind === 'online') {
+      this.ring = 'ready';
+      this.detail = undefined;
+      // Back after a drop: every call checks its status at Mobius (§1.5).
+      if (this.wasOnline) void this.interpreter.dispatch({ kind: 'mercuryOnline' });
+      this.wasOnline = true;
+    } else {
+      this.ring = status.action === 'stop' ? 'off' : 'connecting';
+      this.detail = `Mercury closed (${status.code}${status.reason ? ` ${status.reason}` : ''})`;
+    }
+    this.publish();
+  }
+
+  private notice(notice: CallNotice): void {
+    if (notice.kind === 'incoming' && this.line?.ring) this.deps.ringtone.start();
+    if (notice.kind === 'ended') {
+      this.muted.delete(notice.key);
+      this.lastEnded = {
+        key: notice.key,
+        reason: notice.reason,
+        ...(notice.callerId.name ? { callerName: notice.callerId.name } : {}),
+        ...(notice.callerId.number ? { callerNumber: notice.callerId.number } : {}),
+        at: this.deps.clock.now(),
+        missed: MISSED.has(notice.reason),
+      };
+    }
+    if (!this.records().some((record) => record.state === 'ringing')) this.deps.ringtone.stop();
+    // The notice is emitted inside the transition: publish once the records are updated.
+    queueMicrotask(() => this.publish());
+  }
+
+  private publish(): CallingView {
+    const view = this.view();
+    this.deps.worker.update(view);
+    return view;
+  }
+
+  private async send(spec: Parameters<typeof sendCall>[3]) {
+    const line = this.line;
+    if (!line) return { ok: false as const, message: 'The line is no longer registered here.' };
+    const attempt = async (rejected?: string) => {
+      const authorization = await this.deps.worker.token(rejected);
+      if (!authorization) return null;
+      this.token = authorization;
+      return sendCall(
+        this.deps.fetch,
+        line.serverUrl,
+        {
+          authorization,
+          clientDeviceUri: line.clientDeviceUri,
+          trackingId: `webex-line-extension_${this.deps.random.uuid()}`,
+        },
+        spec,
+      );
+    };
+    let outcome = await attempt();
+    if (outcome && !outcome.ok && outcome.error.kind === 'http' && outcome.error.status === 401) {
+      outcome = await attempt(this.token ?? undefined);
+    }
+    if (!outcome) return { ok: false as const, message: 'Not signed in.' };
+    return toRequestOutcome(outcome);
+  }
+}

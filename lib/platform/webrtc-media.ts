@@ -1,0 +1,162 @@
+/**
+ * The calls' media in the offscreen document: the microphone (live only from Answer to hang-up),
+ * one RTCPeerConnection per call answering Mobius's ROAP OFFER, and the other party's audio
+ * played where the user hears it. Implements the call machine's media commands.
+ */
+import type { MediaPort } from '../call/calls-app';
+import type { CallEvent, MediaCommand } from '../call/types';
+import type { MicPermission } from '../messaging/calls';
+
+/** ICE gathering is done within this (SDK: at most 3 s); what was gathered by then is sent. */
+const ICE_GATHERING_MS = 3_000;
+
+interface CallMedia {
+  mic?: MediaStream;
+  pc?: RTCPeerConnection;
+  audio?: HTMLAudioElement;
+  muted: boolean;
+}
+
+export interface AudioLevels {
+  key: string;
+  /** What the other party sends, as played (getStats inbound-rtp). */
+  inboundEnergy: number;
+  inboundPackets: number;
+  outboundPackets: number;
+  micLive: boolean;
+}
+
+export interface WebrtcMedia extends MediaPort {
+  /** Development: what each call receives and sends (end-to-end tests read it). */
+  levels(): Promise<AudioLevels[]>;
+  /** Calls whose media is still open (none after every hang-up). */
+  open(): number;
+}
+
+export function webrtcMedia(): WebrtcMedia {
+  const calls = new Map<string, CallMedia>();
+  const of = (key: string): CallMedia => {
+    let media = calls.get(key);
+    if (!media) {
+      media = { muted: false };
+      calls.set(key, media);
+    }
+    return media;
+  };
+
+  async function run(key: string, command: MediaCommand): Promise<CallEvent | null> {
+    switch (command.kind) {
+      case 'acquireMic':
+        try {
+          const mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+          const media = of(key);
+          media.mic = mic;
+          for (const track of mic.getAudioTracks()) track.enabled = !media.muted;
+          return { kind: 'micReady', key };
+        } catch (error) {
+          return { kind: 'micFailed', key, message: errorText(error) };
+        }
+      case 'answerOffer':
+        try {
+          return { kind: 'localAnswer', key, sdp: await answer(of(key), command.sdp) };
+        } catch (error) {
+          return { kind: 'mediaFailed', key, message: errorText(error) };
+        }
+      case 'established':
+        return null;
+      case 'close':
+        close(key);
+        return null;
+    }
+  }
+
+  async function answer(media: CallMedia, offer: string): Promise<string> {
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    media.pc = pc;
+    for (const track of media.mic?.getAudioTracks() ?? [])
+      pc.addTrack(track, media.mic as MediaStream);
+    pc.ontrack = (event) => {
+      const audio = media.audio ?? new Audio();
+      media.audio = audio;
+      audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      void audio.play().catch(() => undefined);
+    };
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new Error('No local description');
+    return sdp;
+  }
+
+  function close(key: string): void {
+    const media = calls.get(key);
+    if (!media) return;
+    calls.delete(key);
+    for (const track of media.mic?.getTracks() ?? []) track.stop();
+    media.pc?.close();
+    if (media.audio) {
+      media.audio.pause();
+      media.audio.srcObject = null;
+    }
+  }
+
+  return {
+    run,
+    setMuted(key, muted) {
+      const media = of(key);
+      media.muted = muted;
+      // Local, as the SDK mutes: the track sends silence, the call goes on.
+      for (const track of media.mic?.getAudioTracks() ?? []) track.enabled = !muted;
+    },
+    async micPermission(): Promise<MicPermission> {
+      try {
+        const status = await navigator.permissions.query({ name: 'microphone' as PermissionName });
+        return status.state;
+      } catch {
+        return 'unknown';
+      }
+    },
+    async levels() {
+      const out: AudioLevels[] = [];
+      for (const [key, media] of calls) {
+        const level: AudioLevels = {
+          key,
+          inboundEnergy: 0,
+          inboundPackets: 0,
+          outboundPackets: 0,
+          micLive: media.mic?.getAudioTracks().some((t) => t.readyState === 'live') ?? false,
+        };
+        const stats = await media.pc?.getStats();
+        stats?.forEach((report: Record<string, unknown>) => {
+          if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+            level.inboundEnergy = Number(report.totalAudioEnergy ?? 0);
+            level.inboundPackets = Number(report.packetsReceived ?? 0);
+          }
+          if (report.type === 'outbound-rtp' && report.kind === 'audio')
+            level.outboundPackets = Number(report.packetsSent ?? 0);
+        });
+        out.push(level);
+      }
+      return out;
+    },
+    open: () => calls.size,
+  };
+}
+
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ICE_GATHERING_MS);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof DOMException) return `${error.name}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
