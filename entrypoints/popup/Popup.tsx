@@ -91,6 +91,8 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
           onRegister={actions.retry}
           onDeregister={() => run('deregister', 'line/deregister')}
           onSignOut={() => run('signOut', 'auth/signOut')}
+          onCallCommand={(command) => client.request('calls/command', { command })}
+          onOpenMicrophone={() => env.openMicrophone()}
         />
       ) : (
         <SignedOut

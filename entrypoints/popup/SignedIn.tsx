@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import type { CallCommand } from '../../lib/messaging/calls';
 import type { LineProperties, StatusSnapshot, UserSummary } from '../../lib/messaging/protocol';
 import { formatConfirmed, formatTime } from '../../lib/ui/format';
 import { t } from '../../lib/ui/i18n';
@@ -10,6 +11,7 @@ import {
   linePropertyValue,
 } from '../../lib/ui/line-properties';
 import { isWorking, toggleDecision, wantsRegistered } from '../../lib/ui/status';
+import { CallPanel } from './CallPanel';
 import { lockWhile } from './lock-while';
 import type { Busy } from './types';
 
@@ -21,6 +23,8 @@ export function SignedIn({
   onRegister,
   onDeregister,
   onSignOut,
+  onCallCommand,
+  onOpenMicrophone,
 }: {
   snapshot: StatusSnapshot;
   now: number;
@@ -29,6 +33,8 @@ export function SignedIn({
   onRegister(): void;
   onDeregister(): void;
   onSignOut(): void;
+  onCallCommand(command: CallCommand): Promise<unknown>;
+  onOpenMicrophone(): void;
 }) {
   const [showDetails, setShowDetails] = useState(false);
   const lastPress = useRef<number | null>(null);
@@ -68,6 +74,16 @@ export function SignedIn({
           {t('signOut')}
         </button>
       </section>
+
+      {snapshot.calling && (
+        <CallPanel
+          calling={snapshot.calling}
+          display={snapshot.display}
+          now={now}
+          sendCommand={onCallCommand}
+          onOpenMicrophone={onOpenMicrophone}
+        />
+      )}
 
       <section class="card" aria-labelledby="line-title">
         <div class="card-head">

@@ -15,6 +15,10 @@ const env: PopupEnv = {
     }
     window.close();
   },
+  openMicrophone() {
+    void browser.tabs.create({ url: browser.runtime.getURL('/microphone.html') });
+    window.close();
+  },
   async activeTabOrigin() {
     // The URL is only visible with activeTab or a host permission; otherwise there is no link.
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });

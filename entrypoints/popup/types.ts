@@ -8,4 +8,6 @@ export interface PopupEnv {
   openOptions(query?: string): void;
   /** Origin of the active tab when the extension may see it (activeTab), else null. */
   activeTabOrigin(): Promise<string | null>;
+  /** Open the microphone page (microphone.html) in a tab. */
+  openMicrophone(): void;
 }

@@ -54,3 +54,8 @@ export function formatConfirmed(confirmedAt: number, now: number): string {
   if (seconds < 60 * 60) return t('confirmedMinutesAgo', Math.floor(seconds / 60));
   return t('confirmedAt', formatTime(confirmedAt));
 }
+
+/** A time of day without seconds, for "missed call at 1:23 PM" (13:23 in German). */
+export function formatClock(ms: number): string {
+  return new Date(ms).toLocaleTimeString(locale(), { hour: 'numeric', minute: '2-digit' });
+}

@@ -2,12 +2,21 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type MicrophoneEnv, MicrophonePage } from '../../../entrypoints/microphone/MicrophonePage';
 import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { Popup } from '../../../entrypoints/popup/Popup';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { Handlers } from './helpers';
-import { fakeRuntime, installI18n, policyView, signedOut, snapshot } from './helpers';
+import {
+  callingView,
+  callView,
+  fakeRuntime,
+  installI18n,
+  policyView,
+  signedOut,
+  snapshot,
+} from './helpers';
 
 /** Every violation, whatever its impact; colour contrast needs real layout (the e2e run checks it). */
 async function violations(): Promise<string[]> {
@@ -24,7 +33,11 @@ function client(handlers: Handlers) {
   );
 }
 
-const popupEnv = { openOptions: vi.fn(), activeTabOrigin: async () => null };
+const popupEnv = {
+  openOptions: vi.fn(),
+  activeTabOrigin: async () => null,
+  openMicrophone: vi.fn(),
+};
 
 beforeEach(() => {
   installI18n();
@@ -60,6 +73,44 @@ describe('accessibility (axe)', () => {
       />,
     );
     fireEvent.click(await screen.findByRole('button', { name: 'Show all line details' }));
+    expect(await violations()).toEqual([]);
+  });
+
+  it('popup, a call ringing (and one blocked by the microphone), a missed call, the microphone blocked', async () => {
+    const calling = callingView({
+      mic: 'denied',
+      calls: [callView(), callView({ key: 'call-2', callerName: undefined, micBlocked: true })],
+      lastEnded: {
+        key: 'call-0',
+        reason: 'missed',
+        callerName: 'Carol',
+        at: Date.now(),
+        missed: true,
+      },
+    });
+    render(<Popup client={client({ 'status/get': () => snapshot({ calling }) })} env={popupEnv} />);
+    await screen.findByRole('button', { name: 'Answer' });
+    expect(await violations()).toEqual([]);
+  });
+
+  it('popup, a call connected and muted, the microphone not asked yet', async () => {
+    const calling = callingView({
+      mic: 'prompt',
+      calls: [callView({ state: 'connected', connectedAt: Date.now() - 5_000, muted: true })],
+    });
+    render(<Popup client={client({ 'status/get': () => snapshot({ calling }) })} env={popupEnv} />);
+    await screen.findByRole('button', { name: 'Hang up' });
+    expect(await violations()).toEqual([]);
+  });
+
+  it('microphone page, blocked', async () => {
+    const env: MicrophoneEnv = {
+      query: async () => 'denied',
+      watch: () => () => {},
+      request: async () => ({ ok: false, name: 'NotAllowedError', message: '' }),
+    };
+    render(<MicrophonePage env={env} />);
+    await screen.findByText(/^Blocked\./);
     expect(await violations()).toEqual([]);
   });
 

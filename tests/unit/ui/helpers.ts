@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { CallingView, CallView } from '../../../lib/messaging/calls';
 import type { PortLike } from '../../../lib/messaging/client';
 import type { PageRuntime } from '../../../lib/messaging/page-client';
 import type {
@@ -104,6 +105,26 @@ export function snapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapsho
     configured: true,
     keepRegistered: true,
     at: 1_000,
+    ...overrides,
+  };
+}
+
+/** The offscreen document's view: ready to ring, the microphone allowed, no calls. */
+export function callingView(overrides: Partial<CallingView> = {}): CallingView {
+  return { ring: 'ready', mic: 'granted', calls: [], lastEnded: null, at: 1_000, ...overrides };
+}
+
+/** A call from Bob, ringing. */
+export function callView(overrides: Partial<CallView> = {}): CallView {
+  return {
+    key: 'call-1',
+    state: 'ringing',
+    callerName: 'Bob Smith',
+    callerNumber: '+1 408 555 0142',
+    since: 1_000,
+    connectedAt: null,
+    muted: false,
+    micBlocked: false,
     ...overrides,
   };
 }

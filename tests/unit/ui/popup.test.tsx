@@ -29,6 +29,7 @@ function setup(
   const env: PopupEnv = {
     openOptions: vi.fn(),
     activeTabOrigin: vi.fn(async () => null),
+    openMicrophone: vi.fn(),
     ...envOverrides,
   };
   render(<Popup client={createMessagingClient(fake.runtime)} env={env} />);
@@ -185,7 +186,11 @@ describe('popup', () => {
   it('an extension that does not answer is said in the user language', async () => {
     installLocale('fr');
     const fake = fakeRuntime({ 'status/get': () => snapshot({ state: 'idle', line: null }) });
-    const env: PopupEnv = { openOptions: vi.fn(), activeTabOrigin: vi.fn(async () => null) };
+    const env: PopupEnv = {
+      openOptions: vi.fn(),
+      activeTabOrigin: vi.fn(async () => null),
+      openMicrophone: vi.fn(),
+    };
     // `sites/list` and `line/register` have no handler: the runtime answers nothing at all.
     render(<Popup client={createMessagingClient(fake.runtime)} env={env} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Enregistrer' }));
@@ -400,6 +405,7 @@ describe('popup', () => {
     const env: PopupEnv = {
       openOptions: vi.fn(),
       activeTabOrigin: vi.fn(async () => 'https://crm.example.com'),
+      openMicrophone: vi.fn(),
     };
     render(<Popup client={createMessagingClient(fake.runtime)} env={env} />);
     fireEvent.click(

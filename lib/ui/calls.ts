@@ -1,0 +1,89 @@
+/** Pure helpers that turn the calling view into what the popup's call panel shows. */
+
+import type { CallingView, CallView, EndedCallView, RingReadiness } from '../messaging/calls';
+import type { DisplayStatus } from '../messaging/protocol';
+import { formatClock } from './format';
+import { type MessageKey, t } from './i18n';
+
+/** A missed call is mentioned this long after it ended. */
+export const MISSED_CALL_SHOWN_MS = 10 * 60 * 1000;
+
+/**
+ * Whether the popup may say the line can ring, given what the line itself shows. The document
+ * only knows Mercury; the line must also be confirmed by Mobius, so a line shown reconnecting
+ * is never "ready", and a line that is not registered has nothing to ring.
+ */
+export function effectiveRing(display: DisplayStatus, ring: RingReadiness): RingReadiness {
+  if (ring === 'off') return 'off';
+  if (display === 'registered') return ring;
+  if (display === 'reconnecting') return ring === 'unsupported' ? 'unsupported' : 'connecting';
+  return 'off';
+}
+
+const READINESS_KEYS: Record<Exclude<RingReadiness, 'off'>, MessageKey> = {
+  ready: 'ringReady',
+  connecting: 'ringConnecting',
+  unsupported: 'ringUnsupported',
+};
+
+/** The readiness line, or null when there is nothing to say (the line is off). */
+export function readinessText(ring: RingReadiness): string | null {
+  return ring === 'off' ? null : t(READINESS_KEYS[ring]);
+}
+
+export type MicNotice = 'blocked' | 'ask' | null;
+
+/**
+ * What the panel says about the microphone: blocked (an alarm with a way out), a calm request
+ * to allow it before a call comes, or nothing. Only where calls can ring; a ringing call that
+ * could not use the microphone says it itself, so the panel does not say it twice.
+ */
+export function micNotice(view: CallingView, ring: RingReadiness): MicNotice {
+  if (ring !== 'ready' && ring !== 'connecting') return null;
+  if (view.calls.some((call) => call.state === 'ringing' && call.micBlocked)) return null;
+  if (view.mic === 'denied') return 'blocked';
+  if (view.mic === 'prompt' || view.mic === 'unknown') return 'ask';
+  return null;
+}
+
+type Party = Pick<CallView, 'callerName' | 'callerNumber'>;
+
+/** The caller as the first line shows them: the name, else the number, else "Unknown caller". */
+export function callerTitle(party: Party): string {
+  return party.callerName?.trim() || party.callerNumber?.trim() || t('unknownCaller');
+}
+
+/** The number under the name, when the name is what the title shows. */
+export function callerSubtitle(party: Party): string | null {
+  const number = party.callerNumber?.trim();
+  return party.callerName?.trim() && number ? number : null;
+}
+
+/** A call's running time: "04:07", "1:02:03" past an hour. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}:${two(minutes)}:${two(seconds)}` : `${two(minutes)}:${two(seconds)}`;
+}
+
+/** "Missed call from Bob at 1:23 PM", while the missed call is recent; else null. */
+export function missedCallText(ended: EndedCallView | null, now: number): string | null {
+  if (!ended?.missed) return null;
+  const age = now - ended.at;
+  if (age < 0 || age > MISSED_CALL_SHOWN_MS) return null;
+  const who = ended.callerName?.trim() || ended.callerNumber?.trim();
+  return who
+    ? t('missedCallFrom', who, formatClock(ended.at))
+    : t('missedCallAt', formatClock(ended.at));
+}
+
+/**
+ * What identifies a call's view for the one-click guard: a command sent for this state stays
+ * sent until the state (or the mute) changes.
+ */
+export function callSignature(call: CallView): string {
+  return `${call.key}|${call.state}|${call.muted}`;
+}
