@@ -106,7 +106,7 @@ export class Dispatcher {
         return;
       case 'stall':
         writeStalled(res, outcome.reply, outcome.headers, outcome.afterBytes);
-        this.state.stalls.hold(res);
+        res.on('close', this.state.stalls.hold(res));
         return;
       case 'gone':
         return;

@@ -63,8 +63,12 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
       ),
       // An injected 404 is Mobius having lost the registration: the device really is gone, so
       // "keepalive 404, then register again" takes the path production takes.
+      // Likewise an injected 409 is the session superseded (mobius-registration.md §13): Mobius
+      // ended the device, so a client that registers again is not refused for the old one,
+      // and a keepalive for it after the 409 is the deviation the tombstone rule reports.
       onFaultAnswer: (c, status) => {
-        if (status === 404) state.mobius.end(c.params[0] ?? '', 'removed', state.now());
+        const ended = status === 404 ? 'removed' : status === 409 ? 'superseded' : null;
+        if (ended) state.mobius.end(c.params[0] ?? '', ended, state.now(), true);
       },
     },
     route('DELETE', new RegExp(`${devicePath}\\/([^/]+)$`), 'deregister', (c) =>
@@ -159,6 +163,10 @@ function register(ctx: RequestContext, state: EmulatorState): Reply {
     sipDomain: SIP_DOMAIN,
   });
   const c = state.config;
+  const told = c.registrationAnswer ?? {};
+  if (told.keepaliveInterval !== undefined) {
+    device.announcedKeepaliveIntervalSec = told.keepaliveInterval;
+  }
   return jsonReply(200, {
     userId: user.id,
     device: deviceView(state, device),
@@ -168,6 +176,7 @@ function register(ctx: RequestContext, state: EmulatorState): Reply {
     rehomingIntervalMax: c.rehomingIntervalMax,
     voicePortalNumber: 5000,
     voicePortalExtension: 5000,
+    ...told,
   });
 }
 
