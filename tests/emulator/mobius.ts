@@ -79,16 +79,24 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
   ];
 }
 
-/** Every Mobius call: Bearer with spark:webrtc_calling, then the SDK's headers (§2). */
-export function authenticateMobius(ctx: RequestContext, state: EmulatorState) {
+/**
+ * Every Mobius call: Bearer with spark:webrtc_calling, then the SDK's headers (§2). `deleting`:
+ * a DELETE names the device's own clientDeviceUri (§8), whose WDM device may be gone by then.
+ */
+export function authenticateMobius(ctx: RequestContext, state: EmulatorState, deleting = false) {
   // A token without spark:webrtc_calling gets 401 (unconfirmed; 401 makes the SDK stop with
   // token_error, which is the right remedy: sign in again with the calling scopes).
   const auth = authenticate(ctx, state, { scope: 'spark:webrtc_calling', missingScopeStatus: 401 });
-  if (auth.ok) checkCallingHeaders(ctx, state, auth.user);
+  if (auth.ok) checkCallingHeaders(ctx, state, auth.user, deleting);
   return auth;
 }
 
-function checkCallingHeaders(ctx: RequestContext, state: EmulatorState, user?: TestUser): void {
+function checkCallingHeaders(
+  ctx: RequestContext,
+  state: EmulatorState,
+  user?: TestUser,
+  deleting = false,
+): void {
   const agent = header(ctx, 'spark-user-agent');
   if (agent === undefined) ctx.deviate('missing spark-user-agent header');
   else if (agent !== CALLING_USER_AGENT) {
@@ -98,7 +106,11 @@ function checkCallingHeaders(ctx: RequestContext, state: EmulatorState, user?: T
   if (deviceUrl === undefined) ctx.deviate('missing cisco-device-url header');
   else if (user && state.config.validateClientDeviceUri) {
     const wdm = state.wdm.byUrl(deviceUrl);
-    if (!wdm || wdm.userId !== user.id) {
+    // mobius-registration.md §8: a DELETE carries `cisco-device-url: device.clientDeviceUri`,
+    // the WDM device the registration was made with. A client deleting a leftover registration
+    // of an earlier sign-in (whose WDM device it deleted at sign-out) sends exactly that.
+    const retired = deleting && state.wdm.retiredOwner(deviceUrl) === user.id;
+    if ((!wdm || wdm.userId !== user.id) && !retired) {
       ctx.deviate('cisco-device-url is not a WDM device URL of this user');
     }
   }
@@ -262,7 +274,7 @@ function keepalive(ctx: RequestContext, state: EmulatorState): Reply {
 }
 
 function deregister(ctx: RequestContext, state: EmulatorState): Reply {
-  const auth = authenticateMobius(ctx, state);
+  const auth = authenticateMobius(ctx, state, true);
   if (!auth.ok) return auth.reply;
   const device = ownDeviceHere(ctx, state, auth.user, 'deregister');
   if ('status' in device) return device;
