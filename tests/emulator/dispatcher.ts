@@ -226,6 +226,7 @@ export class Dispatcher {
       reply = faultReply(fault, trackingId);
       route.onFaultAnswer?.(ctx, fault.status);
     } else {
+      if (fault?.stall) ctx.answerStalls = true;
       reply = await route.handle(ctx);
       if (fault?.malform) reply = malformed(reply, fault.malform);
     }

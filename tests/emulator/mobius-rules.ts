@@ -19,7 +19,8 @@ export function goneReply(
   action: string,
 ): Reply {
   const tombstone = state.mobius.tombstone(deviceId);
-  const before = state.mobius.countGone(deviceId);
+  // A stalled answer never reaches the client whole (its body never ends): it was not told.
+  const before = state.mobius.countGone(deviceId, !ctx.answerStalls);
   const what = tombstone ? `a device that was ${tombstone.end}` : 'a device that was never issued';
   const superseded = tombstone?.end === 'superseded' && action === 'keepalive';
   const answer = superseded ? '409' : '404';

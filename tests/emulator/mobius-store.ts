@@ -126,14 +126,19 @@ export class MobiusStore {
 
   /**
    * Counts one more "gone" answer for a dead or never-issued device id; returns how many had
-   * been answered before this one (0 the first time).
+   * been answered before this one (0 the first time). `heard` false: an answer the client never
+   * got whole (a stall) is not counted.
    */
-  countGone(deviceId: string): number {
+  countGone(deviceId: string, heard = true): number {
+    const add = heard ? 1 : 0;
     const tombstone = this.tombstones.get(deviceId);
-    if (tombstone) return tombstone.goneAnswers++;
+    if (tombstone) {
+      tombstone.goneAnswers += add;
+      return tombstone.goneAnswers - add;
+    }
     const before = this.unknownAsked.get(deviceId) ?? 0;
     if (this.unknownAsked.size >= MAX_TOMBSTONES) this.unknownAsked.clear();
-    this.unknownAsked.set(deviceId, before + 1);
+    this.unknownAsked.set(deviceId, before + add);
     return before;
   }
 

@@ -179,6 +179,15 @@ export class World {
   private killsAtRisk = 0;
   private lastTokens = 'null';
   private deviationsSeen = 0;
+  /** Requests on their way: a kill cuts them. */
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor() {
+    this.rig.onKill.push(() => {
+      for (const cut of this.inFlight) cut.abort();
+      this.inFlight.clear();
+    });
+  }
 
   /** The authorize URL answered by the emulator (auto-consent): its redirect, or a refusal. */
   private async consent(url: string): Promise<string> {
@@ -209,18 +218,24 @@ export class World {
     const halfTrip = () => new Promise((resolve) => setTimeout(resolve, this.latencyMs / 2));
     if (this.latencyMs > 0) await halfTrip();
     const deviceId = request.url.split('/').at(-1) ?? '';
+    // A worker that dies takes its connections with it: Mobius drops what it had not acted on.
+    const cut = new AbortController();
+    this.inFlight.add(cut);
+    const signals = request.signal ? [request.signal, cut.signal] : [cut.signal];
     let response: Response;
     try {
       response = await this.emulator.fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body !== undefined ? { body: request.body } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
+        signal: AbortSignal.any(signals),
       });
     } catch (error) {
       if (request.method === 'DELETE') this.refusedDelete(deviceId);
       if (error instanceof TypeError) return 'network';
-      throw error;
+      return 'hang';
+    } finally {
+      this.inFlight.delete(cut);
     }
     if (toPrimary && response.status === 429) this.primaryRefused429 = true;
     if (this.latencyMs > 0) await halfTrip();

@@ -129,8 +129,12 @@ export class BackgroundRig {
     return this.worker?.alive === true;
   }
 
+  /** Called on every kill (a route can cut the dead worker's requests in flight). */
+  readonly onKill: (() => void)[] = [];
+
   kill(): void {
     this.kills += 1;
+    for (const listener of this.onKill) listener();
     if (this.worker) this.worker.alive = false;
     this.worker = null;
   }
