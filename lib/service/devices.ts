@@ -19,6 +19,11 @@ export interface DeviceDirectoryDeps {
   engine(): Interpreter;
   requestTimeoutMs: number;
   random: { uuid(): string };
+  /**
+   * A sign-out is under way: its WDM device is being deleted, so no list may name it (the
+   * simulation's seed 47 sent `GET devices` with a WDM device the sign-out had just deleted).
+   */
+  signingOut(): boolean;
 }
 
 export type DevicesResult =
@@ -37,6 +42,9 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     | { ok: true; devices: MobiusDevice[]; clientDeviceUri: string }
     | { ok: false; error: WebexFailure }
   > {
+    if (deps.signingOut()) {
+      return { ok: false, error: { kind: 'auth', definitive: true, message: 'Signing out' } };
+    }
     const prepared = await deps.context.prepare();
     if (!prepared.ok) return prepared;
     const { context } = prepared;

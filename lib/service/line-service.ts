@@ -154,6 +154,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     engine: () => engine,
     requestTimeoutMs: timing.requestTimeoutMs,
     random,
+    signingOut: () => session.signingOut(),
   });
 
   const registerEvent =

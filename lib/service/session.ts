@@ -53,6 +53,8 @@ export interface Session {
   signOut(): Promise<StatusSnapshot>;
   onSettingsChanged(): Promise<void>;
   signingIn(): boolean;
+  /** A sign-out is deleting the line's devices and the session's WDM device. */
+  signingOut(): boolean;
   /** Resolves when no sign-in or sign-out is running. */
   whenIdle(): Promise<void>;
 }
@@ -218,6 +220,7 @@ export function createSession(deps: SessionDeps): Session {
       await deps.status().notifyIfChanged();
     },
     signingIn: () => signingIn !== null,
+    signingOut: () => signingOut,
     async whenIdle() {
       if (signingIn) await signingIn;
       // Queued last, it runs once everything queued before it has settled.

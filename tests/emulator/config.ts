@@ -1,7 +1,7 @@
-import { DEFAULT_CONFIG, type EmulatorConfig } from './types';
+import { DEFAULT_CONFIG, type EmulatorConfig, REGISTRATION_ANSWER_FIELDS } from './types';
 import { userByEmail } from './users';
 
-type Kind = 'positiveInt' | 'nonNegativeInt' | 'boolean' | 'emailOrNull';
+type Kind = 'positiveInt' | 'nonNegativeInt' | 'boolean' | 'emailOrNull' | 'answerOrNull';
 
 const FIELDS: Record<keyof EmulatorConfig, Kind> = {
   accessTokenLifetimeSec: 'positiveInt',
@@ -20,6 +20,7 @@ const FIELDS: Record<keyof EmulatorConfig, Kind> = {
   validateClientDeviceUri: 'boolean',
   rateLimitEarlyKeepalives: 'boolean',
   supersedeOlderDevices: 'boolean',
+  registrationAnswer: 'answerOrNull',
 };
 
 /** Checks a partial config; returns the clean patch or a message naming the bad field. */
@@ -53,7 +54,21 @@ function check(kind: Kind, value: unknown): string | null {
       return typeof value === 'string' && userByEmail(value)
         ? null
         : 'must be null or a test user email';
+    case 'answerOrNull':
+      return answerProblem(value);
   }
+}
+
+function answerProblem(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) return 'must be null or a JSON object';
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+    if (!(REGISTRATION_ANSWER_FIELDS as readonly string[]).includes(key)) {
+      return `may only set ${REGISTRATION_ANSWER_FIELDS.join(', ')} (not ${key})`;
+    }
+    if (typeof field !== 'number' || !Number.isFinite(field)) return `${key} must be a number`;
+  }
+  return null;
 }
 
 /** Defaults overlaid with the (validated) start options; throws on a bad option. */

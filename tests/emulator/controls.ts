@@ -2,7 +2,6 @@ import { parseConfigPatch } from './config';
 import { type Fault, type FaultSpec, parseFaultSpec } from './faults';
 import { isoMillis } from './ids';
 import { DEMO_INTEGRATION, type Integration } from './integrations';
-import type { Listener } from './listeners';
 import { deviceView } from './mobius';
 import { type DeviceEnd, expiresAt, isTombstone } from './mobius-store';
 import type { EmulatorState } from './state';
@@ -67,11 +66,19 @@ export interface TokenResponse {
   scope: string;
 }
 
+/** A listener that can go down and up (a socket, or an in-process stand-in). */
+export interface ServerSwitch {
+  up(): Promise<void>;
+  down(): Promise<void>;
+  readonly isUp: boolean;
+  readonly port: number;
+}
+
 /** The operations behind both the admin API and the in-process Emulator helpers. */
 export class EmulatorControls {
   constructor(
     private readonly state: EmulatorState,
-    private readonly listeners: Record<ServerName, Listener>,
+    private readonly listeners: Record<ServerName, ServerSwitch>,
   ) {}
 
   async reset(): Promise<void> {
@@ -97,7 +104,7 @@ export class EmulatorControls {
   }
 
   servers(): Record<ServerName, { up: boolean; port: number }> {
-    const view = (l: Listener) => ({ up: l.isUp, port: l.port });
+    const view = (l: ServerSwitch) => ({ up: l.isUp, port: l.port });
     return {
       base: view(this.listeners.base),
       primary: view(this.listeners.primary),

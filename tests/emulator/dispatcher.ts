@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { corsHeaders, preflightHeaders } from './cors';
 import { restErrorBody } from './errors';
 import { describeFault, type Fault } from './faults';
@@ -15,9 +15,38 @@ const SANE_TRACKING_ID = /^[\x21-\x7e]{1,200}$/;
 
 class BodyTooLarge extends Error {}
 
+/** One request, whatever carried it (a socket, or an in-process fetch). */
+export interface IncomingRequest {
+  server: ServerName;
+  method: string;
+  /** Path and query, as on the request line. */
+  target: string;
+  headers: IncomingHttpHeaders;
+  /** The body, or TOO_LARGE when it passed MAX_BODY_BYTES. */
+  body: Buffer | typeof TOO_LARGE;
+  remoteAddress: string;
+  /** True once the client is gone (its connection closed): the answer is dropped. */
+  gone(): boolean;
+}
+
+export const TOO_LARGE = Symbol('request body larger than 1 MiB');
+
 /**
- * Turns each HTTP request into a handler call: CORS, tracking id, bounded body, routing, fault
- * injection, the request log, and a 500 instead of a crash when a handler throws.
+ * What to do with a request: answer it (`headers` are the reply's full headers), cut the
+ * connection, answer the status line and headers and then stall the body after `afterBytes`
+ * bytes, or nothing (the client left while an injected delay ran).
+ */
+export type Outcome =
+  | { kind: 'answer'; reply: Reply; headers: Record<string, string> }
+  | { kind: 'reset' }
+  | { kind: 'stall'; reply: Reply; headers: Record<string, string>; afterBytes: number }
+  | { kind: 'gone' };
+
+/**
+ * The transport-independent emulator: CORS, tracking id, routing, fault injection (delay,
+ * reset, stall, malform), the request log with its deviations, and a 500 instead of a crash
+ * when a handler throws. The HTTP listeners (`handle`) and the in-process fetch
+ * (in-process.ts) both answer through `answer`.
  */
 export class Dispatcher {
   private readonly waits = new Set<() => void>();
@@ -28,15 +57,14 @@ export class Dispatcher {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** The HTTP side: reads the body, answers through `answer`, writes the outcome. */
   readonly handle = (req: IncomingMessage, res: ServerResponse, server: ServerName): void => {
     this.serve(req, res, server).catch((err: unknown) => {
       this.log(`emulator: internal error on ${req.method} ${req.url}: ${String(err)}`);
       if (!res.headersSent && !res.destroyed) {
-        const body = JSON.stringify(
-          restErrorBody(500, 'Internal emulator error.', newTrackingId()),
-        );
-        res.writeHead(500, { 'Content-Type': 'application/json;charset=UTF-8' });
-        res.end(body);
+        const reply = internalError();
+        res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? '' });
+        res.end(reply.body);
       } else {
         res.destroy();
       }
@@ -51,17 +79,65 @@ export class Dispatcher {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, server: ServerName) {
+    let body: Buffer | typeof TOO_LARGE;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) {
+        req.socket.destroy();
+        return;
+      }
+      body = TOO_LARGE;
+    }
+    const outcome = await this.answer({
+      server,
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      headers: req.headers,
+      body,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      gone: () => res.destroyed,
+    });
+    switch (outcome.kind) {
+      case 'answer':
+        return write(res, outcome.reply, outcome.headers);
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'stall':
+        writeStalled(res, outcome.reply, outcome.headers, outcome.afterBytes);
+        res.on('close', this.state.stalls.hold(res));
+        return;
+      case 'gone':
+        return;
+    }
+  }
+
+  /** Answers one request (a handler that throws: a logged 500). */
+  async answer(request: IncomingRequest): Promise<Outcome> {
+    try {
+      return await this.route(request);
+    } catch (err) {
+      this.log(`emulator: internal error on ${request.method} ${request.target}: ${String(err)}`);
+      return { kind: 'answer', reply: internalError(), headers: {} };
+    }
+  }
+
+  private async route(request: IncomingRequest): Promise<Outcome> {
+    const { server, method } = request;
     const receivedAt = this.state.now();
-    const method = req.method ?? 'GET';
-    const requested = single(req.headers.trackingid);
+    const requested = single(request.headers.trackingid);
     const trackingId = requested && SANE_TRACKING_ID.test(requested) ? requested : newTrackingId();
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const base = { ...corsHeaders(req.headers), trackingid: trackingId };
+    const url = new URL(request.target, 'http://emulator.invalid');
+    const base = { ...corsHeaders(request.headers), trackingid: trackingId };
+    const answer = (reply: Reply): Outcome => ({
+      kind: 'answer',
+      reply,
+      headers: { ...base, ...(reply.headers ?? {}) },
+    });
 
     if (method === 'OPTIONS') {
-      res.writeHead(204, { ...preflightHeaders(req.headers), trackingid: trackingId });
-      res.end();
-      return;
+      return answer({ status: 204, headers: preflightHeaders(request.headers) });
     }
 
     const reasons: string[] = [];
@@ -69,10 +145,10 @@ export class Dispatcher {
       server,
       method,
       url,
-      headers: req.headers,
+      headers: request.headers,
       body: Buffer.alloc(0),
       trackingId,
-      remoteAddress: req.socket.remoteAddress ?? '',
+      remoteAddress: request.remoteAddress,
       receivedAt,
       params: [],
       now: () => this.state.now(),
@@ -102,25 +178,18 @@ export class Dispatcher {
         .join('');
       this.log(`${server} ${method} ${entry.path} -> ${status || 'reset'}${suffix}`);
     };
-    const send = (reply: Reply) => write(res, reply, base);
 
-    try {
-      ctx.body = await readBody(req);
-    } catch (err) {
-      if (!(err instanceof BodyTooLarge)) {
-        req.socket.destroy();
-        return;
-      }
+    if (request.body === TOO_LARGE) {
       reasons.push('request body larger than 1 MiB');
       const reply = jsonFrom(413, restErrorBody(413, 'Body too large.', trackingId));
       record(413);
-      send({ ...reply, headers: { Connection: 'close' } });
-      return;
+      return answer({ ...reply, headers: { Connection: 'close' } });
     }
+    ctx.body = request.body;
 
     const match = matchRoute(this.routes, server, method, url.pathname);
     if (!match.found) {
-      if (url.pathname === '/favicon.ico') return send({ status: 204 });
+      if (url.pathname === '/favicon.ico') return answer({ status: 204 });
       let reply: Reply;
       if (match.allowedMethods.length) {
         reasons.push(`method ${method} not allowed (allowed: ${match.allowedMethods.join(', ')})`);
@@ -134,44 +203,39 @@ export class Dispatcher {
         reply = jsonFrom(404, restErrorBody(404, 'No such resource.', trackingId));
       }
       record(reply.status);
-      send(reply);
-      return;
+      return answer(reply);
     }
     const { route } = match;
     ctx.params = match.params;
-    if (route.kind === 'api' && !route.browserPage && req.headers.cookie !== undefined) {
+    if (route.kind === 'api' && !route.browserPage && request.headers.cookie !== undefined) {
       // Webex APIs authenticate with the bearer token alone; a cookie means the client leaks
       // the browser's cookies for that host to the API (credentials: 'omit' prevents it).
       reasons.push('Cookie header sent to an API endpoint');
     }
-    if (route.kind !== 'api') {
-      send(await route.handle(ctx));
-      return;
-    }
+    if (route.kind !== 'api') return answer(await route.handle(ctx));
 
     const fault = route.endpoint ? this.state.faults.take(route.endpoint, server) : undefined;
     if (fault?.delayMs) await this.sleep(fault.delayMs);
-    if (res.destroyed) return;
+    if (request.gone()) return { kind: 'gone' };
     if (fault?.reset) {
       record(0, fault);
-      req.socket.destroy();
-      return;
+      return { kind: 'reset' };
     }
     let reply: Reply;
     if (fault && fault.status !== undefined) {
       reply = faultReply(fault, trackingId);
       route.onFaultAnswer?.(ctx, fault.status);
     } else {
+      if (fault?.stall) ctx.answerStalls = true;
       reply = await route.handle(ctx);
       if (fault?.malform) reply = malformed(reply, fault.malform);
     }
     record(reply.status, fault);
     if (fault?.stall) {
-      writeStalled(res, reply, base, fault.stallAfterBytes ?? 0);
-      this.state.stalls.hold(res);
-      return;
+      const headers = { ...base, ...(reply.headers ?? {}) };
+      return { kind: 'stall', reply, headers, afterBytes: fault.stallAfterBytes ?? 0 };
     }
-    send(reply);
+    return answer(reply);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -185,6 +249,10 @@ export class Dispatcher {
       this.waits.add(wake);
     });
   }
+}
+
+function internalError(): Reply {
+  return jsonFrom(500, restErrorBody(500, 'Internal emulator error.', newTrackingId()));
 }
 
 function faultReply(fault: Fault, trackingId: string): Reply {
@@ -208,20 +276,25 @@ function jsonFrom(status: number, value: unknown): Reply {
   return { status, body: JSON.stringify(value), contentType: 'application/json;charset=UTF-8' };
 }
 
-function write(res: ServerResponse, reply: Reply, base: Record<string, string>): void {
+/** No body for these statuses, whatever the reply carries. */
+export const isBodyless = (status: number) => status === 204 || status === 304;
+
+/** The reply's headers with its body's Content-Type and Content-Length. */
+export function bodyHeaders(reply: Reply, headers: Record<string, string>): Record<string, string> {
+  const all = { ...headers };
+  if (isBodyless(reply.status)) return all;
+  if (reply.body !== undefined) {
+    all['Content-Type'] = reply.contentType ?? 'application/octet-stream';
+    all['Content-Length'] = String(Buffer.byteLength(reply.body));
+  } else all['Content-Length'] = '0';
+  return all;
+}
+
+function write(res: ServerResponse, reply: Reply, headers: Record<string, string>): void {
   if (res.destroyed || res.writableEnded) return;
-  const headers: Record<string, string> = { ...base, ...(reply.headers ?? {}) };
-  const noBody = reply.status === 204 || reply.status === 304;
-  if (!noBody && reply.body !== undefined) {
-    headers['Content-Type'] = reply.contentType ?? 'application/octet-stream';
-    headers['Content-Length'] = String(Buffer.byteLength(reply.body));
-    res.writeHead(reply.status, headers);
-    res.end(reply.body);
-  } else {
-    if (!noBody) headers['Content-Length'] = '0';
-    res.writeHead(reply.status, headers);
-    res.end();
-  }
+  res.writeHead(reply.status, bodyHeaders(reply, headers));
+  if (!isBodyless(reply.status) && reply.body !== undefined) res.end(reply.body);
+  else res.end();
 }
 
 /**
@@ -231,18 +304,26 @@ function write(res: ServerResponse, reply: Reply, base: Record<string, string>):
 function writeStalled(
   res: ServerResponse,
   reply: Reply,
-  base: Record<string, string>,
+  headers: Record<string, string>,
   bytes: number,
 ): void {
   if (res.destroyed || res.writableEnded) return;
-  const headers: Record<string, string> = { ...base, ...(reply.headers ?? {}) };
-  if (reply.body !== undefined) {
-    headers['Content-Type'] = reply.contentType ?? 'application/octet-stream';
-  }
-  res.writeHead(reply.status, headers);
+  res.writeHead(reply.status, stalledHeaders(reply, headers));
   res.flushHeaders();
-  const first = Buffer.from(reply.body ?? '').subarray(0, bytes);
+  const first = stalledPrefix(reply, bytes);
   if (first.length > 0) res.write(first);
+}
+
+/** A stalled reply's headers: its Content-Type, no Content-Length (the end never comes). */
+export function stalledHeaders(reply: Reply, headers: Record<string, string>) {
+  return reply.body === undefined
+    ? { ...headers }
+    : { ...headers, 'Content-Type': reply.contentType ?? 'application/octet-stream' };
+}
+
+/** The part of a stalled reply's body that is sent. */
+export function stalledPrefix(reply: Reply, bytes: number): Buffer {
+  return Buffer.from(reply.body ?? '').subarray(0, bytes);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -25,6 +25,8 @@ export interface RequestContext {
   now(): number;
   /** Records that this request strays from the references. */
   deviate(reason: string): void;
+  /** An injected stall: the client never gets the whole answer, so it is not told anything. */
+  answerStalls?: boolean;
 }
 
 export function jsonReply(status: number, value: unknown, headers?: Record<string, string>): Reply {

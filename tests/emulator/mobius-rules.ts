@@ -19,7 +19,8 @@ export function goneReply(
   action: string,
 ): Reply {
   const tombstone = state.mobius.tombstone(deviceId);
-  const before = state.mobius.countGone(deviceId);
+  // A stalled answer never reaches the client whole (its body never ends): it was not told.
+  const before = state.mobius.countGone(deviceId, !ctx.answerStalls);
   const what = tombstone ? `a device that was ${tombstone.end}` : 'a device that was never issued';
   const superseded = tombstone?.end === 'superseded' && action === 'keepalive';
   const answer = superseded ? '409' : '404';
@@ -42,10 +43,16 @@ export function keepaliveTooSoon(ctx: RequestContext, state: EmulatorState, devi
   device.lastKeepaliveArrivedAt = Math.max(previous ?? ctx.receivedAt, ctx.receivedAt);
   if (previous === undefined) return null;
   const gapMs = Math.abs(ctx.receivedAt - previous);
-  const halfMs = (device.keepaliveIntervalSec * 1000) / 2;
+  // A client follows the interval it was told: a shorter announced one (a `registrationAnswer`
+  // override) is no reason to flag it.
+  const intervalSec = Math.min(
+    device.keepaliveIntervalSec,
+    device.announcedKeepaliveIntervalSec ?? Number.POSITIVE_INFINITY,
+  );
+  const halfMs = (intervalSec * 1000) / 2;
   if (gapMs >= halfMs) return null;
   ctx.deviate(
-    `keepalive ${gapMs} ms after the previous one for this device, sooner than half the ${device.keepaliveIntervalSec} s interval`,
+    `keepalive ${gapMs} ms after the previous one for this device, sooner than half the ${intervalSec} s interval`,
   );
   if (!state.config.rateLimitEarlyKeepalives) return null;
   return restError(ctx, 429, 'Keepalives are sent too often.', {

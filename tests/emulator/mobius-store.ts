@@ -11,8 +11,10 @@ export interface MobiusDevice {
   addresses: string[];
   createdAt: number;
   lastSeen: number;
-  /** The interval this device was told at registration. */
+  /** The interval this device was told at registration (and Mobius expires it by). */
   keepaliveIntervalSec: number;
+  /** The interval the answer claimed instead (config `registrationAnswer`), when it did. */
+  announcedKeepaliveIntervalSec?: number;
   /** Seeded "other browser" devices: kept alive by someone else, never expire. */
   keptAliveElsewhere: boolean;
   /** When the latest keepalive for it arrived (cadence check), whatever it was answered. */
@@ -107,11 +109,14 @@ export class MobiusStore {
     return result.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Ends a live device; false when there was none. */
-  end(deviceId: string, end: DeviceEnd, at: number): boolean {
+  /**
+   * Ends a live device; false when there was none. `told`: the answer that ended it (an injected
+   * 404 or 409) already told the client once.
+   */
+  end(deviceId: string, end: DeviceEnd, at: number, told = false): boolean {
     const device = this.devices.get(deviceId);
     if (!device) return false;
-    this.bury(device, end, at);
+    this.bury(device, end, at, told);
     return true;
   }
 
@@ -121,14 +126,19 @@ export class MobiusStore {
 
   /**
    * Counts one more "gone" answer for a dead or never-issued device id; returns how many had
-   * been answered before this one (0 the first time).
+   * been answered before this one (0 the first time). `heard` false: an answer the client never
+   * got whole (a stall) is not counted.
    */
-  countGone(deviceId: string): number {
+  countGone(deviceId: string, heard = true): number {
+    const add = heard ? 1 : 0;
     const tombstone = this.tombstones.get(deviceId);
-    if (tombstone) return tombstone.goneAnswers++;
+    if (tombstone) {
+      tombstone.goneAnswers += add;
+      return tombstone.goneAnswers - add;
+    }
     const before = this.unknownAsked.get(deviceId) ?? 0;
     if (this.unknownAsked.size >= MAX_TOMBSTONES) this.unknownAsked.clear();
-    this.unknownAsked.set(deviceId, before + 1);
+    this.unknownAsked.set(deviceId, before + add);
     return before;
   }
 
@@ -144,7 +154,7 @@ export class MobiusStore {
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  private bury(device: MobiusDevice, end: DeviceEnd, at: number): void {
+  private bury(device: MobiusDevice, end: DeviceEnd, at: number, told = false): void {
     this.devices.delete(device.deviceId);
     if (this.tombstones.size >= MAX_TOMBSTONES) {
       const oldest = this.tombstones.keys().next().value;
@@ -159,8 +169,7 @@ export class MobiusStore {
       endedAt: at,
       end,
       keptAliveElsewhere: device.keptAliveElsewhere,
-      // A removal answered by the injected 404 itself already told the client once.
-      goneAnswers: end === 'removed' ? 1 : 0,
+      goneAnswers: told ? 1 : 0,
     });
   }
 }

@@ -63,8 +63,12 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
       ),
       // An injected 404 is Mobius having lost the registration: the device really is gone, so
       // "keepalive 404, then register again" takes the path production takes.
+      // Likewise an injected 409 is the session superseded (mobius-registration.md §13): Mobius
+      // ended the device, so a client that registers again is not refused for the old one,
+      // and a keepalive for it after the 409 is the deviation the tombstone rule reports.
       onFaultAnswer: (c, status) => {
-        if (status === 404) state.mobius.end(c.params[0] ?? '', 'removed', state.now());
+        const ended = status === 404 ? 'removed' : status === 409 ? 'superseded' : null;
+        if (ended) state.mobius.end(c.params[0] ?? '', ended, state.now(), true);
       },
     },
     route('DELETE', new RegExp(`${devicePath}\\/([^/]+)$`), 'deregister', (c) =>
@@ -75,16 +79,24 @@ export function mobiusRoutes(state: EmulatorState): Route[] {
   ];
 }
 
-/** Every Mobius call: Bearer with spark:webrtc_calling, then the SDK's headers (§2). */
-export function authenticateMobius(ctx: RequestContext, state: EmulatorState) {
+/**
+ * Every Mobius call: Bearer with spark:webrtc_calling, then the SDK's headers (§2). `deleting`:
+ * a DELETE names the device's own clientDeviceUri (§8), whose WDM device may be gone by then.
+ */
+export function authenticateMobius(ctx: RequestContext, state: EmulatorState, deleting = false) {
   // A token without spark:webrtc_calling gets 401 (unconfirmed; 401 makes the SDK stop with
   // token_error, which is the right remedy: sign in again with the calling scopes).
   const auth = authenticate(ctx, state, { scope: 'spark:webrtc_calling', missingScopeStatus: 401 });
-  if (auth.ok) checkCallingHeaders(ctx, state, auth.user);
+  if (auth.ok) checkCallingHeaders(ctx, state, auth.user, deleting);
   return auth;
 }
 
-function checkCallingHeaders(ctx: RequestContext, state: EmulatorState, user?: TestUser): void {
+function checkCallingHeaders(
+  ctx: RequestContext,
+  state: EmulatorState,
+  user?: TestUser,
+  deleting = false,
+): void {
   const agent = header(ctx, 'spark-user-agent');
   if (agent === undefined) ctx.deviate('missing spark-user-agent header');
   else if (agent !== CALLING_USER_AGENT) {
@@ -94,7 +106,11 @@ function checkCallingHeaders(ctx: RequestContext, state: EmulatorState, user?: T
   if (deviceUrl === undefined) ctx.deviate('missing cisco-device-url header');
   else if (user && state.config.validateClientDeviceUri) {
     const wdm = state.wdm.byUrl(deviceUrl);
-    if (!wdm || wdm.userId !== user.id) {
+    // mobius-registration.md §8: a DELETE carries `cisco-device-url: device.clientDeviceUri`,
+    // the WDM device the registration was made with. A client deleting a leftover registration
+    // of an earlier sign-in (whose WDM device it deleted at sign-out) sends exactly that.
+    const retired = deleting && state.wdm.retiredOwner(deviceUrl) === user.id;
+    if ((!wdm || wdm.userId !== user.id) && !retired) {
       ctx.deviate('cisco-device-url is not a WDM device URL of this user');
     }
   }
@@ -159,6 +175,10 @@ function register(ctx: RequestContext, state: EmulatorState): Reply {
     sipDomain: SIP_DOMAIN,
   });
   const c = state.config;
+  const told = c.registrationAnswer ?? {};
+  if (told.keepaliveInterval !== undefined) {
+    device.announcedKeepaliveIntervalSec = told.keepaliveInterval;
+  }
   return jsonReply(200, {
     userId: user.id,
     device: deviceView(state, device),
@@ -168,6 +188,7 @@ function register(ctx: RequestContext, state: EmulatorState): Reply {
     rehomingIntervalMax: c.rehomingIntervalMax,
     voicePortalNumber: 5000,
     voicePortalExtension: 5000,
+    ...told,
   });
 }
 
@@ -253,7 +274,7 @@ function keepalive(ctx: RequestContext, state: EmulatorState): Reply {
 }
 
 function deregister(ctx: RequestContext, state: EmulatorState): Reply {
-  const auth = authenticateMobius(ctx, state);
+  const auth = authenticateMobius(ctx, state, true);
   if (!auth.ok) return auth.reply;
   const device = ownDeviceHere(ctx, state, auth.user, 'deregister');
   if ('status' in device) return device;

@@ -5,7 +5,7 @@ import { EmulatorClock } from './clock';
 import { FaultQueue } from './faults';
 import { IntegrationRegistry } from './integrations';
 import { MercuryServer } from './mercury';
-import { type Liveness, MobiusStore } from './mobius-store';
+import { type Liveness, type MobiusDevice, MobiusStore } from './mobius-store';
 import { RequestLog } from './request-log';
 import { StalledResponses } from './stalls';
 import { TokenStore } from './tokens';
@@ -83,28 +83,41 @@ export class EmulatorState {
       if (!user.atDeviceLimit) continue;
       for (let i = 0; i < this.config.deviceLimit; i++) {
         const createdAt = now - (SEEDED_DEVICE_AGE_MIN - i * 10) * 60_000;
-        const browser = this.wdm.create(
-          user.id,
-          {
-            deviceType: 'WEB',
-            name: `browser ${i + 1} (elsewhere)`,
-            model: 'web-js-sdk',
-            localizedModel: 'webex-js-sdk',
-            systemName: 'WEBEX_JS_SDK',
-            systemVersion: '1.0.0',
-          },
-          createdAt,
-        );
-        this.mobius.create({
-          userId: user.id,
-          server: 'primary',
-          clientDeviceUri: browser.url,
-          createdAt,
-          keepaliveIntervalSec: this.config.keepaliveIntervalSec,
-          keptAliveElsewhere: true,
-          sipDomain: SIP_DOMAIN,
-        });
+        this.deviceElsewhere(user.id, `browser ${i + 1} (elsewhere)`, createdAt, true);
       }
     }
+  }
+
+  /**
+   * A line the user registered in another browser (its own WDM device, on the primary): kept
+   * alive there for good (`keptAlive`), or left to expire like any device nobody keeps alive.
+   */
+  deviceElsewhere(
+    userId: string,
+    name: string,
+    createdAt: number,
+    keptAlive: boolean,
+  ): MobiusDevice {
+    const browser = this.wdm.create(
+      userId,
+      {
+        deviceType: 'WEB',
+        name,
+        model: 'web-js-sdk',
+        localizedModel: 'webex-js-sdk',
+        systemName: 'WEBEX_JS_SDK',
+        systemVersion: '1.0.0',
+      },
+      createdAt,
+    );
+    return this.mobius.create({
+      userId,
+      server: 'primary',
+      clientDeviceUri: browser.url,
+      createdAt,
+      keepaliveIntervalSec: this.config.keepaliveIntervalSec,
+      keptAliveElsewhere: keptAlive,
+      sipDomain: SIP_DOMAIN,
+    });
   }
 }

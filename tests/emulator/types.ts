@@ -35,7 +35,25 @@ export interface EmulatorConfig {
    * 409 and they are no longer listed.
    */
   supersedeOlderDevices: boolean;
+  /**
+   * Values the registration answer carries instead of the ones above, any number however
+   * absurd (a deployment that sends a keepalive interval of 0.001 or a negative rehoming
+   * window): what a client does with them is the test. Mobius's own rules keep the configured
+   * interval for expiry; the cadence check allows the shorter of the two.
+   */
+  registrationAnswer: RegistrationAnswerOverride | null;
 }
+
+/** Registration answer fields a test may set to any finite number. */
+export const REGISTRATION_ANSWER_FIELDS = [
+  'keepaliveInterval',
+  'callKeepaliveInterval',
+  'rehomingIntervalMin',
+  'rehomingIntervalMax',
+] as const;
+export type RegistrationAnswerOverride = Partial<
+  Record<(typeof REGISTRATION_ANSWER_FIELDS)[number], number>
+>;
 
 export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
   accessTokenLifetimeSec: 1209599,
@@ -54,6 +72,7 @@ export const DEFAULT_CONFIG: Readonly<EmulatorConfig> = Object.freeze({
   validateClientDeviceUri: true,
   rateLimitEarlyKeepalives: false,
   supersedeOlderDevices: false,
+  registrationAnswer: null,
 });
 
 export interface EmulatorOptions {

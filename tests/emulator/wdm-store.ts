@@ -22,11 +22,14 @@ export type WdmDeviceFields = Pick<
 /** WDM device registrations; their URLs are what Mobius calls clientDeviceUri. */
 export class WdmStore {
   private readonly devices = new Map<string, WdmDevice>();
+  /** URLs of deleted WDM devices -> the user they were issued to. */
+  private readonly retired = new Map<string, string>();
 
   constructor(private readonly devicesUrl: () => string) {}
 
   clear(): void {
     this.devices.clear();
+    this.retired.clear();
   }
 
   create(userId: string, fields: WdmDeviceFields, now: number): WdmDevice {
@@ -48,7 +51,14 @@ export class WdmStore {
   }
 
   delete(id: string): boolean {
+    const device = this.devices.get(id);
+    if (device) this.retired.set(device.url, device.userId);
     return this.devices.delete(id);
+  }
+
+  /** The user a deleted WDM device URL was issued to. */
+  retiredOwner(url: string): string | undefined {
+    return this.retired.get(url);
   }
 
   /** The WDM device behind a clientDeviceUri, if this emulator issued that URL. */

@@ -1,26 +1,28 @@
 /**
  * Runs a schedule against the whole background (tests/unit/fakes/worker-rig: the real
  * interpreter, transition table, scheduler, cached store, token manager and session, on fake
- * time, over a faulty disk, Chrome-like alarms and the fake Webex cloud) and checks the
- * invariants after every step. Time here has two clocks: `Date` (the computer's, which the
- * schedule steps back and forth) and `elapsed` (real time passing, which Mobius and the
- * invariants use).
+ * time, over a faulty disk and Chrome-like alarms) and the Webex emulator's own rule modules in
+ * process (tests/emulator/in-process: OAuth with PKCE, U2C, WDM, Mobius with its device expiry,
+ * fault injection and request log), and checks the invariants after every step. Time here has
+ * two clocks: `Date` (the computer's, which the schedule steps back and forth) and `elapsed`
+ * (real time passing, which the emulator and the invariants use).
  */
 import { vi } from 'vitest';
+import { DEV_REDIRECT_URL } from '../../lib/dev-integration';
 import { RECORD_KEY } from '../../lib/line/record';
 import { DEFAULT_TIMING } from '../../lib/line/timing';
-import { BACKUP, PRIMARY, WDM_BASE } from '../unit/fakes/cloud';
-import { type Reply as FetchReply, json, type RecordedRequest } from '../unit/fakes/fetch';
-import { WorkerRig } from '../unit/fakes/worker-rig';
+import { createInProcessEmulator, type InProcessEmulator } from '../emulator/in-process';
+import type { Deviation, EndpointName, FaultSpec } from '../emulator/index';
+import type { MobiusDevice } from '../emulator/mobius-store';
+import { ALICE } from '../emulator/users';
+import type { Reply as FetchReply, RecordedRequest } from '../unit/fakes/fetch';
+import { testSettings } from '../unit/fakes/harness';
+import { FakeIdentity } from '../unit/fakes/identity';
+import { BackgroundRig } from '../unit/fakes/worker-rig';
 import type { Action, Op, Reply, Step } from './schedule';
 
 /** Each step of the simulation: alarms and in-memory timers are checked this often. */
 export const STEP_MS = 250;
-/**
- * Mobius drops a device after this long without a keepalive (reference: about five missed
- * 30 s keepalives).
- */
-export const MOBIUS_EXPIRY_MS = 150_000;
 /**
  * Lapse: wanted and signed in, yet Mobius confirmed nothing for longer than one interval plus
  * this. A keepalive may be lost to a failed write (one interval) and the engine repairs within
@@ -45,7 +47,45 @@ export const STORM_PER_MINUTE = 150;
  * own prepare round. A primary that refused with 429 lets the SDK give up until the next
  * registration, so the window restarts only at a try or a failure of the primary.
  */
+/**
+ * A clock set forward makes every wall-clock deadline due at once (Chrome's alarms too): the
+ * client cannot tell it from waking after sleep, when the line is confirmed at once on purpose
+ * (README, "sleep and wake"). One early keepalive within this long of the step is that, not a
+ * deviation: the keepalive round trip plus one alarm period and the reconcile (30 s).
+ */
+export const EARLY_KEEPALIVE_AFTER_STEP_MS = 60_000;
+/**
+ * A worker killed, or a write of the engine record lost, within this long before a request is
+ * repeated excuses the repeat (at-least-once: the answer was never recorded). Five minutes: the
+ * faulty write is the next one, within a keepalive interval, plus a retry round.
+ */
+export const REDO_AFTER_LOST_ANSWER_MS = 5 * 60_000;
 export const FAILBACK_BOUND_MS = 4 * 60_000;
+/**
+ * Access tokens live an hour here (the emulator's default is Webex's 14 days): within a
+ * 30-minute schedule whose clock steps up to 2 h, refreshes (and the rotating refresh token's
+ * risks) happen.
+ */
+export const ACCESS_TOKEN_LIFETIME_SEC = 3600;
+
+/** The emulator's three servers, as the catalog and discovery name them. */
+export const SIM_URLS = {
+  base: 'https://webex.test',
+  primary: 'https://mobius-p1.webex.test',
+  backup: 'https://mobius-b1.webex.test',
+} as const;
+/** The signed-in user (auto-consent): a calling user with no devices elsewhere. */
+const USER = ALICE;
+
+/** The emulator's fault endpoint for each of the schedule's operations. */
+const ENDPOINTS: Record<Op, EndpointName> = {
+  register: 'register',
+  keepalive: 'keepalive',
+  token: 'token',
+  ping: 'ping',
+  delete: 'deregister',
+  discovery: 'discovery',
+};
 
 export interface Violation {
   invariant:
@@ -55,7 +95,8 @@ export interface Violation {
     | 'nothing armed'
     | 'storm'
     | 'tokens lost'
-    | 'stuck on backup';
+    | 'stuck on backup'
+    | 'deviation';
   atMs: number;
   detail: string;
 }
@@ -68,21 +109,24 @@ interface UserModel {
   refusedAt: number | null;
 }
 
-const huge = () => json(429, {}, { 'Retry-After': '31536000' });
+/** A Retry-After the SDK reads as a year. */
+const HUGE_RETRY_AFTER_SEC = 31_536_000;
 
-function replyOf(reply: Reply, now: number): FetchReply | (() => FetchReply) {
-  if (reply === 'network' || reply === 'hang') return reply;
-  const headers: Record<string, string> = {};
-  if (reply.retryAfter === '0') headers['Retry-After'] = '0';
-  if (reply.retryAfter === 'date') headers['Retry-After'] = new Date(now + 90_000).toUTCString();
-  if (reply.retryAfter === 'huge') return huge;
-  const body =
-    reply.errorCode !== undefined
-      ? { errorCode: reply.errorCode, devices: [] }
-      : reply.status === 400
-        ? { error: 'invalid_grant' }
-        : { message: 'injected' };
-  return json(reply.status, body, headers);
+/** The schedule's reply as an emulator fault (status and body, a reset, or a stall). */
+function faultOf(reply: Reply): Omit<FaultSpec, 'endpoint'> {
+  if (reply === 'network') return { reset: true };
+  if (reply === 'hang') return { stall: true };
+  const fault: Omit<FaultSpec, 'endpoint'> = { status: reply.status };
+  if (reply.retryAfter === '0') fault.retryAfter = 0;
+  if (reply.retryAfter === 'huge') fault.retryAfter = HUGE_RETRY_AFTER_SEC;
+  // "90 s from now" as the extension reads it: the clock steps are the computer's, and a skew
+  // between it and Mobius is not what this reply tests.
+  if (reply.retryAfter === 'date')
+    fault.headers = { 'Retry-After': new Date(Date.now() + 90_000).toUTCString() };
+  if (reply.errorCode !== undefined)
+    fault.body = { userId: USER.id, errorCode: reply.errorCode, devices: [] };
+  else if (reply.status === 400) fault.body = { error: 'invalid_grant' };
+  return fault;
 }
 
 /** Which of the schedule's operations a request is. */
@@ -98,7 +142,23 @@ function opOf(request: RecordedRequest): Op | undefined {
 }
 
 export class World {
-  readonly rig = new WorkerRig();
+  /** How far the schedule stepped the computer's clock: Mobius's time is `Date.now()` less this. */
+  private clockShift = 0;
+  readonly emulator: InProcessEmulator = createInProcessEmulator({
+    urls: SIM_URLS,
+    clock: { now: () => Date.now() - this.clockShift },
+    config: { autoConsentEmail: USER.email, accessTokenLifetimeSec: ACCESS_TOKEN_LIFETIME_SEC },
+  });
+  readonly rig = new BackgroundRig({
+    route: (request) => this.send(request),
+    // The consent page with auto-consent: launchWebAuthFlow follows the authorize URL's 302.
+    identity: new FakeIdentity({ approve: (url) => this.consent(url) }, DEV_REDIRECT_URL),
+    settings: testSettings({
+      environment: { kind: 'custom', baseUrl: SIM_URLS.base },
+      clientId: this.emulator.demoIntegration.clientId,
+      clientSecret: this.emulator.demoIntegration.clientSecret,
+    }),
+  });
   elapsed = 0;
   readonly violations: Violation[] = [];
   readonly log: string[] = [];
@@ -106,7 +166,6 @@ export class World {
   private lastConfirmed = 0;
   private faultUntil = 0;
   private offlineUntil = 0;
-  private slow: { op: string; delayMs: number } | null = null;
   private latencyMs = 0;
   private readonly downUntil = { primary: 0, backup: 0 };
   /** The last time the primary was tried, failed, or was unreachable (failback restarts). */
@@ -116,72 +175,120 @@ export class World {
   private readonly sentAt: number[] = [];
   private staleSince: number | null = null;
   private unarmedSince: number | null = null;
-  private readonly seen = new Map<string, number>();
-  private foreign = 0;
+  /** Devices "another browser" registered (the user removes them in "Your devices"). */
+  private readonly foreign = new Set<string>();
   /** Devices whose DELETE Mobius refused: they may live on until they expire, beside a new one. */
   private readonly undeletable = new Set<string>();
   /**
    * A refresh sent, or a write of the tokens that hung or died, and the worker killed (or the
-   * answer later than its deadline) before the renewed tokens landed on disk: with a rotating refresh token the new one existed only in that
-   * worker's memory. Nothing can recover it (the README says so); the invariant excuses exactly
-   * that, and nothing else.
+   * answer never ending) before the renewed tokens landed on disk: with a rotating refresh token
+   * the new one existed only in that worker's memory. Nothing can recover it (the README says
+   * so); the invariant excuses exactly that, and nothing else.
    */
   private tokenWriteAtRisk = false;
   private tokensLostByKill = false;
+  /** Ever lost so: the old refresh token may be sent again (a deviation that is excused). */
+  private rotationLost = false;
   private killsAtRisk = 0;
   private lastTokens = 'null';
+  private deviationsSeen = 0;
+  /** When a worker was last killed or a write of the engine record made to fail (elapsed). */
+  private answerLostAt: number | null = null;
+  /** When the computer's clock was last set forward (elapsed time), if ever. */
+  private steppedForwardAt: number | null = null;
+  /** Requests on their way: a kill cuts them. */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor() {
-    const cloud = this.rig.cloud;
-    this.rig.http.setFallback(async (request: RecordedRequest) => {
-      this.sentAt.push(this.elapsed);
-      const toPrimary = request.url.startsWith(new URL(PRIMARY).origin);
-      if (toPrimary) this.primaryTouched = this.elapsed;
-      const server = toPrimary
-        ? 'primary'
-        : request.url.startsWith(new URL(BACKUP).origin)
-          ? 'backup'
-          : null;
-      const unreachable = server !== null && this.elapsed < this.downUntil[server];
-      if (this.elapsed < this.offlineUntil || unreachable) return 'network';
-      if (opOf(request) === 'token') {
-        // A refresh spends the old refresh token (once it arrives); the new one exists only in
-        // this worker's memory until its write lands.
-        this.atRisk();
-      }
-      // Half the round trip before Mobius acts on the request (which it does even when the
-      // worker that sent it has died since), half before its answer arrives.
-      const halfTrip = () => new Promise((resolve) => setTimeout(resolve, this.latencyMs / 2));
-      if (this.latencyMs > 0) await halfTrip();
-      // Mobius acts on a request when it arrives; a slow answer only reaches us later.
-      const reply = await cloud.handle(request);
-      if (toPrimary && reply instanceof Response && reply.status === 429)
-        this.primaryRefused429 = true;
-      if (this.latencyMs > 0) await halfTrip();
-      if (this.slow && opOf(request) === this.slow.op) {
-        const delay = this.slow.delayMs;
-        this.slow = null;
-        // A refresh answer slower than the request deadline never reaches the token manager:
-        // with a rotating refresh token, the same loss as a worker killed mid-refresh.
-        if (opOf(request) === 'token' && delay >= DEFAULT_TIMING.requestTimeoutMs) {
-          this.tokensLostByKill = true;
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-      const ok = reply instanceof Response && reply.ok;
-      if (request.method === 'DELETE' && !ok) {
-        // Mobius refused or lost a DELETE (an injected fault): that device may outlive it.
-        const id = request.url.split('/').at(-1) ?? '';
-        if (cloud.devices.has(id)) this.undeletable.add(id);
-      }
-      const confirming =
-        request.method === 'POST' &&
-        /\/calling\/web\/(device|devices\/[^/]+\/status)$/.test(request.url);
-      if (ok && confirming) this.lastConfirmed = this.elapsed;
-      for (const id of cloud.devices.keys())
-        if (ok && request.url.includes(id)) this.seen.set(id, this.elapsed);
-      return reply;
+    this.rig.onKill.push(() => {
+      for (const cut of this.inFlight) cut.abort();
+      this.inFlight.clear();
     });
+  }
+
+  /** The authorize URL answered by the emulator (auto-consent): its redirect, or a refusal. */
+  private async consent(url: string): Promise<string> {
+    const answer = await this.emulator.fetch(url);
+    const location = answer.headers.get('location');
+    if (answer.status !== 302 || !location) throw new Error('The user did not approve access.');
+    return location;
+  }
+
+  /** The network between the background and the emulator. */
+  private async send(request: RecordedRequest): Promise<FetchReply> {
+    this.sentAt.push(this.elapsed);
+    const origin = new URL(request.url).origin;
+    const toPrimary = origin === SIM_URLS.primary;
+    if (toPrimary) this.primaryTouched = this.elapsed;
+    if (this.elapsed < this.offlineUntil) return 'network';
+    const op = opOf(request);
+    if (op === 'token') {
+      // A refresh spends the old refresh token (once it arrives); the new one exists only in
+      // this worker's memory until its write lands.
+      this.atRisk();
+      // A stalled answer: the emulator rotated the token, its answer never ends.
+      const next = this.emulator.pendingFaults().find((f) => f.endpoint === 'token');
+      if (next?.stall && next.status === undefined) this.lost();
+    }
+    // Half the round trip before Mobius acts on the request (which it does even when the
+    // worker that sent it has died since), half before its answer arrives.
+    const halfTrip = () => new Promise((resolve) => setTimeout(resolve, this.latencyMs / 2));
+    if (this.latencyMs > 0) await halfTrip();
+    const deviceId = request.url.split('/').at(-1) ?? '';
+    // A worker that dies takes its connections with it: Mobius drops what it had not acted on.
+    const cut = new AbortController();
+    this.inFlight.add(cut);
+    const signals = request.signal ? [request.signal, cut.signal] : [cut.signal];
+    let response: Response;
+    try {
+      response = await this.emulator.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        signal: AbortSignal.any(signals),
+      });
+    } catch (error) {
+      if (request.method === 'DELETE') this.refusedDelete(deviceId);
+      if (error instanceof TypeError) return 'network';
+      return 'hang';
+    } finally {
+      this.inFlight.delete(cut);
+    }
+    if (toPrimary && response.status === 429) this.primaryRefused429 = true;
+    if (this.latencyMs > 0) await halfTrip();
+    // Mobius refused or lost a DELETE (an injected fault): that device may outlive it.
+    if (request.method === 'DELETE' && !response.ok) this.refusedDelete(deviceId);
+    const confirming =
+      request.method === 'POST' &&
+      /\/calling\/web\/(device|devices\/[^/]+\/status)$/.test(request.url);
+    if (response.ok && confirming) {
+      // Confirmed once the whole answer arrived (a stalled one never does).
+      void response
+        .clone()
+        .arrayBuffer()
+        .then(
+          () => {
+            this.lastConfirmed = this.elapsed;
+          },
+          () => {},
+        );
+    }
+    return response;
+  }
+
+  private refusedDelete(deviceId: string) {
+    if (this.liveDevices().some((d) => d.deviceId === deviceId)) this.undeletable.add(deviceId);
+  }
+
+  /** The user's live devices at Mobius (expiry by the emulator's own rules). */
+  private liveDevices(): MobiusDevice[] {
+    const { state } = this.emulator;
+    return state.mobius.list(state.liveness(), USER.id);
+  }
+
+  private lost() {
+    this.tokensLostByKill = true;
+    this.rotationLost = true;
   }
 
   /**
@@ -189,7 +296,7 @@ export class World {
    * began already lost them (seed 217: the next worker's refresh started a new risk first).
    */
   private atRisk() {
-    if (this.tokenWriteAtRisk && this.rig.kills > this.killsAtRisk) this.tokensLostByKill = true;
+    if (this.tokenWriteAtRisk && this.rig.kills > this.killsAtRisk) this.lost();
     this.tokenWriteAtRisk = true;
     this.killsAtRisk = this.rig.kills;
   }
@@ -200,24 +307,17 @@ export class World {
 
   /** `before`: the deployment's values, set before the first registration. */
   async start(before: Step[] = []): Promise<void> {
-    for (const step of before) await this.perform(step.action);
+    for (const step of before) await this.perform(step.action, true);
     await this.rig.registered();
     this.user.signedIn = true;
     this.user.wants = true;
     this.lastConfirmed = this.elapsed;
   }
 
-  /** Mobius's own clock: a device not kept alive expires. */
-  private expire() {
-    const cloud = this.rig.cloud;
-    for (const [id] of cloud.devices) {
-      if (!this.seen.has(id)) this.seen.set(id, this.elapsed);
-      if (this.elapsed - (this.seen.get(id) ?? 0) > MOBIUS_EXPIRY_MS) cloud.devices.delete(id);
-    }
-  }
-
-  async perform(action: Action): Promise<void> {
+  /** `deployment`: server values are the emulator's config (else: an odd registration answer). */
+  async perform(action: Action, deployment = false): Promise<void> {
     const rig = this.rig;
+    const emulator = this.emulator;
     this.note(JSON.stringify(action));
     const declareFault = (ms = 0) => {
       this.faultUntil = Math.max(this.faultUntil, this.elapsed + ms + FAULT_GRACE_MS);
@@ -225,9 +325,11 @@ export class World {
     switch (action.kind) {
       case 'kill':
         rig.kill();
+        this.answerLostAt = this.elapsed;
         return;
       case 'disk':
         rig.disk.next(action.key, action.fault);
+        if (action.key === 'line:record') this.answerLostAt = this.elapsed;
         if (action.key === 'auth:tokens' && action.fault !== 'fail') this.atRisk();
         return;
       case 'alarmLate':
@@ -239,6 +341,8 @@ export class World {
         return;
       case 'clock':
         vi.setSystemTime(Date.now() + action.byMs);
+        this.clockShift += action.byMs;
+        if (action.byMs > 0) this.steppedForwardAt = this.elapsed;
         return;
       case 'offline':
         this.offlineUntil = this.elapsed + action.forMs;
@@ -246,33 +350,15 @@ export class World {
         declareFault(action.forMs);
         return;
       case 'slowBody':
-        this.slow = {
-          op: action.op === 'keepalive' ? '/status' : action.op,
-          delayMs: action.delayMs,
-        };
+        emulator.injectFault({ endpoint: ENDPOINTS[action.op], delayMs: action.delayMs });
         declareFault(action.delayMs);
         return;
       case 'http':
-        if (
-          action.op === 'keepalive' &&
-          action.reply !== 'network' &&
-          action.reply !== 'hang' &&
-          (action.reply.status === 404 || action.reply.status === 409)
-        ) {
-          // Mobius answers 404 because the device is gone, 409 because it ended it for a newer
-          // registration: either way it really is gone (as in the emulator).
-          const status = action.reply.status;
-          rig.http.on(
-            'POST',
-            /\/status$/,
-            (request: RecordedRequest) => {
-              rig.cloud.devices.delete(request.url.split('/').at(-2) ?? '');
-              return json(status, { message: 'injected' });
-            },
-            action.times,
-          );
-        } else
-          rig.cloud.fault(action.op, replyOf(action.reply, Date.now()), { times: action.times });
+        emulator.injectFault({
+          endpoint: ENDPOINTS[action.op],
+          count: action.times,
+          ...faultOf(action.reply),
+        });
         if (action.op === 'token' && action.reply !== 'network' && action.reply !== 'hang') {
           if (action.reply.status === 400 || action.reply.status === 401)
             this.user.refusedAt = this.elapsed;
@@ -283,23 +369,48 @@ export class World {
         this.latencyMs = action.ms;
         return;
       case 'down':
-        this.downUntil[action.server] = this.elapsed + action.forMs;
+        this.downUntil[action.server] = Math.max(
+          this.downUntil[action.server],
+          this.elapsed + action.forMs,
+        );
+        await emulator.serverDown(action.server);
         // Its devices cannot be deleted while it is unreachable: they may live on until they
         // expire, beside the one the line registers on the other server (as with the SDK).
-        for (const device of rig.cloud.devices.values())
-          if (device.serverUrl === (action.server === 'primary' ? PRIMARY : BACKUP))
-            this.undeletable.add(device.deviceId);
+        for (const device of this.liveDevices())
+          if (device.server === action.server) this.undeletable.add(device.deviceId);
         if (action.server === 'primary')
           this.primaryTouched = Math.max(this.primaryTouched, this.elapsed + action.forMs);
         declareFault(action.forMs);
         return;
       case 'serverValues':
-        rig.cloud.registrationFields.keepaliveInterval = action.keepaliveInterval;
-        rig.cloud.registrationFields.rehomingIntervalMin = action.rehomingMin;
-        rig.cloud.registrationFields.rehomingIntervalMax = action.rehomingMax;
+        if (deployment)
+          emulator.setConfig({
+            keepaliveIntervalSec: action.keepaliveInterval,
+            rehomingIntervalMin: action.rehomingMin,
+            rehomingIntervalMax: action.rehomingMax,
+          });
+        else
+          emulator.setConfig({
+            registrationAnswer: {
+              keepaliveInterval: action.keepaliveInterval,
+              rehomingIntervalMin: action.rehomingMin,
+              rehomingIntervalMax: action.rehomingMax,
+            },
+          });
         return;
       case 'user':
         return this.userAction(action.what);
+    }
+  }
+
+  /** Servers whose time down is over come back. */
+  private async serversBack() {
+    for (const server of ['primary', 'backup'] as const) {
+      const until = this.downUntil[server];
+      if (until > 0 && this.elapsed >= until) {
+        this.downUntil[server] = 0;
+        await this.emulator.serverUp(server);
+      }
     }
   }
 
@@ -336,17 +447,12 @@ export class World {
           }),
         );
       case 'removeDevice': {
-        const id = `foreign-${++this.foreign}`;
-        this.rig.cloud.devices.set(id, {
-          deviceId: id,
-          uri: `${PRIMARY}devices/${id}`,
-          serverUrl: PRIMARY,
-          clientDeviceUri: `${WDM_BASE}/devices/${id}-wdm`,
-          lastSeen: '2026-01-01T00:00:00Z',
-          addresses: [],
-          status: 'active',
-        });
-        return run(service.removeDevice(id));
+        // A line of the user's in another browser, nobody keeping it alive any more.
+        const { state } = this.emulator;
+        const name = `another browser ${this.foreign.size + 1}`;
+        const device = state.deviceElsewhere(USER.id, name, state.now(), false);
+        this.foreign.add(device.deviceId);
+        return run(service.removeDevice(device.deviceId));
       }
     }
   }
@@ -363,7 +469,7 @@ export class World {
       }
       await this.rig.advance(STEP_MS, STEP_MS);
       this.elapsed += STEP_MS;
-      this.expire();
+      await this.serversBack();
       const violation = await this.check();
       if (violation) {
         this.violations.push(violation);
@@ -383,10 +489,40 @@ export class World {
     return (this.rig.disk.data.get(RECORD_KEY) as never) ?? {};
   }
 
+  /**
+   * Deviations the world itself caused: the old refresh token sent again after its rotation was
+   * lost with a killed worker or an answer that never ended (nothing on the client's side knew
+   * the new one).
+   */
+  private excused(deviation: Deviation): boolean {
+    // The engine redoes a request whose answer it could not record: a DELETE or keepalive sent
+    // again after a 404 or 409 it had already been told (idempotent; Mobius answers the same).
+    if (/after \d+ earlier (404|409) answer/.test(deviation.reason) && this.answerLostAt !== null)
+      return this.elapsed - this.answerLostAt <= REDO_AFTER_LOST_ANSWER_MS;
+    if (/sooner than half the/.test(deviation.reason) && this.steppedForwardAt !== null)
+      return this.elapsed - this.steppedForwardAt <= EARLY_KEEPALIVE_AFTER_STEP_MS;
+    return (
+      this.rotationLost &&
+      /^token: invalid_grant: The refresh token is revoked/.test(deviation.reason)
+    );
+  }
+
   private async check(): Promise<Violation | null> {
     const at = this.elapsed;
     const rig = this.rig;
-    const ours = [...rig.cloud.devices.keys()].filter((id) => !id.startsWith('foreign-'));
+    const deviations = this.emulator.deviations();
+    const fresh = deviations.slice(this.deviationsSeen).filter((d) => !this.excused(d));
+    this.deviationsSeen = deviations.length;
+    const first = fresh[0];
+    if (first)
+      return {
+        invariant: 'deviation',
+        atMs: at,
+        detail: `${first.method} ${first.path} (${first.server}): ${first.reason}`,
+      };
+
+    const live = this.liveDevices();
+    const ours = live.map((d) => d.deviceId).filter((id) => !this.foreign.has(id));
     const kept = ours.filter((id) => !this.undeletable.has(id));
     if (kept.length > 1) return { invariant: 'one device', atMs: at, detail: kept.join(', ') };
 
@@ -402,7 +538,7 @@ export class World {
       this.lastTokens = written;
       if (tokens) this.tokenWriteAtRisk = false;
     }
-    if (this.tokenWriteAtRisk && rig.kills > this.killsAtRisk) this.tokensLostByKill = true;
+    if (this.tokenWriteAtRisk && rig.kills > this.killsAtRisk) this.lost();
     if (
       this.user.signedIn &&
       !tokens &&
@@ -441,7 +577,8 @@ export class World {
         };
     } else this.unarmedSince = null;
 
-    const stuck = this.stuckOnBackup(expected, record, kept);
+    const onOther = (id: string) => live.find((d) => d.deviceId === id)?.server !== 'primary';
+    const stuck = this.stuckOnBackup(expected, record, kept.some(onOther));
     if (stuck) return stuck;
 
     if (this.staleSince !== null || ours.length === 0) {
@@ -463,13 +600,10 @@ export class World {
   private stuckOnBackup(
     expected: boolean,
     record: ReturnType<World['record']>,
-    kept: string[],
+    keptOffPrimary: boolean,
   ): Violation | null {
     const at = this.elapsed;
-    const onBackup =
-      expected &&
-      record.device?.role === 'backup' &&
-      kept.some((id) => this.rig.cloud.devices.get(id)?.serverUrl !== PRIMARY);
+    const onBackup = expected && record.device?.role === 'backup' && keptOffPrimary;
     if (!onBackup) {
       this.onBackupSince = null;
       this.primaryRefused429 = false;

@@ -7,6 +7,8 @@ export interface RecordedRequest {
   body?: string;
   /** Fake-clock time of the call, when the fetch was given a clock. */
   at?: number;
+  /** The caller's abort signal, for a route that passes the request on. */
+  signal?: AbortSignal;
 }
 
 /** What a route answers: a Response, a network failure, or nothing ever (a killed request). */
@@ -89,6 +91,7 @@ export class ScriptedFetch {
       headers,
       body: typeof init?.body === 'string' ? init.body : undefined,
       at: this.now?.(),
+      ...(init?.signal ? { signal: init.signal } : {}),
     };
     this.calls.push(request);
     const override = this.overrides.find(

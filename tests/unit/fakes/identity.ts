@@ -1,5 +1,10 @@
 import type { IdentityFlow } from '../../../lib/ports';
-import { type FakeCloud, REDIRECT_URL } from './cloud';
+import { REDIRECT_URL } from './cloud';
+
+/** The consent page: the redirect URL a user approving it would produce. */
+export interface Consent {
+  approve(authorizeUrl: string): Promise<string>;
+}
 
 export type ConsentBehaviour =
   | 'approve'
@@ -9,15 +14,18 @@ export type ConsentBehaviour =
   | { redirect: (authorizeUrl: string) => string | Promise<string> }
   | { reject: string };
 
-/** launchWebAuthFlow as a scripted user in front of the fake cloud's consent page. */
+/** launchWebAuthFlow as a scripted user in front of a consent page (the fake cloud's, or the emulator's). */
 export class FakeIdentity implements IdentityFlow {
   behaviour: ConsentBehaviour = 'approve';
   readonly launched: string[] = [];
 
-  constructor(private readonly cloud: FakeCloud) {}
+  constructor(
+    private readonly cloud: Consent,
+    private readonly redirect = REDIRECT_URL,
+  ) {}
 
   redirectUrl(): string {
-    return REDIRECT_URL;
+    return this.redirect;
   }
 
   async launchWebAuthFlow(url: string, interactive: boolean): Promise<string> {
@@ -28,7 +36,7 @@ export class FakeIdentity implements IdentityFlow {
     if (b === 'approve') return this.cloud.approve(url);
     if (b === 'close') throw new Error('The user did not approve access.');
     if (b === 'decline') {
-      return `${REDIRECT_URL}?error=access_denied&error_description=${encodeURIComponent('The user denied access')}&state=${state}`;
+      return `${this.redirect}?error=access_denied&error_description=${encodeURIComponent('The user denied access')}&state=${state}`;
     }
     if (b === 'wrongState') {
       const approved = new URL(await this.cloud.approve(url));

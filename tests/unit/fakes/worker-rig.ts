@@ -2,7 +2,7 @@
  * The background as the service worker runs it: the real alarm scheduler, the real write-through
  * cached store and the line service, over a disk whose writes can fail or hang, chrome.alarms
  * with Chrome's semantics (one-shot alarms deleted as they fire, fired by the wall clock), and
- * the fake Webex cloud. Time is vitest's fake timers (setTimeout and Date move together; a clock
+ * a backend (the fake Webex cloud, or the emulator in process). Time is vitest's fake timers (setTimeout and Date move together; a clock
  * step moves Date alone). A killed worker's storage and network calls never return, as in
  * Chrome; the next alarm starts a new worker over the same disk and alarms.
  */
@@ -11,9 +11,10 @@ import { cachedStore } from '../../../lib/platform/cached-store';
 import { type AlarmsApi, createAlarmScheduler } from '../../../lib/platform/scheduler';
 import type { Fetch, Store } from '../../../lib/ports';
 import { createLineService, type LineService } from '../../../lib/service/line-service';
+import type { Settings } from '../../../lib/settings';
 import type { FakeClock } from './clock';
 import { FakeCloud } from './cloud';
-import { ScriptedFetch } from './fetch';
+import { type Route, ScriptedFetch } from './fetch';
 import { testSettings } from './harness';
 import { FakeIdentity } from './identity';
 import { FakeRandom } from './random';
@@ -89,13 +90,20 @@ interface Worker {
   alive: boolean;
 }
 
-export class WorkerRig {
+/** What the background talks to: the network behind its fetch, sign-in, and its settings. */
+export interface Backend {
+  route: Route;
+  identity: FakeIdentity;
+  settings: Settings;
+}
+
+/** The background over a given backend (the fake cloud: WorkerRig; the emulator: the simulation). */
+export class BackgroundRig {
   readonly disk = new Disk();
   readonly alarms = new ChromeAlarms();
   readonly clock = { now: () => Date.now() };
-  readonly cloud = new FakeCloud(this.clock as FakeClock);
-  readonly http = new ScriptedFetch(this.cloud.handle, () => Date.now());
-  readonly identity = new FakeIdentity(this.cloud);
+  readonly http: ScriptedFetch;
+  readonly identity: FakeIdentity;
   readonly random = new FakeRandom();
   readonly errors: string[] = [];
   /** Alarms Chrome fires a second time (a duplicate delivery) at the next step. */
@@ -103,6 +111,13 @@ export class WorkerRig {
   starts = 0;
   kills = 0;
   private worker: Worker | null = null;
+  private readonly settings: Settings;
+
+  constructor(backend: Backend) {
+    this.http = new ScriptedFetch(backend.route, () => Date.now());
+    this.identity = backend.identity;
+    this.settings = backend.settings;
+  }
 
   /** The running worker, started (like Chrome does for an event) when there is none. */
   async current(): Promise<LineService> {
@@ -114,8 +129,12 @@ export class WorkerRig {
     return this.worker?.alive === true;
   }
 
+  /** Called on every kill (a route can cut the dead worker's requests in flight). */
+  readonly onKill: (() => void)[] = [];
+
   kill(): void {
     this.kills += 1;
+    for (const listener of this.onKill) listener();
     if (this.worker) this.worker.alive = false;
     this.worker = null;
   }
@@ -145,7 +164,7 @@ export class WorkerRig {
       fetch,
       identity: this.identity,
       random: this.random,
-      loadSettings: async () => testSettings(),
+      loadSettings: async () => structuredClone(this.settings),
     });
     worker.handleAlarm = (name) => scheduler.handleAlarm(name);
     this.worker = worker;
@@ -184,5 +203,16 @@ export class WorkerRig {
     await this.advance(1_000);
     const state = (await service.snapshot()).state;
     if (state !== 'active') throw new Error(`expected active, got ${state}`);
+  }
+}
+
+/** The background over the fake Webex cloud (tests/unit/fakes/cloud.ts). */
+export class WorkerRig extends BackgroundRig {
+  readonly cloud: FakeCloud;
+
+  constructor() {
+    const cloud = new FakeCloud({ now: () => Date.now() } as FakeClock);
+    super({ route: cloud.handle, identity: new FakeIdentity(cloud), settings: testSettings() });
+    this.cloud = cloud;
   }
 }
