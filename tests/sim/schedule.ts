@@ -141,16 +141,20 @@ function deployment(rand: () => number): Action {
   };
 }
 
-/** About one action every `meanGapMs` of simulated time, for `minutes`. */
-export function schedule(seed: number, minutes: number, meanGapMs = 20_000): Step[] {
+/**
+ * How often something happens, drawn per seed: most days are busy (an action every 20 s on
+ * average), some are quiet (every 2 or 5 minutes), and only a quiet one leaves the line alone
+ * long enough for slow timers (the failback after an hour on a backup) to matter.
+ */
+const MEAN_GAPS_MS = [20_000, 20_000, 20_000, 120_000, 300_000] as const;
+
+/** About one action every `meanGapMs` of simulated time (drawn per seed), for `minutes`. */
+export function schedule(seed: number, minutes: number, meanGapMs?: number): Step[] {
   const rand = prng(seed);
   const steps: Step[] = [{ atMs: -1, action: deployment(rand) }];
+  const gapMs = meanGapMs ?? pick(rand, MEAN_GAPS_MS);
   const end = minutes * 60_000;
-  for (
-    let at = Math.floor(rand() * meanGapMs);
-    at < end;
-    at += 1 + Math.floor(rand() * 2 * meanGapMs)
-  ) {
+  for (let at = Math.floor(rand() * gapMs); at < end; at += 1 + Math.floor(rand() * 2 * gapMs)) {
     const next = action(rand);
     steps.push({ atMs: at, action: next });
     // People click in bursts: another action of theirs within two seconds, a third of the time.

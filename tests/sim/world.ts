@@ -60,6 +60,8 @@ export const EARLY_KEEPALIVE_AFTER_STEP_MS = 60_000;
  * faulty write is the next one, within a keepalive interval, plus a retry round.
  */
 export const REDO_AFTER_LOST_ANSWER_MS = 5 * 60_000;
+/** Retry-After as the schedule's 429s send it: 0, a date 90 s ahead, a year (clamped to 1 h). */
+const RETRY_AFTER_MS = { '0': 0, date: 90_000, huge: 3_600_000 } as const;
 export const FAILBACK_BOUND_MS = 4 * 60_000;
 /**
  * Access tokens live an hour here (the emulator's default is Webex's 14 days): within a
@@ -363,7 +365,7 @@ export class World {
           if (action.reply.status === 400 || action.reply.status === 401)
             this.user.refusedAt = this.elapsed;
         }
-        declareFault();
+        declareFault(this.silenceAsked(action.reply, action.times));
         return;
       case 'latency':
         this.latencyMs = action.ms;
@@ -594,6 +596,18 @@ export class World {
       } else this.staleSince = null;
     }
     return null;
+  }
+
+  /**
+   * How long Mobius's own answers ask the line to keep quiet: each keepalive 429 means
+   * Retry-After plus one interval (reference §9.2, the SDK), so `times` of them in a row are that
+   * many waits. Not a lapse the engine could avoid.
+   */
+  private silenceAsked(reply: Reply, times: number): number {
+    if (reply === 'network' || reply === 'hang' || reply.status !== 429) return 0;
+    const retryAfterMs = RETRY_AFTER_MS[reply.retryAfter ?? '0'];
+    const intervalMs = (this.record().device?.keepaliveInterval ?? 60) * 1000;
+    return times * (retryAfterMs + intervalMs);
   }
 
   /** On a backup, the primary is tried again within the rehoming window (failback). */
