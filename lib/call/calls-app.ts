@@ -95,13 +95,13 @@ export class CallsApp {
       this.publish();
       return;
     }
+    // Calls held on the old line end with it (they are its device's; requests still go there).
+    await this.endAll();
     this.mercury?.stop();
     this.mercury = null;
     this.wasOnline = false;
     this.line = line;
     if (!line) {
-      // Registered elsewhere or signed out: calls held here cannot go on.
-      for (const record of this.records()) await this.command({ kind: 'hangup', key: record.key });
       this.ring = 'off';
       this.publish();
       return;
@@ -139,14 +139,28 @@ export class CallsApp {
       }
       await this.interpreter.dispatch({ kind: command.kind, key: command.key });
     }
+    this.ringtoneFollowsCalls();
     return this.publish();
   }
 
   /** Stop Mercury and end every call (the document is closing). */
   async stop(): Promise<void> {
-    for (const record of this.records()) await this.command({ kind: 'hangup', key: record.key });
+    await this.endAll();
     this.mercury?.stop();
     this.mercury = null;
+  }
+
+  /** A ringing call is declined (this device's leg only), any other hung up. */
+  private async endAll(): Promise<void> {
+    for (const record of this.records()) {
+      const kind = record.state === 'ringing' ? 'decline' : 'hangup';
+      await this.command({ kind, key: record.key });
+    }
+  }
+
+  /** The ringtone plays while a call rings here, and only then (Answer stops it at once). */
+  private ringtoneFollowsCalls(): void {
+    if (!this.records().some((record) => record.state === 'ringing')) this.deps.ringtone.stop();
   }
 
   view(): CallingView {
@@ -203,7 +217,7 @@ export class CallsApp {
         missed: MISSED.has(notice.reason),
       };
     }
-    if (!this.records().some((record) => record.state === 'ringing')) this.deps.ringtone.stop();
+    this.ringtoneFollowsCalls();
     // The notice is emitted inside the transition: publish once the records are updated.
     queueMicrotask(() => this.publish());
   }

@@ -1,40 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  MercuryClient,
-  type MercuryStatus,
-  type SocketLike,
-} from '../../../lib/call/mercury-client';
+import { MercuryClient, type MercuryStatus } from '../../../lib/call/mercury-client';
 import { FakeClock } from '../fakes/clock';
 import { FakeRandom } from '../fakes/random';
+import { FakeSocket } from '../fakes/socket';
 import { FakeTimers, flush } from '../fakes/timers';
-
-class FakeSocket implements SocketLike {
-  readonly sent: Record<string, unknown>[] = [];
-  closedWith: { code: number; reason: string } | null = null;
-  onopen: (() => void) | null = null;
-  onmessage: ((text: string) => void) | null = null;
-  onclose: ((code: number, reason: string) => void) | null = null;
-  readonly openedAt: number;
-  constructor(
-    readonly url: string,
-    clock: FakeClock,
-  ) {
-    this.openedAt = clock.now();
-  }
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
-  }
-  close(code: number, reason: string) {
-    this.closedWith = { code, reason };
-    this.onclose?.(code, reason);
-  }
-  push(frame: object) {
-    this.onmessage?.(JSON.stringify(frame));
-  }
-  ofType(type: string) {
-    return this.sent.filter((frame) => frame.type === type);
-  }
-}
 
 const URL_BASE = 'wss://mercury-connection-a.wbx2.com/v1/apps/wx2/registrations/W/messages';
 

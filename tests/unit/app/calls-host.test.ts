@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { CALLS_VIEW_KEY, createCallsHost, type OffscreenPort } from '../../../lib/app/calls-host';
+import type { CallingView, CallView, ToOffscreen } from '../../../lib/messaging/calls';
+import { memoryStore } from '../platform/memory-store';
+
+const IDS = { extensionId: 'abc', extensionOrigin: 'chrome-extension://abc' };
+const DOCUMENT = { id: 'abc', url: 'chrome-extension://abc/offscreen.html' };
+const LINE = {
+  deviceId: 'd1',
+  serverUrl: 'https://mobius.example/api/v1/calling/web/',
+  clientDeviceUri: 'https://wdm.example/devices/w1',
+  webSocketUrl: 'wss://mercury.example/v1/connect',
+  ring: true,
+};
+
+function ringing(key: string, extra: Partial<CallView> = {}): CallView {
+  return {
+    key,
+    state: 'ringing',
+    callerName: 'Bob',
+    since: 1,
+    connectedAt: null,
+    muted: false,
+    micBlocked: false,
+    ...extra,
+  };
+}
+
+function view(calls: CallView[], extra: Partial<CallingView> = {}): CallingView {
+  return { ring: 'ready', mic: 'granted', calls, lastEnded: null, at: 1, ...extra };
+}
+
+function rig(options: { offscreen?: boolean } = {}) {
+  const store = memoryStore();
+  const sent: ToOffscreen[] = [];
+  const events: string[] = [];
+  let open = false;
+  const offscreen: OffscreenPort = {
+    exists: async () => open,
+    create: async () => {
+      events.push('create');
+      open = true;
+    },
+    close: async () => {
+      events.push('close');
+      open = false;
+    },
+    send: async (message) => {
+      sent.push(message);
+      return message.kind === 'command' ? view([]) : undefined;
+    },
+  };
+  const tokens: (string | undefined)[] = [];
+  const host = createCallsHost(
+    {
+      store,
+      clock: { now: () => 1_000 },
+      offscreen: options.offscreen === false ? null : offscreen,
+      lineForCalls: async () => ({ ok: true, line: LINE }),
+      authorization: async (rejected) => {
+        tokens.push(rejected);
+        return rejected ? 'Bearer fresh' : 'Bearer current';
+      },
+      notifier: {
+        ringing: async (call) => void events.push(`ring ${call.key}`),
+        missed: async (call) => void events.push(`missed ${call.key}`),
+        clear: async (key) => void events.push(`clear ${key}`),
+      },
+      changed: () => events.push('changed'),
+      log: () => {},
+    },
+    IDS,
+  );
+  return { host, store, sent, events, tokens };
+}
+
+const registered = { state: 'active' as const, auth: 'signedIn' as const };
+
+describe('calls host (service worker side)', () => {
+  it('opens the document while the line is registered and closes it when it is not', async () => {
+    const { host, events } = rig();
+    await host.sync(registered);
+    await host.sync({ state: 'reconnecting', auth: 'signedIn' });
+    await host.sync({ state: 'idle', auth: 'signedIn' });
+    expect(events.filter((e) => e === 'create' || e === 'close')).toEqual(['create', 'close']);
+  });
+
+  it('a browser without offscreen documents says it cannot take calls', async () => {
+    const { host } = rig({ offscreen: false });
+    await host.sync(registered);
+    expect((await host.view()).ring).toBe('unsupported');
+    await expect(host.command({ kind: 'answer', key: 'k' })).rejects.toThrow(/cannot hold calls/);
+  });
+
+  it('answers only the offscreen document: a tab or another page gets nothing', async () => {
+    const { host } = rig();
+    const ask = { type: 'offscreen/token', payload: {} };
+    expect(
+      host.route(ask, { id: 'abc', url: 'chrome-extension://abc/popup.html' }),
+    ).toBeUndefined();
+    expect(host.route(ask, { ...DOCUMENT, tabId: 3 })).toBeUndefined();
+    expect(host.route(ask, { id: 'other', url: DOCUMENT.url })).toBeUndefined();
+    expect(host.route({ type: 'status/get' }, DOCUMENT)).toBeUndefined();
+    expect(await host.route(ask, DOCUMENT)).toEqual({
+      ok: true,
+      value: { authorization: 'Bearer current' },
+    });
+  });
+
+  it('a token a server refused is replaced by a refreshed one from the worker', async () => {
+    const { host, tokens } = rig();
+    const answer = await host.route(
+      { type: 'offscreen/token', payload: { rejected: 'Bearer old' } },
+      DOCUMENT,
+    );
+    expect(answer).toEqual({ ok: true, value: { authorization: 'Bearer fresh' } });
+    expect(tokens).toEqual(['Bearer old']);
+  });
+
+  it('gives the document the line, and refuses a malformed view', async () => {
+    const { host } = rig();
+    expect(await host.route({ type: 'offscreen/line', payload: {} }, DOCUMENT)).toEqual({
+      ok: true,
+      value: LINE,
+    });
+    const bad = await host.route(
+      { type: 'offscreen/update', payload: { view: { ring: 'ready' } } },
+      DOCUMENT,
+    );
+    expect(bad?.ok).toBe(false);
+  });
+
+  it('notifies a ringing call once, clears it when answered, and notifies a missed call', async () => {
+    const { host, events, store } = rig();
+    const update = (next: CallingView) =>
+      host.route({ type: 'offscreen/update', payload: { view: next } }, DOCUMENT);
+    await update(view([ringing('k1')]));
+    await update(view([ringing('k1')]));
+    await update(view([{ ...ringing('k1'), state: 'connected', connectedAt: 5 }]));
+    await update(view([ringing('k2')]));
+    await update(
+      view([], {
+        lastEnded: { key: 'k2', reason: 'missed', callerName: 'Bob', at: 9, missed: true },
+      }),
+    );
+    expect(events.filter((e) => e !== 'changed')).toEqual([
+      'ring k1',
+      'clear k1',
+      'ring k2',
+      'clear k1',
+      'clear k2',
+      'missed k2',
+    ]);
+    expect(((await store.get(CALLS_VIEW_KEY)) as CallingView).lastEnded?.key).toBe('k2');
+  });
+
+  it('relays a command to an open document and takes its answer as the view', async () => {
+    const { host, sent } = rig();
+    await expect(host.command({ kind: 'answer', key: 'k1' })).rejects.toThrow(/No call/);
+    await host.sync(registered);
+    await host.command({ kind: 'decline', key: 'k1' });
+    expect(sent.at(-1)).toEqual({
+      target: 'offscreen',
+      kind: 'command',
+      command: { kind: 'decline', key: 'k1' },
+    });
+  });
+});

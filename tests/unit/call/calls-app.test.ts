@@ -1,0 +1,190 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CallsApp } from '../../../lib/call/calls-app';
+import type { CallEvent, MediaCommand } from '../../../lib/call/types';
+import type { CallingView, LineForCalls } from '../../../lib/messaging/calls';
+import { FakeClock } from '../fakes/clock';
+import { FakeRandom } from '../fakes/random';
+import { FakeSocket } from '../fakes/socket';
+import { FakeTimers, flush } from '../fakes/timers';
+
+const LINE: LineForCalls = {
+  deviceId: 'dev-1',
+  serverUrl: 'https://mobius.example.webex.com/api/v1/calling/web/',
+  clientDeviceUri: 'https://wdm.example.wbx2.com/wdm/api/v1/devices/w1',
+  webSocketUrl: 'wss://mercury.example.wbx2.com/v1/apps/wx2/registrations/W/messages',
+  ring: true,
+};
+const OFFER_SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
+
+describe('CallsApp (the offscreen document)', () => {
+  let clock: FakeClock;
+  let timers: FakeTimers;
+  let sockets: FakeSocket[];
+  let views: CallingView[];
+  let requests: { method: string; url: string; auth: string | null }[];
+  let media: MediaCommand['kind'][];
+  let ring: string[];
+  let tokens: (string | undefined)[];
+  let mic: 'granted' | 'denied';
+  let line: LineForCalls | null;
+  let unauthorizedOnce: boolean;
+  let app: CallsApp;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    timers = new FakeTimers(clock);
+    sockets = [];
+    views = [];
+    requests = [];
+    media = [];
+    ring = [];
+    tokens = [];
+    mic = 'granted';
+    line = LINE;
+    unauthorizedOnce = false;
+    app = new CallsApp({
+      clock,
+      random: new FakeRandom(),
+      timers,
+      fetch: async (input, init) => {
+        const auth = new Headers(init?.headers).get('authorization');
+        requests.push({ method: init?.method ?? 'GET', url: String(input), auth });
+        if (unauthorizedOnce) {
+          unauthorizedOnce = false;
+          return new Response('{}', { status: 401 });
+        }
+        return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+      },
+      openSocket: (url) => {
+        const socket = new FakeSocket(url, clock);
+        sockets.push(socket);
+        return socket;
+      },
+      worker: {
+        line: async () => line,
+        token: async (rejected) => {
+          tokens.push(rejected);
+          return rejected ? 'Bearer fresh' : 'Bearer first';
+        },
+        update: (view) => views.push(view),
+      },
+      media: {
+        run: async (key, command): Promise<CallEvent | null> => {
+          media.push(command.kind);
+          if (command.kind === 'acquireMic') return { kind: 'micReady', key };
+          if (command.kind === 'answerOffer') return { kind: 'localAnswer', key, sdp: OFFER_SDP };
+          return null;
+        },
+        setMuted: () => {},
+        micPermission: async () => mic,
+      },
+      ringtone: { start: () => ring.push('start'), stop: () => ring.push('stop') },
+      log: () => {},
+    });
+  });
+
+  const socket = () => sockets.at(-1) as FakeSocket;
+  const view = () => views.at(-1) as CallingView;
+
+  async function online() {
+    await app.refresh();
+    await flush();
+    socket().onopen?.();
+    socket().push({ id: 'r1', data: { eventType: 'mercury.buffer_state' } });
+    await flush();
+  }
+
+  async function incoming(callId = 'call-1') {
+    socket().push({
+      id: `e-${callId}`,
+      data: {
+        eventType: 'mobius.call',
+        callId,
+        deviceId: 'dev-1',
+        correlationId: '',
+        callerId: { from: '"Bob Caller" <sip:+14085550199@example.com;user=phone>;tag=1' },
+      },
+    });
+    socket().push({
+      id: `m-${callId}`,
+      data: {
+        eventType: 'mobius.media',
+        callId,
+        correlationId: '',
+        message: { messageType: 'OFFER', seq: 1, version: '2', sdp: OFFER_SDP },
+      },
+    });
+    await timers.advance(0);
+  }
+
+  it('is ready to ring only once Mercury is authorized, and says so', async () => {
+    await app.refresh();
+    expect(view().ring).toBe('connecting');
+    await flush();
+    socket().onopen?.();
+    expect(socket().ofType('authorization')[0]).toMatchObject({
+      data: { token: 'Bearer first' },
+    });
+    socket().push({ id: 'r1', data: { eventType: 'mercury.buffer_state' } });
+    await flush();
+    expect(view().ring).toBe('ready');
+    socket().close(1006, 'gone');
+    expect(view().ring).toBe('connecting');
+  });
+
+  it('rings: the view shows the caller, the ringtone plays, alerting is sent with the token', async () => {
+    await online();
+    await incoming();
+    expect(view().calls).toEqual([
+      expect.objectContaining({ state: 'ringing', callerName: 'Bob Caller', micBlocked: false }),
+    ]);
+    expect(ring).toEqual(['start']);
+    expect(requests[0]).toMatchObject({ method: 'PATCH', auth: 'Bearer first' });
+  });
+
+  it('answer: microphone, media, connected; hang-up closes the media and deletes the call', async () => {
+    await online();
+    await incoming();
+    const key = view().calls[0]?.key as string;
+    await app.command({ kind: 'answer', key });
+    await timers.advance(0);
+    expect(media).toEqual(['acquireMic', 'answerOffer']);
+    expect(ring.at(-1)).toBe('stop');
+    await app.command({ kind: 'hangup', key });
+    await timers.advance(0);
+    expect(media.at(-1)).toBe('close');
+    expect(requests.at(-1)?.method).toBe('DELETE');
+  });
+
+  it('with the microphone blocked a call rings as blocked and Answer sends nothing', async () => {
+    mic = 'denied';
+    await online();
+    await incoming();
+    const call = view().calls[0];
+    expect(call?.micBlocked).toBe(true);
+    const sent = requests.length;
+    await app.command({ kind: 'answer', key: call?.key as string });
+    await timers.advance(0);
+    expect(media).toEqual([]);
+    expect(requests.length).toBe(sent);
+  });
+
+  it('a 401 from Mobius is retried once with a token the worker refreshed', async () => {
+    await online();
+    unauthorizedOnce = true;
+    await incoming();
+    expect(requests.map((r) => r.auth)).toEqual(['Bearer first', 'Bearer fresh']);
+    expect(tokens).toContain('Bearer first');
+  });
+
+  it('the line gone (deregistered here) stops Mercury and ends the calls', async () => {
+    await online();
+    await incoming();
+    line = null;
+    await app.refresh();
+    await timers.advance(0);
+    expect(socket().closedWith?.code).toBe(1000);
+    expect(view().ring).toBe('off');
+    expect(requests.at(-1)?.method).toBe('DELETE');
+  });
+});
