@@ -18,6 +18,7 @@ import {
   launchWithExtension,
   send,
   serviceWorkerOf,
+  stopServiceWorker,
   useEmulator,
   waitForStatus,
 } from './fixtures';
@@ -25,8 +26,9 @@ import {
 /** Chromium's fake microphone: a periodic beep, so what the caller hears has a level. */
 const FAKE_MIC = ['--use-fake-device-for-media-stream'];
 
-const test = base.extend({
-  context: async ({ profile }, use) => {
+const test = base.extend<{ microphone: 'granted' | 'denied' }>({
+  microphone: ['granted', { option: true }],
+  context: async ({ profile, microphone }, use) => {
     const context = await launchWithExtension(profile.dir, FAKE_MIC);
     const worker = await serviceWorkerOf(context);
     // As a user's click on the microphone page would: granted to the extension's origin only.
@@ -34,7 +36,7 @@ const test = base.extend({
     const cdp = await context.newCDPSession(page);
     await cdp.send('Browser.setPermission', {
       permission: { name: 'microphone' },
-      setting: 'granted',
+      setting: microphone,
       origin: `chrome-extension://${new URL(worker.url()).host}`,
     });
     await use(context);
@@ -129,4 +131,82 @@ test('declined: the call ends with the SDK decline and nothing stays open', asyn
   await waitForStatus(page, (s) => (calling(s)?.calls.length ?? -1) === 0);
   expect((await probe(page)).open).toBe(0);
   await expectNoDeviations(emulator);
+});
+
+test('from the popup: the ringing call is shown, Answer connects it, Hang up ends it', async ({
+  context,
+  extensionId,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await expect(popup.getByText('Ready for calls')).toBeVisible();
+  const offered = await emulator.callMe({ email: ALICE, callerName: 'Dora Caller' });
+  await expect(popup.getByRole('alert')).toContainText('Dora Caller');
+  await popup.getByRole('button', { name: 'Answer' }).click();
+  await expect(popup.getByRole('button', { name: 'Hang up' })).toBeVisible();
+  await emulator.waitForCall(offered.callId, (c) => c.state === 'connected', 'connected');
+  await expect(popup.getByText('On a call')).toBeVisible();
+  // Closing the popup never ends the call.
+  await popup.close();
+  await page.waitForTimeout(500);
+  expect(emulator.calls(ALICE).find((c) => c.callId === offered.callId)?.state).toBe('connected');
+  const again = await context.newPage();
+  await again.goto(`chrome-extension://${extensionId}/popup.html`);
+  await again.getByRole('button', { name: 'Hang up' }).click();
+  await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  await expect(again.getByRole('button', { name: 'Hang up' })).toHaveCount(0);
+  await expectNoDeviations(emulator);
+});
+
+test('the service worker stopped mid-call: the call and its audio go on', async ({
+  context,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const offered = await emulator.callMe({ email: ALICE });
+  const ringing = await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'ringing');
+  const key = calling(ringing)?.calls[0]?.key as string;
+  await command(page, 'answer', key);
+  await emulator.waitForCall(offered.callId, (c) => c.state === 'connected', 'connected');
+  expect(await stopServiceWorker(context, page)).toBe(true);
+  const before = (await probe(page)).levels[0]?.inboundPackets ?? 0;
+  await expect
+    .poll(async () => (await probe(page)).levels[0]?.inboundPackets ?? 0, { timeout: 10_000 })
+    .toBeGreaterThan(before);
+  const after = await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'connected');
+  expect(calling(after)?.calls[0]?.key).toBe(key);
+  await command(page, 'hangup', key);
+  await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  await expectNoDeviations(emulator);
+});
+
+test.describe('with the microphone blocked', () => {
+  test.use({ microphone: 'denied' });
+
+  test('a call rings as blocked, Answer sends nothing, and the caller giving up is a missed call', async ({
+    extensionPage: page,
+    emulator,
+  }) => {
+    await registeredAndReady(page, emulator);
+    const offered = await emulator.callMe({ email: ALICE, callerName: 'Erin Caller' });
+    const ringing = await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'ringing');
+    expect(calling(ringing)).toMatchObject({ mic: 'denied', calls: [{ micBlocked: true }] });
+    await command(page, 'answer', calling(ringing)?.calls[0]?.key as string);
+    await page.waitForTimeout(500);
+    const meanwhile = emulator.calls(ALICE).find((c) => c.callId === offered.callId);
+    // Neither answered nor declined here: it keeps ringing on the user's other devices.
+    expect(meanwhile).toMatchObject({ state: 'ringing', connectedPatch: false, deleted: false });
+    expect((await probe(page)).open).toBe(0);
+    emulator.hangUp(offered.callId);
+    const after = await waitForStatus(
+      page,
+      (s) => calling(s)?.lastEnded?.callerName === 'Erin Caller',
+    );
+    expect(calling(after)?.lastEnded?.missed).toBe(true);
+    await expectNoDeviations(emulator);
+  });
 });

@@ -124,6 +124,9 @@ describe('incoming call (§4) with a real remote party', () => {
     expect(status.status).toBe(200);
     expect((await del(l, call.callId, 0, 'Normal Disconnect.')).status).toBe(200);
     const [ended] = emu.calls();
+    // By the user's email too (a user id once passed for an error there).
+    expect(emu.calls('alice@example.com').map((c) => c.callId)).toEqual([call.callId]);
+    expect(emu.calls('bob@example.com')).toEqual([]);
     expect(ended).toMatchObject({
       state: 'ended',
       deleted: true,
