@@ -210,3 +210,30 @@ test.describe('with the microphone blocked', () => {
     await expectNoDeviations(emulator);
   });
 });
+
+test('Mercury dropped mid-call: the popup says it cannot ring, it reconnects, the call goes on', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const offered = await emulator.callMe({ email: ALICE });
+  const ringing = await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'ringing');
+  const key = calling(ringing)?.calls[0]?.key as string;
+  await command(page, 'answer', key);
+  await emulator.waitForCall(offered.callId, (c) => c.state === 'connected', 'connected');
+  const before = emulator.mercury.sockets().length;
+  expect(emulator.mercury.fault({ action: 'close', code: 1006 })).toBeGreaterThan(0);
+  await waitForStatus(page, (s) => calling(s)?.ring === 'connecting', 5_000);
+  // The SDK's back-off (about 1 s first), then a new authorized socket.
+  await waitForStatus(page, (s) => calling(s)?.ring === 'ready', 20_000);
+  expect(emulator.mercury.sockets().length).toBeGreaterThanOrEqual(before);
+  // Back online, the call checked its status at Mobius and goes on.
+  await emulator.waitForCall(offered.callId, (c) => c.statusChecks >= 1, 'the status check');
+  expect(calling(await send(page, 'status/get'))?.calls[0]).toMatchObject({
+    key,
+    state: 'connected',
+  });
+  await command(page, 'hangup', key);
+  await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  await expectNoDeviations(emulator);
+});
