@@ -5,35 +5,22 @@
  * a token), relays the user's commands to it, and turns the document's view into the popup's
  * status, the badge and notifications. Browser APIs arrive as ports.
  */
+
+import type { CallNotifier, OffscreenPort } from '../call/host-ports';
 import {
   type CallCommand,
   type CallingView,
-  type CallView,
-  type EndedCallView,
   type LineForCalls,
   NO_CALLING,
   OFFSCREEN_PATH,
   OFFSCREEN_REQUESTS,
   type OffscreenRequestType,
-  type ToOffscreen,
 } from '../messaging/calls';
 import type { Response, StatusSnapshot } from '../messaging/protocol';
 import type { SenderInfo } from '../messaging/senders';
 import type { Clock, Store } from '../ports';
 
-/** chrome.offscreen, reduced (absent in Firefox). */
-export interface OffscreenPort {
-  exists(): Promise<boolean>;
-  create(): Promise<void>;
-  close(): Promise<void>;
-  send(message: ToOffscreen): Promise<unknown>;
-}
-
-export interface CallNotifier {
-  ringing(call: CallView): Promise<void>;
-  missed(call: EndedCallView): Promise<void>;
-  clear(key: string): Promise<void>;
-}
+export type { CallNotifier, OffscreenPort } from '../call/host-ports';
 
 export interface CallsHostDeps {
   store: Store;

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import type { CallNotifier } from '../app/calls-host';
+import type { CallNotifier } from '../call/host-ports';
 import {
   CALL_NOTIFICATION_PREFIX,
   type CallNotification,

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import type { OffscreenPort } from '../app/calls-host';
+import type { OffscreenPort } from '../call/host-ports';
 import { OFFSCREEN_PATH } from '../messaging/calls';
 
 /**

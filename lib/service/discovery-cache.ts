@@ -19,7 +19,7 @@ import {
 } from '../webex/discovery';
 import { type CloudEndpoints, endpointsFor, environmentKey } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
-import { isTrustedSocketUrl } from '../webex/mercury';
+import { checkedSocketUrl } from '../webex/mercury';
 import { fetchPeopleMe, type PeopleMe } from '../webex/people';
 import { hostOf, isTrustedUrl } from '../webex/trust';
 import { fetchWdmDevice, registerWdmDevice, type WdmDevice } from '../webex/wdm';
@@ -150,28 +150,10 @@ export class DiscoveryCache implements RegistrationContextProvider {
       device = { ...device, ...fresh.value, url };
       await this.write(key, environment, device);
     }
-    const socket = device.webSocketUrl;
-    if (!socket) {
-      return {
-        ok: false,
-        error: {
-          kind: 'malformed',
-          status: 200,
-          message: 'Webex gave this device no Mercury address',
-        },
-      };
-    }
-    if (!isTrustedSocketUrl(socket, session.environment)) {
-      this.deps.log('discovery', 'Refused an untrusted Mercury address', { host: hostOf(socket) });
-      return {
-        ok: false,
-        error: {
-          kind: 'untrusted',
-          message: `Webex named ${hostOf(socket)} for calls, which is not a host of this environment`,
-        },
-      };
-    }
-    return { ok: true, value: socket, status: 200 };
+    const checked = checkedSocketUrl(device.webSocketUrl, session.environment);
+    if (!checked.ok)
+      this.deps.log('discovery', 'No usable Mercury address', { why: checked.error.message });
+    return checked;
   }
 
   async forgetDevice(): Promise<void> {

@@ -5,7 +5,8 @@
  * (lib/call/mercury-client.ts) only wires these to a socket and a timer.
  */
 import { type Environment, isLoopbackHost } from '../settings';
-import { isTrustedUrl } from './trust';
+import type { Outcome } from './http';
+import { hostOf, isTrustedUrl } from './trust';
 
 /** Ping 15 s after each pong; no pong within 14 s closes the socket (`socket-base.js`). */
 export const PING_INTERVAL_MS = 15_000;
@@ -30,6 +31,22 @@ export function isTrustedSocketUrl(url: string, environment: Environment): boole
   }
   const asHttp = `${parsed.protocol === 'wss:' ? 'https:' : 'http:'}${url.slice(parsed.protocol.length)}`;
   return isTrustedUrl(asHttp, environment);
+}
+
+/** The WDM device's `webSocketUrl` if a token may go to it, else why not (untrusted, absent). */
+export function checkedSocketUrl(
+  url: string | undefined,
+  environment: Environment,
+): Outcome<string> {
+  if (!url) {
+    const message = 'Webex gave this device no Mercury address';
+    return { ok: false, error: { kind: 'malformed', status: 200, message } };
+  }
+  if (!isTrustedSocketUrl(url, environment)) {
+    const message = `Webex named ${hostOf(url)} for calls, which is not a host of this environment`;
+    return { ok: false, error: { kind: 'untrusted', message } };
+  }
+  return { ok: true, value: url, status: 200 };
 }
 
 /** `_prepareUrl` (3.12.0, no WDM features): text frames, buffer state, aliased HTTP status. */

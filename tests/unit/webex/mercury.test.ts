@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
+  checkedSocketUrl,
   closeAction,
   isTrustedSocketUrl,
   parseFrame,
@@ -21,6 +22,20 @@ describe('isTrustedSocketUrl', () => {
     ['not a url', production, false],
   ])('%s -> %s', (url, environment, expected) => {
     expect(isTrustedSocketUrl(url, environment)).toBe(expected);
+  });
+});
+
+describe('checkedSocketUrl', () => {
+  it('passes a trusted address, refuses an untrusted one by host, and says when there is none', () => {
+    const good = 'wss://mercury-connection-a.wbx2.com/v1/apps/wx2/registrations/W/messages';
+    expect(checkedSocketUrl(good, production)).toEqual({ ok: true, value: good, status: 200 });
+    const evil = checkedSocketUrl('wss://evil.example.com/x', production);
+    expect(evil).toMatchObject({ ok: false, error: { kind: 'untrusted' } });
+    expect(!evil.ok && evil.error.message).toContain('evil.example.com');
+    expect(checkedSocketUrl(undefined, production)).toMatchObject({
+      ok: false,
+      error: { kind: 'malformed' },
+    });
   });
 });
 
