@@ -183,6 +183,22 @@ test('from the popup: the ringing call is shown, Answer connects it, Hang up end
   await expectNoDeviations(emulator);
 });
 
+test('the service worker stopped mid-ring: the call still rings, is answered and ends', async ({
+  context,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const { offered, key } = await ring(page, emulator, { callerName: 'Finn Caller' });
+  expect(await stopServiceWorker(context, page)).toBe(true);
+  // A new worker answers from the stored view and relays to the document that kept ringing.
+  const still = await waitForStatus(page, (s) => calling(s)?.calls[0]?.key === key);
+  expect(calling(still)?.calls[0]).toMatchObject({ state: 'ringing', callerName: 'Finn Caller' });
+  await command(page, 'answer', key);
+  await emulator.waitForCall(offered.callId, (c) => c.state === 'connected', 'connected');
+  await hangUpCleanly(page, emulator, offered.callId, key);
+});
+
 test('the service worker stopped mid-call: the call and its audio go on', async ({
   context,
   extensionPage: page,
