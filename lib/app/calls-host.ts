@@ -101,10 +101,10 @@ export function createCallsHost(
       await offscreen.send({ target: 'offscreen', kind: 'lineChanged' }).catch(() => undefined);
       await offscreen.close();
     }
-    if (!wanted && (await view()).ring !== 'off') {
-      const current = await view();
+    if (wanted) return;
+    const current = await view();
+    if (current.ring !== 'off')
       await save({ ...NO_CALLING, lastEnded: current.lastEnded, at: deps.clock.now() });
-    }
   }
 
   const fromDocument = (sender: SenderInfo): boolean =>
