@@ -64,7 +64,7 @@ browser.runtime.onMessage.addListener((message: unknown) => {
     case 'command':
       return app.command(to.command);
     case 'lineChanged':
-      return app.refresh().then(() => app.view());
+      return app.lineChanged(to.key);
     case 'probe':
       if (import.meta.env.MODE === 'production') return undefined;
       return media.levels().then((levels) => ({ levels, open: media.open(), view: app.view() }));

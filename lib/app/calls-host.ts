@@ -11,6 +11,7 @@ import {
   type CallCommand,
   type CallingView,
   type LineForCalls,
+  lineKey,
   NO_CALLING,
   OFFSCREEN_PATH,
   OFFSCREEN_REQUESTS,
@@ -42,11 +43,13 @@ export const wantsDocument = (snapshot: Pick<StatusSnapshot, 'state' | 'auth'>):
   snapshot.auth === 'signedIn' &&
   (snapshot.state === 'active' || snapshot.state === 'reconnecting');
 
+type LineSnapshot = Pick<StatusSnapshot, 'state' | 'auth' | 'line' | 'server'>;
+
 export interface CallsHost {
   /** The view to show (the document's last report, or what is known without it). */
   view(): Promise<CallingView>;
   /** Create or close the document to match the line (every status change and worker wake). */
-  sync(snapshot: Pick<StatusSnapshot, 'state' | 'auth'>): Promise<void>;
+  sync(snapshot: LineSnapshot): Promise<void>;
   command(command: CallCommand): Promise<CallingView>;
   /** Answer a runtime message if it is the document's; undefined for anything else. */
   route(message: unknown, sender: SenderInfo): Promise<Response<unknown>> | undefined;
@@ -58,6 +61,8 @@ export function createCallsHost(
 ): CallsHost {
   let cached: CallingView | null = null;
   let syncing: Promise<void> = Promise.resolve();
+  /** The line key the document was last told (this worker's life; a wake tells it once more). */
+  let told: string | null = null;
 
   async function view(): Promise<CallingView> {
     if (!deps.offscreen) return { ...NO_CALLING, ring: 'unsupported' };
@@ -87,19 +92,29 @@ export function createCallsHost(
     if (ended?.missed && ended.key !== previous.lastEnded?.key) await deps.notifier.missed(ended);
   }
 
-  async function reconcile(wanted: boolean): Promise<void> {
+  async function reconcile(snapshot: LineSnapshot): Promise<void> {
     const offscreen = deps.offscreen;
     if (!offscreen) return;
+    const wanted = wantsDocument(snapshot);
+    const key = lineKey(snapshot);
     const exists = await offscreen.exists();
+    const tell = () => {
+      told = key;
+      return offscreen.send({ target: 'offscreen', kind: 'lineChanged', key }).catch(() => {
+        told = null;
+      });
+    };
     if (wanted && !exists) {
       deps.log('Opening the calls document');
+      told = null; // a new document reads the line itself
       await offscreen.create();
     } else if (wanted) {
-      await offscreen.send({ target: 'offscreen', kind: 'lineChanged' }).catch(() => undefined);
+      if (key !== told) await tell();
     } else if (exists) {
       deps.log('Closing the calls document');
-      await offscreen.send({ target: 'offscreen', kind: 'lineChanged' }).catch(() => undefined);
+      await tell(); // its calls end with a request while the token still works
       await offscreen.close();
+      told = null;
     }
     if (wanted) return;
     const current = await view();
@@ -141,7 +156,7 @@ export function createCallsHost(
     sync(snapshot) {
       // One reconciliation at a time: two status changes in a row must not create twice.
       syncing = syncing
-        .then(() => reconcile(wantsDocument(snapshot)))
+        .then(() => reconcile(snapshot))
         .catch((error: unknown) =>
           deps.log('Calls document not in step', { error: String(error) }),
         );

@@ -65,6 +65,7 @@ export class CallsApp {
   private readonly muted = new Set<string>();
   private token: string | null = null;
   private wasOnline = false;
+  private lineKey: string | null = null;
 
   constructor(private readonly deps: CallsAppDeps) {
     this.interpreter = new CallInterpreter({
@@ -78,6 +79,22 @@ export class CallsApp {
       notify: (notice) => this.notice(notice),
       log: (line) => deps.log(`calls: ${line}`),
     });
+  }
+
+  /**
+   * The worker's word that the line may have changed: re-read it only for a key not seen yet
+   * (the worker says it once per wake too); else look again at the microphone alone.
+   */
+  async lineChanged(key: string): Promise<CallingView> {
+    if (key === this.lineKey) {
+      const mic = await this.deps.media.micPermission().catch(() => this.mic);
+      if (mic === this.mic) return this.view();
+      this.mic = mic;
+      return this.publish();
+    }
+    this.lineKey = key;
+    await this.refresh();
+    return this.view();
   }
 
   /** (Re)read the line from the worker; connect, reconnect or stop to match it. */

@@ -108,12 +108,27 @@ export const OFFSCREEN_REQUESTS: readonly OffscreenRequestType[] = [
 /** Service worker -> offscreen document (runtime messages addressed by `target`). */
 export type ToOffscreen =
   | { target: 'offscreen'; kind: 'command'; command: CallCommand }
-  /** The line changed (registered elsewhere, a new device, the ring preference): re-read it. */
-  | { target: 'offscreen'; kind: 'lineChanged' }
+  /**
+   * The line may have changed (registered elsewhere, a new device): re-read it unless `key`
+   * (lineKey) is the one the document last read it for.
+   */
+  | { target: 'offscreen'; kind: 'lineChanged'; key: string }
   /** Development builds: the offscreen document's audio levels, for end-to-end tests. */
   | { target: 'offscreen'; kind: 'probe' };
 
 export const OFFSCREEN_PATH = '/offscreen.html';
+
+/**
+ * What the document's line depends on, as one string: the Mobius device and its server. A
+ * keepalive, a reconnecting spell on the same server or a new token leave it alone, so they
+ * cost the document nothing; a failover, a new registration or a sign-out change it.
+ */
+export const lineKey = (snapshot: {
+  auth: string;
+  line: { mobiusDeviceId?: string; lineId: string } | null;
+  server: { url: string } | null;
+}): string =>
+  [snapshot.auth, snapshot.line?.mobiusDeviceId ?? '', snapshot.server?.url ?? ''].join(' ');
 
 const KEY = /^[\w-]{1,100}$/;
 

@@ -74,15 +74,44 @@ function rig(options: { offscreen?: boolean } = {}) {
   return { host, store, sent, events, tokens };
 }
 
-const registered = { state: 'active' as const, auth: 'signedIn' as const };
+const ON_PRIMARY = { url: 'https://mobius.example/api/v1/calling/web/', role: 'primary' as const };
+const registered = {
+  state: 'active' as const,
+  auth: 'signedIn' as const,
+  line: { lineId: 'l1', mobiusDeviceId: 'd1', status: 'active', sipAddresses: [] },
+  server: ON_PRIMARY,
+};
 
 describe('calls host (service worker side)', () => {
   it('opens the document while the line is registered and closes it when it is not', async () => {
     const { host, events } = rig();
     await host.sync(registered);
-    await host.sync({ state: 'reconnecting', auth: 'signedIn' });
-    await host.sync({ state: 'idle', auth: 'signedIn' });
+    await host.sync({ ...registered, state: 'reconnecting' });
+    await host.sync({ ...registered, state: 'idle', line: null, server: null });
     expect(events.filter((e) => e === 'create' || e === 'close')).toEqual(['create', 'close']);
+  });
+
+  it('tells an open document about the line only when its device or server changed', async () => {
+    const { host, sent } = rig();
+    await host.sync(registered); // creates it: the new document reads the line itself
+    await host.sync(registered); // a worker wake with the document already open: told once
+    await host.sync({ ...registered, state: 'reconnecting' }); // same device, same server
+    await host.sync(registered); // a keepalive answered
+    const backup = { url: 'https://backup.example/api/v1/calling/web/', role: 'backup' as const };
+    const failedOver = {
+      ...registered,
+      line: { ...registered.line, mobiusDeviceId: 'd2' },
+      server: backup,
+    };
+    await host.sync(failedOver);
+    await host.sync(failedOver);
+    await host.sync({ ...registered, state: 'idle', line: null, server: null });
+    const told = sent.filter((message) => message.kind === 'lineChanged');
+    expect(told.map((message) => message.kind === 'lineChanged' && message.key)).toEqual([
+      `signedIn d1 ${ON_PRIMARY.url}`,
+      `signedIn d2 ${backup.url}`,
+      'signedIn  ',
+    ]);
   });
 
   it('a browser without offscreen documents says it cannot take calls', async () => {

@@ -28,6 +28,7 @@ describe('CallsApp (the offscreen document)', () => {
   let mic: 'granted' | 'denied';
   let line: LineForCalls | null;
   let unauthorizedOnce: boolean;
+  let lineReads: number;
   let app: CallsApp;
 
   beforeEach(() => {
@@ -42,6 +43,7 @@ describe('CallsApp (the offscreen document)', () => {
     mic = 'granted';
     line = LINE;
     unauthorizedOnce = false;
+    lineReads = 0;
     app = new CallsApp({
       clock,
       random: new FakeRandom(),
@@ -61,7 +63,10 @@ describe('CallsApp (the offscreen document)', () => {
         return socket;
       },
       worker: {
-        line: async () => line,
+        line: async () => {
+          lineReads += 1;
+          return line;
+        },
         token: async (rejected) => {
           tokens.push(rejected);
           return rejected ? 'Bearer fresh' : 'Bearer first';
@@ -116,6 +121,29 @@ describe('CallsApp (the offscreen document)', () => {
     });
     await timers.advance(0);
   }
+
+  it('re-reads the line only for a key it has not seen; the same key looks at the microphone alone', async () => {
+    await app.lineChanged('signedIn dev-1 primary');
+    await flush();
+    socket().onopen?.();
+    expect(lineReads).toBe(1);
+    const published = views.length;
+    await app.lineChanged('signedIn dev-1 primary'); // a keepalive, a worker wake
+    expect(lineReads).toBe(1);
+    expect(views).toHaveLength(published); // nothing new to say
+    mic = 'denied';
+    expect((await app.lineChanged('signedIn dev-1 primary')).mic).toBe('denied');
+    expect(lineReads).toBe(1);
+    line = {
+      ...LINE,
+      deviceId: 'dev-2',
+      serverUrl: 'https://backup.example.webex.com/api/v1/calling/web/',
+    };
+    await app.lineChanged('signedIn dev-2 backup');
+    expect(lineReads).toBe(2);
+    await flush();
+    expect(sockets).toHaveLength(2); // the new device's Mercury
+  });
 
   it('is ready to ring only once Mercury is authorized, and says so', async () => {
     await app.refresh();
