@@ -14,6 +14,7 @@ import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol'
 import { cachedStore } from '../lib/platform/cached-store';
 import { callNotifications } from '../lib/platform/call-notifications';
 import { originPattern, removedSites, syncClickToRegister } from '../lib/platform/content-scripts';
+import { deadlineStore } from '../lib/platform/deadline-store';
 import { chromeIdentity } from '../lib/platform/identity';
 import { onManagedPolicyChanged, readManagedPolicy } from '../lib/platform/managed-policy';
 import { actionOf, clearNotification, showNotification } from '../lib/platform/notifications';
@@ -58,7 +59,7 @@ export default defineBackground(() => {
   const development = import.meta.env.MODE !== 'production';
   const clock = { now: () => Date.now() };
   // The worker is IndexedDB's only writer: reads come from memory after the first.
-  const store = cachedStore(createIdbStore());
+  const store = cachedStore(deadlineStore(createIdbStore()));
   // The organisation's policy: the last one read applies at once, the browser's copy follows.
   const policy = createPolicyState({
     store,

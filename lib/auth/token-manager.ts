@@ -11,7 +11,6 @@ import { refreshViaBroker } from '../webex/broker-client';
 import { endpointsFor } from '../webex/environment';
 import type { Outcome, WebexFailure } from '../webex/http';
 import { oauthErrorCode, refreshAccessToken } from '../webex/oauth';
-import { withinMs } from '../within';
 import { refreshRetryDelayMs } from './refresh-backoff';
 import { isGrantRefusal } from './refusal';
 import {
@@ -232,8 +231,9 @@ export class TokenManager {
   private async persist(tokens: StoredTokens): Promise<boolean> {
     const { store, scheduler, clock, timing, log } = this.deps;
     try {
-      // A write that never ends must not hold every later refresh (they share this one).
-      await withinMs(store.set(TOKENS_KEY, tokens), timing.requestTimeoutMs);
+      // The store's deadline (deadline-store.ts) ends a write that never would: it must not
+      // hold every later refresh (they share this one).
+      await store.set(TOKENS_KEY, tokens);
       if (this.unsaved === tokens) this.unsaved = null;
       return true;
     } catch (error) {

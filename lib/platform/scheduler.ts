@@ -1,6 +1,5 @@
 import type { Clock, Scheduler, Store, TimerHandler } from '../ports';
 import { serialQueue } from '../serial-queue';
-import { withinMs } from '../within';
 
 /** The part of chrome.alarms the scheduler uses (injectable for tests). */
 export interface AlarmsApi {
@@ -39,12 +38,6 @@ export interface AlarmSchedulerOptions {
 const DEADLINES_KEY = 'scheduler:deadlines';
 /** An alarm this much later than wanted is re-armed (Chrome's own jitter is far smaller). */
 const ALARM_SLACK_MS = 1_000;
-/**
- * A read or write of the deadline list that has not answered by then is given up: the queue
- * behind it must not wait for ever (IndexedDB can stall; the simulation's seed 262 lost every
- * timer to one hung write). The caller sees a failure and the repeating alarm tries again.
- */
-const STORE_DEADLINE_MS = 5_000;
 
 export interface AlarmScheduler extends Scheduler {
   /** Call from chrome.alarms.onAlarm. */
@@ -70,10 +63,11 @@ export function createAlarmScheduler(options: AlarmSchedulerOptions): AlarmSched
   /** Deadline-map updates are serialised so concurrent set/clear never lose a write. */
   function withDeadlines<T>(update: (deadlines: Record<string, number>) => T): Promise<T> {
     return inOrder(async () => {
-      const stored = store.get<Record<string, number>>(DEADLINES_KEY);
-      const deadlines = (await withinMs(stored, STORE_DEADLINE_MS)) ?? {};
+      // The store gives every call a deadline (deadline-store.ts): a hung write of this list
+      // fails, the caller sees it, and the repeating alarm tries again.
+      const deadlines = (await store.get<Record<string, number>>(DEADLINES_KEY)) ?? {};
       const result = update(deadlines);
-      await withinMs(store.set(DEADLINES_KEY, deadlines), STORE_DEADLINE_MS);
+      await store.set(DEADLINES_KEY, deadlines);
       return result;
     });
   }

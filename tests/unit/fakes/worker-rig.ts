@@ -8,6 +8,7 @@
  */
 import { vi } from 'vitest';
 import { cachedStore } from '../../../lib/platform/cached-store';
+import { deadlineStore } from '../../../lib/platform/deadline-store';
 import { type AlarmsApi, createAlarmScheduler } from '../../../lib/platform/scheduler';
 import type { Fetch, Store } from '../../../lib/ports';
 import { createLineService, type LineService } from '../../../lib/service/line-service';
@@ -146,7 +147,8 @@ export class BackgroundRig {
     const kill = () => {
       if (this.worker === worker) this.kill();
     };
-    const store = cachedStore(this.disk.view(alive, kill));
+    // Composed as the background composes it: the deadline on the disk, the cache in front.
+    const store = cachedStore(deadlineStore(this.disk.view(alive, kill)));
     const fetch: Fetch = (input, init) =>
       worker.alive ? this.http.fetch(input, init) : never<Response>();
     const scheduler = createAlarmScheduler({
