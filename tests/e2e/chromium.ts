@@ -7,9 +7,11 @@ export const EXTENSION_DIR = DEV_EXTENSION_DIR;
 
 /**
  * The test suite's own extras on top of the product's flags: it runs as root here (so no
- * sandbox) and keeps Chromium off the (closed) network.
+ * sandbox) and keeps Chromium off the (closed) network. Its log goes to stderr, which the
+ * fixtures keep for a failing test (a browser that dies says why: a CHECK, a signal).
  */
 export const E2E_EXTRA_FLAGS = [
+  '--enable-logging=stderr',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

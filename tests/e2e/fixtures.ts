@@ -32,11 +32,42 @@ export async function launchWithExtension(
   extraArgs: readonly string[] = [],
   extensionDirs?: readonly string[],
 ): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: process.env.HEADED !== '1',
     args: [...extensionArgs(extensionDirs), ...extraArgs],
+    logger: browserLogger,
   });
+  watchForLoss(context);
+  return context;
+}
+
+/**
+ * What Chromium printed and what the test lost (a page closed under it, a crash), kept for a
+ * failing test's output: a browser that dies in CI must say how.
+ */
+const browserLog: string[] = [];
+const remember = (line: string) => {
+  browserLog.push(`${new Date().toISOString()} ${line}`);
+  if (browserLog.length > 400) browserLog.splice(0, browserLog.length - 400);
+};
+const browserLogger = {
+  isEnabled: (name: string) => name === 'browser',
+  // Chromium's dbus complaints on a machine without a bus are noise.
+  log: (_name: string, _severity: string, message: string | Error) => {
+    const line = String(message);
+    if (!line.includes('dbus') && line.trim() !== '') remember(line);
+  },
+};
+
+function watchForLoss(context: BrowserContext) {
+  const watchPage = (page: Page) => {
+    page.on('crash', () => remember(`page crashed: ${page.url()}`));
+    page.on('close', () => remember(`page closed: ${page.url()}`));
+  };
+  context.pages().forEach(watchPage);
+  context.on('page', watchPage);
+  context.on('close', () => remember('context closed'));
 }
 
 export async function serviceWorkerOf(context: BrowserContext): Promise<Worker> {
@@ -254,9 +285,12 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await use({ dir, launch: () => launchWithExtension(dir) });
     rmSync(dir, { recursive: true, force: true });
   },
-  context: async ({ profile }, use) => {
+  context: async ({ profile }, use, testInfo) => {
+    browserLog.length = 0;
     const context = await profile.launch();
     await use(context);
+    if (testInfo.status !== testInfo.expectedStatus)
+      console.log(`The browser's last words:\n${browserLog.join('\n')}`);
     await context.close();
   },
   worker: async ({ context }, use) => {
