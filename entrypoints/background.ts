@@ -119,7 +119,13 @@ export default defineBackground(() => {
       store,
       clock,
       offscreen: chromeOffscreen(),
-      lineForCalls: () => service.lineForCalls(),
+      lineForCalls: async () => {
+        const answer = await service.lineForCalls();
+        if (!development || !answer.ok) return answer;
+        // Development builds: the call timers follow the stored overrides too.
+        const callTiming = await store.get<Record<string, number>>(DEV_TIMING_KEY);
+        return callTiming ? { ok: true, line: { ...answer.line, callTiming } } : answer;
+      },
       authorization: (rejected) => service.callAuthorization(rejected),
       notifier: callNotifications,
       changed: () =>

@@ -19,6 +19,7 @@ import { sendCall } from '../webex/calls';
 import { CallInterpreter } from './interpreter';
 import { MercuryClient, type MercuryStatus, type SocketLike, type Timers } from './mercury-client';
 import { toRequestOutcome } from './requests';
+import { type CallTiming, callTimingFrom } from './timing';
 import type { CallEvent, CallNotice, CallRecord, EndReason, MediaCommand } from './types';
 
 export interface WorkerPort {
@@ -66,12 +67,15 @@ export class CallsApp {
   private token: string | null = null;
   private wasOnline = false;
   private lineKey: string | null = null;
+  /** One object the interpreter reads on every transition; a new line may bring overrides. */
+  private readonly timing: CallTiming = callTimingFrom(undefined);
 
   constructor(private readonly deps: CallsAppDeps) {
     this.interpreter = new CallInterpreter({
       clock: deps.clock,
       random: deps.random,
       timers: deps.timers,
+      timing: this.timing,
       micUsable: () => this.mic === 'granted',
       isOurDevice: (deviceId) => deviceId === this.line?.deviceId,
       send: (spec) => this.send(spec),
@@ -118,6 +122,7 @@ export class CallsApp {
     this.mercury = null;
     this.wasOnline = false;
     this.line = line;
+    Object.assign(this.timing, callTimingFrom(line?.callTiming));
     if (!line) {
       this.ring = 'off';
       this.publish();

@@ -26,6 +26,29 @@ export const CALL_TIMING: CallTiming = {
   keepaliveMaxRetries: 4,
 };
 
+/**
+ * Development builds: the call timers from the stored timing overrides (`dev/timing`), so the
+ * end-to-end suite can see a ring timeout or a call keepalive in seconds. Unknown keys and
+ * anything but a positive number are ignored.
+ */
+export const CALL_TIMING_OVERRIDES: Readonly<Record<string, keyof CallTiming>> = {
+  callRingMs: 'ringMs',
+  callConnectMs: 'connectMs',
+  callKeepaliveMs: 'keepaliveMs',
+  callKeepaliveRetryMs: 'keepaliveRetryMs',
+  callKeepaliveMaxRetries: 'keepaliveMaxRetries',
+};
+
+export function callTimingFrom(overrides: Record<string, unknown> | undefined): CallTiming {
+  const timing = { ...CALL_TIMING };
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    const name = Object.hasOwn(CALL_TIMING_OVERRIDES, key) ? CALL_TIMING_OVERRIDES[key] : undefined;
+    if (name && typeof value === 'number' && Number.isFinite(value) && value > 0)
+      timing[name] = value;
+  }
+  return timing;
+}
+
 export function deadlinesOf(
   record: CallRecord,
   timing: CallTiming = CALL_TIMING,

@@ -85,6 +85,8 @@ export interface LineForCalls {
   webSocketUrl: string;
   /** The ringtone plays (the options page's "ring" preference). */
   ring: boolean;
+  /** Development builds only: call timer overrides (`callRingMs`, …; lib/call/timing.ts). */
+  callTiming?: Record<string, number>;
 }
 
 /** Offscreen document -> service worker. */

@@ -18,6 +18,7 @@ import {
   launchWithExtension,
   send,
   serviceWorkerOf,
+  setTiming,
   stopServiceWorker,
   useEmulator,
   waitForStatus,
@@ -214,6 +215,51 @@ test('the service worker stopped mid-call: the call and its audio go on', async 
   const after = await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'connected');
   expect(calling(after)?.calls[0]?.key).toBe(key);
   await hangUpCleanly(page, emulator, offered.callId, key);
+});
+
+test("nobody answers: the ring timeout (the SDK's 60 s, 3 s here) ends the call as missed", async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await setTiming(page, { callRingMs: 3_000 });
+  await registeredAndReady(page, emulator);
+  const { offered } = await ring(page, emulator, { callerName: 'Gus Caller' });
+  // The SDK's handleTimeout: a DELETE with cause 0; the caller was never answered.
+  const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  expect(ended.connectedPatch).toBe(false);
+  expect(ended.end).toMatchObject({ by: 'client', causecode: 0 });
+  const after = await waitForStatus(
+    page,
+    (s) => calling(s)?.lastEnded?.callerName === 'Gus Caller',
+  );
+  expect(calling(after)).toMatchObject({ calls: [], lastEnded: { missed: true } });
+  await expectNoDeviations(emulator);
+});
+
+test('in a call: the call keepalive runs, and a second caller gets busy while the first call goes on', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await setTiming(page, { callKeepaliveMs: 1_500 });
+  await registeredAndReady(page, emulator);
+  const first = await connected(page, emulator);
+  // POST …/status every (shortened) keepalive interval while connected.
+  await emulator.waitForCall(first.offered.callId, (c) => c.statusChecks >= 2, 'two keepalives');
+  const second = await emulator.callMe({ email: ALICE, callerName: 'Hana Caller' });
+  const busy = await emulator.waitForCall(second.callId, (c) => c.deleted, 'the busy DELETE');
+  expect(busy.end).toMatchObject({ by: 'client', causecode: 115, cause: 'User Busy.' });
+  const after = await waitForStatus(
+    page,
+    (s) => calling(s)?.lastEnded?.callerName === 'Hana Caller',
+  );
+  expect(calling(after)?.lastEnded?.missed).toBe(true);
+  expect(calling(after)?.calls).toEqual([
+    expect.objectContaining({ key: first.key, state: 'connected' }),
+  ]);
+  expect(emulator.calls(ALICE).find((c) => c.callId === first.offered.callId)?.state).toBe(
+    'connected',
+  );
+  await hangUpCleanly(page, emulator, first.offered.callId, first.key);
 });
 
 test.describe('with the microphone blocked', () => {

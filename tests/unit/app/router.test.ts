@@ -452,13 +452,16 @@ describe('development timing overrides', () => {
     expect(devTiming).not.toHaveBeenCalled();
   });
 
-  it('accept known Timing fields with non-negative numbers only', async () => {
+  it('accept known Timing fields and call timers with non-negative numbers only', async () => {
     const devTiming = vi.fn(async (t: Record<string, number>) => t);
     const ctx = { ...context(), devTiming };
-    expect(
-      await routeMessage(request({ minuteMs: 1000, watchdogSlackMs: 5000 }), extensionPage, ctx),
-    ).toEqual({ ok: true, value: { timing: { minuteMs: 1000, watchdogSlackMs: 5000 } } });
-    for (const bad of [{ nope: 1 }, { minuteMs: -1 }, { minuteMs: '5' }, [1], null]) {
+    const good = { minuteMs: 1000, watchdogSlackMs: 5000, callRingMs: 3000 };
+    expect(await routeMessage(request(good), extensionPage, ctx)).toEqual({
+      ok: true,
+      value: { timing: good },
+    });
+    const bads = [{ nope: 1 }, { minuteMs: -1 }, { minuteMs: '5' }, { ringMs: 5 }, [1], null];
+    for (const bad of bads) {
       expect(await routeMessage(request(bad), extensionPage, ctx)).toMatchObject({
         ok: false,
         error: { code: 'invalid' },

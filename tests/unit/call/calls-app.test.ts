@@ -215,4 +215,25 @@ describe('CallsApp (the offscreen document)', () => {
     expect(view().ring).toBe('off');
     expect(requests.at(-1)?.method).toBe('DELETE');
   });
+
+  it("the line's call timer overrides (development builds) time an unanswered call out", async () => {
+    line = { ...LINE, callTiming: { callRingMs: 3_000, bogus: 1, callConnectMs: -5 } };
+    await online();
+    await incoming();
+    await timers.advance(2_999);
+    expect(view().calls).toHaveLength(1);
+    await timers.advance(1);
+    expect(view().calls).toEqual([]);
+    expect(view().lastEnded).toMatchObject({ missed: true });
+    expect(requests.at(-1)?.method).toBe('DELETE');
+  });
+
+  it('without overrides the SDK ring timeout (60 s) holds', async () => {
+    await online();
+    await incoming();
+    await timers.advance(59_999);
+    expect(view().calls).toHaveLength(1);
+    await timers.advance(1);
+    expect(view().calls).toEqual([]);
+  });
 });
