@@ -50,7 +50,8 @@ const app = new CallsApp({
     token: async (rejected) =>
       (await ask('offscreen/token', rejected ? { rejected } : {}).catch(() => null))
         ?.authorization ?? null,
-    update: (view) => void ask('offscreen/update', { view }).catch(() => undefined),
+    update: (view, held) => void ask('offscreen/update', { view, held }).catch(() => undefined),
+    orphansEnded: (keys) => void ask('offscreen/orphansEnded', { keys }).catch(() => undefined),
   },
   media,
   ringtone: synthesisedRingtone(),

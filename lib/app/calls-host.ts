@@ -10,6 +10,8 @@ import type { CallNotifier, OffscreenPort } from '../call/host-ports';
 import {
   type CallCommand,
   type CallingView,
+  type CallView,
+  type HeldCall,
   type LineForCalls,
   lineKey,
   NO_CALLING,
@@ -37,6 +39,9 @@ export interface CallsHostDeps {
 }
 
 export const CALLS_VIEW_KEY = 'calls:view';
+/** The calls the document holds (its last report), and those a lost document left behind. */
+export const HELD_CALLS_KEY = 'calls:held';
+export const ORPHAN_CALLS_KEY = 'calls:orphans';
 
 /** Registered (or keeping a registration through keepalive failures): the line can ring. */
 export const wantsDocument = (snapshot: Pick<StatusSnapshot, 'state' | 'auth'>): boolean =>
@@ -105,6 +110,7 @@ export function createCallsHost(
       });
     };
     if (wanted && !exists) {
+      await adoptOrphans();
       deps.log('Opening the calls document');
       told = null; // a new document reads the line itself
       await offscreen.create();
@@ -115,11 +121,51 @@ export function createCallsHost(
       await tell(); // its calls end with a request while the token still works
       await offscreen.close();
       told = null;
+      await deps.store.set(HELD_CALLS_KEY, []); // ended by the document just now
     }
     if (wanted) return;
     const current = await view();
     if (current.ring !== 'off')
       await save({ ...NO_CALLING, lastEnded: current.lastEnded, at: deps.clock.now() });
+  }
+
+  /**
+   * The document is gone while the line is registered: it was closed or crashed, or the browser
+   * quit. The calls it held become orphans for the next document to end at Mobius, and the view
+   * stops showing them (no ghost calls) and says the line cannot ring until the new one is up.
+   */
+  async function adoptOrphans(): Promise<void> {
+    const held = (await deps.store.get<HeldCall[]>(HELD_CALLS_KEY)) ?? [];
+    const before = await view();
+    if (held.length === 0 && before.ring === 'off') return;
+    deps.log('The calls document was lost', { calls: held.length });
+    if (held.length) {
+      const orphans = (await deps.store.get<HeldCall[]>(ORPHAN_CALLS_KEY)) ?? [];
+      const keys = new Set(orphans.map((orphan) => orphan.key));
+      await deps.store.set(ORPHAN_CALLS_KEY, [...orphans, ...held.filter((c) => !keys.has(c.key))]);
+      await deps.store.set(HELD_CALLS_KEY, []);
+    }
+    const cut = before.calls.find((call) => call.connectedAt !== null);
+    await save({
+      ...NO_CALLING,
+      ring: 'connecting',
+      mic: before.mic,
+      lastEnded: cut
+        ? { key: cut.key, reason: 'lost', ...callerOf(cut), at: deps.clock.now(), missed: false }
+        : before.lastEnded,
+      detail: 'The calls document closed; starting it again',
+      at: deps.clock.now(),
+    });
+  }
+
+  /** The document's calls, written only when they changed (a view changes far more often). */
+  let heldJson: string | null = null;
+  async function keepHeld(held: unknown): Promise<void> {
+    if (!Array.isArray(held) || !held.every(isHeldCall)) throw new Error('Not a list of calls.');
+    const json = JSON.stringify(held);
+    if (json === heldJson) return;
+    await deps.store.set(HELD_CALLS_KEY, held);
+    heldJson = json;
   }
 
   const fromDocument = (sender: SenderInfo): boolean =>
@@ -132,7 +178,19 @@ export function createCallsHost(
       case 'offscreen/line': {
         const line = await deps.lineForCalls();
         if (!line.ok) deps.log('No line for calls', { why: line.why });
-        return line.ok ? line.line : null;
+        if (!line.ok) return null;
+        const orphans = (await deps.store.get<HeldCall[]>(ORPHAN_CALLS_KEY)) ?? [];
+        return orphans.length ? { ...line.line, orphans } : line.line;
+      }
+      case 'offscreen/orphansEnded': {
+        const keys = (payload as { keys?: unknown } | undefined)?.keys;
+        if (!Array.isArray(keys)) throw new Error('Not a list of call keys.');
+        const orphans = (await deps.store.get<HeldCall[]>(ORPHAN_CALLS_KEY)) ?? [];
+        await deps.store.set(
+          ORPHAN_CALLS_KEY,
+          orphans.filter((orphan) => !keys.includes(orphan.key)),
+        );
+        return {};
       }
       case 'offscreen/token': {
         const rejected = (payload as { rejected?: unknown } | undefined)?.rejected;
@@ -143,9 +201,11 @@ export function createCallsHost(
         return { authorization };
       }
       case 'offscreen/update': {
-        const next = (payload as { view?: unknown } | undefined)?.view;
+        const { view: next, held } = (payload ?? {}) as { view?: unknown; held?: unknown };
         if (!isView(next)) throw new Error('Not a calling view.');
-        await save(next);
+        if (held !== undefined) await keepHeld(held);
+        // A new document knows no earlier call: the last one ended stays the last one.
+        await save({ ...next, lastEnded: next.lastEnded ?? (await view()).lastEnded });
         return {};
       }
     }
@@ -192,6 +252,11 @@ export function createCallsHost(
   };
 }
 
+const callerOf = (call: CallView) => ({
+  ...(call.callerName ? { callerName: call.callerName } : {}),
+  ...(call.callerNumber ? { callerNumber: call.callerNumber } : {}),
+});
+
 /** Enough of a shape check that a bad report cannot break the popup. */
 function isView(value: unknown): value is CallingView {
   if (typeof value !== 'object' || value === null) return false;
@@ -202,5 +267,17 @@ function isView(value: unknown): value is CallingView {
     Array.isArray(view.calls) &&
     view.calls.every((call) => typeof call?.key === 'string' && typeof call.state === 'string') &&
     typeof view.at === 'number'
+  );
+}
+
+function isHeldCall(value: unknown): value is HeldCall {
+  const call = value as Partial<HeldCall> | null;
+  return (
+    typeof call?.key === 'string' &&
+    typeof call.callId === 'string' &&
+    typeof call.deviceId === 'string' &&
+    typeof call.serverUrl === 'string' &&
+    typeof call.clientDeviceUri === 'string' &&
+    typeof call.answered === 'boolean'
   );
 }

@@ -10,23 +10,34 @@ import type {
   CallingView,
   CallView,
   EndedCallView,
+  HeldCall,
   LineForCalls,
   MicPermission,
   RingReadiness,
 } from '../messaging/calls';
 import type { Clock, Fetch, Random } from '../ports';
-import { sendCall } from '../webex/calls';
+import type { CallSpec } from '../webex/calls';
 import { CallInterpreter } from './interpreter';
 import { MercuryClient, type MercuryStatus, type SocketLike, type Timers } from './mercury-client';
-import { toRequestOutcome } from './requests';
+import { type CallTarget, endOrphans, heldCalls } from './orphans';
+import { sendAuthorized } from './requests';
 import { type CallTiming, callTimingFrom } from './timing';
-import type { CallEvent, CallNotice, CallRecord, EndReason, MediaCommand } from './types';
+import type {
+  CallEvent,
+  CallNotice,
+  CallRecord,
+  EndReason,
+  MediaCommand,
+  RequestOutcome,
+} from './types';
 
 export interface WorkerPort {
   line(): Promise<LineForCalls | null>;
   /** `Bearer …`; `rejected` is the one a server just refused (the worker refreshes). */
   token(rejected?: string): Promise<string | null>;
-  update(view: CallingView): void;
+  update(view: CallingView, held: HeldCall[]): void;
+  /** Orphans (by key) this document ended at Mobius. */
+  orphansEnded(keys: string[]): void;
 }
 
 export interface MediaPort {
@@ -67,6 +78,7 @@ export class CallsApp {
   private token: string | null = null;
   private wasOnline = false;
   private lineKey: string | null = null;
+  private readonly endingOrphans = new Set<string>();
   /** One object the interpreter reads on every transition; a new line may bring overrides. */
   private readonly timing: CallTiming = callTimingFrom(undefined);
 
@@ -105,6 +117,7 @@ export class CallsApp {
   async refresh(): Promise<void> {
     this.mic = await this.deps.media.micPermission().catch(() => 'unknown' as const);
     const line = await this.deps.worker.line().catch(() => null);
+    void this.endOrphans(line?.orphans);
     const same =
       line &&
       this.line &&
@@ -246,33 +259,38 @@ export class CallsApp {
 
   private publish(): CallingView {
     const view = this.view();
-    this.deps.worker.update(view);
+    this.deps.worker.update(view, heldCalls(this.records(), this.line));
     return view;
   }
 
-  private async send(spec: Parameters<typeof sendCall>[3]) {
-    const line = this.line;
-    if (!line) return { ok: false as const, message: 'The line is no longer registered here.' };
-    const attempt = async (rejected?: string) => {
-      const authorization = await this.deps.worker.token(rejected);
-      if (!authorization) return null;
-      this.token = authorization;
-      return sendCall(
-        this.deps.fetch,
-        line.serverUrl,
-        {
-          authorization,
-          clientDeviceUri: line.clientDeviceUri,
-          trackingId: `webex-line-extension_${this.deps.random.uuid()}`,
-        },
-        spec,
-      );
-    };
-    let outcome = await attempt();
-    if (outcome && !outcome.ok && outcome.error.kind === 'http' && outcome.error.status === 401) {
-      outcome = await attempt(this.token ?? undefined);
+  /** Once at a time per orphan: a second line read while the first DELETE runs sends none. */
+  private async endOrphans(given: HeldCall[] | undefined): Promise<void> {
+    const orphans = (given ?? []).filter((orphan) => !this.endingOrphans.has(orphan.key));
+    if (!orphans.length) return;
+    for (const orphan of orphans) this.endingOrphans.add(orphan.key);
+    try {
+      const done = await endOrphans(orphans, (target, spec) => this.sendTo(target, spec));
+      this.deps.log(`calls: ${done.length} of ${orphans.length} calls of a lost document ended`);
+      if (done.length) this.deps.worker.orphansEnded(done);
+    } finally {
+      for (const orphan of orphans) this.endingOrphans.delete(orphan.key);
     }
-    if (!outcome) return { ok: false as const, message: 'Not signed in.' };
-    return toRequestOutcome(outcome);
+  }
+
+  private send(spec: CallSpec): Promise<RequestOutcome> {
+    const line = this.line;
+    if (!line)
+      return Promise.resolve({ ok: false, message: 'The line is no longer registered here.' });
+    return this.sendTo(line, spec);
+  }
+
+  private sendTo(target: CallTarget, spec: CallSpec): Promise<RequestOutcome> {
+    const { fetch, random, worker } = this.deps;
+    const token = async (rejected?: string) => {
+      const authorization = await worker.token(rejected);
+      this.token = authorization ?? this.token;
+      return authorization;
+    };
+    return sendAuthorized({ fetch, random, token }, target, spec);
   }
 }

@@ -87,6 +87,22 @@ export interface LineForCalls {
   ring: boolean;
   /** Development builds only: call timer overrides (`callRingMs`, …; lib/call/timing.ts). */
   callTiming?: Record<string, number>;
+  /** Calls a lost document held: end them at Mobius, then say so (`offscreen/orphansEnded`). */
+  orphans?: HeldCall[];
+}
+
+/**
+ * A call the document holds, as much as another document needs to end it at Mobius should this
+ * one be lost (closed, its renderer crashed, the browser quit mid-call): no ghost calls.
+ */
+export interface HeldCall {
+  key: string;
+  callId: string;
+  deviceId: string;
+  serverUrl: string;
+  clientDeviceUri: string;
+  /** Answered here: it must be ended (a ringing one is left to ring on the user's other devices). */
+  answered: boolean;
 }
 
 /** Offscreen document -> service worker. */
@@ -95,8 +111,10 @@ export interface OffscreenRequestMap {
   'offscreen/line': [Record<string, never>, LineForCalls | null];
   /** `Bearer …` for a Mobius or Mercury request; `rejected` is a token a server just refused. */
   'offscreen/token': [{ rejected?: string }, { authorization: string }];
-  /** The document's view changed (Mercury, a call, the microphone). */
-  'offscreen/update': [{ view: CallingView }, Record<string, never>];
+  /** The document's view changed (Mercury, a call, the microphone), and the calls it holds. */
+  'offscreen/update': [{ view: CallingView; held?: HeldCall[] }, Record<string, never>];
+  /** These orphans (by key) are ended at Mobius (or were already gone there). */
+  'offscreen/orphansEnded': [{ keys: string[] }, Record<string, never>];
 }
 
 export type OffscreenRequestType = keyof OffscreenRequestMap;
@@ -105,6 +123,7 @@ export const OFFSCREEN_REQUESTS: readonly OffscreenRequestType[] = [
   'offscreen/line',
   'offscreen/token',
   'offscreen/update',
+  'offscreen/orphansEnded',
 ];
 
 /** Service worker -> offscreen document (runtime messages addressed by `target`). */

@@ -262,6 +262,30 @@ test('in a call: the call keepalive runs, and a second caller gets busy while th
   await hangUpCleanly(page, emulator, first.offered.callId, first.key);
 });
 
+test('the calls document closed mid-call: the call is ended at Mobius, no ghost call stays, the line rings again', async ({
+  context,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const { offered, key } = await connected(page, emulator);
+  const worker = await serviceWorkerOf(context);
+  await worker.evaluate(() => chrome.offscreen.closeDocument());
+  // Nothing tells the worker; its next wake (an alarm, a message) reconciles. Chrome stops an
+  // idle worker, so the wake comes from the next message here.
+  await stopServiceWorker(context, page);
+  const after = await waitForStatus(
+    page,
+    (s) => calling(s)?.ring === 'ready' && calling(s)?.calls.length === 0,
+  );
+  expect(calling(after)?.lastEnded).toMatchObject({ key, reason: 'lost', missed: false });
+  // The new document ended the orphan with the SDK's hang-up.
+  const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  expect(ended.end).toMatchObject({ by: 'client', causecode: 0 });
+  expect((await probe(page)).open).toBe(0);
+  await expectNoDeviations(emulator);
+});
+
 test.describe('with the microphone blocked', () => {
   test.use({ microphone: 'denied' });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CALLS_VIEW_KEY, createCallsHost, type OffscreenPort } from '../../../lib/app/calls-host';
-import type { CallingView, CallView, ToOffscreen } from '../../../lib/messaging/calls';
+import {
+  CALLS_VIEW_KEY,
+  createCallsHost,
+  HELD_CALLS_KEY,
+  type OffscreenPort,
+  ORPHAN_CALLS_KEY,
+} from '../../../lib/app/calls-host';
+import type { CallingView, CallView, HeldCall, ToOffscreen } from '../../../lib/messaging/calls';
 import { memoryStore } from '../platform/memory-store';
 
 const IDS = { extensionId: 'abc', extensionOrigin: 'chrome-extension://abc' };
@@ -71,7 +77,10 @@ function rig(options: { offscreen?: boolean } = {}) {
     },
     IDS,
   );
-  return { host, store, sent, events, tokens };
+  const lose = () => {
+    open = false; // closed or crashed, without the worker asking
+  };
+  return { host, store, sent, events, tokens, lose };
 }
 
 const ON_PRIMARY = { url: 'https://mobius.example/api/v1/calling/web/', role: 'primary' as const };
@@ -193,5 +202,70 @@ describe('calls host (service worker side)', () => {
       kind: 'command',
       command: { kind: 'decline', key: 'k1' },
     });
+  });
+
+  it('a document lost mid-call: its calls become orphans for the next one, and the view shows no ghost call', async () => {
+    const { host, events, store, lose } = rig();
+    await host.sync(registered);
+    const held: HeldCall = {
+      key: 'k1',
+      callId: 'c1',
+      deviceId: 'd1',
+      serverUrl: LINE.serverUrl,
+      clientDeviceUri: LINE.clientDeviceUri,
+      answered: true,
+    };
+    const connectedCall = { ...ringing('k1'), state: 'connected' as const, connectedAt: 5 };
+    await host.route(
+      { type: 'offscreen/update', payload: { view: view([connectedCall]), held: [held] } },
+      DOCUMENT,
+    );
+    lose();
+    await host.sync(registered); // the next wake or status change finds it gone
+    expect(events.filter((e) => e === 'create')).toHaveLength(2);
+    expect(await host.view()).toMatchObject({
+      ring: 'connecting',
+      calls: [],
+      lastEnded: { key: 'k1', reason: 'lost', callerName: 'Bob', missed: false },
+    });
+    // The new document reports itself ready; it knows no earlier call, the view still does.
+    await host.route({ type: 'offscreen/update', payload: { view: view([]), held: [] } }, DOCUMENT);
+    expect((await host.view()).lastEnded).toMatchObject({ key: 'k1', reason: 'lost' });
+    const line = () => host.route({ type: 'offscreen/line', payload: {} }, DOCUMENT);
+    expect(await line()).toEqual({ ok: true, value: { ...LINE, orphans: [held] } });
+    expect(await store.get(HELD_CALLS_KEY)).toEqual([]);
+    await host.route({ type: 'offscreen/orphansEnded', payload: { keys: ['k1'] } }, DOCUMENT);
+    expect(await line()).toEqual({ ok: true, value: LINE });
+  });
+
+  it('a document closed on purpose (deregistered) ended its calls itself: nothing is left as an orphan', async () => {
+    const { host, store } = rig();
+    await host.sync(registered);
+    const held = [
+      {
+        key: 'k1',
+        callId: 'c1',
+        deviceId: 'd1',
+        serverUrl: LINE.serverUrl,
+        clientDeviceUri: LINE.clientDeviceUri,
+        answered: false,
+      },
+    ];
+    await host.route(
+      { type: 'offscreen/update', payload: { view: view([ringing('k1')]), held } },
+      DOCUMENT,
+    );
+    await host.sync({ ...registered, state: 'idle', line: null, server: null });
+    await host.sync(registered);
+    expect(await store.get(ORPHAN_CALLS_KEY)).toBeUndefined();
+  });
+
+  it('refuses a malformed list of held calls', async () => {
+    const { host } = rig();
+    const answer = await host.route(
+      { type: 'offscreen/update', payload: { view: view([]), held: [{ key: 'k1' }] } },
+      DOCUMENT,
+    );
+    expect(answer?.ok).toBe(false);
   });
 });

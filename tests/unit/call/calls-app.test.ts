@@ -1,7 +1,7 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallsApp } from '../../../lib/call/calls-app';
 import type { CallEvent, MediaCommand } from '../../../lib/call/types';
-import type { CallingView, LineForCalls } from '../../../lib/messaging/calls';
+import type { CallingView, HeldCall, LineForCalls } from '../../../lib/messaging/calls';
 import { FakeClock } from '../fakes/clock';
 import { FakeRandom } from '../fakes/random';
 import { FakeSocket } from '../fakes/socket';
@@ -21,7 +21,7 @@ describe('CallsApp (the offscreen document)', () => {
   let timers: FakeTimers;
   let sockets: FakeSocket[];
   let views: CallingView[];
-  let requests: { method: string; url: string; auth: string | null }[];
+  let requests: { method: string; url: string; auth: string | null; body?: string }[];
   let media: MediaCommand['kind'][];
   let ring: string[];
   let tokens: (string | undefined)[];
@@ -29,6 +29,9 @@ describe('CallsApp (the offscreen document)', () => {
   let line: LineForCalls | null;
   let unauthorizedOnce: boolean;
   let lineReads: number;
+  let helds: HeldCall[][];
+  let ended: string[];
+  let failDeletes: number;
   let app: CallsApp;
 
   beforeEach(() => {
@@ -44,13 +47,21 @@ describe('CallsApp (the offscreen document)', () => {
     line = LINE;
     unauthorizedOnce = false;
     lineReads = 0;
+    helds = [];
+    ended = [];
+    failDeletes = 0;
     app = new CallsApp({
       clock,
       random: new FakeRandom(),
       timers,
       fetch: async (input, init) => {
         const auth = new Headers(init?.headers).get('authorization');
-        requests.push({ method: init?.method ?? 'GET', url: String(input), auth });
+        const body = typeof init?.body === 'string' ? init.body : undefined;
+        requests.push({ method: init?.method ?? 'GET', url: String(input), auth, body });
+        if (init?.method === 'DELETE' && failDeletes > 0) {
+          failDeletes -= 1;
+          return new Response('{}', { status: 503 });
+        }
         if (unauthorizedOnce) {
           unauthorizedOnce = false;
           return new Response('{}', { status: 401 });
@@ -71,7 +82,11 @@ describe('CallsApp (the offscreen document)', () => {
           tokens.push(rejected);
           return rejected ? 'Bearer fresh' : 'Bearer first';
         },
-        update: (view) => views.push(view),
+        update: (view, held) => {
+          views.push(view);
+          helds.push(held);
+        },
+        orphansEnded: (keys) => ended.push(...keys),
       },
       media: {
         run: async (key, command): Promise<CallEvent | null> => {
@@ -235,5 +250,49 @@ describe('CallsApp (the offscreen document)', () => {
     expect(view().calls).toHaveLength(1);
     await timers.advance(1);
     expect(view().calls).toEqual([]);
+  });
+
+  it('reports the calls it holds with every view, as much as another document needs to end them', async () => {
+    await online();
+    await incoming();
+    expect(helds.at(-1)).toEqual([
+      {
+        key: view().calls[0]?.key,
+        callId: 'call-1',
+        deviceId: 'dev-1',
+        serverUrl: LINE.serverUrl,
+        clientDeviceUri: LINE.clientDeviceUri,
+        answered: false,
+      },
+    ]);
+  });
+
+  it("ends a lost document's answered calls at Mobius (cause 0) and forgets its ringing ones; a failed DELETE stays an orphan", async () => {
+    const orphan = (key: string, answered: boolean): HeldCall => ({
+      key,
+      callId: `call-${key}`,
+      deviceId: 'dev-old',
+      serverUrl: 'https://backup.example.webex.com/api/v1/calling/web/',
+      clientDeviceUri: LINE.clientDeviceUri,
+      answered,
+    });
+    line = { ...LINE, orphans: [orphan('a', true), orphan('b', false), orphan('c', true)] };
+    failDeletes = 1; // the first DELETE (a's) fails
+    await app.refresh(); // the DELETEs go one after another, after it
+    await vi.waitFor(() => expect(ended).toEqual(['b', 'c']));
+    const deletes = requests.filter((r) => r.method === 'DELETE');
+    expect(deletes.map((r) => r.url)).toEqual([
+      'https://backup.example.webex.com/api/v1/calling/web/devices/dev-old/calls/call-a',
+      'https://backup.example.webex.com/api/v1/calling/web/devices/dev-old/calls/call-c',
+    ]);
+    expect(JSON.parse(deletes[1]?.body ?? '{}')).toMatchObject({
+      device: { deviceId: 'dev-old', correlationId: 'c' },
+      callId: 'call-c',
+      causecode: 0,
+    });
+    // The next line read (a's still an orphan) tries a again.
+    line = { ...LINE, orphans: [orphan('a', true)] };
+    await app.refresh();
+    await vi.waitFor(() => expect(ended).toEqual(['b', 'c', 'a']));
   });
 });
