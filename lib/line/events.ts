@@ -51,6 +51,11 @@ export interface TransitionContext {
   timing: import('./timing').Timing;
   /** A whole number in [min, max] (jitter; deterministic in tests). */
   int(min: number, max: number): number;
+  /**
+   * A call is in progress (ringing, answering or connected) in this browser, as the calls view
+   * said just before this transition. Failback and re-registration wait for it (reference §11).
+   */
+  callsActive: boolean;
 }
 
 /** Collects a transition's effects in order. */

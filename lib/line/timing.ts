@@ -64,6 +64,13 @@ export interface Timing {
    * costs one keepalive, never the line. Shorter would only add wake-ups.
    */
   reconcileMs: number;
+  /**
+   * How long the engine waits for "are calls active?" before each transition; past it, the
+   * answer is "no" (interpreter.ts says why). The calls view is a memory read after the worker's
+   * first (a store read, itself under the store's 5 s deadline): 2 s is ample and keeps the
+   * engine's task (15 s) free for its own work.
+   */
+  callsReadDeadlineMs: number;
 
   // The token manager's (lib/auth AuthTiming): kept here so one object times everything.
   /** Refresh when this fraction of the access token's lifetime remains... */
@@ -107,6 +114,7 @@ export const DEFAULT_TIMING: Timing = {
   minKeepaliveMs: 0,
   discoveryTtlMs: 24 * 60 * 60 * 1000,
   reconcileMs: 30_000,
+  callsReadDeadlineMs: 2_000,
 
   tokenRefreshFraction: 0.1,
   tokenRefreshMinLeadMs: 60_000,

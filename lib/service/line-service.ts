@@ -33,6 +33,11 @@ export interface LineServiceDeps {
   loadSettings(): Promise<Settings>;
   timing?: Partial<Timing>;
   log?(entry: DiagnosticEntry): void;
+  /**
+   * Whether a call is in progress in this browser: failback and re-registration wait for it
+   * (reference §11). Absent: never (no calls here).
+   */
+  callsActive?(): Promise<boolean>;
 }
 
 /** Every timer the service owns; the background passes each due one to `onTimer`. */
@@ -140,6 +145,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     endSession: session.endSession,
     preflight: session.preflight,
     emit: status.emit,
+    callsActive: deps.callsActive,
     changed: async () => {
       await status.notifyIfChanged();
     },
