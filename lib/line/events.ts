@@ -37,7 +37,12 @@ export type EngineEvent =
    * Re-derive what must exist from the record and repair it (every wake, and `line:reconcile`).
    * `blocked` as for register: a line that must be registered again may not be able to.
    */
-  | { kind: 'reconcile'; blocked: LineErrorPayload | null };
+  | { kind: 'reconcile'; blocked: LineErrorPayload | null }
+  /**
+   * The last call ended (SDK `callingClient:all_calls_cleared`): a re-registration deferred for
+   * it runs now (`ctx.callsActive` has the final word, in case a call came in meanwhile).
+   */
+  | { kind: 'callsCleared' };
 
 export type Effect =
   | { kind: 'emit'; event: LineEventName; error?: LineErrorPayload }

@@ -62,6 +62,11 @@ export interface LineService {
   onNetwork(online: boolean): Promise<void>;
   /** Time jumped (the machine slept, the browser froze, the user came back): confirm the line. */
   onResume(): Promise<void>;
+  /**
+   * The last call ended (SDK `all_calls_cleared`): a re-registration that waited for it runs.
+   * Not the only way it runs: every engine event checks `callsActive` too.
+   */
+  callsCleared(): Promise<void>;
   /** Resolves once the start-up is handled (its requests may still run: see `whenIdle`). */
   onStartup(reason: StartupReason | 'workerWake'): Promise<void>;
   onSettingsChanged(): Promise<void>;
@@ -207,6 +212,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     },
     onNetwork: (online) => after(engine.dispatch({ kind: 'network', online })),
     onResume: () => after(engine.dispatch({ kind: 'wake', reason: 'resumed' })),
+    callsCleared: () => after(engine.dispatch({ kind: 'callsCleared' })),
     async onStartup(reason) {
       // A woken worker reconciles (the refresh timer included); a start-up re-arms that timer.
       if (reason === 'workerWake') return after(engine.dispatch(reconcileEvent, 'wake'));
