@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
-import { createCallsHost } from '../lib/app/calls-host';
+import { type CallsHost, createCallsHost } from '../lib/app/calls-host';
 import { createDiagnostics } from '../lib/app/diagnostics';
 import { pageStatusFor } from '../lib/app/page-status';
 import { createPolicyState } from '../lib/app/policy-state';
@@ -10,6 +10,7 @@ import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
 import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
+import { callsInProgress } from '../lib/messaging/calls';
 import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
 import { cachedStore } from '../lib/platform/cached-store';
 import { callNotifications } from '../lib/platform/call-notifications';
@@ -83,6 +84,9 @@ export default defineBackground(() => {
         diagnostics.add('error', `Timer "${name}" failed`, { error: String(error) }),
       ),
   });
+  // The calls host is made after the service (it asks the service for the line); the engine
+  // reads it through this late-bound reference (before it exists: no calls).
+  let callsHost: CallsHost | null = null;
   const service = createLineService({
     store,
     scheduler,
@@ -92,6 +96,8 @@ export default defineBackground(() => {
     random: cryptoRandom,
     loadSettings: () => settings.load(),
     log: (entry) => tasks.run('Log', () => diagnostics.add(entry.kind, entry.message, entry.data)),
+    // Failback and re-registration wait while a call is in progress (reference §11).
+    callsActive: async () => (callsHost ? callsInProgress(await callsHost.view()) : false),
   });
   // A web page learns only the reduced status, with generic texts for engine-built messages.
   const pageStatus = (snapshot: StatusSnapshot) =>
@@ -134,10 +140,13 @@ export default defineBackground(() => {
           ports.broadcast({ kind: 'snapshot', snapshot });
           await paintBadge(badgeFor(snapshot));
         }),
+      // A re-registration that waited for the calls runs now (SDK all_calls_cleared).
+      callsCleared: () => tasks.run('Calls cleared', () => service.callsCleared()),
       log: (message, data) => diagnostics.add('calls', message, data),
     },
     extensionIds,
   );
+  callsHost = calls;
   const withCalling = async (snapshot: StatusSnapshot): Promise<StatusSnapshot> => ({
     ...snapshot,
     calling: await calls.view(),

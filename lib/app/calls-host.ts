@@ -11,6 +11,7 @@ import {
   type CallCommand,
   type CallingView,
   type CallView,
+  callsInProgress,
   type HeldCall,
   type LineForCalls,
   lineKey,
@@ -35,6 +36,11 @@ export interface CallsHostDeps {
   notifier: CallNotifier;
   /** The view changed: repaint the popup, badge. */
   changed(): void;
+  /**
+   * The last call ended (the view went from some calls to none; SDK `all_calls_cleared`): a
+   * re-registration of the line that waited for it may run. Called after the view is stored.
+   */
+  callsCleared?(): void;
   log(message: string, data?: Record<string, unknown>): void;
 }
 
@@ -81,6 +87,7 @@ export function createCallsHost(
     await deps.store.set(CALLS_VIEW_KEY, next);
     await notifyChanges(previous, next);
     deps.changed();
+    if (callsInProgress(previous) && !callsInProgress(next)) deps.callsCleared?.();
   }
 
   async function notifyChanges(previous: CallingView, next: CallingView): Promise<void> {

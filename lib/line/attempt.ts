@@ -30,6 +30,8 @@ export function startAttempt(record: EngineRecord, plan: Plan, evict: boolean): 
   const flow = attemptFlow(plan, evict, 'prepare');
   setFlow(record, flow);
   record.retryAt = null;
+  // Whatever it was waiting for, a restore deferred for a call is this attempt now.
+  record.restorePending = null;
   beginPlan(record, flow);
   return flow;
 }
@@ -43,6 +45,7 @@ export function scheduleAttempt(
 ): AttemptFlow {
   const flow = attemptFlow(plan, true, 'wait');
   setFlow(record, flow);
+  record.restorePending = null;
   wait(record, ctx, flow, plan, delayMs);
   return flow;
 }

@@ -56,6 +56,7 @@ function shiftTimes(record: EngineRecord, by: number): void {
     record.pending.deadlineAt += by;
   }
   for (const entry of record.unconfirmed) entry.since += by;
+  if (record.restorePending) record.restorePending.since += by;
   const flow = record.flow;
   if (flow?.kind === 'attempt' && flow.plan.kind === 'primaries') flow.plan.scheduledAt += by;
 }

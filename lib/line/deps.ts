@@ -44,6 +44,11 @@ export interface EngineDeps {
   preflight(): Promise<LineErrorPayload | null>;
   /** Deliver a line event (the record is already persisted when this is called). */
   emit(event: LineEventName, error?: LineErrorPayload): Promise<void>;
+  /**
+   * Whether a call is in progress in this browser (failback and re-registration wait for it).
+   * Read before every transition, under `callsReadDeadlineMs`; absent: never.
+   */
+  callsActive?(): Promise<boolean>;
   /** Called after every event the engine handled: the persisted state may have changed. */
   changed?(): Promise<void>;
   log(kind: string, message: string, data?: Record<string, unknown>): void;

@@ -37,7 +37,12 @@ export type EngineEvent =
    * Re-derive what must exist from the record and repair it (every wake, and `line:reconcile`).
    * `blocked` as for register: a line that must be registered again may not be able to.
    */
-  | { kind: 'reconcile'; blocked: LineErrorPayload | null };
+  | { kind: 'reconcile'; blocked: LineErrorPayload | null }
+  /**
+   * The last call ended (SDK `callingClient:all_calls_cleared`): a re-registration deferred for
+   * it runs now (`ctx.callsActive` has the final word, in case a call came in meanwhile).
+   */
+  | { kind: 'callsCleared' };
 
 export type Effect =
   | { kind: 'emit'; event: LineEventName; error?: LineErrorPayload }
@@ -51,6 +56,11 @@ export interface TransitionContext {
   timing: import('./timing').Timing;
   /** A whole number in [min, max] (jitter; deterministic in tests). */
   int(min: number, max: number): number;
+  /**
+   * A call is in progress (ringing, answering or connected) in this browser, as the calls view
+   * said just before this transition. Failback and re-registration wait for it (reference §11).
+   */
+  callsActive: boolean;
 }
 
 /** Collects a transition's effects in order. */

@@ -1,7 +1,9 @@
 /**
  * Failback to a primary within the rehoming window (reference §11, SDK executeFailback): when
  * the timer fires on a backup, discover, ping the primaries; one that answers 200 gets the line
- * (the attempt's `failback` plan), else the timer is armed again.
+ * (the attempt's `failback` plan), else the timer is armed again. Not while a call is in
+ * progress: the failback deletes the backup's device, which carries the call; the timer is
+ * armed again instead (as the SDK does), so the next one after the call fails back.
  */
 import type { Outcome } from '../webex/http';
 import { startAttempt } from './attempt';
@@ -27,6 +29,10 @@ export function onFailbackTimer(record: EngineRecord, ctx: TransitionContext, ou
   // Keepalives failing below the threshold do not stop it: the line is still registered (SDK
   // isFailbackRequired looks at the registration status only).
   if (device?.role !== 'backup') return;
+  // The SDK pings first and then asks "up AND no active calls"; with calls active both orders
+  // end in the same re-armed timer, so asking first spares the discovery and the ping (and the
+  // primary a request it cannot act on). A call that starts during the ping is caught below.
+  if (ctx.callsActive) return deferForCall(record, ctx, out);
   setFlow(record, { kind: 'failback', phase: 'prepare', index: 0, context: null });
 }
 
@@ -79,6 +85,8 @@ export function onFailbackOutcome(
     flow.index += 1;
     return;
   }
+  // A call that began since the timer fired: its device stays (`deferForCall`).
+  if (ctx.callsActive) return deferForCall(record, ctx, out);
   out.log('line', 'Attempting failback to primary.');
   const backupUrl = device.serverUrl;
   const context = flow.context;
@@ -87,6 +95,11 @@ export function onFailbackOutcome(
   const attempt = startAttempt(record, { kind: 'failback', backupUrl }, true);
   attempt.context = context;
   attempt.phase = 'verify';
+}
+
+function deferForCall(record: EngineRecord, ctx: TransitionContext, out: Effects) {
+  out.log('line', 'Failback deferred: a call is in progress');
+  rearm(record, ctx);
 }
 
 function rearm(record: EngineRecord, ctx: TransitionContext) {

@@ -135,13 +135,41 @@ export class Interpreter {
     }
   }
 
-  private context(): TransitionContext {
+  private async context(): Promise<TransitionContext> {
     const { clock, timing, random } = this.deps;
-    return { now: clock.now(), timing, int: (min, max) => random.int(min, max) };
+    const callsActive = await this.callsActive();
+    return { now: clock.now(), timing, int: (min, max) => random.int(min, max), callsActive };
+  }
+
+  /**
+   * Is a call in progress? A read that fails or is late counts as "no". Counting it as "yes"
+   * would let a broken read hold the line hostage: no failback ever, and a lost registration
+   * waiting hours to come back, for every user whose storage hiccups. "No" costs at most the
+   * engine as it was before it knew of calls, and only when a call coincides with a failed read
+   * (the read is a memory read after the worker's first).
+   */
+  private async callsActive(): Promise<boolean> {
+    const { callsActive: read, timing } = this.deps;
+    if (!read) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timing.callsReadDeadlineMs);
+      (timer as { unref?: () => void }).unref?.();
+    });
+    const answer = await Promise.race([
+      Promise.resolve()
+        .then(read)
+        .catch(() => 'failed' as const),
+      late,
+    ]);
+    clearTimeout(timer);
+    if (typeof answer === 'boolean') return answer;
+    this.deps.log('line', `Calls in progress unknown (${answer}); taken as none`);
+    return false;
   }
 
   private async apply(task: Task, record: EngineRecord, event: EngineEvent) {
-    const { record: next, effects } = transition(record, event, this.context());
+    const { record: next, effects } = transition(record, event, await this.context());
     if (task.abandoned) return next;
     // Timers first, the record second, stale timers last: a worker killed (or a write failing)
     // anywhere in between leaves a timer that wakes it, never a record nothing will wake.

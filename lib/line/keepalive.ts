@@ -6,6 +6,7 @@
 import { classifyFailure } from '../webex/errors';
 import type { Outcome } from '../webex/http';
 import { startAttempt } from './attempt';
+import { restoreOrDefer } from './deferred-restore';
 import type { Effects, TransitionContext } from './events';
 import { decideKeepalive, keepaliveDelayMs } from './policy';
 import { type EngineRecord, registeredDevice } from './record';
@@ -17,7 +18,8 @@ export const DUE_SLACK_MS = 1000;
 export function onKeepaliveTimer(record: EngineRecord, ctx: TransitionContext, out: Effects) {
   const { now, timing } = ctx;
   const device = registeredDevice(record);
-  if (!device) {
+  // No device, or one whose re-registration waits for a call (its keepalives have stopped).
+  if (!device || record.restorePending) {
     record.keepaliveAt = null;
     return;
   }
@@ -104,10 +106,11 @@ export function onKeepaliveOutcome(
         out.emit('reconnecting');
         return;
       }
-      // Threshold reached: the old device is deleted, the last server tried first (§11).
+      // Threshold reached: the old device is deleted, the last server tried first (§11), once
+      // no call is in progress on it (SDK reconnectOnFailure: `reconnectPending` until then).
       record.keepaliveFailures = 0;
       out.emit('unregistered');
-      startAttempt(record, { kind: 'restore', reason: 'keepalive' }, true);
+      restoreOrDefer(record, 'keepalive', ctx, out);
       return;
     case 'superseded':
       // Stop at once, no re-registration loop, and no DELETE: the server already ended our

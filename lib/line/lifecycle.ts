@@ -5,6 +5,7 @@
  */
 import type { LineErrorPayload } from '../webex/line-contract';
 import { resumeAttempt, scheduleAttempt, startAttempt } from './attempt';
+import { mustWaitForCalls, restoreOrDefer } from './deferred-restore';
 import type { Effects, EngineEvent, TransitionContext } from './events';
 import { deregisterFlow, type Flow } from './flow';
 import { DUE_SLACK_MS, sendKeepalive, unconfirmed } from './keepalive';
@@ -124,7 +125,8 @@ export function onWake(record: EngineRecord, event: Of<'wake'>, ctx: Ctx, out: E
  */
 function confirmNow(record: EngineRecord, ctx: Ctx, out: Effects) {
   const device = registeredDevice(record);
-  if (!device || record.flow || record.pending) return;
+  // A re-registration waiting for a call has stopped the keepalives: nothing to confirm.
+  if (!device || record.flow || record.pending || record.restorePending) return;
   const interval = keepaliveDelayMs(device.keepaliveInterval, ctx.timing);
   const confirmed = record.confirmedAt ?? 0;
   if (ctx.now - confirmed <= interval + ctx.timing.overdueToleranceMs) return;
@@ -171,7 +173,8 @@ export function onTokenLost(record: EngineRecord, event: Of<'tokenLost'>, _ctx: 
 /** Network lost / back (§11 handleConnectionRestoration, without Mercury). */
 export function onNetwork(record: EngineRecord, event: Of<'network'>, ctx: Ctx, out: Effects) {
   if (!event.online) {
-    if (!isRegistered(record) || record.flow || record.pending) return;
+    // A re-registration already waits for a call to end; it runs then, online or not.
+    if (!isRegistered(record) || record.flow || record.pending || record.restorePending) return;
     const wasActive = record.state === 'active';
     record.state = 'reconnecting';
     record.keepaliveAt = null;
@@ -184,12 +187,14 @@ export function onNetwork(record: EngineRecord, event: Of<'network'>, ctx: Ctx, 
   const flow = record.flow;
   if (flow?.kind === 'attempt' && waitingToRestore(flow)) {
     record.offlineTries = 0;
+    // SDK: back online, it waits until no call is active before restoring the connection.
+    if (mustWaitForCalls(record, ctx)) return restoreOrDefer(record, 'network', ctx, out);
     resumeAttempt(record, flow);
     return;
   }
   if (flow || record.pending) return;
   if (record.state === 'reconnecting' && record.device) {
-    startAttempt(record, { kind: 'restore', reason: 'network' }, true);
+    restoreOrDefer(record, 'network', ctx, out);
     return;
   }
   if (record.state === 'inactive' && record.error?.detail?.sdkType === 'service_unavailable') {
@@ -200,13 +205,17 @@ export function onNetwork(record: EngineRecord, event: Of<'network'>, ctx: Ctx, 
 }
 
 /** `line:retry`: a waiting attempt's time has come. */
-export function onRetryTimer(record: EngineRecord, ctx: Ctx) {
+export function onRetryTimer(record: EngineRecord, ctx: Ctx, out: Effects) {
   const flow = record.flow;
   if (flow?.kind !== 'attempt' || flow.phase !== 'wait') {
     record.retryAt = null;
     return;
   }
   if (record.retryAt !== null && record.retryAt > ctx.now + DUE_SLACK_MS) return;
+  // The network restore's backstop (the device still there): not while a call uses it.
+  if (flow.plan.kind === 'restore' && mustWaitForCalls(record, ctx)) {
+    return restoreOrDefer(record, flow.plan.reason, ctx, out);
+  }
   resumeAttempt(record, flow);
 }
 

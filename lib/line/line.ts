@@ -18,7 +18,9 @@ import type { EngineRecord } from './record';
  * - voicemail: the voice portal number as a string (design choice: the seed calls it the
  *   voicemail pilot number; the SDK leaves it undefined);
  * - status: 'active' while a device is registered, 'IDLE' after the user deregistered, else
- *   'inactive' (initially).
+ *   'inactive' (initially). Also 'inactive' while a re-registration waits for a call to end:
+ *   the SDK's line is inactive from the keepalive threshold on; the device's fields stay, since
+ *   the call still uses that device.
  * Device fields are cleared when no device is registered, so the UI never shows a stale id.
  */
 export function lineProperties(
@@ -35,7 +37,9 @@ export function lineProperties(
     phoneNumber: people?.phoneNumber,
     extension: people?.extension,
     status: registered
-      ? 'active'
+      ? record.restorePending
+        ? 'inactive'
+        : 'active'
       : record.state === 'idle' && record.deregistered
         ? 'IDLE'
         : 'inactive',

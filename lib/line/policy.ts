@@ -196,3 +196,19 @@ export function decideKeepalive(args: {
   const failures = args.previousFailures + 1;
   return { kind: 'failed', failures, lost: failures >= timing.keepaliveFailureThreshold };
 }
+
+/**
+ * A re-registration deferred for a call (§11 `reconnectPending`): wait while a call is in
+ * progress; run once none is (whatever told us: "calls cleared", or the check every event
+ * makes); run anyway after `deferredRestoreMaxMs`, so a lost "no calls" never keeps the line
+ * unregistered for good.
+ */
+export function decideDeferredRestore(args: {
+  callsActive: boolean;
+  since: number;
+  now: number;
+  timing: Timing;
+}): 'wait' | 'run' | 'overdue' {
+  if (!args.callsActive) return 'run';
+  return args.now - args.since >= args.timing.deferredRestoreMaxMs ? 'overdue' : 'wait';
+}

@@ -48,7 +48,9 @@ export function onReconcile(
   }
   const device = registeredDevice(record);
   const busy = record.flow !== null || record.pending !== null;
-  if (device && !busy) {
+  // A re-registration waiting for a call has stopped keepalives and failback on purpose.
+  const waitingForCall = record.restorePending !== null;
+  if (device && !busy && !waitingForCall) {
     const interval = keepaliveDelayMs(device.keepaliveInterval, timing);
     // The farthest a keepalive can rightly be: one interval after the longest Retry-After.
     const farthest = now + interval + SERVER_BOUNDS.retryAfter.max * timing.secondMs;
@@ -58,7 +60,12 @@ export function onReconcile(
       repaired.push('keepalive timer');
     }
   }
-  if (device?.role === 'backup' && record.flow?.kind !== 'failback' && record.failbackAt === null) {
+  if (
+    device?.role === 'backup' &&
+    !waitingForCall &&
+    record.flow?.kind !== 'failback' &&
+    record.failbackAt === null
+  ) {
     record.failbackAt = now + failbackDelayMs(record.rehoming, timing, ctx.int);
     repaired.push('failback timer');
   }

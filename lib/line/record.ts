@@ -110,6 +110,18 @@ export interface EngineRecord {
   observedAt: number | null;
   /** When the engine next re-derives what must exist (`line:reconcile`); armed while needed. */
   reconcileAt: number | null;
+  /**
+   * A re-registration waiting for the calls in progress to end (SDK `reconnectPending`, §11):
+   * the device stays (a call may still use it), keepalives and failback stop, the status says
+   * reconnecting. `since`: when it was deferred (the maximum wait counts from it).
+   */
+  restorePending: RestorePending | null;
+}
+
+export interface RestorePending {
+  /** What asked for the re-registration: the keepalive threshold, or the network back. */
+  reason: 'keepalive' | 'network';
+  since: number;
 }
 
 export function emptyRecord(): EngineRecord {
@@ -140,6 +152,7 @@ export function emptyRecord(): EngineRecord {
     stateSince: null,
     observedAt: null,
     reconcileAt: null,
+    restorePending: null,
   };
 }
 

@@ -36,6 +36,7 @@ export function clearRuntime(record: EngineRecord): void {
   record.keepaliveFailures = 0;
   record.failback429Retries = 0;
   record.offlineTries = 0;
+  record.restorePending = null;
 }
 
 /** A new registration begins: `connecting`. */
@@ -81,6 +82,7 @@ export function toActive(
   record.retryAt = null;
   record.keepaliveFailures = 0;
   record.offlineTries = 0;
+  record.restorePending = null;
   record.confirmedAt = now;
   record.keepaliveAt = now + keepaliveDelayMs(keepaliveInterval, timing);
   if (server.role === 'primary') {

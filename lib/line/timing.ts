@@ -64,6 +64,22 @@ export interface Timing {
    * costs one keepalive, never the line. Shorter would only add wake-ups.
    */
   reconcileMs: number;
+  /**
+   * How long the engine waits for "are calls active?" before each transition; past it, the
+   * answer is "no" (interpreter.ts says why). The calls view is a memory read after the worker's
+   * first (a store read, itself under the store's 5 s deadline): 2 s is ample and keeps the
+   * engine's task (15 s) free for its own work.
+   */
+  callsReadDeadlineMs: number;
+  /**
+   * A re-registration deferred because a call is in progress (SDK `reconnectPending`) runs
+   * anyway this long after it was deferred, in case "no calls" is never seen (a stored calls view
+   * that still lists a call the offscreen document lost). Two hours: longer than nearly every
+   * call (so a real one is almost never cut), while bounding how long a stale view can keep the
+   * line unregistered (it cannot ring meanwhile). The normal ways out, "calls cleared" and the
+   * check on every event (the engine's 30 s timer included), come far sooner.
+   */
+  deferredRestoreMaxMs: number;
 
   // The token manager's (lib/auth AuthTiming): kept here so one object times everything.
   /** Refresh when this fraction of the access token's lifetime remains... */
@@ -107,6 +123,8 @@ export const DEFAULT_TIMING: Timing = {
   minKeepaliveMs: 0,
   discoveryTtlMs: 24 * 60 * 60 * 1000,
   reconcileMs: 30_000,
+  callsReadDeadlineMs: 2_000,
+  deferredRestoreMaxMs: 2 * 60 * 60 * 1000,
 
   tokenRefreshFraction: 0.1,
   tokenRefreshMinLeadMs: 60_000,

@@ -10,10 +10,13 @@
  * - the end of a round (failover, restore, failback): failover.ts;
  * - 429 everywhere: `tooManyRequests` in policy.ts;
  * - a worker killed mid-request: `onWake` in lifecycle.ts (then the flow's phase runs again).
+ * - a call in progress (failback re-armed, re-registration deferred): failback.ts,
+ *   deferred-restore.ts.
  */
 import { onAttemptOutcome, startAttempt, stepAttempt } from './attempt';
 import { onCleanupOutcome, proceedCleanup } from './cleanup';
 import { followClock, observe } from './clock-step';
+import { onCallsCleared, restoreIfClear } from './deferred-restore';
 import { Effects, type EngineEvent, type TransitionContext } from './events';
 import { failbackIfDue, onFailbackOutcome, onFailbackTimer, proceedFailback } from './failback';
 import { deregisterFlow } from './flow';
@@ -59,7 +62,7 @@ const TABLE: { [K in EngineEvent['kind']]: Row<K> } = {
       case 'keepalive':
         return onKeepaliveTimer(record, ctx, out);
       case 'retry':
-        return onRetryTimer(record, ctx);
+        return onRetryTimer(record, ctx, out);
       case 'failback':
         return onFailbackTimer(record, ctx, out);
       case 'watchdog':
@@ -70,6 +73,7 @@ const TABLE: { [K in EngineEvent['kind']]: Row<K> } = {
     }
   },
   reconcile: (record, event, ctx, out) => onReconcile(record, event.blocked, ctx, out),
+  callsCleared: (record, _event, ctx, out) => onCallsCleared(record, ctx, out),
   outcome: onOutcome,
 };
 
@@ -150,7 +154,12 @@ function absorb(
 /** Move the flow on until a request is in flight, a timer is set, or nothing is left to do. */
 function proceed(record: EngineRecord, ctx: TransitionContext, out: Effects) {
   for (let guard = 0; guard < 100 && !record.pending; guard += 1) {
-    if (!record.flow) failbackIfDue(record, ctx, out);
+    if (!record.flow) {
+      // Nothing under way: a re-registration deferred for a call runs once it may (every
+      // event checks, so a lost "calls cleared" costs at most one engine period).
+      restoreIfClear(record, ctx, out);
+      if (!record.flow) failbackIfDue(record, ctx, out);
+    }
     const flow = record.flow;
     if (!flow) return;
     switch (flow.kind) {

@@ -66,6 +66,13 @@ export const NO_CALLING: CallingView = {
   at: 0,
 };
 
+/**
+ * A call is in progress here: any call the view lists, ringing, answering or connected (an
+ * ended one moves to `lastEnded`). Ringing counts: a failback or re-registration would delete
+ * the device it rings on (the SDK's active calls include incoming ones too).
+ */
+export const callsInProgress = (view: Pick<CallingView, 'calls'>): boolean => view.calls.length > 0;
+
 /** What the user can ask of a call (popup, notification buttons, keyboard). */
 export type CallCommand =
   | { kind: 'answer'; key: string }

@@ -33,6 +33,11 @@ export interface LineServiceDeps {
   loadSettings(): Promise<Settings>;
   timing?: Partial<Timing>;
   log?(entry: DiagnosticEntry): void;
+  /**
+   * Whether a call is in progress in this browser: failback and re-registration wait for it
+   * (reference §11). Absent: never (no calls here).
+   */
+  callsActive?(): Promise<boolean>;
 }
 
 /** Every timer the service owns; the background passes each due one to `onTimer`. */
@@ -57,6 +62,11 @@ export interface LineService {
   onNetwork(online: boolean): Promise<void>;
   /** Time jumped (the machine slept, the browser froze, the user came back): confirm the line. */
   onResume(): Promise<void>;
+  /**
+   * The last call ended (SDK `all_calls_cleared`): a re-registration that waited for it runs.
+   * Not the only way it runs: every engine event checks `callsActive` too.
+   */
+  callsCleared(): Promise<void>;
   /** Resolves once the start-up is handled (its requests may still run: see `whenIdle`). */
   onStartup(reason: StartupReason | 'workerWake'): Promise<void>;
   onSettingsChanged(): Promise<void>;
@@ -140,6 +150,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     endSession: session.endSession,
     preflight: session.preflight,
     emit: status.emit,
+    callsActive: deps.callsActive,
     changed: async () => {
       await status.notifyIfChanged();
     },
@@ -201,6 +212,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     },
     onNetwork: (online) => after(engine.dispatch({ kind: 'network', online })),
     onResume: () => after(engine.dispatch({ kind: 'wake', reason: 'resumed' })),
+    callsCleared: () => after(engine.dispatch({ kind: 'callsCleared' })),
     async onStartup(reason) {
       // A woken worker reconciles (the refresh timer included); a start-up re-arms that timer.
       if (reason === 'workerWake') return after(engine.dispatch(reconcileEvent, 'wake'));

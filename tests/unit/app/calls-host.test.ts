@@ -36,8 +36,10 @@ function view(calls: CallView[], extra: Partial<CallingView> = {}): CallingView 
   return { ring: 'ready', mic: 'granted', calls, lastEnded: null, at: 1, ...extra };
 }
 
-function rig(options: { offscreen?: boolean } = {}) {
-  const store = memoryStore();
+function rig(options: { offscreen?: boolean; store?: ReturnType<typeof memoryStore> } = {}) {
+  const store = options.store ?? memoryStore();
+  /** The stored view's calls each time "calls cleared" was said (it must be stored first). */
+  const cleared: number[] = [];
   const sent: ToOffscreen[] = [];
   const events: string[] = [];
   let open = false;
@@ -73,6 +75,10 @@ function rig(options: { offscreen?: boolean } = {}) {
         clear: async (key) => void events.push(`clear ${key}`),
       },
       changed: () => events.push('changed'),
+      callsCleared: () =>
+        cleared.push(
+          (store.data.get(CALLS_VIEW_KEY) as CallingView | undefined)?.calls.length ?? -1,
+        ),
       log: () => {},
     },
     IDS,
@@ -80,7 +86,7 @@ function rig(options: { offscreen?: boolean } = {}) {
   const lose = () => {
     open = false; // closed or crashed, without the worker asking
   };
-  return { host, store, sent, events, tokens, lose };
+  return { host, store, sent, events, tokens, cleared, lose };
 }
 
 const ON_PRIMARY = { url: 'https://mobius.example/api/v1/calling/web/', role: 'primary' as const };
@@ -190,6 +196,40 @@ describe('calls host (service worker side)', () => {
       'missed k2',
     ]);
     expect(((await store.get(CALLS_VIEW_KEY)) as CallingView).lastEnded?.key).toBe('k2');
+  });
+
+  it('says "calls cleared" when the view goes from some calls to none, once stored', async () => {
+    const { host, cleared } = rig();
+    const update = (next: CallingView) =>
+      host.route({ type: 'offscreen/update', payload: { view: next } }, DOCUMENT);
+    await update(view([])); // none to none
+    await update(view([ringing('k1')]));
+    await update(view([ringing('k1'), ringing('k2')]));
+    await update(view([{ ...ringing('k2'), state: 'connected', connectedAt: 5 }])); // one left
+    expect(cleared).toEqual([]);
+    await update(view([]));
+    await update(view([]));
+    expect(cleared).toEqual([0]);
+  });
+
+  it('a new worker compares with the stored view; the line going away clears it too', async () => {
+    const first = rig();
+    await first.host.route(
+      { type: 'offscreen/update', payload: { view: view([ringing('k1')]) } },
+      DOCUMENT,
+    );
+    // The worker was stopped mid-call; the next one's document reports the call ended.
+    const woken = rig({ store: first.store });
+    await woken.host.route({ type: 'offscreen/update', payload: { view: view([]) } }, DOCUMENT);
+    expect(woken.cleared).toEqual([0]);
+    // Or the line is deregistered during a call: the view is emptied, which clears it as well.
+    const third = rig({ store: first.store });
+    await third.host.route(
+      { type: 'offscreen/update', payload: { view: view([ringing('k2')]) } },
+      DOCUMENT,
+    );
+    await third.host.sync({ ...registered, state: 'idle', line: null, server: null });
+    expect(third.cleared).toEqual([0]);
   });
 
   it('relays a command to an open document and takes its answer as the view', async () => {

@@ -64,6 +64,8 @@ export class Harness {
       timing?: Partial<Timing>;
       /** Settings from elsewhere (a settings store with a policy) instead of `this.settings`. */
       loadSettings?: () => Promise<Settings>;
+      /** Whether a call is in progress (the calls view, in the background). */
+      callsActive?: () => Promise<boolean>;
     } = {},
   ) {
     this.settings = testSettings(options.settings);
@@ -81,6 +83,7 @@ export class Harness {
       loadSettings: this.options.loadSettings ?? (async () => structuredClone(this.settings)),
       timing: this.options.timing,
       log: (entry) => this.diagnostics.push(entry),
+      callsActive: this.options.callsActive,
     });
     service.subscribe((b) => {
       this.raw.push(b);

@@ -25,6 +25,7 @@ const ctx = (now = 1_000_000): TransitionContext => ({
   now,
   timing: DEFAULT_TIMING,
   int: (min) => min,
+  callsActive: false,
 });
 
 const registration = (deviceId: string, server = SERVER) => ({
