@@ -8,6 +8,7 @@ import type { CallingView, CallView } from '../../lib/messaging/calls';
 import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import type { AudioLevels } from '../../lib/platform/webrtc-media';
 import { ALICE as ALICE_USER, type Emulator, type RingOptions } from '../emulator/index';
+import { registerLine } from './fault-fixtures';
 import {
   ALICE,
   test as base,
@@ -61,6 +62,10 @@ async function registeredAndReady(page: Page, emulator: Emulator): Promise<void>
 /** The offscreen document's media, as its development probe reports it. */
 async function probe(page: Page): Promise<{ levels: AudioLevels[]; open: number }> {
   return page.evaluate(() => chrome.runtime.sendMessage({ target: 'offscreen', kind: 'probe' }));
+}
+
+async function engineLog(page: Page): Promise<string[]> {
+  return (await send(page, 'diagnostics/get')).entries.map((entry) => entry.message);
 }
 
 async function command(page: Page, kind: 'answer' | 'decline' | 'hangup', key: string) {
@@ -283,6 +288,45 @@ test('the calls document closed mid-call: the call is ended at Mobius, no ghost 
   const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
   expect(ended.end).toMatchObject({ by: 'client', causecode: 0 });
   expect((await probe(page)).open).toBe(0);
+  await expectNoDeviations(emulator);
+});
+
+test('a call on the backup holds the failback back until it ends, then the line fails back', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  test.setTimeout(120_000);
+  // Rehoming 6-12 "minutes" from the primary's answer; a minute is 1 s here.
+  await registerLine(page, emulator, {
+    config: { rehomingIntervalMin: 6, rehomingIntervalMax: 12 },
+    timing: { minuteMs: 1_000 },
+  });
+  await waitForStatus(page, (s) => calling(s)?.ring === 'ready');
+  const socketsBefore = new Set(emulator.mercury.sockets(ALICE_ID).map((socket) => socket.id));
+  await emulator.serverDown('primary');
+  await waitForStatus(page, (s) => isRegistered(s) && s.server?.role === 'backup', 40_000);
+  // The document follows the new device with a new Mercury connection.
+  await expect
+    .poll(() =>
+      emulator.mercury.sockets(ALICE_ID).some((x) => x.authorized && !socketsBefore.has(x.id)),
+    )
+    .toBe(true);
+  const { offered, key } = await connected(page, emulator);
+  await emulator.serverUp('primary');
+  const pings = () => emulator.requestLog().filter((e) => e.path === '/api/v1/ping').length;
+  const pingsBefore = pings();
+  // The failback timer fires during the call: held back, no ping, the call untouched.
+  await expect
+    .poll(async () => (await engineLog(page)).some((m) => /Failback deferred: a call/.test(m)), {
+      timeout: 30_000,
+    })
+    .toBe(true);
+  expect(pings()).toBe(pingsBefore);
+  expect((await send(page, 'status/get')).server?.role).toBe('backup');
+  expect(emulator.calls(ALICE).find((c) => c.callId === offered.callId)?.state).toBe('connected');
+  await hangUpCleanly(page, emulator, offered.callId, key);
+  // The re-armed timer (6-12 s) fails back once no call is up.
+  await waitForStatus(page, (s) => isRegistered(s) && s.server?.role === 'primary', 40_000);
   await expectNoDeviations(emulator);
 });
 
