@@ -330,6 +330,49 @@ test('a call on the backup holds the failback back until it ends, then the line 
   await expectNoDeviations(emulator);
 });
 
+test('a call across access-token refreshes goes on: call keepalives keep their token fresh, audio flows', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  test.setTimeout(90_000);
+  await registerLine(page, emulator, {
+    config: { accessTokenLifetimeSec: 6 },
+    timing: { callKeepaliveMs: 1_000 },
+  });
+  await waitForStatus(page, (s) => calling(s)?.ring === 'ready');
+  const refreshes = () =>
+    emulator.requestLog().filter((e) => e.method === 'POST' && e.path === '/v1/access_token');
+  const { offered, key } = await connected(page, emulator);
+  const before = refreshes().length;
+  const packets = (await probe(page)).levels[0]?.inboundPackets ?? 0;
+  await expect
+    .poll(() => refreshes().length, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(before + 2);
+  // Only the worker refreshed; every call request carried a token Mobius took.
+  const callRequests = emulator.requestLog().filter((e) => e.path.includes('/calls/'));
+  expect(callRequests.filter((e) => e.status === 401)).toEqual([]);
+  expect(emulator.calls(ALICE).find((c) => c.callId === offered.callId)).toMatchObject({
+    state: 'connected',
+  });
+  expect((await probe(page)).levels[0]?.inboundPackets ?? 0).toBeGreaterThan(packets);
+  await hangUpCleanly(page, emulator, offered.callId, key);
+});
+
+test('Mercury shutdown (the server asks the client to move): a new socket, and the line still rings', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const [first] = emulator.mercury.sockets(ALICE_ID);
+  expect(emulator.mercury.fault({ action: 'shutdown' })).toBeGreaterThan(0);
+  await expect
+    .poll(() => emulator.mercury.sockets(ALICE_ID).some((x) => x.id !== first?.id && x.authorized))
+    .toBe(true);
+  await waitForStatus(page, (s) => calling(s)?.ring === 'ready');
+  const { offered, key } = await connected(page, emulator);
+  await hangUpCleanly(page, emulator, offered.callId, key);
+});
+
 test.describe('with the microphone blocked', () => {
   test.use({ microphone: 'denied' });
 
