@@ -1,6 +1,7 @@
 /** What the toolbar badge shows for a snapshot. Pure: the background applies it. */
 
 import type { StatusSnapshot } from '../messaging/protocol';
+import { callerTitle } from './calls';
 import { lineErrorText } from './error-text';
 import { formatTime } from './format';
 import { t } from './i18n';
@@ -17,6 +18,7 @@ export interface Badge {
 
 export const BADGE_COLORS = {
   registered: '#15803d',
+  ringing: '#1d4ed8',
   working: '#b45309',
   error: '#b91c1c',
   none: '#4b5563',
@@ -39,8 +41,31 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
   if (snapshot.auth === 'signedOut') {
     return { text: '', color: BADGE_COLORS.none, title: t('badgeTitle', name, t('signedOut')) };
   }
+  const calls = snapshot.calling?.calls ?? [];
+  const ringing = calls.find((call) => call.state === 'ringing');
+  if (ringing) {
+    const status = `${t('callIncoming')}: ${callerTitle(ringing)}`;
+    return { text: '☎', color: BADGE_COLORS.ringing, title: t('badgeTitle', name, status) };
+  }
+  if (calls.length > 0) {
+    return {
+      text: '☎',
+      color: BADGE_COLORS.registered,
+      title: t('badgeTitle', name, t('callOnCall')),
+    };
+  }
   switch (snapshot.display) {
     case 'registered': {
+      // Registered but unable to ring (Mercury reconnecting, the calls document starting) is
+      // never a green ON: the line would say "on" while calls go elsewhere.
+      const ring = snapshot.calling?.ring;
+      if (ring === 'connecting' || ring === 'off') {
+        return {
+          text: 'ON',
+          color: BADGE_COLORS.working,
+          title: t('badgeTitle', name, t('ringConnecting')),
+        };
+      }
       const title = t('badgeTitle', name, statusLabel('registered'));
       const confirmed = snapshot.confirmedAt;
       return {

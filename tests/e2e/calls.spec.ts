@@ -106,6 +106,10 @@ test('a call rings, is answered with audio both ways, and ends on a local hang-u
   });
   expect(call).toMatchObject({ callerName: 'Bob Caller', micBlocked: false });
   await emulator.waitForCall(offered.callId, (c) => c.alerted, 'PATCH sig_alerting');
+  // The toolbar shows the ringing call too.
+  const badge = () => page.evaluate(async () => chrome.action.getTitle({}));
+  await expect.poll(badge).toContain('Incoming call: Bob Caller');
+  expect(await page.evaluate(() => chrome.action.getBadgeText({}))).toBe('☎');
 
   await command(page, 'answer', key);
   await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'connected');
@@ -126,6 +130,7 @@ test('a call rings, is answered with audio both ways, and ends on a local hang-u
   expect(ended.end).toBeTruthy();
   await waitForStatus(page, (s) => (calling(s)?.calls.length ?? -1) === 0);
   expect((await probe(page)).open).toBe(0);
+  await expect.poll(() => page.evaluate(() => chrome.action.getBadgeText({}))).toBe('ON');
   await expectNoDeviations(emulator);
 });
 

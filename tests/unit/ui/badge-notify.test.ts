@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { CallingView, CallView } from '../../../lib/messaging/calls';
 import type {
   LineErrorPayload,
   StatusBroadcast,
@@ -20,6 +21,16 @@ const reconnecting = snapshot({ state: 'reconnecting', display: 'reconnecting' }
 const idle = snapshot({ state: 'idle', display: 'inactive' });
 const lost = snapshot({ state: 'inactive', display: 'inactive' });
 const failed = snapshot({ state: 'inactive', display: 'error', error: deviceNotFound });
+const call = {
+  key: 'k1',
+  callerName: 'Bob Caller',
+  since: 1,
+  connectedAt: null,
+  muted: false,
+  micBlocked: false,
+};
+const calling = (ring: CallingView['ring'], calls: CallView[] = []): StatusSnapshot =>
+  snapshot({ calling: { ring, mic: 'granted', calls, lastEnded: null, at: 1 } });
 const expired = signedOut({ state: 'inactive', display: 'error', error: tokenError });
 
 describe('badgeFor', () => {
@@ -35,6 +46,35 @@ describe('badgeFor', () => {
     ],
     ['idle', idle, '', BADGE_COLORS.none, 'Webex Line: Inactive'],
     ['registered', registered, 'ON', BADGE_COLORS.registered, 'Webex Line: Registered'],
+    ['ready to ring', calling('ready'), 'ON', BADGE_COLORS.registered, 'Webex Line: Registered'],
+    [
+      'registered, but calls cannot reach it',
+      calling('connecting'),
+      'ON',
+      BADGE_COLORS.working,
+      "Webex Line: Can't receive calls: reconnecting to Webex",
+    ],
+    [
+      'this browser cannot take calls (Firefox): the line is still on',
+      calling('unsupported'),
+      'ON',
+      BADGE_COLORS.registered,
+      'Webex Line: Registered',
+    ],
+    [
+      'a call rings',
+      calling('ready', [{ ...call, state: 'ringing' }]),
+      '☎',
+      BADGE_COLORS.ringing,
+      'Webex Line: Incoming call: Bob Caller',
+    ],
+    [
+      'on a call',
+      calling('ready', [{ ...call, state: 'connected', connectedAt: 2 }]),
+      '☎',
+      BADGE_COLORS.registered,
+      'Webex Line: On a call',
+    ],
     ['connecting', connecting, '…', BADGE_COLORS.working, 'Webex Line: Connecting'],
     ['reconnecting', reconnecting, '…', BADGE_COLORS.working, 'Webex Line: Reconnecting'],
     ['registration error', failed, '!', BADGE_COLORS.error, 'Webex Line: Device not found.'],
