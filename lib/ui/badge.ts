@@ -1,10 +1,11 @@
 /** What the toolbar badge shows for a snapshot. Pure: the background applies it. */
 
+import type { RingReadiness } from '../messaging/calls';
 import type { StatusSnapshot } from '../messaging/protocol';
 import { callerTitle } from './calls';
 import { lineErrorText } from './error-text';
 import { formatTime } from './format';
-import { t } from './i18n';
+import { type MessageKey, t } from './i18n';
 import { statusLabel } from './status';
 
 export interface Badge {
@@ -23,6 +24,14 @@ export const BADGE_COLORS = {
   error: '#b91c1c',
   none: '#4b5563',
 } as const;
+
+/** Why a registered line cannot ring, by the calls document's readiness (none: it can). */
+const CANNOT_RING: Record<RingReadiness, MessageKey | null> = {
+  ready: null,
+  connecting: 'ringConnecting',
+  off: 'ringConnecting',
+  unsupported: 'ringUnsupported',
+};
 
 export function badgeFor(snapshot: StatusSnapshot | null): Badge {
   const name = t('extName');
@@ -56,14 +65,15 @@ export function badgeFor(snapshot: StatusSnapshot | null): Badge {
   }
   switch (snapshot.display) {
     case 'registered': {
-      // Registered but unable to ring (Mercury reconnecting, the calls document starting) is
-      // never a green ON: the line would say "on" while calls go elsewhere.
-      const ring = snapshot.calling?.ring;
-      if (ring === 'connecting' || ring === 'off') {
+      // Registered but unable to ring (Mercury reconnecting, the calls document starting, a
+      // browser without calls) is never a green ON: the line would say "on" while calls go
+      // elsewhere.
+      const cannotRing = CANNOT_RING[snapshot.calling?.ring ?? 'ready'];
+      if (cannotRing) {
         return {
           text: 'ON',
           color: BADGE_COLORS.working,
-          title: t('badgeTitle', name, t('ringConnecting')),
+          title: t('badgeTitle', name, t(cannotRing)),
         };
       }
       const title = t('badgeTitle', name, statusLabel('registered'));

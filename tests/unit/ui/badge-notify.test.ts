@@ -55,11 +55,11 @@ describe('badgeFor', () => {
       "Webex Line: Can't receive calls: reconnecting to Webex",
     ],
     [
-      'this browser cannot take calls (Firefox): the line is still on',
+      'this browser cannot take calls (Firefox): on, but not a plain green ON',
       calling('unsupported'),
       'ON',
-      BADGE_COLORS.registered,
-      'Webex Line: Registered',
+      BADGE_COLORS.working,
+      "Webex Line: This browser can't take calls; the line stays registered",
     ],
     [
       'a call rings',
