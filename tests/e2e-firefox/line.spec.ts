@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import type { Browser, Page } from 'puppeteer-core';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
-import { type Emulator, startEmulator } from '../emulator/index';
+import { ALICE, type Emulator, startEmulator } from '../emulator/index';
 import { launchFirefox, openExtensionPage, send } from './firefox';
 
 interface Snapshot {
@@ -40,3 +40,68 @@ test('installs, runs its background and takes the emulator settings from its own
   });
   expect(view.errors).toBeUndefined();
 });
+
+test('signs in through identity.launchWebAuthFlow, registers, keeps the line across background suspends, deregisters and signs out', async () => {
+  test.setTimeout(90_000);
+  emulator.setConfig({ keepaliveIntervalSec: 8, missedKeepalivesBeforeExpiry: 3 });
+  const signedIn = send<Snapshot>(page, 'auth/signIn');
+  const consent = await waitForPage(browser, '/v1/authorize');
+  await clickButton(consent, 'Sign in as Alice');
+  expect((await signedIn).auth).toBe('signedIn');
+
+  await send(page, 'line/register');
+  await expect
+    .poll(async () => (await send<Snapshot>(page, 'status/get')).display, { timeout: 20_000 })
+    .toBe('registered');
+  // No extension page open and keepalives 8 s apart: the background idles out after 5 s here
+  // and only its alarms wake it, as Firefox does to an idle event page.
+  const keepalives = () =>
+    emulator.requestLog().filter((e) => e.method === 'POST' && e.path.endsWith('/status'));
+  const before = keepalives().length;
+  await page.close();
+  await new Promise((resolve) => setTimeout(resolve, 26_000));
+  page = await openExtensionPage(browser);
+  expect(keepalives().length).toBeGreaterThanOrEqual(before + 2);
+  expect(keepalives().filter((e) => e.status >= 400)).toEqual([]);
+  expect(emulator.devices(ALICE.email)).toHaveLength(1);
+  expect((await send<Snapshot>(page, 'status/get')).display).toBe('registered');
+  const { entries } = await send<{ entries: { message: string }[] }>(page, 'diagnostics/get');
+  const starts = entries.filter((e) => e.message === 'Service worker started').length;
+  expect(starts, 'the background was suspended and woken').toBeGreaterThanOrEqual(3);
+
+  expect((await send<Snapshot>(page, 'line/deregister')).state).toBe('idle');
+  expect(emulator.devices(ALICE.email)).toEqual([]);
+  expect((await send<Snapshot>(page, 'auth/signOut')).auth).toBe('signedOut');
+  expect(emulator.deviations()).toEqual([]);
+});
+
+/** The page Firefox opened for the sign-in (a new window), by a piece of its URL. */
+async function waitForPage(browser: Browser, part: string): Promise<Page> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    for (const candidate of await browser.pages()) {
+      const url = await candidate.evaluate(() => location.href).catch(() => '');
+      if (url.includes(part)) return candidate;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no page at ${part}`);
+}
+
+async function clickButton(target: Page, name: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const clicked = await target
+      .evaluate((label) => {
+        const button = [...document.querySelectorAll('button')].find((b) =>
+          b.textContent?.includes(label),
+        );
+        button?.click();
+        return Boolean(button);
+      }, name)
+      .catch(() => false);
+    if (clicked) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no button "${name}"`);
+}
