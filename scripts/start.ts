@@ -2,8 +2,10 @@
  * `npm start`: build the development extension, start the Webex Calling emulator on its default
  * ports, and open Chromium with the extension loaded, pinned to the toolbar and pointed at the
  * emulator. Sign in as a test user from the toolbar popup; the emulator's demo page shows
- * click-to-register. `npm start -- --lang=de` opens Chromium (and so the extension) in German.
- * The launch flags are its own (scripts/chromium.ts); only the emulator comes from tests/.
+ * click-to-register. `npm start -- --lang=de` opens Chromium (and so the extension) in German;
+ * `npm start -- --browser=firefox` opens Firefox (firefox-esr) with the Firefox build instead.
+ * The launch flags are its own (scripts/chromium.ts, scripts/firefox.ts); only the emulator
+ * comes from tests/.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -12,10 +14,18 @@ import { chromium } from '@playwright/test';
 import { DEV_EXTENSION_ID } from '../lib/dev-integration';
 import { startEmulator } from '../tests/emulator/index';
 import { DEV_EXTENSION_DIR, desktopLaunch, findChromium, isLanguageTag } from './chromium';
+import { FIREFOX_EXTENSION_ORIGIN, findFirefox, launchFirefox, openExtensionPage } from './firefox';
 import { prepareProfile } from './profile';
 
 const headless = process.env.HEADLESS === '1';
-const { values: options } = parseArgs({ options: { lang: { type: 'string' } } });
+const { values: options } = parseArgs({
+  options: { lang: { type: 'string' }, browser: { type: 'string', default: 'chromium' } },
+});
+if (options.browser !== 'chromium' && options.browser !== 'firefox') {
+  console.error(`\n--browser=${options.browser}: use chromium (the default) or firefox.\n`);
+  process.exit(1);
+}
+const firefox = options.browser === 'firefox';
 
 function fail(message: string): never {
   console.error(`\n${message}\n`);
@@ -30,7 +40,7 @@ if (
 ) {
   fail(
     [
-      'No display found, so Chromium cannot open a window here.',
+      `No display found, so ${firefox ? 'Firefox' : 'Chromium'} cannot open a window here.`,
       '  Under a virtual display:  apt-get install -y xvfb && xvfb-run -a npm start',
       '  Headless (emulator + extension run, no window):  HEADLESS=1 npm start',
       '  Or run only the emulator:  npm run emulator',
@@ -38,19 +48,23 @@ if (
   );
 }
 
+if (firefox && options.lang !== undefined) fail('--lang is for Chromium only.');
 if (options.lang !== undefined && !isLanguageTag(options.lang)) {
   fail(`--lang=${options.lang} is not a language tag (examples: en, de, fr, es, ja, pt-BR).`);
 }
 
-let chromiumPath: string;
 try {
-  chromiumPath = findChromium();
+  if (firefox) findFirefox();
+  else findChromium();
 } catch (error) {
   fail((error as Error).message);
 }
 
 console.log('Building the development extension...');
-const build = spawnSync('npx', ['wxt', 'build', '--mode', 'development'], { stdio: 'inherit' });
+const target = firefox ? ['-b', 'firefox', '--mv3'] : [];
+const build = spawnSync('npx', ['wxt', 'build', ...target, '--mode', 'development'], {
+  stdio: 'inherit',
+});
 if (build.status !== 0) fail('The extension did not build (see above).');
 
 const emulator = await startEmulator({
@@ -61,6 +75,39 @@ const emulator = await startEmulator({
   },
 }).catch((error: Error) => fail(`The emulator could not start: ${error.message}`));
 
+if (firefox) await runFirefox();
+
+async function runFirefox(): Promise<void> {
+  const browser = await launchFirefox({ headless }).catch(async (error: Error) => {
+    await emulator.close();
+    return fail(`Firefox did not start: ${error.message.split('\n')[0]}`);
+  });
+  await openExtensionPage(browser);
+  const demo = await browser.newPage();
+  await demo.goto(`${emulator.urls.base}/demo`).catch(() => undefined);
+  banner(`${FIREFOX_EXTENSION_ORIGIN}/popup.html`, 'toolbar button, in the Extensions menu');
+  const stop = async () => {
+    await browser.close().catch(() => undefined);
+    await emulator.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  browser.on('disconnected', stop);
+  // Firefox runs until closed: nothing below (Chromium's launch) applies.
+  await new Promise<never>(() => {});
+}
+
+function banner(popupUrl: string, button: string): void {
+  console.log(`
+Webex Line is running against the local Webex Calling emulator.
+  Emulator:   ${emulator.urls.base}   (admin API: ${emulator.urls.base}/_emulator/)
+  Mobius:     ${emulator.urls.primary} (primary), ${emulator.urls.backup} (backup)
+  Popup:      ${popupUrl}  (also the ${button})
+  Demo page:  ${emulator.urls.base}/demo
+Sign in as a test user (e.g. Alice) from the popup, then Register. Ctrl-C stops everything.
+`);
+}
+
 const profileDir = resolve('.emulator-profile');
 prepareProfile(profileDir, DEV_EXTENSION_ID);
 const launch = desktopLaunch({
@@ -70,7 +117,7 @@ const launch = desktopLaunch({
 });
 const context = await chromium
   .launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
+    executablePath: findChromium(),
     headless,
     args: launch.args,
     chromiumSandbox: launch.chromiumSandbox,
@@ -103,14 +150,7 @@ for (let tries = 0; tries < 50; tries += 1) {
 const demo = await context.newPage();
 await demo.goto(`${emulator.urls.base}/demo`);
 
-console.log(`
-Webex Line is running against the local Webex Calling emulator.
-  Emulator:   ${emulator.urls.base}   (admin API: ${emulator.urls.base}/_emulator/)
-  Mobius:     ${emulator.urls.primary} (primary), ${emulator.urls.backup} (backup)
-  Popup:      ${popupUrl}  (also the pinned toolbar button)
-  Demo page:  ${emulator.urls.base}/demo
-Sign in as a test user (e.g. Alice) from the popup, then Register. Ctrl-C stops everything.
-`);
+banner(popupUrl, 'pinned toolbar button');
 
 let stopping = false;
 async function shutdown() {
