@@ -42,13 +42,15 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     | { ok: true; devices: MobiusDevice[]; clientDeviceUri: string }
     | { ok: false; error: WebexFailure }
   > {
-    if (deps.signingOut()) {
+    // A sign-out running now, or one the engine still owes (it failed half-way, or the worker
+    // died in it, and resumes): its WDM device is going, so no request may name it.
+    const record = await loadRecord(deps.store);
+    if (deps.signingOut() || record.flow?.kind === 'signOut') {
       return { ok: false, error: { kind: 'auth', definitive: true, message: 'Signing out' } };
     }
     const prepared = await deps.context.prepare();
     if (!prepared.ok) return prepared;
     const { context } = prepared;
-    const record = await loadRecord(deps.store);
     // The line's own server first; one primary and one backup are enough (Mobius lists the
     // user's devices across its cluster; the emulator lists both of its servers).
     const servers = [

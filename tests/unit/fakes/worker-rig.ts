@@ -7,6 +7,7 @@
  * Chrome; the next alarm starts a new worker over the same disk and alarms.
  */
 import { vi } from 'vitest';
+import type { DiagnosticEntry } from '../../../lib/messaging/protocol';
 import { cachedStore } from '../../../lib/platform/cached-store';
 import { deadlineStore } from '../../../lib/platform/deadline-store';
 import { type AlarmsApi, createAlarmScheduler } from '../../../lib/platform/scheduler';
@@ -167,6 +168,15 @@ export class BackgroundRig {
       identity: this.identity,
       random: this.random,
       loadSettings: async () => structuredClone(this.settings),
+      // SIM_TRACE=1: the engine's diagnostics on stdout, to read a replayed seed step by step.
+      ...(process.env.SIM_TRACE
+        ? {
+            log: (entry: DiagnosticEntry) =>
+              console.log(
+                `${((entry.at - Date.UTC(2026, 0, 5, 9)) / 1000).toFixed(1)}s ${entry.kind} ${entry.message} ${JSON.stringify(entry.data ?? {})}`,
+              ),
+          }
+        : {}),
     });
     worker.handleAlarm = (name) => scheduler.handleAlarm(name);
     this.worker = worker;

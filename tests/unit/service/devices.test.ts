@@ -1,5 +1,6 @@
 /** "Your devices" (issue 11): the user's devices at Mobius, this browser's marked, one removed. */
 import { describe, expect, it } from 'vitest';
+import { type EngineRecord, RECORD_KEY } from '../../../lib/line/record';
 import { BACKUP, PRIMARY, WDM_BASE } from '../fakes/cloud';
 import { Harness } from '../fakes/harness';
 
@@ -55,5 +56,21 @@ describe('your devices', () => {
     const listed = await h.service.listDevices();
     expect(listed).toMatchObject({ ok: false, error: { kind: 'auth' } });
     expect(h.http.calls).toEqual([]);
+  });
+
+  it('a sign-out the engine still owes (it failed half-way, to resume): refused, no request', async () => {
+    const h = new Harness();
+    await h.registered();
+    const record = (await h.store.get<EngineRecord>(RECORD_KEY)) as EngineRecord;
+    await h.store.set(RECORD_KEY, {
+      ...record,
+      flow: { kind: 'signOut', phase: 'cleanup', cursor: 0, announce: true },
+    });
+    const before = h.http.calls.length;
+    expect(await h.service.listDevices()).toMatchObject({
+      ok: false,
+      error: { kind: 'auth', message: 'Signing out' },
+    });
+    expect(h.http.calls.length).toBe(before);
   });
 });
