@@ -30,8 +30,15 @@ const nodeBuiltins: Plugin = {
   },
 };
 
-/** Returns the bundled script's text. */
-export async function bundlePage(): Promise<string> {
+let bundled: Promise<string> | undefined;
+
+/** The bundled script's text, built once per process. */
+export function bundlePage(): Promise<string> {
+  bundled ??= buildPage();
+  return bundled;
+}
+
+async function buildPage(): Promise<string> {
   const outdir = await mkdtemp(join(tmpdir(), 'calls-sdk-'));
   const outfile = join(outdir, 'page.js');
   await build({

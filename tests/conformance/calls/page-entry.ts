@@ -1,8 +1,8 @@
 /**
  * The page side of the calls conformance run: the unmodified @webex/calling 3.12.0 with the
  * unmodified @webex/internal-plugin-mercury 3.12.0 on a small `webex` host object. It connects
- * Mercury, registers the line, and waits for a call; Node drives it through `window.callsSdk`
- * and hears everything it sees through the exposed report function.
+ * Mercury, registers the line, and takes calls; Node drives it through `window.callsSdk` and
+ * hears everything it sees through the exposed report function.
  */
 import { createClient, createMicrophoneStream, type ICall, type ILine } from '@webex/calling';
 import * as configModule from '@webex/internal-plugin-mercury/dist/config';
@@ -41,11 +41,21 @@ function report(event: Omit<PageEvent, 'at'>): void {
 
 const LINE_EVENTS = ['registered', 'unregistered', 'error', 'reconnecting', 'reconnected'];
 const CALL_EVENTS = ['caller_id', 'connect', 'established', 'disconnect', 'call_error'];
-const MERCURY_EVENTS = ['online', 'offline', 'offline.transient', 'offline.permanent'];
+const MERCURY_EVENTS = [
+  'online',
+  'offline',
+  'offline.transient',
+  'offline.permanent',
+  'offline.replaced',
+  'event:mercury_shutdown_switchover_complete',
+];
 
 let line: ILine | undefined;
-let call: ICall | undefined;
 let mercury: InstanceType<typeof Mercury> | undefined;
+const calls = new Map<string, ICall>();
+/** Incoming calls not yet handed to Node, and Node's waits for the next one. */
+const unclaimed: IncomingCallView[] = [];
+const claimers: Array<(view: IncomingCallView) => void> = [];
 const remoteAudio = new Audio();
 remoteAudio.autoplay = true;
 
@@ -56,8 +66,8 @@ function waitFor(emitter: Emitter, event: string, failOn = 'error'): Promise<unk
   });
 }
 
-function watchCall(incoming: ICall): void {
-  const emitter = incoming as unknown as Emitter;
+function watchCall(call: ICall): void {
+  const emitter = call as unknown as Emitter;
   for (const name of CALL_EVENTS) {
     emitter.on(name, (payload) => report({ source: 'call', name, detail: String(payload) }));
   }
@@ -70,20 +80,37 @@ function watchCall(incoming: ICall): void {
   });
 }
 
-let incomingCall: Promise<IncomingCallView> = new Promise(() => {});
+function onIncoming(payload: unknown): void {
+  const call = payload as ICall;
+  calls.set(call.getCallId(), call);
+  watchCall(call);
+  const info = call.getCallerInfo();
+  const view: IncomingCallView = {
+    callId: call.getCallId(),
+    correlationId: call.getCorrelationId(),
+    direction: String(call.getDirection()),
+    ...(info?.name ? { callerName: info.name } : {}),
+    ...(info?.num ? { callerNumber: info.num } : {}),
+  };
+  report({ source: 'line', name: 'incoming_call', detail: view });
+  const claim = claimers.shift();
+  if (claim) claim(view);
+  else unclaimed.push(view);
+}
 
 async function start(config: PageConfig): Promise<{ lineStatus: string; deviceId?: string }> {
   const webex = createPageWebex(config, report);
   webex.config.mercury = { ...mercuryConfig.mercury };
-  mercury = new Mercury({}, { parent: webex });
-  webex.internal.mercury = mercury;
+  const plugin = new Mercury({}, { parent: webex });
+  mercury = plugin;
+  webex.internal.mercury = plugin;
   for (const name of MERCURY_EVENTS) {
-    mercury.on(name, (event) =>
+    plugin.on(name, (event) =>
       report({ source: 'mercury', name, detail: (event as { code?: number })?.code }),
     );
   }
   // What the host app does before createClient (mobius-calls.md §1.1): WDM, then Mercury.
-  await mercury.connect();
+  await plugin.connect();
   const client = await createClient(webex as never, { logger: { level: 'info' as never } });
   (client as unknown as Emitter).on('callingClient:error', (e) =>
     report({ source: 'client', name: 'error', detail: String(e) }),
@@ -92,36 +119,32 @@ async function start(config: PageConfig): Promise<{ lineStatus: string; deviceId
   if (!line) throw new Error('createClient produced no line');
   const lineEmitter = line as unknown as Emitter;
   for (const name of LINE_EVENTS) lineEmitter.on(name, () => report({ source: 'line', name }));
-  incomingCall = new Promise((resolve) => {
-    lineEmitter.on('line:incoming_call', (payload) => {
-      call = payload as ICall;
-      watchCall(call);
-      const info = call.getCallerInfo();
-      const view: IncomingCallView = {
-        callId: call.getCallId(),
-        correlationId: call.getCorrelationId(),
-        direction: String(call.getDirection()),
-        ...(info?.name ? { callerName: info.name } : {}),
-        ...(info?.num ? { callerNumber: info.num } : {}),
-      };
-      report({ source: 'line', name: 'incoming_call', detail: view });
-      resolve(view);
-    });
-  });
+  lineEmitter.on('line:incoming_call', onIncoming);
   const registered = waitFor(lineEmitter, 'registered');
   line.register();
   await registered;
   return { lineStatus: String(line.getStatus()), deviceId: line.mobiusDeviceId };
 }
 
-async function answer(): Promise<void> {
-  if (!call) throw new Error('no incoming call to answer');
-  const microphone = await createMicrophoneStream({ audio: true } as never);
-  call.answer(microphone);
+/** The next incoming call Node has not seen yet. */
+function incoming(): Promise<IncomingCallView> {
+  const ready = unclaimed.shift();
+  return ready ? Promise.resolve(ready) : new Promise((resolve) => claimers.push(resolve));
 }
 
-async function end(): Promise<void> {
-  call?.end();
+function callFor(callId: string): ICall {
+  const call = calls.get(callId);
+  if (!call) throw new Error(`no call ${callId}`);
+  return call;
+}
+
+async function answer(callId: string): Promise<void> {
+  const microphone = await createMicrophoneStream({ audio: true } as never);
+  callFor(callId).answer(microphone);
+}
+
+async function end(callId: string): Promise<void> {
+  callFor(callId).end();
 }
 
 async function stop(): Promise<void> {
@@ -135,7 +158,7 @@ async function stop(): Promise<void> {
 
 const api = {
   start,
-  incoming: () => incomingCall,
+  incoming,
   answer,
   audio: () => readAudio(capturedPeerConnections()),
   end,
