@@ -4,7 +4,7 @@
  * esbuild. Node builtins the Webex packages import are answered by ./node-shims, as a web
  * bundler's polyfills would.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,5 +56,9 @@ async function buildPage(): Promise<string> {
       global: 'globalThis',
     },
   });
-  return readFile(outfile, 'utf8');
+  try {
+    return await readFile(outfile, 'utf8');
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
 }
