@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The SDK conformance suite: each scenario runs the real @webex/calling in its own Node process
-// against a fresh emulator, one after another (the SDK keeps module-level singletons and the
-// scenarios measure real keepalive timing, so they must not compete for the CPU).
+// (registration) or its own Chromium page (calls) against a fresh emulator, one after another
+// (the SDK keeps module-level singletons and the scenarios measure real keepalive timing, so
+// they must not compete for the CPU).
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {

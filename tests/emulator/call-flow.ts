@@ -106,6 +106,7 @@ export function callerEnds(state: EmulatorState, call: EmuCall, reason: 'hangup'
     cause: 'Normal disconnect',
   });
   endCall(state, call, { by: 'caller', reason, at: state.now() });
+  call.peer.recheck();
 }
 
 export function endCall(state: EmulatorState, call: EmuCall, end: EmuCall['end']): void {
@@ -135,6 +136,7 @@ export async function acceptAnswer(
   });
   call.okSent = true;
   if (call.connectedPatch) call.state = 'connected';
+  call.peer.recheck();
 }
 
 export function pushCallEvent(

@@ -160,6 +160,23 @@ describe('incoming call (§4) with a real remote party', () => {
     expect(reasons()).toEqual([]);
   });
 
+  it('waitForCall sees signalling: a wait started while it rings ends at the PATCH and the DELETE', async () => {
+    const l = await line();
+    const { call } = await ringing(l);
+    // No media flows while it rings: only the requests themselves can end these waits.
+    const alerted = emu.waitForCall(call.callId, (c) => c.alerted, 'PATCH sig_alerting', 1000);
+    const body = { device: device(l), callId: call.callId, inbandMedia: false };
+    await l.request('PATCH', call.callId, { ...body, callState: 'sig_alerting' });
+    expect((await alerted).alerted).toBe(true);
+    const hungUp = emu.waitForCall(call.callId, (c) => c.end?.by === 'caller', 'hang-up', 1000);
+    emu.hangUp(call.callId);
+    expect((await hungUp).end?.reason).toBe('hangup');
+    const deleted = emu.waitForCall(call.callId, (c) => c.deleted, 'the DELETE', 1000);
+    await del(l, call.callId, 115, 'User Busy.');
+    expect((await deleted).deleted).toBe(true);
+    expect(reasons()).toEqual([]);
+  });
+
   it('caller gives up after its ring timeout', async () => {
     const l = await line();
     const { call } = await ringing(l, { email: 'alice@example.com', ringTimeoutMs: 30 });

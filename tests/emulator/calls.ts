@@ -66,7 +66,10 @@ function withCall(
     ctx.deviate(`${what} for a call that already ended`);
     return restError(ctx, 404, 'Call is no longer active.');
   }
-  return act(ctx, call, body);
+  const reply = act(ctx, call, body);
+  // Waits on the call's view (waitForCall) see signalling too, not only media.
+  call.peer.recheck();
+  return reply;
 }
 
 function callBody(

@@ -18,7 +18,8 @@ export const ALLOWED_REQUEST_HEADERS = [
 
 export const EXPOSED_RESPONSE_HEADERS = ['Retry-After', 'Trackingid', 'Location', 'Content-Length'];
 
-const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
+/** PATCH too: a page running @webex/calling sends the call's alerting/connected PATCHes (§2). */
+const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 
 function single(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

@@ -51,6 +51,20 @@ describe('CORS and tracking ids', () => {
     expect(emu.requestLog()).toEqual([]);
   });
 
+  it("allows a page's cross-origin PATCH (the SDK's sig_alerting and sig_connected)", async () => {
+    const res = await fetch(`${emu.urls.mobiusPrimaryApi}/calling/web/devices/d1/calls/c1`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://127.0.0.1:8080',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    const methods = (res.headers.get('access-control-allow-methods') ?? '').split(/,\s*/);
+    expect(methods).toEqual(expect.arrayContaining(['PATCH', 'DELETE', 'POST']));
+  });
+
   it('puts trackingid and exposed headers on every response, echoing the client id', async () => {
     const res = await fetch(`${emu.urls.base}/v1/region`, {
       headers: { trackingid: 'webex-js-sdk_1' },

@@ -26,7 +26,10 @@ export interface Emulator extends EmulatorCore {
   /** The caller hangs up. */
   hangUp(callId: string): CallView;
   calls(email?: string): CallView[];
-  /** Resolves when the call's view passes `test` (checked on each media event), or rejects. */
+  /**
+   * Resolves when the call's view passes `test` (checked on each media event and after each
+   * call request or hang-up), or rejects.
+   */
   waitForCall(
     callId: string,
     test: (call: CallView) => boolean,

@@ -198,6 +198,11 @@ export class MediaPeer {
     this.changed();
   }
 
+  /** Re-runs pending waits: the call's signalling changed (a PATCH, the DELETE, a hang-up). */
+  recheck(): void {
+    this.changed();
+  }
+
   private changed(): void {
     for (const listener of [...this.listeners]) listener();
   }

@@ -1,0 +1,44 @@
+/** What Node hands the page, and what the page reports back (both sides import this). */
+import type { HostMap } from '../sdk-harness/url-map';
+
+export interface PageServices {
+  hostCatalog: Record<string, unknown>;
+  serviceUrls: Record<string, string>;
+  /** webex-core's getMobiusClusters() over the same catalog, computed in Node. */
+  mobiusClusters: unknown[];
+}
+
+export interface PageConfig {
+  accessToken: string;
+  device: { url: string; userId: string; orgId: string; webSocketUrl: string };
+  services: PageServices;
+  hostMap: HostMap;
+}
+
+/** One thing the page saw: an SDK or Mercury event, or a request the host object dropped. */
+export interface PageEvent {
+  at: number;
+  source: 'mercury' | 'line' | 'call' | 'host' | 'client';
+  name: string;
+  detail?: unknown;
+}
+
+/** The page's own measurement of the call's audio (RTCPeerConnection getStats). */
+export interface PageAudio {
+  peerConnections: number;
+  iceState: string;
+  packetsReceived: number;
+  packetsSent: number;
+  totalAudioEnergy: number;
+  audioLevel: number;
+}
+
+export interface IncomingCallView {
+  callId: string;
+  correlationId: string;
+  direction: string;
+  callerName?: string;
+  callerNumber?: string;
+}
+
+export const REPORT_FUNCTION = 'reportToHarness';
