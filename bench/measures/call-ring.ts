@@ -174,6 +174,7 @@ export async function measureCallRing(
     browserFirst: [] as number[],
     browserBracket: [] as number[],
     answerReply: [] as number[],
+    roapAnswer: [] as number[],
   };
   try {
     for (let i = 0; i < runs; i += 1) {
@@ -211,6 +212,13 @@ export async function measureCallRing(
       const browser = await answerAndWatch(driver, call.key);
       await callerSide;
       if (!browser.firstSeenAt) throw new Error('the browser received no packet within 15 s');
+      // The ROAP ANSWER reaching Mobius: the first POST …/media received after the answer.
+      const roap = emulator
+        .requestLog()
+        .find(
+          (e) => e.method === 'POST' && /\/media$/.test(e.path) && e.receivedAt >= browser.sentAt,
+        );
+      if (roap) s.roapAnswer.push(roap.receivedAt - browser.sentAt);
       s.answerReply.push(browser.answeredAt - browser.sentAt);
       s.callerConnected.push(caller.connectedAt - browser.sentAt);
       s.callerFirst.push(caller.firstAt - browser.sentAt);
@@ -251,6 +259,13 @@ export async function measureCallRing(
   );
   rec.figure(8, 'call.answer.browser.ms', 'answer sent -> browser has RTP', 'ms', s.browserFirst);
   rec.figure(8, 'call.answer.bracket.ms', '  browser: poll resolution', 'ms', s.browserBracket);
+  rec.figure(
+    8,
+    'call.answer.roap.ms',
+    '  answer sent -> ROAP ANSWER at Mobius',
+    'ms',
+    s.roapAnswer,
+  );
   rec.figure(
     8,
     'call.answer.dtls.ms',
