@@ -209,6 +209,8 @@ export async function measureCallRing(
         "the caller's first packet",
         15_000,
       );
+      // Handled here too: it may fail while the browser side is still being awaited.
+      callerSide.catch(() => undefined);
       const browser = await answerAndWatch(driver, call.key);
       await callerSide;
       if (!browser.firstSeenAt) throw new Error('the browser received no packet within 15 s');
