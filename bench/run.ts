@@ -5,7 +5,7 @@
  * check of the harness's own assumptions did not hold), never for a missed goal.
  *
  *   npm run bench                      everything (a few minutes on 2 cores)
- *   npm run bench -- --only=1,7        some measures
+ *   npm run bench -- --only=1,7        some measures (8, 9: calls)
  *   npm run bench -- --runs=3          fewer repetitions, for trying the harness out
  */
 import { execFileSync } from 'node:child_process';
@@ -19,9 +19,11 @@ import { ALICE } from '../tests/emulator/users';
 import { type BrowserSession, openBrowser, prepareExtensionCopy } from './browser/session';
 import { type BenchResults, type MeasureRun, Recorder, type WeightReport } from './core/results';
 import { formatReport } from './core/table';
+import { measureCallRing } from './measures/call-ring';
 import { measureFanOut } from './measures/fan-out';
 import { measureIdleCost, openDemoTabs } from './measures/idle-cost';
 import { measureKeepalive } from './measures/keepalive';
+import { measureOffscreenCost } from './measures/offscreen-cost';
 import { measurePopupOpen } from './measures/popup-open';
 import { measureRegisterLatency } from './measures/register-latency';
 import { measureSdkVsService } from './measures/sdk-vs-service';
@@ -36,8 +38,10 @@ const TITLES: Record<number, string> = {
   5: 'Idle cost while registered',
   6: 'Fan-out: a status change reaching tabs with the content script',
   7: 'Weight: production build vs an app bundle of @webex/calling',
+  8: 'The line rings: Mercury event to notification, answer to first audio each way',
+  9: 'Offscreen document: memory, Mercury pings and worker starts while ready to ring',
 };
-const BROWSER_MEASURES = [1, 3, 4, 5, 6];
+const BROWSER_MEASURES = [1, 3, 4, 5, 6, 8, 9];
 const RESULTS_FILE = join(REPO_ROOT, 'bench/results.json');
 
 interface Options {
@@ -53,7 +57,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (key === 'only') {
       only.clear();
       for (const id of value.split(',').map(Number)) {
-        if (!TITLES[id]) throw new Error(`--only: no measure ${id} (1-7)`);
+        if (!TITLES[id]) throw new Error(`--only: no measure ${id} (1-9)`);
         only.add(id);
       }
     } else if (key === 'runs') {
@@ -217,6 +221,8 @@ async function browserMeasures(
       emulator.setConfig({ keepaliveIntervalSec: 30 });
       await measureFanOut(rec, s, tabs, { runs });
     });
+    await step(8, () => measureCallRing(rec, emulator, s, { runs }));
+    await step(9, () => measureOffscreenCost(rec, emulator, s, { windowMs: 90_000, samples: 6 }));
     await send(s.driver, 'line/deregister');
     await send(s.driver, 'auth/signOut');
   } finally {

@@ -64,13 +64,23 @@ export async function openBrowser(
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: findChromium(),
     headless: true,
-    args: extensionArgs(extensionDir),
+    // The fake microphone (a beep) for the call measures; nothing else asks for media.
+    args: [...extensionArgs(extensionDir), '--use-fake-device-for-media-stream'],
   });
   try {
     const worker = await serviceWorkerOf(context);
     const extensionId = new URL(worker.url()).host;
     const url = (path: string) => `chrome-extension://${extensionId}/${path}`;
     const driver = await context.newPage();
+    // The microphone, granted to the extension's origin as the microphone page would, before
+    // anything asks (the offscreen document reads the permission when it starts). The session
+    // stays attached: the override ends with it.
+    const cdp = await context.newCDPSession(driver);
+    await cdp.send('Browser.setPermission', {
+      permission: { name: 'microphone' },
+      setting: 'granted',
+      origin: `chrome-extension://${extensionId}`,
+    });
     await driver.goto(url('bench/bench.html'));
     return {
       context,

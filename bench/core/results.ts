@@ -6,7 +6,7 @@
 import type { Contributor } from './sourcemap';
 import { ratioOfMedians, type Summary, summarize } from './stats';
 
-export type Unit = 'ms' | 'requests' | 'per hour' | 'count';
+export type Unit = 'ms' | 'requests' | 'per hour' | 'count' | 'MiB';
 
 /** A goal from the issue, judged on the median (or the max where the issue says "largest"). */
 export interface GoalSpec {
@@ -101,6 +101,7 @@ const UNIT_TEXT: Record<Unit, string> = {
   ms: 'ms',
   requests: 'requests',
   'per hour': '/h',
+  MiB: 'MiB',
   count: '',
 };
 

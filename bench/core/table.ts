@@ -3,7 +3,7 @@ import type { BenchResults, Figure, Goal, Ratio, Unit, WeightEntry } from './res
 
 export function formatNumber(value: number, unit: Unit | 'x'): string {
   if (unit === 'x') return `${value.toFixed(2)}x`;
-  if (unit === 'ms') return value.toFixed(1);
+  if (unit === 'ms' || unit === 'MiB') return value.toFixed(1);
   if (unit === 'per hour') return Math.round(value).toLocaleString('en-US');
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }

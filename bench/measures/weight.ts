@@ -192,6 +192,7 @@ export async function measureWeight(rec: Recorder, tmp: string): Promise<WeightR
     entry('popup', root, withImports(root, pageFiles(root, manifest.action.default_popup)), true),
     entry('options', root, withImports(root, pageFiles(root, manifest.options_ui.page)), true),
     entry('content script', root, withImports(root, contentScripts), true),
+    entry('offscreen document', root, withImports(root, pageFiles(root, 'offscreen.html')), true),
     entry('@webex/calling app (Vite)', sdkOut, ['app.js'], true),
   ];
   const stubbed = JSON.parse(readFileSync(join(sdkOut, EXTERNALIZED_FILE), 'utf8')) as string[];
