@@ -14,7 +14,7 @@ import { startAttempt } from './attempt';
 import type { Effects, TransitionContext } from './events';
 import { decideDeferredRestore } from './policy';
 import { type EngineRecord, type RestorePending, registeredDevice } from './record';
-import { setFlow, toReconnecting } from './states';
+import { clearRuntime, toReconnecting } from './states';
 
 type Ctx = TransitionContext;
 
@@ -37,15 +37,10 @@ export function restoreOrDefer(
     return;
   }
   // The first deferral's time stays: the maximum wait counts from it.
-  record.restorePending ??= { reason, since: ctx.now };
+  const pending = record.restorePending ?? { reason, since: ctx.now };
   // A restore waiting on its timer (the network) gives way; so do the line's timers.
-  setFlow(record, null);
-  record.retryAt = null;
-  record.retryHoldUntil = null;
-  record.target = null;
-  record.keepaliveAt = null;
-  record.failbackAt = null;
-  record.keepaliveFailures = 0;
+  clearRuntime(record);
+  record.restorePending = pending;
   toReconnecting(record);
   out.log('line', 'Re-registration deferred: a call is in progress', { reason });
 }
