@@ -57,7 +57,7 @@ export function CallsSection({
 
   if (env.callsSupported === false) {
     return (
-      <section class="panel" id="calls" aria-labelledby="calls-title">
+      <section class="panel call-prefs" id="calls" aria-labelledby="calls-title">
         <h2 id="calls-title">{t('callsSectionTitle')}</h2>
         <p class="muted">{t('callsUnsupported')}</p>
       </section>
@@ -91,7 +91,7 @@ export function CallsSection({
 
   const hidden = namesHidden(devices);
   return (
-    <section class="panel" id="calls" aria-labelledby="calls-title">
+    <section class="panel call-prefs" id="calls" aria-labelledby="calls-title">
       <h2 id="calls-title">{t('callsSectionTitle')}</h2>
       <p class="muted">{t('callsIntro')}</p>
       <label class="check">
