@@ -8,6 +8,7 @@
  * `dispose()` clears them: a token-refresh deadline days ahead is exactly what kept the old
  * `scripts/bench.ts` running forever.
  */
+import { DEFAULT_CALL_PREFERENCES } from '../lib/call-preferences';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEV_REDIRECT_URL } from '../lib/dev-integration';
 import type { Random, Scheduler, Store } from '../lib/ports';
 import { createLineService, type LineService } from '../lib/service/line-service';
@@ -84,6 +85,7 @@ export function createNodeLine(baseUrl: string, fetchImpl: typeof fetch = fetch)
     keepRegistered: false,
     notifications: false,
     sites: [],
+    calls: DEFAULT_CALL_PREFERENCES,
   };
   const timers = timeoutScheduler((name) => service.onTimer(name));
   const service: LineService = createLineService({

@@ -132,6 +132,8 @@ export default defineBackground(() => {
         const callTiming = await store.get<Record<string, number>>(DEV_TIMING_KEY);
         return callTiming ? { ok: true, line: { ...answer.line, callTiming } } : answer;
       },
+      // A saved preference changes what the document is told: it re-reads the line.
+      callPreferences: async () => (await settings.load()).calls,
       authorization: (rejected) => service.callAuthorization(rejected),
       notifier: callNotifications,
       changed: () =>
@@ -189,6 +191,7 @@ export default defineBackground(() => {
     calls: { command: (command) => calls.command(command) },
     settings,
     diagnostics,
+    callPreferencesChanged: async () => calls.sync(await service.snapshot()),
     enableSite: () => sitesChanged(null),
     disableSite: (origin) => sitesChanged(origin),
     ...(development

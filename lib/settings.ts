@@ -2,6 +2,7 @@
  * User settings: which Webex environment, which integration, and preferences. Validated as a
  * whole: a save either stores a complete valid settings object or nothing.
  */
+import { type CallPreferences, DEFAULT_CALL_PREFERENCES } from './call-preferences';
 
 export type Environment = { kind: 'production' } | { kind: 'custom'; baseUrl: string };
 
@@ -21,13 +22,18 @@ export interface Settings {
   notifications: boolean;
   /** Origins (scheme://host[:port]) where click-to-register controls are active. */
   sites: string[];
+  /** Ring, ring volume and audio devices (lib/call-preferences.ts); edited on their own. */
+  calls: CallPreferences;
 }
 
 /**
  * What the options page sends: the secret may be left out to keep the stored one; no broker URL
  * means none.
  */
-export type SettingsInput = Omit<Settings, 'clientSecret' | 'sites' | 'tokenBrokerUrl'> & {
+export type SettingsInput = Omit<
+  Settings,
+  'clientSecret' | 'sites' | 'tokenBrokerUrl' | 'calls'
+> & {
   clientSecret?: string;
   tokenBrokerUrl?: string;
 };
@@ -52,6 +58,8 @@ export const SETTINGS_ERROR_CODES = [
   'siteInvalid',
   'siteInsecure',
   'sitesLocked',
+  'ringVolumeInvalid',
+  'deviceIdInvalid',
 ] as const;
 export type SettingsErrorCode = (typeof SETTINGS_ERROR_CODES)[number];
 
@@ -67,6 +75,7 @@ export const PRODUCTION_DEFAULTS: Settings = {
   keepRegistered: true,
   notifications: true,
   sites: [],
+  calls: DEFAULT_CALL_PREFERENCES,
 };
 
 /** An http(s) URL with no credentials, query or fragment, or null. */
@@ -148,7 +157,7 @@ export function siteToAdd(
 
 /**
  * Validate a settings input against the stored settings (which supply the secret when the input
- * leaves it out, and the sites list, which is edited separately).
+ * leaves it out, and the sites list and call preferences, which are edited separately).
  */
 export function validateSettings(input: unknown, stored: Settings): ValidationResult<Settings> {
   const errors: Record<string, SettingsErrorCode> = {};
@@ -212,6 +221,7 @@ export function validateSettings(input: unknown, stored: Settings): ValidationRe
       keepRegistered: raw.keepRegistered as boolean,
       notifications: raw.notifications as boolean,
       sites: stored.sites,
+      calls: stored.calls,
     },
   };
 }

@@ -35,7 +35,9 @@ function openSocket(url: string): SocketLike {
   return port;
 }
 
-const media = webrtcMedia();
+const log = (line: string) => console.info(line);
+const media = webrtcMedia((line) => log(`media: ${line}`));
+const ringtone = synthesisedRingtone((line) => log(`ringtone: ${line}`));
 const app = new CallsApp({
   clock: { now: () => Date.now() },
   random: cryptoRandom,
@@ -54,8 +56,8 @@ const app = new CallsApp({
     orphansEnded: (keys) => void ask('offscreen/orphansEnded', { keys }).catch(() => undefined),
   },
   media,
-  ringtone: synthesisedRingtone(),
-  log: (line) => console.info(line),
+  ringtone,
+  log,
 });
 
 browser.runtime.onMessage.addListener((message: unknown) => {
@@ -68,7 +70,12 @@ browser.runtime.onMessage.addListener((message: unknown) => {
       return app.lineChanged(to.key);
     case 'probe':
       if (import.meta.env.MODE === 'production') return undefined;
-      return media.levels().then((levels) => ({ levels, open: media.open(), view: app.view() }));
+      return media.levels().then((levels) => ({
+        levels,
+        open: media.open(),
+        ringtone: ringtone.playing(),
+        view: app.view(),
+      }));
   }
 });
 

@@ -3,6 +3,7 @@ import type { MessagingClient } from '../../lib/messaging/client';
 import type { SettingsView } from '../../lib/messaging/protocol';
 import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { CallsSection } from './CallsSection';
 import { DevicesSection } from './DevicesSection';
 import { DiagnosticsSection } from './DiagnosticsSection';
 import type { OptionsEnv } from './env';
@@ -38,6 +39,7 @@ export function Options({ client, env }: { client: MessagingClient; env: Options
         <>
           <PolicySection policy={view.policy} />
           <SettingsForm client={client} env={env} view={view} onSaved={setView} />
+          <CallsSection client={client} env={env} view={view} onSaved={setView} />
         </>
       ) : (
         <p class="loading" aria-busy="true">

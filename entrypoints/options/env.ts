@@ -1,3 +1,5 @@
+import type { DeviceInfo } from '../../lib/ui/call-devices';
+
 /** Browser calls the options page makes besides messaging; injectable for tests. */
 export interface OptionsEnv {
   /**
@@ -15,4 +17,12 @@ export interface OptionsEnv {
   initialAddSite: string | null;
   /** A section to bring into view (`?show=devices` from the popup's device-limit error). */
   initialSection?: 'devices' | null;
+  /** This browser can hold calls (false in Firefox: no offscreen documents). Default true. */
+  callsSupported?: boolean;
+  /** The audio devices (`enumerateDevices`), and a call whenever they may have changed. */
+  audioDevices?: {
+    list(): Promise<DeviceInfo[]>;
+    /** Returns the unsubscribe. */
+    onChange(listener: () => void): () => void;
+  };
 }

@@ -26,6 +26,20 @@ const env: OptionsEnv = {
   extensionVersion: () => browser.runtime.getManifest().version,
   initialAddSite: normalizeOrigin(new URLSearchParams(location.search).get('addSite') ?? ''),
   initialSection: new URLSearchParams(location.search).get('show') === 'devices' ? 'devices' : null,
+  // Firefox has no offscreen documents: this browser cannot hold calls.
+  callsSupported: !import.meta.env.FIREFOX,
+  audioDevices: {
+    list: async () => (await navigator.mediaDevices?.enumerateDevices()) ?? [],
+    onChange(listener) {
+      // A device plugged in or out; back from the microphone page (names may be shown now).
+      navigator.mediaDevices?.addEventListener('devicechange', listener);
+      window.addEventListener('focus', listener);
+      return () => {
+        navigator.mediaDevices?.removeEventListener('devicechange', listener);
+        window.removeEventListener('focus', listener);
+      };
+    },
+  },
 };
 
 document.documentElement.lang = messagesLanguage();

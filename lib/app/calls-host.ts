@@ -7,6 +7,7 @@
  */
 
 import type { CallNotifier, OffscreenPort } from '../call/host-ports';
+import type { CallPreferences } from '../call-preferences';
 import {
   type CallCommand,
   type CallingView,
@@ -32,6 +33,11 @@ export interface CallsHostDeps {
   /** null: this browser has no offscreen documents (Firefox) and cannot hold calls. */
   offscreen: OffscreenPort | null;
   lineForCalls(): Promise<{ ok: true; line: LineForCalls } | { ok: false; why: string }>;
+  /**
+   * The user's call preferences, part of what the document is told has changed: a saved
+   * preference reaches a running document (which keeps Mercury and its calls).
+   */
+  callPreferences?(): Promise<CallPreferences>;
   authorization(rejected?: string): Promise<string | null>;
   notifier: CallNotifier;
   /** The view changed: repaint the popup, badge. */
@@ -108,7 +114,7 @@ export function createCallsHost(
     const offscreen = deps.offscreen;
     if (!offscreen) return;
     const wanted = wantsDocument(snapshot);
-    const key = lineKey(snapshot);
+    const key = lineKey(snapshot, await deps.callPreferences?.());
     const exists = await offscreen.exists();
     const tell = () => {
       told = key;

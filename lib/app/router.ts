@@ -53,6 +53,8 @@ export interface RouterContext {
   enableSite(origin: string): Promise<void>;
   disableSite(origin: string): Promise<void>;
   settingsChanged(previous: Settings, next: Settings): Promise<void>;
+  /** The call preferences were saved: tell the calls document. */
+  callPreferencesChanged?(): Promise<void>;
   /**
    * Read the browser's managed policy now and apply it if it changed (its read has a deadline).
    * Awaited before the answers that depend on it, so a late start-up read never lets a sign-in
@@ -73,6 +75,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'line/deregister',
   'settings/get',
   'settings/save',
+  'settings/calls',
   'sites/list',
   'sites/add',
   'sites/remove',
@@ -165,6 +168,13 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     if (!result.ok) return settingsView(previous, ctx, result.errors);
     await ctx.diagnostics.add('settings', 'Settings saved');
     await ctx.settingsChanged(previous, result.value);
+    return settingsView(result.value, ctx);
+  },
+  'settings/calls': async (payload, ctx) => {
+    const result = await ctx.settings.saveCalls((payload as { calls?: unknown } | null)?.calls);
+    if (!result.ok) return settingsView(await ctx.settings.load(), ctx, result.errors);
+    await ctx.diagnostics.add('settings', 'Call preferences saved');
+    await ctx.callPreferencesChanged?.();
     return settingsView(result.value, ctx);
   },
   'sites/list': async (_, ctx) => ({ sites: (await ctx.settings.load()).sites }),

@@ -1,3 +1,4 @@
+import { callPreferencesFrom, validateCallPreferences } from '../call-preferences';
 import { applyPolicy, type UserSettings } from '../policy/apply';
 import type { ParsedPolicy } from '../policy/parse';
 import { saveUnderPolicy } from '../policy/save';
@@ -17,6 +18,8 @@ export interface SettingsStore {
   check(input: unknown): Promise<ValidationResult<Settings>>;
   /** Validates the whole input; stores all of it or nothing. Answers the settings in effect. */
   save(input: unknown): Promise<ValidationResult<Settings>>;
+  /** Validates the call preferences as a whole; stores them or nothing. Never locked. */
+  saveCalls(input: unknown): Promise<ValidationResult<Settings>>;
   addSite(origin: string): Promise<ValidationResult<Settings>>;
   removeSite(origin: string): Promise<Settings>;
 }
@@ -39,8 +42,13 @@ export function createSettingsStore(
     const stored = await store.get<Partial<UserSettings>>(SETTINGS_KEY);
     const settings: UserSettings = { ...structuredClone(defaults), ...(stored ?? {}) };
     // A plain-http site an older build accepted is no longer served (a network attacker could
-    // put a register control on it); the user may add its https origin.
-    return { ...settings, sites: settings.sites.filter(isSafeTransport) };
+    // put a register control on it); the user may add its https origin. Settings stored before
+    // the call preferences existed (or with some of them missing) take the defaults for those.
+    return {
+      ...settings,
+      sites: settings.sites.filter(isSafeTransport),
+      calls: callPreferencesFrom(stored?.calls ?? defaults.calls),
+    };
   }
 
   async function current() {
@@ -71,6 +79,14 @@ export function createSettingsStore(
         if (!result.ok) return result;
         await store.set(SETTINGS_KEY, result.value.user);
         return { ok: true, value: result.value.effective };
+      }),
+    saveCalls: (input) =>
+      serialise(async () => {
+        const checked = validateCallPreferences(input);
+        if (!checked.ok) return checked;
+        const next = { ...(await loadUser()), calls: checked.value };
+        await store.set(SETTINGS_KEY, next);
+        return { ok: true, value: (await effective(next)).settings };
       }),
     addSite: (origin) =>
       serialise(async () => {

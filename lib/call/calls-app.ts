@@ -8,7 +8,6 @@
 import type {
   CallCommand,
   CallingView,
-  CallView,
   EndedCallView,
   HeldCall,
   LineForCalls,
@@ -22,14 +21,8 @@ import { MercuryClient, type MercuryStatus, type SocketLike, type Timers } from 
 import { type CallTarget, endOrphans, heldCalls } from './orphans';
 import { sendAuthorized } from './requests';
 import { type CallTiming, callTimingFrom } from './timing';
-import type {
-  CallEvent,
-  CallNotice,
-  CallRecord,
-  EndReason,
-  MediaCommand,
-  RequestOutcome,
-} from './types';
+import type { CallEvent, CallNotice, CallRecord, MediaCommand, RequestOutcome } from './types';
+import { callViews, endedView } from './views';
 
 export interface WorkerPort {
   line(): Promise<LineForCalls | null>;
@@ -44,11 +37,15 @@ export interface MediaPort {
   run(key: string, command: MediaCommand): Promise<CallEvent | null>;
   setMuted(key: string, muted: boolean): void;
   micPermission(): Promise<MicPermission>;
+  /** The user's devices ('' = default): the microphone from the next Answer, the speaker now. */
+  configure(devices: { microphone: string; speaker: string }): void;
 }
 
 export interface RingtonePort {
   start(): void;
   stop(): void;
+  /** Ring volume (0 to 1) and ringer device ('' = default), from the next burst. */
+  configure(settings: { volume: number; device: string }): void;
 }
 
 export interface CallsAppDeps {
@@ -62,9 +59,6 @@ export interface CallsAppDeps {
   ringtone: RingtonePort;
   log(line: string): void;
 }
-
-/** Reasons the user had no chance to take the call here: a missed-call notice. */
-const MISSED: ReadonlySet<EndReason> = new Set(['missed', 'busy', 'micBlocked']);
 
 export class CallsApp {
   private line: LineForCalls | null = null;
@@ -125,7 +119,9 @@ export class CallsApp {
       line.webSocketUrl === this.line.webSocketUrl &&
       line.serverUrl === this.line.serverUrl;
     if (same) {
+      // The same line (Mercury and the calls go on); the call preferences may be new.
       this.line = line;
+      this.applyPreferences();
       this.publish();
       return;
     }
@@ -135,6 +131,7 @@ export class CallsApp {
     this.mercury = null;
     this.wasOnline = false;
     this.line = line;
+    this.applyPreferences();
     Object.assign(this.timing, callTimingFrom(line?.callTiming));
     if (!line) {
       this.ring = 'off';
@@ -193,24 +190,31 @@ export class CallsApp {
     }
   }
 
+  /**
+   * The line's call preferences: volume and devices for what plays next (and the call audio
+   * now); ring turned off silences a ringing call, turned on makes it ring.
+   */
+  private applyPreferences(): void {
+    const line = this.line;
+    if (!line) return;
+    this.deps.ringtone.configure({ volume: line.ringVolume, device: line.devices.ringer });
+    this.deps.media.configure({
+      microphone: line.devices.microphone,
+      speaker: line.devices.speaker,
+    });
+    // No call ringing: no ringtone playing (ringtoneFollowsCalls), nothing to change.
+    if (!this.records().some((record) => record.state === 'ringing')) return;
+    if (line.ring) this.deps.ringtone.start();
+    else this.deps.ringtone.stop();
+  }
+
   /** The ringtone plays while a call rings here, and only then (Answer stops it at once). */
   private ringtoneFollowsCalls(): void {
     if (!this.records().some((record) => record.state === 'ringing')) this.deps.ringtone.stop();
   }
 
   view(): CallingView {
-    const calls: CallView[] = this.records()
-      .filter((record) => record.state !== 'ended')
-      .map((record) => ({
-        key: record.key,
-        state: record.state as CallView['state'],
-        ...(record.callerId.name ? { callerName: record.callerId.name } : {}),
-        ...(record.callerId.number ? { callerNumber: record.callerId.number } : {}),
-        since: record.ringingSince,
-        connectedAt: record.connectedAt,
-        muted: this.muted.has(record.key),
-        micBlocked: record.micBlocked,
-      }));
+    const calls = callViews(this.records(), this.muted);
     return {
       ring: this.ring,
       mic: this.mic,
@@ -243,14 +247,7 @@ export class CallsApp {
     if (notice.kind === 'incoming' && this.line?.ring) this.deps.ringtone.start();
     if (notice.kind === 'ended') {
       this.muted.delete(notice.key);
-      this.lastEnded = {
-        key: notice.key,
-        reason: notice.reason,
-        ...(notice.callerId.name ? { callerName: notice.callerId.name } : {}),
-        ...(notice.callerId.number ? { callerNumber: notice.callerId.number } : {}),
-        at: this.deps.clock.now(),
-        missed: MISSED.has(notice.reason),
-      };
+      this.lastEnded = endedView(notice, this.deps.clock.now());
     }
     this.ringtoneFollowsCalls();
     // The notice is emitted inside the transition: publish once the records are updated.

@@ -7,6 +7,7 @@
  * - extension pages (popup, options): `calls/*` commands, relayed to the document;
  * - content scripts and web pages: nothing here (they never learn of calls).
  */
+import { type CallDevices, type CallPreferences, callPreferencesDigest } from '../call-preferences';
 
 /** Whether the registered line can ring here, and if not, why. */
 export type RingReadiness =
@@ -90,8 +91,12 @@ export interface LineForCalls {
   clientDeviceUri: string;
   /** The WDM device's `webSocketUrl`, already checked against the session's environment. */
   webSocketUrl: string;
-  /** The ringtone plays (the options page's "ring" preference). */
+  /** The ringtone plays (the options page's "Ring in this browser"). */
   ring: boolean;
+  /** Ringtone volume, 0 to 1. */
+  ringVolume: number;
+  /** Audio devices ('' = the browser's default): the microphone, the call's and the ring's output. */
+  devices: CallDevices;
   /** Development builds only: call timer overrides (`callRingMs`, …; lib/call/timing.ts). */
   callTiming?: Record<string, number>;
   /** Calls a lost document held: end them at Mobius, then say so (`offscreen/orphansEnded`). */
@@ -147,16 +152,26 @@ export type ToOffscreen =
 export const OFFSCREEN_PATH = '/offscreen.html';
 
 /**
- * What the document's line depends on, as one string: the Mobius device and its server. A
- * keepalive, a reconnecting spell on the same server or a new token leave it alone, so they
- * cost the document nothing; a failover, a new registration or a sign-out change it.
+ * What the document's line depends on, as one string: the Mobius device and its server, and the
+ * user's call preferences. A keepalive, a reconnecting spell on the same server or a new token
+ * leave it alone, so they cost the document nothing; a failover, a new registration or a
+ * sign-out change it, and so does a changed preference (the document re-reads the line, sees
+ * the same device and keeps Mercury and its calls, and applies the preferences).
  */
-export const lineKey = (snapshot: {
-  auth: string;
-  line: { mobiusDeviceId?: string; lineId: string } | null;
-  server: { url: string } | null;
-}): string =>
-  [snapshot.auth, snapshot.line?.mobiusDeviceId ?? '', snapshot.server?.url ?? ''].join(' ');
+export const lineKey = (
+  snapshot: {
+    auth: string;
+    line: { mobiusDeviceId?: string; lineId: string } | null;
+    server: { url: string } | null;
+  },
+  prefs?: CallPreferences,
+): string =>
+  [
+    snapshot.auth,
+    snapshot.line?.mobiusDeviceId ?? '',
+    snapshot.server?.url ?? '',
+    ...(prefs ? [callPreferencesDigest(prefs)] : []),
+  ].join(' ');
 
 const KEY = /^[\w-]{1,100}$/;
 

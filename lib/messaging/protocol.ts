@@ -9,6 +9,7 @@
  * - anything else: not answered.
  */
 
+import type { CallPreferences } from '../call-preferences';
 import type { EngineState } from '../line/types';
 import type { PolicyView } from '../policy/view';
 import type { Settings, SettingsInput } from '../settings';
@@ -100,6 +101,8 @@ export interface RequestMap {
   'line/deregister': [Record<string, never>, StatusSnapshot];
   'settings/get': [Record<string, never>, SettingsView];
   'settings/save': [{ settings: SettingsInput }, SettingsView];
+  /** Ring, ring volume and audio devices, saved on their own (never locked by a policy). */
+  'settings/calls': [{ calls: CallPreferences }, SettingsView];
   'sites/list': [Record<string, never>, { sites: string[] }];
   /** The options page asks for the host permission first (user gesture), then sends this. */
   'sites/add': [{ origin: string }, { sites: string[] }];

@@ -3,9 +3,13 @@
  * one RTCPeerConnection per call answering Mobius's ROAP OFFER, and the other party's audio
  * played where the user hears it. Implements the call machine's media commands.
  */
+
 import type { MediaPort } from '../call/calls-app';
+import { micConstraints, micFallsBack } from '../call/devices';
 import type { CallEvent, MediaCommand } from '../call/types';
+import type { CallDevices } from '../call-preferences';
 import type { MicPermission } from '../messaging/calls';
+import { chooseOutput, type SinkTarget } from './audio-output';
 
 /** ICE gathering is done within this (SDK: at most 3 s); what was gathered by then is sent. */
 const ICE_GATHERING_MS = 3_000;
@@ -33,8 +37,14 @@ export interface WebrtcMedia extends MediaPort {
   open(): number;
 }
 
-export function webrtcMedia(): WebrtcMedia {
+export function webrtcMedia(log: (line: string) => void = () => {}): WebrtcMedia {
   const calls = new Map<string, CallMedia>();
+  /** The user's choice ('' = default); the microphone applies from the next Answer. */
+  let devices: Pick<CallDevices, 'microphone' | 'speaker'> = { microphone: '', speaker: '' };
+  const toSpeaker = (audio: HTMLAudioElement) =>
+    void chooseOutput(audio as SinkTarget, devices.speaker, 'call audio', log).catch(
+      () => undefined,
+    );
   const of = (key: string): CallMedia => {
     let media = calls.get(key);
     if (!media) {
@@ -48,7 +58,7 @@ export function webrtcMedia(): WebrtcMedia {
     switch (command.kind) {
       case 'acquireMic':
         try {
-          const mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+          const mic = await openMic(devices.microphone);
           const media = of(key);
           media.mic = mic;
           for (const track of mic.getAudioTracks()) track.enabled = !media.muted;
@@ -78,6 +88,7 @@ export function webrtcMedia(): WebrtcMedia {
     pc.ontrack = (event) => {
       const audio = media.audio ?? new Audio();
       media.audio = audio;
+      toSpeaker(audio);
       audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       void audio.play().catch(() => undefined);
     };
@@ -101,8 +112,26 @@ export function webrtcMedia(): WebrtcMedia {
     }
   }
 
+  /** The chosen microphone, or the default one when it is gone: never a call lost to it. */
+  async function openMic(deviceId: string): Promise<MediaStream> {
+    try {
+      return await navigator.mediaDevices.getUserMedia(micConstraints(deviceId));
+    } catch (error) {
+      const name = error instanceof DOMException ? error.name : '';
+      if (!micFallsBack(deviceId, name)) throw error;
+      log(`microphone ${deviceId} unavailable (${errorText(error)}); using the default`);
+      return navigator.mediaDevices.getUserMedia(micConstraints(''));
+    }
+  }
+
   return {
     run,
+    configure(next) {
+      const moved = next.speaker !== devices.speaker;
+      devices = { microphone: next.microphone, speaker: next.speaker };
+      // A call in progress moves to the new speaker at once.
+      if (moved) for (const media of calls.values()) if (media.audio) toSpeaker(media.audio);
+    },
     setMuted(key, muted) {
       const media = of(key);
       media.muted = muted;

@@ -49,6 +49,7 @@ export function saveUnderPolicy(
     keepRegistered: keep('keepRegistered'),
     notifications: keep('notifications'),
     sites: stored.sites,
+    calls: stored.calls,
   };
   const user: UserSettings = { ...own, ...secretToStore(valid, stored, applied, own) };
   return { ok: true, value: { user, effective: applyPolicy(user, policy).settings } };

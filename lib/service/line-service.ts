@@ -81,7 +81,7 @@ export interface LineService {
   applyTiming(overrides: Partial<Timing>): void;
   /**
    * The registered line as the calls document needs it (device, server, checked Mercury
-   * address), or why there is none.
+   * address, and the user's call preferences from the settings), or why there is none.
    */
   lineForCalls(): Promise<{ ok: true; line: LineForCalls } | { ok: false; why: string }>;
   /**
@@ -244,6 +244,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
       if (!device) return { ok: false, why: 'The line is not registered' };
       const socket = await discovery.webSocketUrl();
       if (!socket.ok) return { ok: false, why: socket.error.message };
+      const { ring, ringVolume, devices } = (await loadSettings()).calls;
       return {
         ok: true,
         line: {
@@ -251,7 +252,9 @@ export function createLineService(deps: LineServiceDeps): LineService {
           serverUrl: device.serverUrl,
           clientDeviceUri: device.clientDeviceUri,
           webSocketUrl: socket.value,
-          ring: true,
+          ring,
+          ringVolume,
+          devices: { ...devices },
         },
       };
     },

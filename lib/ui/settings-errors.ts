@@ -19,6 +19,8 @@ export const SETTINGS_ERROR_KEYS: Record<SettingsErrorCode, MessageKey> = {
   siteInvalid: 'errorSiteInvalid',
   siteInsecure: 'errorSiteInsecure',
   sitesLocked: 'errorSitesLocked',
+  ringVolumeInvalid: 'errorRingVolumeInvalid',
+  deviceIdInvalid: 'errorDeviceIdInvalid',
 };
 
 const isCode = (value: string): value is SettingsErrorCode =>

@@ -59,8 +59,10 @@ async function registeredAndReady(page: Page, emulator: Emulator): Promise<void>
   await waitForStatus(page, (s) => calling(s)?.ring === 'ready');
 }
 
-/** The offscreen document's media, as its development probe reports it. */
-async function probe(page: Page): Promise<{ levels: AudioLevels[]; open: number }> {
+/** The offscreen document's media and ringtone, as its development probe reports them. */
+async function probe(
+  page: Page,
+): Promise<{ levels: AudioLevels[]; open: number; ringtone: boolean }> {
   return page.evaluate(() => chrome.runtime.sendMessage({ target: 'offscreen', kind: 'probe' }));
 }
 
@@ -191,6 +193,34 @@ test('from the popup: the ringing call is shown, Answer connects it, Hang up end
   await again.getByRole('button', { name: 'Hang up' }).click();
   await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
   await expect(again.getByRole('button', { name: 'Hang up' })).toHaveCount(0);
+  await expectNoDeviations(emulator);
+});
+
+test('"Ring in this browser" off: a call still rings in the popup, silently; turned on mid-ring, it rings', async ({
+  context,
+  extensionId,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  const ringHere = options.getByRole('checkbox', { name: 'Ring in this browser' });
+  await expect(ringHere).toBeChecked();
+  await ringHere.uncheck();
+  // Saved, and the running document told, before the page says so.
+  await expect(options.getByText('Settings saved.')).toBeVisible();
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  const offered = await emulator.callMe({ email: ALICE, callerName: 'Hana Caller' });
+  await expect(popup.getByRole('alert')).toContainText('Hana Caller');
+  expect((await probe(page)).ringtone).toBe(false);
+  // On again while it rings: the same document (Mercury, the call) rings at once.
+  await ringHere.check();
+  await expect.poll(async () => (await probe(page)).ringtone, { timeout: 5_000 }).toBe(true);
+  await popup.getByRole('button', { name: 'Decline' }).click();
+  await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  await expect.poll(async () => (await probe(page)).ringtone, { timeout: 5_000 }).toBe(false);
   await expectNoDeviations(emulator);
 });
 

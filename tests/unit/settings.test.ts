@@ -34,6 +34,7 @@ describe('settings validation', () => {
         environment: { kind: 'custom', baseUrl: 'http://127.0.0.1:8790' },
         tokenBrokerUrl: '',
         sites: [],
+        calls: stored.calls,
       },
     });
   });

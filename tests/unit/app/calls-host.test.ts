@@ -6,6 +6,11 @@ import {
   type OffscreenPort,
   ORPHAN_CALLS_KEY,
 } from '../../../lib/app/calls-host';
+import {
+  type CallPreferences,
+  callPreferencesDigest,
+  DEFAULT_CALL_PREFERENCES,
+} from '../../../lib/call-preferences';
 import type { CallingView, CallView, HeldCall, ToOffscreen } from '../../../lib/messaging/calls';
 import { memoryStore } from '../platform/memory-store';
 
@@ -17,6 +22,8 @@ const LINE = {
   clientDeviceUri: 'https://wdm.example/devices/w1',
   webSocketUrl: 'wss://mercury.example/v1/connect',
   ring: true,
+  ringVolume: 0.8,
+  devices: { microphone: '', speaker: '', ringer: '' },
 };
 
 function ringing(key: string, extra: Partial<CallView> = {}): CallView {
@@ -36,8 +43,15 @@ function view(calls: CallView[], extra: Partial<CallingView> = {}): CallingView 
   return { ring: 'ready', mic: 'granted', calls, lastEnded: null, at: 1, ...extra };
 }
 
-function rig(options: { offscreen?: boolean; store?: ReturnType<typeof memoryStore> } = {}) {
+function rig(
+  options: {
+    offscreen?: boolean;
+    store?: ReturnType<typeof memoryStore>;
+    prefs?: { current: CallPreferences };
+  } = {},
+) {
   const store = options.store ?? memoryStore();
+  const prefs = options.prefs;
   /** The stored view's calls each time "calls cleared" was said (it must be stored first). */
   const cleared: number[] = [];
   const sent: ToOffscreen[] = [];
@@ -65,6 +79,7 @@ function rig(options: { offscreen?: boolean; store?: ReturnType<typeof memorySto
       clock: { now: () => 1_000 },
       offscreen: options.offscreen === false ? null : offscreen,
       lineForCalls: async () => ({ ok: true, line: LINE }),
+      ...(prefs ? { callPreferences: async () => prefs.current } : {}),
       authorization: async (rejected) => {
         tokens.push(rejected);
         return rejected ? 'Bearer fresh' : 'Bearer current';
@@ -127,6 +142,31 @@ describe('calls host (service worker side)', () => {
       `signedIn d2 ${backup.url}`,
       'signedIn  ',
     ]);
+  });
+
+  it('tells an open document when the call preferences change, and only then', async () => {
+    const prefs = { current: DEFAULT_CALL_PREFERENCES };
+    const { host, sent, events } = rig({ prefs });
+    await host.sync(registered); // creates it: the new document reads the line itself
+    await host.sync(registered); // a worker wake: told once
+    await host.sync(registered); // nothing changed: not told
+    prefs.current = { ...DEFAULT_CALL_PREFERENCES, ring: false };
+    await host.sync(registered); // "Ring in this browser" turned off
+    await host.sync(registered);
+    prefs.current = {
+      ...prefs.current,
+      devices: { ...prefs.current.devices, speaker: 'headset' },
+    };
+    await host.sync({ ...registered, state: 'reconnecting' }); // a new speaker
+    const told = sent.filter((message) => message.kind === 'lineChanged');
+    const digest = (p: CallPreferences) => callPreferencesDigest(p);
+    expect(told.map((message) => message.kind === 'lineChanged' && message.key)).toEqual([
+      `signedIn d1 ${ON_PRIMARY.url} ${digest(DEFAULT_CALL_PREFERENCES)}`,
+      `signedIn d1 ${ON_PRIMARY.url} ${digest({ ...DEFAULT_CALL_PREFERENCES, ring: false })}`,
+      `signedIn d1 ${ON_PRIMARY.url} ${digest(prefs.current)}`,
+    ]);
+    // The same document all along: a preference never recreates it (Mercury and calls go on).
+    expect(events.filter((e) => e === 'create' || e === 'close')).toEqual(['create']);
   });
 
   it('a browser without offscreen documents says it cannot take calls', async () => {

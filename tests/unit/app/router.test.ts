@@ -65,6 +65,7 @@ function context(managed: unknown = {}) {
     enableSite: vi.fn(async () => {}),
     disableSite: vi.fn(async () => {}),
     settingsChanged: vi.fn(async () => {}),
+    callPreferencesChanged: vi.fn(async () => {}),
   };
 }
 
@@ -160,6 +161,30 @@ describe('message router', () => {
       value: { settings: { clientSecretSet: true, keepRegistered: false } },
     });
     expect(ctx.settingsChanged).toHaveBeenCalledOnce();
+  });
+
+  it('saves the call preferences on their own, tells the calls document, and refuses web pages', async () => {
+    const ctx = context();
+    const calls = {
+      ring: false,
+      ringVolume: 0.4,
+      devices: { microphone: 'm1', speaker: '', ringer: 's2' },
+    };
+    const send = (payload: unknown, sender = extensionPage) =>
+      routeMessage({ type: 'settings/calls', payload }, sender, ctx);
+    expect(await send({ calls })).toMatchObject({ ok: true, value: { settings: { calls } } });
+    expect(ctx.callPreferencesChanged).toHaveBeenCalledOnce();
+    // A bad value: field errors in the answer, nothing stored, nobody told.
+    expect(await send({ calls: { ...calls, ringVolume: 3 } })).toMatchObject({
+      ok: true,
+      value: { settings: { calls }, errors: { ringVolume: 'ringVolumeInvalid' } },
+    });
+    expect(ctx.callPreferencesChanged).toHaveBeenCalledOnce();
+    expect(await send({ calls: { ...calls, ring: true } }, optedInTab)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect((await ctx.settings.load()).calls).toEqual(calls);
   });
 
   it('a new environment or client ID signs out first, against the old settings, then saves', async () => {

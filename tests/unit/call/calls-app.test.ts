@@ -13,6 +13,8 @@ const LINE: LineForCalls = {
   clientDeviceUri: 'https://wdm.example.wbx2.com/wdm/api/v1/devices/w1',
   webSocketUrl: 'wss://mercury.example.wbx2.com/v1/apps/wx2/registrations/W/messages',
   ring: true,
+  ringVolume: 0.8,
+  devices: { microphone: '', speaker: '', ringer: '' },
 };
 const OFFER_SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
 
@@ -24,6 +26,8 @@ describe('CallsApp (the offscreen document)', () => {
   let requests: { method: string; url: string; auth: string | null; body?: string }[];
   let media: MediaCommand['kind'][];
   let ring: string[];
+  let configured: { microphone: string; speaker: string }[];
+  let ringConfigured: { volume: number; device: string }[];
   let tokens: (string | undefined)[];
   let mic: 'granted' | 'denied';
   let line: LineForCalls | null;
@@ -42,6 +46,8 @@ describe('CallsApp (the offscreen document)', () => {
     requests = [];
     media = [];
     ring = [];
+    configured = [];
+    ringConfigured = [];
     tokens = [];
     mic = 'granted';
     line = LINE;
@@ -97,8 +103,13 @@ describe('CallsApp (the offscreen document)', () => {
         },
         setMuted: () => {},
         micPermission: async () => mic,
+        configure: (devices) => configured.push({ ...devices }),
       },
-      ringtone: { start: () => ring.push('start'), stop: () => ring.push('stop') },
+      ringtone: {
+        start: () => ring.push('start'),
+        stop: () => ring.push('stop'),
+        configure: (settings) => ringConfigured.push({ ...settings }),
+      },
       log: () => {},
     });
   });
@@ -183,6 +194,42 @@ describe('CallsApp (the offscreen document)', () => {
     ]);
     expect(ring).toEqual(['start']);
     expect(requests[0]).toMatchObject({ method: 'PATCH', auth: 'Bearer first' });
+  });
+
+  it('with "Ring in this browser" off a call arrives and shows, but no ringtone plays', async () => {
+    line = { ...LINE, ring: false };
+    await online();
+    await incoming();
+    expect(view().calls).toEqual([expect.objectContaining({ state: 'ringing' })]);
+    expect(ring).not.toContain('start');
+    expect(requests[0]).toMatchObject({ method: 'PATCH' }); // alerting is sent all the same
+  });
+
+  it('hands the volume and devices to the ringtone and the media with the line', async () => {
+    line = {
+      ...LINE,
+      ringVolume: 0.3,
+      devices: { microphone: 'mic-usb', speaker: 'headset', ringer: 'speakers' },
+    };
+    await app.refresh();
+    expect(ringConfigured.at(-1)).toEqual({ volume: 0.3, device: 'speakers' });
+    expect(configured.at(-1)).toEqual({ microphone: 'mic-usb', speaker: 'headset' });
+  });
+
+  it('a changed preference on the same line keeps Mercury and the ringing call, and applies at once', async () => {
+    await online();
+    await incoming();
+    expect(ring).toEqual(['start']);
+    line = { ...LINE, ring: false, ringVolume: 0.5 };
+    await app.lineChanged('signedIn dev-1 primary silent');
+    expect(sockets).toHaveLength(1); // the same Mercury
+    expect(view().calls).toEqual([expect.objectContaining({ state: 'ringing' })]);
+    expect(ring.at(-1)).toBe('stop'); // silenced mid-ring
+    expect(ringConfigured.at(-1)).toEqual({ volume: 0.5, device: '' });
+    line = { ...LINE, ring: true };
+    await app.lineChanged('signedIn dev-1 primary ring');
+    expect(ring.at(-1)).toBe('start'); // rings again while the call still rings
+    expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
   });
 
   it('answer: microphone, media, connected; hang-up closes the media and deletes the call', async () => {

@@ -4,6 +4,7 @@
  * Scheduler, the old instance abandoned mid-flight.
  */
 
+import { DEFAULT_CALL_PREFERENCES } from '../../../lib/call-preferences';
 import type { Timing } from '../../../lib/line/timing';
 import type {
   DiagnosticEntry,
@@ -39,6 +40,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
     keepRegistered: true,
     notifications: true,
     sites: [],
+    calls: DEFAULT_CALL_PREFERENCES,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CALL_PREFERENCES } from '../../../lib/call-preferences';
 import {
   applyPolicy,
   credentialMode,
@@ -16,6 +17,7 @@ const USER: UserSettings = {
   keepRegistered: false,
   notifications: true,
   sites: ['https://mine.example'],
+  calls: DEFAULT_CALL_PREFERENCES,
 };
 
 const none = Object.fromEntries(LOCKABLE_FIELDS.map((f) => [f, false]));

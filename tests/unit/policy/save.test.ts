@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CALL_PREFERENCES } from '../../../lib/call-preferences';
 import { applyPolicy, type UserSettings } from '../../../lib/policy/apply';
 import type { ManagedPolicy } from '../../../lib/policy/parse';
 import { saveUnderPolicy } from '../../../lib/policy/save';
@@ -12,6 +13,7 @@ const USER: UserSettings = {
   keepRegistered: false,
   notifications: true,
   sites: ['https://mine.example'],
+  calls: DEFAULT_CALL_PREFERENCES,
 };
 
 const ORG: ManagedPolicy = {

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +7,7 @@ import { type MicrophoneEnv, MicrophonePage } from '../../../entrypoints/microph
 import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { Popup } from '../../../entrypoints/popup/Popup';
+import { DEFAULT_CALL_PREFERENCES } from '../../../lib/call-preferences';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { Handlers } from './helpers';
 import {
@@ -136,6 +138,7 @@ describe('accessibility (axe)', () => {
               keepRegistered: true,
               notifications: true,
               sites: [],
+              calls: DEFAULT_CALL_PREFERENCES,
             },
             redirectUrl: 'https://id.chromiumapp.org/',
             policy: policyView(),

@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
+
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { diagnosticsExport } from '../../../entrypoints/options/DiagnosticsSection';
 import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
+import { DEFAULT_CALL_PREFERENCES } from '../../../lib/call-preferences';
 import { createMessagingClient } from '../../../lib/messaging/client';
 import type { DiagnosticEntry, SettingsView } from '../../../lib/messaging/protocol';
 import { LOCKABLE_FIELDS } from '../../../lib/policy/apply';
@@ -36,6 +38,7 @@ function view(
       keepRegistered: true,
       notifications: true,
       sites: ['https://crm.example.com'],
+      calls: DEFAULT_CALL_PREFERENCES,
       ...overrides,
     },
     redirectUrl: REDIRECT,
