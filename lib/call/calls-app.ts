@@ -244,7 +244,14 @@ export class CallsApp {
   }
 
   private notice(notice: CallNotice): void {
-    if (notice.kind === 'incoming' && this.line?.ring) this.deps.ringtone.start();
+    if (notice.kind === 'incoming') {
+      // After the worker has the call: a document's first AudioContext took ~300 ms to make
+      // (bench measure 8), and the notification must not wait behind it.
+      this.deps.timers.set(0, () => {
+        const ringing = this.records().some((record) => record.state === 'ringing');
+        if (ringing && this.line?.ring) this.deps.ringtone.start();
+      });
+    }
     if (notice.kind === 'ended') {
       this.muted.delete(notice.key);
       this.lastEnded = endedView(notice, this.deps.clock.now());

@@ -196,6 +196,20 @@ describe('CallsApp (the offscreen document)', () => {
     expect(requests[0]).toMatchObject({ method: 'PATCH', auth: 'Bearer first' });
   });
 
+  it('the worker hears of the ringing call before the ringtone starts (its first AudioContext is slow)', async () => {
+    const order: string[] = [];
+    await online();
+    const published = views.length;
+    const start = ring.push.bind(ring);
+    ring.push = (...items: string[]) => {
+      order.push(`ringtone after ${views.length - published} views`);
+      return start(...items);
+    };
+    await incoming();
+    expect(order).toEqual([expect.stringMatching(/^ringtone after [1-9]/)]);
+    expect(views.at(-1)?.calls[0]?.state).toBe('ringing');
+  });
+
   it('with "Ring in this browser" off a call arrives and shows, but no ringtone plays', async () => {
     line = { ...LINE, ring: false };
     await online();
