@@ -408,6 +408,132 @@ test('Mercury shutdown (the server asks the client to move): a new socket, and t
   await hangUpCleanly(page, emulator, offered.callId, key);
 });
 
+/** The loudest the caller heard over `ms` (its 160 ms window, sampled every 20 ms). */
+async function loudestHeard(page: Page, emulator: Emulator, callId: string, ms: number) {
+  let loudest = 0;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const call = emulator.calls(ALICE).find((c) => c.callId === callId);
+    loudest = Math.max(loudest, call?.heard.rms ?? 0);
+    await page.waitForTimeout(20);
+  }
+  return loudest;
+}
+
+test('mute: the caller hears silence and the call goes on; unmute: it hears the microphone again', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const { offered, key } = await connected(page, emulator);
+  await emulator.waitForCall(offered.callId, (c) => c.heard.rms > 0.01, 'the microphone heard');
+  await send(page, 'calls/command', { command: { kind: 'mute', key, muted: true } });
+  await page.waitForTimeout(300); // what was already on its way
+  expect(await loudestHeard(page, emulator, offered.callId, 2_500)).toBeLessThan(0.001);
+  const still = await send(page, 'status/get');
+  expect(calling(still)?.calls[0]).toMatchObject({ key, state: 'connected', muted: true });
+  await send(page, 'calls/command', { command: { kind: 'mute', key, muted: false } });
+  await emulator.waitForCall(offered.callId, (c) => c.heard.rms > 0.01, 'heard after unmute');
+  await hangUpCleanly(page, emulator, offered.callId, key);
+});
+
+test("the caller hangs up a connected call: it ends here at once, with the SDK's DELETE, and the media closes", async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const { offered, key } = await connected(page, emulator);
+  emulator.hangUp(offered.callId);
+  const after = await waitForStatus(page, (s) => (calling(s)?.calls.length ?? -1) === 0);
+  expect(calling(after)?.lastEnded).toMatchObject({ key, reason: 'remoteHangup', missed: false });
+  const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+  expect(ended.end).toMatchObject({ by: 'caller', reason: 'hangup' });
+  expect((await probe(page)).open).toBe(0);
+  await expectNoDeviations(emulator);
+});
+
+test('Mercury dropped while a call rings: it reconnects, the call still rings and is answered', async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const { offered, key } = await ring(page, emulator, { callerName: 'Ivy Caller' });
+  const [first] = emulator.mercury.sockets(ALICE_ID);
+  expect(emulator.mercury.fault({ action: 'close', code: 1006 })).toBeGreaterThan(0);
+  await expect
+    .poll(() => emulator.mercury.sockets(ALICE_ID).some((x) => x.id !== first?.id && x.authorized))
+    .toBe(true);
+  const still = await waitForStatus(page, (s) => calling(s)?.ring === 'ready');
+  expect(calling(still)?.calls[0]).toMatchObject({ key, state: 'ringing' });
+  await command(page, 'answer', key);
+  await emulator.waitForCall(offered.callId, (c) => c.state === 'connected', 'connected');
+  await hangUpCleanly(page, emulator, offered.callId, key);
+});
+
+test('notifications: a ringing call names the caller with Answer and Decline and is cleared once answered; a missed call leaves one', async ({
+  context,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const worker = await serviceWorkerOf(context);
+  // Record what the worker asks of chrome.notifications (the call notifications go there).
+  await worker.evaluate(() => {
+    interface Options {
+      title?: string;
+      message?: string;
+      buttons?: { title: string }[];
+    }
+    interface Notifications {
+      create(id: string, options: Options): Promise<string>;
+      clear(id: string): Promise<boolean>;
+    }
+    const notifications = (globalThis as unknown as { chrome: { notifications: Notifications } })
+      .chrome.notifications;
+    const log: unknown[] = [];
+    (globalThis as { notificationLog?: unknown[] }).notificationLog = log;
+    const create = notifications.create.bind(notifications);
+    const clear = notifications.clear.bind(notifications);
+    notifications.create = (id, options) => {
+      const buttons = options.buttons?.map((button) => button.title);
+      log.push({ op: 'create', id, title: options.title, message: options.message, buttons });
+      return create(id, options);
+    };
+    notifications.clear = (id) => {
+      log.push({ op: 'clear', id });
+      return clear(id);
+    };
+  });
+  const notes = () =>
+    worker.evaluate(() => (globalThis as { notificationLog?: unknown[] }).notificationLog ?? []);
+  const first = await connected(page, emulator);
+  await hangUpCleanly(page, emulator, first.offered.callId, first.key);
+  const missed = await emulator.callMe({
+    email: ALICE,
+    callerName: 'Jo Caller',
+    callerNumber: '+14085550123',
+  });
+  await waitForStatus(page, (s) => calling(s)?.calls[0]?.state === 'ringing');
+  emulator.hangUp(missed.callId);
+  await waitForStatus(page, (s) => calling(s)?.lastEnded?.callerName === 'Jo Caller');
+  await expect.poll(async () => (await notes()).length).toBeGreaterThanOrEqual(5);
+  const log = (await notes()) as { op: string; id: string }[];
+  expect(log.filter((note) => note.op === 'create')).toEqual([
+    expect.objectContaining({ title: 'Incoming call', buttons: ['Answer', 'Decline'] }),
+    expect.objectContaining({
+      title: 'Incoming call',
+      message: expect.stringContaining('Jo Caller'),
+    }),
+    expect.objectContaining({
+      title: 'Missed call',
+      message: expect.stringContaining('Jo Caller'),
+    }),
+  ]);
+  // Answered: its ringing notification went at once; the missed one's too, before the notice.
+  expect(log).toContainEqual({ op: 'clear', id: expect.stringContaining(first.key) });
+  expect(log.findIndex((note) => note.op === 'clear' && note.id.includes(first.key))).toBe(1);
+});
+
 test.describe('with the microphone blocked', () => {
   test.use({ microphone: 'denied' });
 
