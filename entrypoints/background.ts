@@ -135,6 +135,8 @@ export default defineBackground(() => {
       // A saved preference changes what the document is told: it re-reads the line.
       callPreferences: async () => (await settings.load()).calls,
       authorization: (rejected) => service.callAuthorization(rejected),
+      fetch: (input, init) => fetch(input, init),
+      random: cryptoRandom,
       notifier: callNotifications,
       changed: () =>
         tasks.run('Calls status', async () => {
@@ -347,6 +349,8 @@ export default defineBackground(() => {
     ],
     ['Badge', async () => paintBadge(badgeFor(await service.snapshot()))],
     ['Log', () => diagnostics.add('worker', 'Service worker started')],
+    // Calls a lost document left behind end first: the start-up may delete their device.
+    ['Calls left behind', () => calls.endOrphansNow()],
     ['Start-up', () => service.onStartup('workerWake')],
     ['Timers', () => scheduler.rearm()],
     // The calls document may have been closed or crashed while this worker was stopped.

@@ -7,13 +7,13 @@
  */
 
 import type { CallNotifier, OffscreenPort } from '../call/host-ports';
+import { sendAuthorized } from '../call/requests';
 import type { CallPreferences } from '../call-preferences';
 import {
   type CallCommand,
   type CallingView,
   type CallView,
   callsInProgress,
-  type HeldCall,
   type LineForCalls,
   lineKey,
   NO_CALLING,
@@ -23,7 +23,8 @@ import {
 } from '../messaging/calls';
 import type { Response, StatusSnapshot } from '../messaging/protocol';
 import type { SenderInfo } from '../messaging/senders';
-import type { Clock, Store } from '../ports';
+import type { Clock, Fetch, Random, Store } from '../ports';
+import { createOrphanBook } from './orphan-calls';
 
 export type { CallNotifier, OffscreenPort } from '../call/host-ports';
 
@@ -39,6 +40,9 @@ export interface CallsHostDeps {
    */
   callPreferences?(): Promise<CallPreferences>;
   authorization(rejected?: string): Promise<string | null>;
+  /** For the calls a lost document left behind, ended from the worker (`endOrphansNow`). */
+  fetch: Fetch;
+  random: Random;
   notifier: CallNotifier;
   /** The view changed: repaint the popup, badge. */
   changed(): void;
@@ -51,9 +55,7 @@ export interface CallsHostDeps {
 }
 
 export const CALLS_VIEW_KEY = 'calls:view';
-/** The calls the document holds (its last report), and those a lost document left behind. */
-export const HELD_CALLS_KEY = 'calls:held';
-export const ORPHAN_CALLS_KEY = 'calls:orphans';
+export { HELD_CALLS_KEY, ORPHAN_CALLS_KEY } from './orphan-calls';
 
 /** Registered (or keeping a registration through keepalive failures): the line can ring. */
 export const wantsDocument = (snapshot: Pick<StatusSnapshot, 'state' | 'auth'>): boolean =>
@@ -68,6 +70,12 @@ export interface CallsHost {
   /** Create or close the document to match the line (every status change and worker wake). */
   sync(snapshot: LineSnapshot): Promise<void>;
   command(command: CallCommand): Promise<CallingView>;
+  /**
+   * With no document, end at Mobius the calls the last one held (a crash ends the whole
+   * extension in Chrome; the browser quit): at start-up, before the line's own start-up deletes
+   * or replaces the device those calls are on.
+   */
+  endOrphansNow(): Promise<void>;
   /** Answer a runtime message if it is the document's; undefined for anything else. */
   route(message: unknown, sender: SenderInfo): Promise<Response<unknown>> | undefined;
 }
@@ -80,6 +88,7 @@ export function createCallsHost(
   let syncing: Promise<void> = Promise.resolve();
   /** The line key the document was last told (this worker's life; a wake tells it once more). */
   let told: string | null = null;
+  const orphans = createOrphanBook(deps.store);
 
   async function view(): Promise<CallingView> {
     if (!deps.offscreen) return { ...NO_CALLING, ring: 'unsupported' };
@@ -122,8 +131,11 @@ export function createCallsHost(
         told = null;
       });
     };
+    // No document (closed, crashed, the browser or the extension restarted): the calls it held
+    // are orphans, whether or not the line is wanted now; the worker ends them before a new
+    // document opens (what it cannot end, that document tries again).
+    if (!exists) await endLeftBehind();
     if (wanted && !exists) {
-      await adoptOrphans();
       deps.log('Opening the calls document');
       told = null; // a new document reads the line itself
       await offscreen.create();
@@ -134,7 +146,7 @@ export function createCallsHost(
       await tell(); // its calls end with a request while the token still works
       await offscreen.close();
       told = null;
-      await deps.store.set(HELD_CALLS_KEY, []); // ended by the document just now
+      await orphans.clearHeld(); // ended by the document just now
     }
     if (wanted) return;
     const current = await view();
@@ -148,16 +160,10 @@ export function createCallsHost(
    * stops showing them (no ghost calls) and says the line cannot ring until the new one is up.
    */
   async function adoptOrphans(): Promise<void> {
-    const held = (await deps.store.get<HeldCall[]>(HELD_CALLS_KEY)) ?? [];
     const before = await view();
-    if (held.length === 0 && before.ring === 'off') return;
-    deps.log('The calls document was lost', { calls: held.length });
-    if (held.length) {
-      const orphans = (await deps.store.get<HeldCall[]>(ORPHAN_CALLS_KEY)) ?? [];
-      const keys = new Set(orphans.map((orphan) => orphan.key));
-      await deps.store.set(ORPHAN_CALLS_KEY, [...orphans, ...held.filter((c) => !keys.has(c.key))]);
-      await deps.store.set(HELD_CALLS_KEY, []);
-    }
+    const adopted = await orphans.adopt();
+    if (adopted === 0 && before.ring === 'off') return;
+    deps.log('The calls document was lost', { calls: adopted });
     const cut = before.calls.find((call) => call.connectedAt !== null);
     await save({
       ...NO_CALLING,
@@ -171,14 +177,14 @@ export function createCallsHost(
     });
   }
 
-  /** The document's calls, written only when they changed (a view changes far more often). */
-  let heldJson: string | null = null;
-  async function keepHeld(held: unknown): Promise<void> {
-    if (!Array.isArray(held) || !held.every(isHeldCall)) throw new Error('Not a list of calls.');
-    const json = JSON.stringify(held);
-    if (json === heldJson) return;
-    await deps.store.set(HELD_CALLS_KEY, held);
-    heldJson = json;
+  /** Adopt what a lost document held, and end it at Mobius from here. */
+  async function endLeftBehind(): Promise<void> {
+    await adoptOrphans();
+    const { fetch, random, authorization } = deps;
+    const done = await orphans.endNow((target, spec) =>
+      sendAuthorized({ fetch, random, token: authorization }, target, spec),
+    );
+    if (done > 0) deps.log('Calls of a lost document ended', { calls: done });
   }
 
   const fromDocument = (sender: SenderInfo): boolean =>
@@ -192,17 +198,13 @@ export function createCallsHost(
         const line = await deps.lineForCalls();
         if (!line.ok) deps.log('No line for calls', { why: line.why });
         if (!line.ok) return null;
-        const orphans = (await deps.store.get<HeldCall[]>(ORPHAN_CALLS_KEY)) ?? [];
-        return orphans.length ? { ...line.line, orphans } : line.line;
+        const left = await orphans.orphans();
+        return left.length ? { ...line.line, orphans: left } : line.line;
       }
       case 'offscreen/orphansEnded': {
         const keys = (payload as { keys?: unknown } | undefined)?.keys;
         if (!Array.isArray(keys)) throw new Error('Not a list of call keys.');
-        const orphans = (await deps.store.get<HeldCall[]>(ORPHAN_CALLS_KEY)) ?? [];
-        await deps.store.set(
-          ORPHAN_CALLS_KEY,
-          orphans.filter((orphan) => !keys.includes(orphan.key)),
-        );
+        await orphans.ended(keys);
         return {};
       }
       case 'offscreen/token': {
@@ -216,7 +218,7 @@ export function createCallsHost(
       case 'offscreen/update': {
         const { view: next, held } = (payload ?? {}) as { view?: unknown; held?: unknown };
         if (!isView(next)) throw new Error('Not a calling view.');
-        if (held !== undefined) await keepHeld(held);
+        if (held !== undefined) await orphans.keepHeld(held);
         // A new document knows no earlier call: the last one ended stays the last one.
         await save({ ...next, lastEnded: next.lastEnded ?? (await view()).lastEnded });
         return {};
@@ -232,6 +234,17 @@ export function createCallsHost(
         .then(() => reconcile(snapshot))
         .catch((error: unknown) =>
           deps.log('Calls document not in step', { error: String(error) }),
+        );
+      return syncing;
+    },
+    endOrphansNow() {
+      // In the one queue with sync: never beside a reconciliation ending the same calls.
+      syncing = syncing
+        .then(async () => {
+          if (deps.offscreen && !(await deps.offscreen.exists())) await endLeftBehind();
+        })
+        .catch((error: unknown) =>
+          deps.log('Calls left behind not ended', { error: String(error) }),
         );
       return syncing;
     },
@@ -280,17 +293,5 @@ function isView(value: unknown): value is CallingView {
     Array.isArray(view.calls) &&
     view.calls.every((call) => typeof call?.key === 'string' && typeof call.state === 'string') &&
     typeof view.at === 'number'
-  );
-}
-
-function isHeldCall(value: unknown): value is HeldCall {
-  const call = value as Partial<HeldCall> | null;
-  return (
-    typeof call?.key === 'string' &&
-    typeof call.callId === 'string' &&
-    typeof call.deviceId === 'string' &&
-    typeof call.serverUrl === 'string' &&
-    typeof call.clientDeviceUri === 'string' &&
-    typeof call.answered === 'boolean'
   );
 }

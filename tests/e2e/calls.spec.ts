@@ -3,7 +3,7 @@
  * registered line over Mercury; the extension's offscreen document rings, answers with Chromium's
  * fake microphone, and both sides measure the other's audio by content.
  */
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type { CallingView, CallView } from '../../lib/messaging/calls';
 import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import type { AudioLevels } from '../../lib/platform/webrtc-media';
@@ -319,7 +319,7 @@ test('the calls document closed mid-call: the call is ended at Mobius, no ghost 
     (s) => calling(s)?.ring === 'ready' && calling(s)?.calls.length === 0,
   );
   expect(calling(after)?.lastEnded).toMatchObject({ key, reason: 'lost', missed: false });
-  // The new document ended the orphan with the SDK's hang-up.
+  // The worker ended the orphan with the SDK's hang-up before opening a new document.
   const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
   expect(ended.end).toMatchObject({ by: 'client', causecode: 0 });
   expect((await probe(page)).open).toBe(0);
@@ -532,6 +532,77 @@ test('notifications: a ringing call names the caller with Answer and Decline and
   // Answered: its ringing notification went at once; the missed one's too, before the notice.
   expect(log).toContainEqual({ op: 'clear', id: expect.stringContaining(first.key) });
   expect(log.findIndex((note) => note.op === 'clear' && note.id.includes(first.key))).toBe(1);
+});
+
+/**
+ * Crash the offscreen document's renderer (CDP Page.crash on its target, reached from a plain
+ * tab's session: Playwright lists no offscreen document). Extension pages sharing its process
+ * go with it.
+ */
+async function crashCallsDocument(context: BrowserContext): Promise<void> {
+  const tab = await context.newPage();
+  const cdp = await context.newCDPSession(tab);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const target = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
+  if (!target) throw new Error('no offscreen document target');
+  const { sessionId } = await cdp.send('Target.attachToTarget', {
+    targetId: target.targetId,
+    flatten: false,
+  });
+  await cdp.send('Target.sendMessageToTarget', {
+    sessionId,
+    message: JSON.stringify({ id: 1, method: 'Page.crash' }),
+  });
+  await tab.close();
+}
+
+test("the calls document's renderer crashed mid-call: Chrome ends the extension; at the next start the call is ended at Mobius", async ({
+  context,
+  profile,
+  extensionId,
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  const { offered, key } = await connected(page, emulator);
+  await crashCallsDocument(context);
+  // Chrome terminates an extension whose process crashed: its pages no longer open.
+  const tab = await context.newPage();
+  const popupUrl = `chrome-extension://${extensionId}/popup.html`;
+  const refused = await tab.goto(popupUrl).then(
+    () => '',
+    (error: unknown) => String(error),
+  );
+  expect(refused).toContain('ERR_BLOCKED_BY_CLIENT');
+  // Nobody ended the call: it is still up at Mobius.
+  expect(emulator.calls(ALICE).find((c) => c.callId === offered.callId)?.state).toBe('connected');
+  await context.close();
+  // The next browser start loads the extension again: the worker finds the calls the lost
+  // document held and ends them.
+  const again = await launchWithExtension(profile.dir, FAKE_MIC);
+  try {
+    const fresh = await again.newPage();
+    await fresh.goto(popupUrl);
+    const after = await waitForStatus(
+      fresh,
+      (s) => calling(s)?.ring === 'ready' && calling(s)?.calls.length === 0,
+      30_000,
+    );
+    expect(calling(after)?.lastEnded).toMatchObject({ key, reason: 'lost', missed: false });
+    const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+    expect(ended.end).toMatchObject({ by: 'client', causecode: 0 });
+    // Ended before the line's start-up deleted the old device the call was on.
+    const log = emulator.requestLog().map((e) => `${e.method} ${e.path} ${e.status}`);
+    const callDelete = log.findIndex((e) => e.startsWith(`DELETE`) && e.includes(offered.callId));
+    const deviceDelete = log.findIndex((e) =>
+      /^DELETE \/api\/v1\/calling\/web\/devices\/[^/]+ /.test(e),
+    );
+    expect(log[callDelete]).toMatch(/ 200$/);
+    expect(callDelete).toBeLessThan(deviceDelete);
+    await expectNoDeviations(emulator);
+  } finally {
+    await again.close();
+  }
 });
 
 test.describe('with the microphone blocked', () => {

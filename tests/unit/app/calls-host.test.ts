@@ -12,6 +12,7 @@ import {
   DEFAULT_CALL_PREFERENCES,
 } from '../../../lib/call-preferences';
 import type { CallingView, CallView, HeldCall, ToOffscreen } from '../../../lib/messaging/calls';
+import { FakeRandom } from '../fakes/random';
 import { memoryStore } from '../platform/memory-store';
 
 const IDS = { extensionId: 'abc', extensionOrigin: 'chrome-extension://abc' };
@@ -73,10 +74,24 @@ function rig(
     },
   };
   const tokens: (string | undefined)[] = [];
+  const requests: { method: string; url: string; body: string }[] = [];
+  const answers: number[] = [];
   const host = createCallsHost(
     {
       store,
       clock: { now: () => 1_000 },
+      fetch: async (input, init) => {
+        requests.push({
+          method: init?.method ?? 'GET',
+          url: String(input),
+          body: String(init?.body),
+        });
+        return new Response('{}', {
+          status: answers.shift() ?? 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      },
+      random: new FakeRandom(),
       offscreen: options.offscreen === false ? null : offscreen,
       lineForCalls: async () => ({ ok: true, line: LINE }),
       ...(prefs ? { callPreferences: async () => prefs.current } : {}),
@@ -101,7 +116,7 @@ function rig(
   const lose = () => {
     open = false; // closed or crashed, without the worker asking
   };
-  return { host, store, sent, events, tokens, cleared, lose };
+  return { host, store, sent, events, tokens, cleared, lose, requests, answers };
 }
 
 const ON_PRIMARY = { url: 'https://mobius.example/api/v1/calling/web/', role: 'primary' as const };
@@ -284,8 +299,8 @@ describe('calls host (service worker side)', () => {
     });
   });
 
-  it('a document lost mid-call: its calls become orphans for the next one, and the view shows no ghost call', async () => {
-    const { host, events, store, lose } = rig();
+  it('a document lost mid-call: the worker ends its calls before opening the next one (what fails there, the next document tries), and the view shows no ghost call', async () => {
+    const { host, events, store, lose, requests, answers } = rig();
     await host.sync(registered);
     const held: HeldCall = {
       key: 'k1',
@@ -301,7 +316,9 @@ describe('calls host (service worker side)', () => {
       DOCUMENT,
     );
     lose();
+    answers.push(503); // Mobius busy: the worker cannot end it now
     await host.sync(registered); // the next wake or status change finds it gone
+    expect(requests.map((r) => r.method)).toEqual(['DELETE']);
     expect(events.filter((e) => e === 'create')).toHaveLength(2);
     expect(await host.view()).toMatchObject({
       ring: 'connecting',
@@ -347,5 +364,38 @@ describe('calls host (service worker side)', () => {
       DOCUMENT,
     );
     expect(answer?.ok).toBe(false);
+  });
+
+  it("at start-up with no document, the worker itself ends the lost document's answered calls, before the line's start-up", async () => {
+    const { host, store, lose, requests, answers } = rig();
+    await host.sync(registered);
+    const call = (key: string, answered: boolean): HeldCall => ({
+      key,
+      callId: `c-${key}`,
+      deviceId: 'd1',
+      serverUrl: LINE.serverUrl,
+      clientDeviceUri: LINE.clientDeviceUri,
+      answered,
+    });
+    const held = [call('a', true), call('b', false), call('c', true)];
+    await host.route({ type: 'offscreen/update', payload: { view: view([]), held } }, DOCUMENT);
+    lose(); // the extension's process crashed, or the browser quit
+    answers.push(503); // a's DELETE fails: it stays for the next try
+    await host.endOrphansNow();
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `DELETE ${LINE.serverUrl}devices/d1/calls/c-a`,
+      `DELETE ${LINE.serverUrl}devices/d1/calls/c-c`,
+    ]);
+    expect(JSON.parse(requests[1]?.body ?? '{}')).toMatchObject({ callId: 'c-c', causecode: 0 });
+    expect((await store.get<HeldCall[]>(ORPHAN_CALLS_KEY))?.map((o) => o.key)).toEqual(['a']);
+    await host.endOrphansNow();
+    expect(await store.get(ORPHAN_CALLS_KEY)).toEqual([]);
+  });
+
+  it('a document that is up keeps its calls: nothing is ended from the worker', async () => {
+    const { host, requests } = rig();
+    await host.sync(registered);
+    await host.endOrphansNow();
+    expect(requests).toEqual([]);
   });
 });
