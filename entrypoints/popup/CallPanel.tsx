@@ -6,6 +6,7 @@ import {
   callerTitle,
   callSignature,
   effectiveRing,
+  failedCallText,
   formatDuration,
   micNotice,
   missedCallText,
@@ -35,7 +36,7 @@ export function CallPanel({
   const ring = effectiveRing(display, calling.ring);
   const readiness = readinessText(ring);
   const mic = micNotice(calling, ring);
-  const missed = missedCallText(calling.lastEnded, now);
+  const missed = missedCallText(calling.lastEnded, now) ?? failedCallText(calling.lastEnded, now);
   if (!readiness && !mic && !missed && calling.calls.length === 0) return null;
   return (
     <section class="calls" aria-label={t('callsTitle')}>

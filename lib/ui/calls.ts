@@ -80,6 +80,24 @@ export function missedCallText(ended: EndedCallView | null, now: number): string
     : t('missedCallAt', formatClock(ended.at));
 }
 
+/** Calls that ended on a failure here, and what the popup says about them (recent ones only). */
+const FAILED_CALL_TEXT: Readonly<Record<string, MessageKey>> = {
+  micFailed: 'callEndedMic',
+  lost: 'callEndedLost',
+  failed: 'callEndedFailed',
+};
+
+/** "Call ended: the microphone could not be opened", while recent; else null. */
+export function failedCallText(ended: EndedCallView | null, now: number): string | null {
+  const key =
+    ended && Object.hasOwn(FAILED_CALL_TEXT, ended.reason)
+      ? FAILED_CALL_TEXT[ended.reason]
+      : undefined;
+  if (!ended || !key) return null;
+  const age = now - ended.at;
+  return age < 0 || age > MISSED_CALL_SHOWN_MS ? null : t(key);
+}
+
 /**
  * What identifies a call's view for the one-click guard: a command sent for this state stays
  * sent until the state (or the mute) changes.

@@ -29,10 +29,11 @@ import { screenshotDir } from './screenshots';
 /** Chromium's fake microphone: a periodic beep, so what the caller hears has a level. */
 const FAKE_MIC = ['--use-fake-device-for-media-stream'];
 
-const test = base.extend<{ microphone: 'granted' | 'denied' }>({
+const test = base.extend<{ microphone: 'granted' | 'denied'; fakeMicrophone: boolean }>({
   microphone: ['granted', { option: true }],
-  context: async ({ profile, microphone }, use) => {
-    const context = await launchWithExtension(profile.dir, FAKE_MIC);
+  fakeMicrophone: [true, { option: true }],
+  context: async ({ profile, microphone, fakeMicrophone }, use) => {
+    const context = await launchWithExtension(profile.dir, fakeMicrophone ? FAKE_MIC : []);
     const worker = await serviceWorkerOf(context);
     // As a user's click on the microphone page would: granted to the extension's origin only.
     const page = context.pages()[0] ?? (await context.newPage());
@@ -628,6 +629,29 @@ test.describe('with the microphone blocked', () => {
       (s) => calling(s)?.lastEnded?.callerName === 'Erin Caller',
     );
     expect(calling(after)?.lastEnded?.missed).toBe(true);
+    await expectNoDeviations(emulator);
+  });
+});
+
+test.describe('with no microphone at all (a computer without one)', () => {
+  test.use({ fakeMicrophone: false });
+
+  test("Answer: the microphone cannot open, the call ends with the SDK's cause 131 and says why", async ({
+    extensionPage: page,
+    emulator,
+  }) => {
+    await registeredAndReady(page, emulator);
+    const { offered, key } = await ring(page, emulator, { callerName: 'Kim Caller' });
+    await command(page, 'answer', key);
+    const ended = await emulator.waitForCall(offered.callId, (c) => c.deleted, 'the DELETE');
+    expect(ended.end).toMatchObject({ by: 'client', causecode: 131, cause: 'Media Inactivity.' });
+    const after = await waitForStatus(page, (s) => calling(s)?.lastEnded?.key === key);
+    expect(calling(after)?.lastEnded).toMatchObject({ reason: 'micFailed', missed: false });
+    expect(calling(after)?.calls).toEqual([]);
+    expect((await probe(page)).open).toBe(0);
+    await expect(page.getByTestId('missed-call')).toHaveText(
+      'Call ended: the microphone could not be opened',
+    );
     await expectNoDeviations(emulator);
   });
 });

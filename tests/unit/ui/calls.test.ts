@@ -4,6 +4,7 @@ import {
   callerTitle,
   callSignature,
   effectiveRing,
+  failedCallText,
   formatDuration,
   MISSED_CALL_SHOWN_MS,
   micNotice,
@@ -75,6 +76,29 @@ describe('calls: pure helpers', () => {
     expect(missedCallText(null, at)).toBeNull();
     installLocale('de');
     expect(missedCallText(ended, at)).toBe('Verpasster Anruf von Bob um 13:23');
+  });
+
+  it('a call that ended on a failure here says why, for ten minutes; an ordinary end says nothing', () => {
+    const at = 1_000_000;
+    const ended = (reason: string) => ({ key: 'c', reason, at, missed: false });
+    expect(failedCallText(ended('micFailed'), at)).toBe(
+      'Call ended: the microphone could not be opened',
+    );
+    expect(failedCallText(ended('lost'), at)).toMatch(/^Call cut off/);
+    expect(failedCallText(ended('failed'), at)).toMatch(/could not connect/);
+    expect(failedCallText(ended('micFailed'), at + MISSED_CALL_SHOWN_MS + 1)).toBeNull();
+    for (const reason of [
+      'localHangup',
+      'remoteHangup',
+      'declined',
+      'answeredElsewhere',
+      'toString',
+    ])
+      expect(failedCallText(ended(reason), at)).toBeNull();
+    installLocale('de');
+    expect(failedCallText(ended('micFailed'), at)).toBe(
+      'Anruf beendet: Das Mikrofon ließ sich nicht öffnen',
+    );
   });
 
   it('the one-click guard keys on the call, its state and its mute', () => {
