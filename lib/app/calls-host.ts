@@ -237,7 +237,9 @@ export function createCallsHost(
         );
       return syncing;
     },
-    endOrphansNow() {
+    async endOrphansNow() {
+      // Most starts have no call to end: the line's start-up must not wait behind the queue.
+      if (!deps.offscreen || !(await orphans.any())) return;
       // In the one queue with sync: never beside a reconciliation ending the same calls.
       syncing = syncing
         .then(async () => {

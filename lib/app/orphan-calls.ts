@@ -19,6 +19,8 @@ export interface OrphanBook {
   /** The document is gone: what it held becomes orphans; resolves with how many. */
   adopt(): Promise<number>;
   orphans(): Promise<HeldCall[]>;
+  /** Whether any call is held or orphaned (two reads; most starts have none). */
+  any(): Promise<boolean>;
   ended(keys: readonly unknown[]): Promise<void>;
   /** End the orphans now through `sendTo`; resolves with how many are done. */
   endNow(sendTo: SendTo): Promise<number>;
@@ -50,6 +52,9 @@ export function createOrphanBook(store: Store): OrphanBook {
       return held.length;
     },
     orphans: () => list(ORPHAN_CALLS_KEY),
+    async any() {
+      return (await list(HELD_CALLS_KEY)).length > 0 || (await list(ORPHAN_CALLS_KEY)).length > 0;
+    },
     async ended(keys) {
       const orphans = await list(ORPHAN_CALLS_KEY);
       await store.set(
