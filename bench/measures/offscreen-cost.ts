@@ -4,7 +4,9 @@
  * target, and, over one window, the Mercury pings the emulator receives and the service-worker
  * starts, per hour. Its bundle size is measure 7's "offscreen document" entry (production build).
  */
+
 import type { CDPSession } from '@playwright/test';
+import { offscreenCommand } from '../../tests/e2e/offscreen-target';
 import type { Emulator } from '../../tests/emulator/index';
 import { ALICE } from '../../tests/emulator/index';
 import type { BrowserSession } from '../browser/session';
@@ -21,38 +23,11 @@ interface HeapUsage {
   totalSize: number;
 }
 
-/**
- * Runtime.getHeapUsage on the offscreen document's target. Playwright does not list offscreen
- * documents as pages, so from a page's CDP session: find the target, attach to it (not flat,
- * Playwright's sessions do not route child sessions) and send through Target.sendMessageToTarget.
- */
+/** Runtime.getHeapUsage on the offscreen document's target (tests/e2e/offscreen-target.ts). */
 async function offscreenHeap(cdp: CDPSession): Promise<HeapUsage> {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const target = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
-  if (!target) throw new Error('no offscreen document target');
-  const { sessionId } = await cdp.send('Target.attachToTarget', {
-    targetId: target.targetId,
-    flatten: false,
-  });
-  try {
-    const reply = new Promise<HeapUsage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no reply from the offscreen target')), 5000);
-      cdp.on('Target.receivedMessageFromTarget', (event) => {
-        if (event.sessionId !== sessionId) return;
-        const message = JSON.parse(event.message) as { id?: number; result?: HeapUsage };
-        if (message.id !== 1 || !message.result) return;
-        clearTimeout(timer);
-        resolve(message.result);
-      });
-    });
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
-    });
-    return await reply;
-  } finally {
-    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
-  }
+  const heap = await offscreenCommand<HeapUsage>(cdp, 'Runtime.getHeapUsage', { answer: true });
+  if (!heap) throw new Error('no heap usage from the offscreen document');
+  return heap;
 }
 
 export async function measureOffscreenCost(
