@@ -5,7 +5,7 @@
  * check of the harness's own assumptions did not hold), never for a missed goal.
  *
  *   npm run bench                      everything (a few minutes on 2 cores)
- *   npm run bench -- --only=1,7        some measures (8, 9: calls)
+ *   npm run bench -- --only=1,7        some measures (8, 9, 10: calls)
  *   npm run bench -- --runs=3          fewer repetitions, for trying the harness out
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +20,7 @@ import { type BrowserSession, openBrowser, prepareExtensionCopy } from './browse
 import { type BenchResults, type MeasureRun, Recorder, type WeightReport } from './core/results';
 import { formatReport } from './core/table';
 import { measureCallRing } from './measures/call-ring';
+import { measureCallRingSdk } from './measures/call-ring-sdk';
 import { measureFanOut } from './measures/fan-out';
 import { measureIdleCost, openDemoTabs } from './measures/idle-cost';
 import { measureKeepalive } from './measures/keepalive';
@@ -40,6 +41,7 @@ const TITLES: Record<number, string> = {
   7: 'Weight: production build vs an app bundle of @webex/calling',
   8: 'The line rings: Mercury event to notification, answer to first audio each way',
   9: 'Offscreen document: memory, Mercury pings and worker starts while ready to ring',
+  10: 'The line rings in a page with @webex/calling 3.12.0: measure 8 for the SDK',
 };
 const BROWSER_MEASURES = [1, 3, 4, 5, 6, 8, 9];
 const RESULTS_FILE = join(REPO_ROOT, 'bench/results.json');
@@ -57,7 +59,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (key === 'only') {
       only.clear();
       for (const id of value.split(',').map(Number)) {
-        if (!TITLES[id]) throw new Error(`--only: no measure ${id} (1-9)`);
+        if (!TITLES[id]) throw new Error(`--only: no measure ${id} (1-10)`);
         only.add(id);
       }
     } else if (key === 'runs') {
@@ -133,6 +135,8 @@ async function main(options: Options): Promise<number> {
     if (BROWSER_MEASURES.some((id) => options.only.has(id))) {
       await browserMeasures(rec, emulator, options, tmp, step, log);
     }
+    // Its own Chromium, after the extension's browser has signed out and closed.
+    await step(10, () => measureCallRingSdk(rec, emulator, { runs: options.runs }));
     const deviations = emulator.deviations();
     rec.check(
       0,

@@ -44,7 +44,7 @@ export async function readyToRing(session: BrowserSession): Promise<void> {
 }
 
 /** Records when the emulator pushes each `mobius.call` (epoch ms); undo() restores push. */
-function watchCallEvents(emulator: Emulator) {
+export function watchCallEvents(emulator: Emulator) {
   const mercury = emulator.mercury;
   const original = mercury.push;
   const sent: number[] = [];
@@ -53,6 +53,36 @@ function watchCallEvents(emulator: Emulator) {
     return original.call(mercury, userId, data);
   };
   return { sent, undo: () => Object.assign(mercury, { push: original }) };
+}
+
+/**
+ * The caller's side of an answered call, timed in its own event handlers (state changes and
+ * every packet): when its DTLS came up and when its first RTP packet arrived (epoch ms).
+ */
+export function watchCaller(emulator: Emulator, callId: string) {
+  const times = { connectedAt: 0, firstAt: 0 };
+  const done = emulator.waitForCall(
+    callId,
+    (c) => {
+      if (!times.connectedAt && c.media.connectionState === 'connected')
+        times.connectedAt = Date.now();
+      if (!times.firstAt && c.media.packetsReceived > 0) times.firstAt = Date.now();
+      return times.firstAt > 0;
+    },
+    "the caller's first packet",
+    15_000,
+  );
+  // Handled here too: it may fail while the answering side is still being awaited.
+  done.catch(() => undefined);
+  return { times, done };
+}
+
+/** When the ROAP ANSWER reached Mobius: the first POST …/media received since `since`. */
+export function roapAnswerAt(emulator: Emulator, since: number): number | undefined {
+  return emulator
+    .requestLog()
+    .find((e) => e.method === 'POST' && /\/media$/.test(e.path) && e.receivedAt >= since)
+    ?.receivedAt;
 }
 
 /** Wraps chrome.notifications.create in the worker; notes each call and its completion. */
@@ -196,34 +226,15 @@ export async function measureCallRing(
       s.notifyCall.push(note.calledAt - sentAt);
       s.notify.push((note.createdAt as number) - sentAt);
 
-      // The caller's side, timed in its own event handlers (state changes and every packet).
-      const caller = { connectedAt: 0, firstAt: 0 };
-      const callerSide = emulator.waitForCall(
-        offered.callId,
-        (c) => {
-          if (!caller.connectedAt && c.media.connectionState === 'connected')
-            caller.connectedAt = Date.now();
-          if (!caller.firstAt && c.media.packetsReceived > 0) caller.firstAt = Date.now();
-          return caller.firstAt > 0;
-        },
-        "the caller's first packet",
-        15_000,
-      );
-      // Handled here too: it may fail while the browser side is still being awaited.
-      callerSide.catch(() => undefined);
+      const caller = watchCaller(emulator, offered.callId);
       const browser = await answerAndWatch(driver, call.key);
-      await callerSide;
+      await caller.done;
       if (!browser.firstSeenAt) throw new Error('the browser received no packet within 15 s');
-      // The ROAP ANSWER reaching Mobius: the first POST …/media received after the answer.
-      const roap = emulator
-        .requestLog()
-        .find(
-          (e) => e.method === 'POST' && /\/media$/.test(e.path) && e.receivedAt >= browser.sentAt,
-        );
-      if (roap) s.roapAnswer.push(roap.receivedAt - browser.sentAt);
+      const roapAt = roapAnswerAt(emulator, browser.sentAt);
+      if (roapAt !== undefined) s.roapAnswer.push(roapAt - browser.sentAt);
       s.answerReply.push(browser.answeredAt - browser.sentAt);
-      s.callerConnected.push(caller.connectedAt - browser.sentAt);
-      s.callerFirst.push(caller.firstAt - browser.sentAt);
+      s.callerConnected.push(caller.times.connectedAt - browser.sentAt);
+      s.callerFirst.push(caller.times.firstAt - browser.sentAt);
       s.browserFirst.push(browser.firstSeenAt - browser.sentAt);
       s.browserBracket.push(browser.firstSeenAt - Math.max(browser.lastNoneAt, browser.sentAt));
 

@@ -33,7 +33,7 @@ type Emitter = { on(event: string, listener: Listener): void };
 const started = performance.now();
 const seen: PageEvent[] = [];
 function report(event: Omit<PageEvent, 'at'>): void {
-  const entry = { at: Math.round(performance.now() - started), ...event };
+  const entry = { at: Math.round(performance.now() - started), epochMs: Date.now(), ...event };
   seen.push(entry);
   const sink = (window as unknown as Record<string, (e: PageEvent) => void>)[REPORT_FUNCTION];
   sink?.(JSON.parse(JSON.stringify(entry)) as PageEvent);

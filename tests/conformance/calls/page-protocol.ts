@@ -18,6 +18,8 @@ export interface PageConfig {
 /** One thing the page saw: an SDK or Mercury event, or a request the host object dropped. */
 export interface PageEvent {
   at: number;
+  /** Date.now() in the page when it happened (the machine's wall clock, for the bench). */
+  epochMs?: number;
   source: 'mercury' | 'line' | 'call' | 'host' | 'client';
   name: string;
   detail?: unknown;
