@@ -4,8 +4,6 @@ import {
   type CallDeviceRole,
   type CallPreferences,
 } from '../../lib/call-preferences';
-import type { MessagingClient } from '../../lib/messaging/client';
-import type { SettingsView } from '../../lib/messaging/protocol';
 import {
   type DeviceInfo,
   deviceChoices,
@@ -15,7 +13,7 @@ import {
 import { requestErrorText } from '../../lib/ui/error-text';
 import { type MessageKey, t } from '../../lib/ui/i18n';
 import { settingsErrorTexts } from '../../lib/ui/settings-errors';
-import type { OptionsEnv } from './env';
+import type { SettingsSectionProps } from './SettingsForm';
 
 const DEVICE_LABELS: Record<CallDeviceRole, MessageKey> = {
   microphone: 'callsMicrophoneLabel',
@@ -28,17 +26,7 @@ const DEVICE_LABELS: Record<CallDeviceRole, MessageKey> = {
  * devices. Each change is saved at once (`settings/calls`) and reaches the calls document, even
  * mid-call; nothing here is locked by a policy.
  */
-export function CallsSection({
-  client,
-  env,
-  view,
-  onSaved,
-}: {
-  client: MessagingClient;
-  env: OptionsEnv;
-  view: SettingsView;
-  onSaved(view: SettingsView): void;
-}) {
+export function CallsSection({ client, env, view, onSaved }: SettingsSectionProps) {
   const [prefs, setPrefs] = useState<CallPreferences>(view.settings.calls);
   const [volume, setVolume] = useState(volumePercent(view.settings.calls.ringVolume));
   const [devices, setDevices] = useState<DeviceInfo[]>([]);

@@ -22,17 +22,15 @@ import {
   storedForValidation,
 } from './settings-form-state';
 
-export function SettingsForm({
-  client,
-  env,
-  view,
-  onSaved,
-}: {
+/** What a section of the options page that saves settings is given. */
+export interface SettingsSectionProps {
   client: MessagingClient;
   env: OptionsEnv;
   view: SettingsView;
   onSaved(view: SettingsView): void;
-}) {
+}
+
+export function SettingsForm({ client, env, view, onSaved }: SettingsSectionProps) {
   const [form, setForm] = useState<FormState>(() => formFrom(view));
   const [errors, setErrors] = useState<Errors>(() => settingsErrorTexts(view.errors ?? {}));
   const [saving, setSaving] = useState(false);

@@ -1,31 +1,11 @@
-/**
- * What the page needs before the SDK starts, done in Node the way the registration harness
- * does it: OAuth sign-in (authorization code + PKCE), the U2C catalog read with webex-core's
- * own code, and the WDM device, whose `webSocketUrl` Mercury connects to.
- */
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEV_REDIRECT_URL } from '../../../lib/dev-integration';
 import type { EmulatorUrls } from '../../emulator/types';
-import {
-  CALLING_SCOPES,
-  fetchHostmap,
-  registerWdmDevice,
-  signIn,
-} from '../sdk-harness/cloud-bootstrap';
+import { fetchHostmap, registerWdmDevice, signInDemo } from '../sdk-harness/cloud-bootstrap';
 import { emulatorHostMap } from '../sdk-harness/sdk-session';
 import { servicesFromHostmap } from '../sdk-harness/service-catalog';
 import type { PageConfig } from './page-protocol';
 
 export async function pageConfigFor(urls: EmulatorUrls, email: string): Promise<PageConfig> {
-  const tokens = await signIn(
-    urls.base,
-    {
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      redirectUri: DEV_REDIRECT_URL,
-      scopes: CALLING_SCOPES,
-    },
-    email,
-  );
+  const tokens = await signInDemo(urls.base, email);
   const hostmap = await fetchHostmap(`${urls.base}/u2c/api/v1`, tokens.access_token);
   const wdmUrl = hostmap.serviceLinks.wdm;
   if (!wdmUrl) throw new Error('catalog has no wdm service link');

@@ -6,6 +6,7 @@
  * `unifiedTelemetry`) are answered locally and reported: the emulator has no telemetry.
  */
 
+import { readBody } from '../sdk-harness/read-body';
 import { mapUrl } from '../sdk-harness/url-map';
 import type { PageConfig, PageEvent } from './page-protocol';
 
@@ -34,16 +35,6 @@ class WebexHttpError extends Error implements HttpResponse {
     readonly options: RequestOptions,
   ) {
     super(`${options.method ?? 'GET'} ${options.uri} -> ${statusCode}`);
-  }
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
   }
 }
 

@@ -5,6 +5,7 @@
  * the redirect to the app's redirect URI is read, never loaded.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEV_REDIRECT_URL } from '../../../lib/dev-integration';
 import type { Hostmap } from './service-catalog';
 import type { WdmDevice } from './webex-adapter';
 
@@ -161,4 +162,15 @@ export async function registerWdmDevice(wdmUrl: string, accessToken: string): Pr
     throw new Error(`WDM device lacks url/userId/orgId: ${JSON.stringify(device)}`);
   }
   return { url: device.url, userId: device.userId, orgId: device.orgId };
+}
+
+/** `email` signed in with the emulator's demo integration and the calling scopes. */
+export function signInDemo(base: string, email: string): Promise<TokenSet> {
+  const integration = {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+    redirectUri: DEV_REDIRECT_URL,
+    scopes: CALLING_SCOPES,
+  };
+  return signIn(base, integration, email);
 }

@@ -4,17 +4,10 @@
  * recorded on the timeline. One per process: the SDK keeps module-level singletons.
  */
 import type { ICallingClient, ILine, LOGGER } from '@webex/calling';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEV_REDIRECT_URL } from '../../../lib/dev-integration';
 import type { EmulatorUrls } from '../../emulator/types';
 import { installBrowserShims } from './browser-shims';
 import { loadCallingSdk } from './calling-sdk';
-import {
-  CALLING_SCOPES,
-  fetchHostmap,
-  registerWdmDevice,
-  signIn,
-  type TokenSet,
-} from './cloud-bootstrap';
+import { fetchHostmap, registerWdmDevice, signInDemo, type TokenSet } from './cloud-bootstrap';
 import type { LineSnapshot } from './scenario-protocol';
 import { servicesFromHostmap } from './service-catalog';
 import type { Timeline } from './timeline';
@@ -95,16 +88,7 @@ export async function startSdkSession({
   timeline,
   log,
 }: SessionOptions): Promise<SdkSession> {
-  const tokens = await signIn(
-    urls.base,
-    {
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      redirectUri: DEV_REDIRECT_URL,
-      scopes: CALLING_SCOPES,
-    },
-    email,
-  );
+  const tokens = await signInDemo(urls.base, email);
   timeline.record('step', 'signed-in');
   const hostmap = await fetchHostmap(`${urls.base}/u2c/api/v1`, tokens.access_token);
   const wdmUrl = hostmap.serviceLinks.wdm;

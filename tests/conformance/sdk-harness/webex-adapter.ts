@@ -9,6 +9,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { readBody } from './read-body';
 import type { CatalogServices } from './service-catalog';
 
 export interface WdmDevice {
@@ -69,16 +70,6 @@ function bearerToken(accessToken: string) {
     token_type: 'Bearer',
     toString: () => `Bearer ${accessToken}`,
   };
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 export function createWebexAdapter(options: WebexAdapterOptions) {
