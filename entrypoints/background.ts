@@ -190,7 +190,7 @@ export default defineBackground(() => {
     pageStatus,
     redirectUrl: chromeIdentity.redirectUrl(),
     line: { ...service, snapshot: async () => withCalling(await service.snapshot()) },
-    calls: { command: (command) => calls.command(command) },
+    calls: { command: (command) => calls.command(command), newCallKey: cryptoRandom.uuid },
     settings,
     diagnostics,
     callPreferencesChanged: async () => calls.sync(await service.snapshot()),

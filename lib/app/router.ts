@@ -62,7 +62,11 @@ export interface RouterContext {
    */
   freshPolicy?(): Promise<unknown>;
   /** Calls: a user's command, relayed to the offscreen document that holds the calls. */
-  calls?: { command(command: CallCommand): Promise<CallingView> };
+  calls?: {
+    command(command: CallCommand): Promise<CallingView>;
+    /** A fresh call key (the correlationId of a call placed here). */
+    newCallKey(): string;
+  };
   /** Development builds only: store and apply engine timing overrides (validated here). */
   devTiming?(timing: Record<string, number>): Promise<Record<string, number>>;
 }
@@ -206,7 +210,10 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
   },
   'calls/command': async (payload, ctx) => {
     if (!ctx.calls) throw new RouterError('unsupported', 'This browser cannot hold calls.');
-    const command = parseCallCommand((payload as Record<string, unknown> | undefined)?.command);
+    const command = parseCallCommand(
+      (payload as Record<string, unknown> | undefined)?.command,
+      ctx.calls.newCallKey,
+    );
     if (typeof command === 'string') throw new RouterError('invalid', command);
     return ctx.calls.command(command);
   },

@@ -164,6 +164,14 @@ export class CallsApp {
       if (command.muted) this.muted.add(command.key);
       else this.muted.delete(command.key);
       this.deps.media.setMuted(command.key, command.muted);
+    } else if (
+      command.kind === 'dial' ||
+      command.kind === 'hold' ||
+      command.kind === 'digits' ||
+      command.kind === 'transfer'
+    ) {
+      // Placing calls and mid-call services are the next step of the call machine (issue 19).
+      throw new Error('This version cannot place calls or hold them yet.');
     } else {
       if (command.kind === 'answer') {
         // The permission may have been granted since the call arrived (the microphone page).

@@ -18,6 +18,8 @@ export const callViews = (records: CallRecord[], muted: ReadonlySet<string>): Ca
     .map((record) => ({
       key: record.key,
       state: record.state as CallView['state'],
+      direction: record.direction,
+      held: false,
       ...callerOf(record.callerId),
       since: record.ringingSince,
       connectedAt: record.connectedAt,

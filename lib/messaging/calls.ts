@@ -7,6 +7,8 @@
  * - extension pages (popup, options): `calls/*` commands, relayed to the document;
  * - content scripts and web pages: nothing here (they never learn of calls).
  */
+
+import { dialledNumber, keypadTones } from '../call/dial-number';
 import { type CallDevices, type CallPreferences, callPreferencesDigest } from '../call-preferences';
 
 /** Whether the registered line can ring here, and if not, why. */
@@ -23,17 +25,34 @@ export type RingReadiness =
 /** The microphone permission of the extension's origin, as the document last saw it. */
 export type MicPermission = 'granted' | 'prompt' | 'denied' | 'unknown';
 
-export type CallViewState = 'ringing' | 'answering' | 'connected';
+export type CallViewState =
+  /** Incoming, alerting here. */
+  | 'ringing'
+  /** Incoming, Answer clicked: microphone and media being set up. */
+  | 'answering'
+  /** Outgoing, the setup POST sent, no progress yet. */
+  | 'dialing'
+  /** Outgoing, the callee's phone rings (`mobius.callprogress`); early media may play. */
+  | 'ringback'
+  | 'connected';
 
 export interface CallView {
   key: string;
   state: CallViewState;
+  direction: 'inbound' | 'outbound';
+  /** The other party: the caller of an incoming call, the callee of an outgoing one. */
   callerName?: string;
   callerNumber?: string;
   /** The call arrived (ms since epoch). */
   since: number;
   connectedAt: number | null;
   muted: boolean;
+  /** On hold (Mobius confirmed it with `midCallService` HELD). */
+  held: boolean;
+  /** A hold or resume was asked and Mobius has not confirmed it yet (SDK: 10 s). */
+  holdPending?: 'hold' | 'resume';
+  /** The callee's network plays audio before the answer (`inbandMedia`). */
+  earlyMedia?: boolean;
   /** It rang while no microphone was usable: Answer is not offered. */
   micBlocked: boolean;
 }
@@ -79,7 +98,17 @@ export type CallCommand =
   | { kind: 'answer'; key: string }
   | { kind: 'decline'; key: string }
   | { kind: 'hangup'; key: string }
-  | { kind: 'mute'; key: string; muted: boolean };
+  | { kind: 'mute'; key: string; muted: boolean }
+  /**
+   * Place a call. `key` is chosen by the worker (never by a page): it becomes the call's
+   * `correlationId`, and lets whoever asked follow that call and no other.
+   */
+  | { kind: 'dial'; key: string; number: string }
+  | { kind: 'hold'; key: string; held: boolean }
+  /** Keypad tones in a connected call (RFC 4733, as `insertDTMF`). */
+  | { kind: 'digits'; key: string; digits: string }
+  /** Blind transfer of a connected call to a number. */
+  | { kind: 'transfer'; key: string; to: string };
 
 /** What the document needs to connect: the registered device, where it lives. */
 export interface LineForCalls {
@@ -175,10 +204,18 @@ export const lineKey = (
 
 const KEY = /^[\w-]{1,100}$/;
 
-/** A command from a page's message, or the reason it is not one (never trust its shape). */
-export function parseCallCommand(input: unknown): CallCommand | string {
+/**
+ * A command from a page's message, or the reason it is not one (never trust its shape). A dial
+ * gets its key from `newKey`: whatever key the message carries is ignored.
+ */
+export function parseCallCommand(input: unknown, newKey: () => string): CallCommand | string {
   if (typeof input !== 'object' || input === null) return 'command must be an object.';
-  const { kind, key, muted } = input as Record<string, unknown>;
+  const { kind, key, muted, held, number, digits, to } = input as Record<string, unknown>;
+  if (kind === 'dial') {
+    if (typeof number !== 'string') return 'command.number must be a string.';
+    const dialled = dialledNumber(number);
+    return dialled.ok ? { kind, key: newKey(), number: dialled.number } : dialled.reason;
+  }
   if (typeof key !== 'string' || !KEY.test(key)) return 'command.key is not a call key.';
   switch (kind) {
     case 'answer':
@@ -188,7 +225,20 @@ export function parseCallCommand(input: unknown): CallCommand | string {
     case 'mute':
       if (typeof muted !== 'boolean') return 'command.muted must be true or false.';
       return { kind, key, muted };
+    case 'hold':
+      if (typeof held !== 'boolean') return 'command.held must be true or false.';
+      return { kind, key, held };
+    case 'digits': {
+      const tones = typeof digits === 'string' ? keypadTones(digits) : null;
+      if (tones === null) return 'command.digits must be 1 to 32 of 0-9 * # A-D.';
+      return { kind, key, digits: tones };
+    }
+    case 'transfer': {
+      if (typeof to !== 'string') return 'command.to must be a string.';
+      const dialled = dialledNumber(to);
+      return dialled.ok ? { kind, key, to: dialled.number } : dialled.reason;
+    }
     default:
-      return 'command.kind must be answer, decline, hangup or mute.';
+      return 'command.kind must be answer, decline, hangup, mute, dial, hold, digits or transfer.';
   }
 }

@@ -31,6 +31,8 @@ function ringing(key: string, extra: Partial<CallView> = {}): CallView {
   return {
     key,
     state: 'ringing',
+    direction: 'inbound',
+    held: false,
     callerName: 'Bob',
     since: 1,
     connectedAt: null,

@@ -23,6 +23,8 @@ const lost = snapshot({ state: 'inactive', display: 'inactive' });
 const failed = snapshot({ state: 'inactive', display: 'error', error: deviceNotFound });
 const call = {
   key: 'k1',
+  direction: 'inbound' as const,
+  held: false,
   callerName: 'Bob Caller',
   since: 1,
   connectedAt: null,

@@ -119,6 +119,8 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
   return {
     key: 'call-1',
     state: 'ringing',
+    direction: 'inbound',
+    held: false,
     callerName: 'Bob Smith',
     callerNumber: '+1 408 555 0142',
     since: 1_000,
