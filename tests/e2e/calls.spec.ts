@@ -8,7 +8,8 @@ import type { CallingView, CallView } from '../../lib/messaging/calls';
 import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import type { AudioLevels } from '../../lib/platform/webrtc-media';
 import { ALICE as ALICE_USER, type Emulator, type RingOptions } from '../emulator/index';
-import { registerLine } from './fault-fixtures';
+import { REMOTE_DEBUGGING_ARG, ServiceWorkerConsole } from './cdp-console';
+import { openObserver, registerLine, watchLine } from './fault-fixtures';
 import {
   ALICE,
   test as base,
@@ -24,30 +25,124 @@ import {
   useEmulator,
   waitForStatus,
 } from './fixtures';
+import type { FinalState } from './invariants';
 import { offscreenCommand } from './offscreen-target';
 import { screenshotDir } from './screenshots';
 
 /** Chromium's fake microphone: a periodic beep, so what the caller hears has a level. */
 const FAKE_MIC = ['--use-fake-device-for-media-stream'];
 
-const test = base.extend<{ microphone: 'granted' | 'denied'; fakeMicrophone: boolean }>({
+/**
+ * The invariants every calls scenario ends with (issue 18): the fault suite's (one device, no
+ * unasked lapse, no keepalive gap, no stale "Registered", no worker error, no deviation) plus no
+ * call left open at the emulator and no media, microphone or ringtone left running here.
+ */
+interface CallInvariants {
+  /** A fault the scenario causes on purpose: gaps and lapses inside it are the fault's. */
+  open(label: string): () => void;
+  /** How the line ends (default: registered). */
+  endsAs(final: FinalState): void;
+  /** The browser was restarted on the same profile: watch the new one from here. */
+  switchBrowser(context: BrowserContext, page: Page): Promise<void>;
+  /** Check now (before the test closes a browser it started itself). */
+  checkNow(): Promise<void>;
+}
+
+/** The keepalive interval the calls scenarios register with: short enough to see a gap. */
+const KEEPALIVE_SEC = 5;
+
+const test = base.extend<{
+  microphone: 'granted' | 'denied';
+  fakeMicrophone: boolean;
+  invariants: CallInvariants;
+}>({
   microphone: ['granted', { option: true }],
   fakeMicrophone: [true, { option: true }],
   context: async ({ profile, microphone, fakeMicrophone }, use) => {
-    const context = await launchWithExtension(profile.dir, fakeMicrophone ? FAKE_MIC : []);
-    const worker = await serviceWorkerOf(context);
-    // As a user's click on the microphone page would: granted to the extension's origin only.
-    const page = context.pages()[0] ?? (await context.newPage());
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Browser.setPermission', {
-      permission: { name: 'microphone' },
-      setting: microphone,
-      origin: `chrome-extension://${new URL(worker.url()).host}`,
-    });
+    const context = await launchWithExtension(profile.dir, [
+      ...(fakeMicrophone ? FAKE_MIC : []),
+      REMOTE_DEBUGGING_ARG,
+    ]);
+    await grantMicrophone(context, microphone);
     await use(context);
     await context.close();
   },
+  invariants: [
+    async ({ context, profile, extensionId, extensionPage, emulator }, use, testInfo) => {
+      emulator.setConfig({ keepaliveIntervalSec: KEEPALIVE_SEC });
+      let page = extensionPage;
+      let workerConsole = await ServiceWorkerConsole.attach(profile.dir, extensionId);
+      const consoles = [workerConsole];
+      const watch = watchLine(emulator, {
+        observer: await openObserver(context, extensionId),
+        popup: extensionPage,
+        console: workerConsole,
+      });
+      let final: FinalState = 'registered';
+      let checked = false;
+      const checkNow = async () => {
+        checked = true;
+        await watch.check(page, final);
+        await expect
+          .poll(() =>
+            emulator
+              .calls(ALICE)
+              .filter((c) => c.state !== 'ended')
+              .map((c) => c.callId),
+          )
+          .toEqual([]);
+        expect(await mediaLeft(page), 'media, microphone or ringtone left running').toEqual({
+          open: 0,
+          ringtone: false,
+        });
+      };
+      await use({
+        open: (label) => watch.open(label),
+        endsAs: (next) => {
+          final = next;
+        },
+        async switchBrowser(next, nextPage) {
+          const nextId = new URL((await serviceWorkerOf(next)).url()).host;
+          workerConsole = await ServiceWorkerConsole.attach(profile.dir, nextId);
+          consoles.push(workerConsole);
+          page = nextPage;
+          await watch.switchBrowser({
+            observer: await openObserver(next, nextId),
+            popup: nextPage,
+            console: workerConsole,
+          });
+        },
+        checkNow,
+      });
+      try {
+        // A failed test says why itself: the invariants would only add noise.
+        if (!checked && testInfo.status === testInfo.expectedStatus) await checkNow();
+      } finally {
+        await watch.stop();
+        for (const each of consoles) await each.close();
+      }
+    },
+    { auto: true },
+  ],
 });
+
+/** As a user's click on the microphone page would: granted to the extension's origin only. */
+async function grantMicrophone(context: BrowserContext, setting: 'granted' | 'denied') {
+  const worker = await serviceWorkerOf(context);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Browser.setPermission', {
+    permission: { name: 'microphone' },
+    setting,
+    origin: `chrome-extension://${new URL(worker.url()).host}`,
+  });
+}
+
+/** What the calls document still holds open (nothing when it is gone). */
+async function mediaLeft(page: Page): Promise<{ open: number; ringtone: boolean }> {
+  const state = await probe(page).catch(() => ({ open: 0, ringtone: false }));
+  return { open: state?.open ?? 0, ringtone: state?.ringtone ?? false };
+}
 
 const ALICE_ID = ALICE_USER.id;
 
@@ -196,8 +291,18 @@ test('from the popup: the ringing call is shown, Answer connects it, Hang up end
   await expect(popup.getByRole('alert')).toContainText('Dora Caller');
   await popup.screenshot({ path: `${screenshotDir()}/popup-ringing.png` });
   await popup.getByRole('button', { name: 'Answer' }).click();
+  // The notification's Answer clicked too: the call is answered once.
+  const key = calling(await send(page, 'status/get'))?.calls[0]?.key as string;
+  await command(page, 'answer', key);
   await expect(popup.getByRole('button', { name: 'Hang up' })).toBeVisible();
   await emulator.waitForCall(offered.callId, (c) => c.state === 'connected', 'connected');
+  const callRequests = (method: string, suffix: string) =>
+    emulator
+      .requestLog()
+      .filter((e) => e.method === method && e.path.endsWith(`/calls/${offered.callId}${suffix}`));
+  // PATCH alerting and connected once each, one ROAP ANSWER.
+  expect(callRequests('PATCH', '')).toHaveLength(2);
+  expect(callRequests('POST', '/media')).toHaveLength(1);
   await expect(popup.getByText('On a call')).toBeVisible();
   await popup.screenshot({ path: `${screenshotDir()}/popup-in-call.png` });
   // Closing the popup never ends the call.
@@ -343,6 +448,7 @@ test('the calls document closed mid-call: the call is ended at Mobius, no ghost 
 test('a call on the backup holds the failback back until it ends, then the line fails back', async ({
   extensionPage: page,
   emulator,
+  invariants,
 }) => {
   test.setTimeout(120_000);
   // Rehoming 6-12 "minutes" from the primary's answer; a minute is 1 s here.
@@ -352,6 +458,7 @@ test('a call on the backup holds the failback back until it ends, then the line 
   });
   await waitForStatus(page, (s) => calling(s)?.ring === 'ready');
   const socketsBefore = new Set(emulator.mercury.sockets(ALICE_ID).map((socket) => socket.id));
+  const endOutage = invariants.open('primary down');
   await emulator.serverDown('primary');
   await waitForStatus(page, (s) => isRegistered(s) && s.server?.role === 'backup', 40_000);
   // The document follows the new device with a new Mercury connection.
@@ -362,6 +469,7 @@ test('a call on the backup holds the failback back until it ends, then the line 
     .toBe(true);
   const { offered, key } = await connected(page, emulator);
   await emulator.serverUp('primary');
+  endOutage();
   const pings = () => emulator.requestLog().filter((e) => e.path === '/api/v1/ping').length;
   const pingsBefore = pings();
   // The failback timer fires during the call: held back, no ping, the call untouched.
@@ -559,9 +667,12 @@ test("the calls document's renderer crashed mid-call: Chrome ends the extension;
   extensionId,
   extensionPage: page,
   emulator,
+  invariants,
 }) => {
   await registeredAndReady(page, emulator);
   const { offered, key } = await connected(page, emulator);
+  // The extension is gone until the browser starts again: its keepalives stop meanwhile.
+  const endLoss = invariants.open('the extension crashed, then the browser restarts');
   await crashCallsDocument(context);
   // Chrome terminates an extension whose process crashed: its pages no longer open.
   const tab = await context.newPage();
@@ -578,10 +689,11 @@ test("the calls document's renderer crashed mid-call: Chrome ends the extension;
   await context.close();
   // The next browser start loads the extension again: the worker finds the calls the lost
   // document held and ends them.
-  const again = await launchWithExtension(profile.dir, FAKE_MIC);
+  const again = await launchWithExtension(profile.dir, [...FAKE_MIC, REMOTE_DEBUGGING_ARG]);
   try {
     const fresh = await again.newPage();
     await fresh.goto(popupUrl);
+    await invariants.switchBrowser(again, fresh);
     const after = await waitForStatus(
       fresh,
       (s) => calling(s)?.ring === 'ready' && calling(s)?.calls.length === 0,
@@ -599,6 +711,9 @@ test("the calls document's renderer crashed mid-call: Chrome ends the extension;
     expect(log[callDelete]).toMatch(/ 200$/);
     expect(callDelete).toBeLessThan(deviceDelete);
     await expectNoDeviations(emulator);
+    await waitForStatus(fresh, isRegistered);
+    endLoss();
+    await invariants.checkNow();
   } finally {
     await again.close();
   }

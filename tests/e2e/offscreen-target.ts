@@ -29,13 +29,25 @@ export async function offscreenCommand<T>(
         resolve(message.result);
       });
     });
-    // A command that ends the target (Page.crash) never answers: do not wait for it.
+    // A command that ends the target (Page.crash) never answers: wait for the target to go
+    // instead (detaching first could drop the command before the target took it).
     if (!options.answer) answered.catch(() => undefined);
+    const gone = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the target outlived ${method}`)), 5000);
+      cdp.on('Target.detachedFromTarget', (event) => {
+        if (event.sessionId !== sessionId) return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (options.answer) gone.catch(() => undefined);
     await cdp.send('Target.sendMessageToTarget', {
       sessionId,
       message: JSON.stringify({ id: 1, method }),
     });
-    return options.answer ? await answered : undefined;
+    if (options.answer) return await answered;
+    await gone;
+    return undefined;
   } finally {
     await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
   }
