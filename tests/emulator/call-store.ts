@@ -146,6 +146,7 @@ export class CallStore {
   private readonly added = new Set<(call: EmuCall) => void>();
   /** Outgoing calls already handed out by `nextOutgoing`. */
   private readonly handedOut = new WeakSet<EmuCall>();
+  private readonly faultedSetups = new Set<string>();
 
   add(call: EmuCall): void {
     if (this.calls.size >= MAX_CALLS) {
@@ -190,6 +191,17 @@ export class CallStore {
     );
   }
 
+  /** A setup an injected fault answered: no call exists, but its DefaultLocalId DELETE is due. */
+  noteFaultedSetup(deviceId: string, correlationId: string): void {
+    if (this.faultedSetups.size >= MAX_CALLS) this.faultedSetups.clear();
+    this.faultedSetups.add(`${deviceId} ${correlationId}`);
+  }
+
+  /** True once per faulted setup (its DELETE). */
+  takeFaultedSetup(deviceId: string, correlationId: unknown): boolean {
+    return this.faultedSetups.delete(`${deviceId} ${String(correlationId)}`);
+  }
+
   get(callId: string): EmuCall | undefined {
     return this.calls.get(callId);
   }
@@ -205,6 +217,7 @@ export class CallStore {
       return c.peer.close().catch(() => {});
     });
     this.calls.clear();
+    this.faultedSetups.clear();
     return Promise.all(peers).then(() => {});
   }
 }

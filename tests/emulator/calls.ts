@@ -118,6 +118,9 @@ function failedSetupDelete(
   const parsed = ctx.body.length ? parseJsonBody(ctx) : null;
   const body = parsed?.ok && isObject(parsed.value) ? parsed.value : null;
   const device = isObject(body?.device) ? body.device : {};
+  if (state.calls.takeFaultedSetup(deviceId, device.correlationId)) {
+    return jsonReply(200, { callId });
+  }
   const call = state.calls.failedSetup(deviceId, device.correlationId);
   if (!call) {
     ctx.deviate(`DELETE for an unknown call ${callId}`);

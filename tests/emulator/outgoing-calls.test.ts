@@ -278,6 +278,32 @@ describe('outgoing call (§5) to a scripted callee', () => {
     expect(reasons()).toEqual([]);
   });
 
+  it('an injected setup fault is a failed setup too: its DefaultLocalId DELETE is expected', async () => {
+    const l = await line();
+    emu.injectFault({
+      endpoint: 'callSetup',
+      status: 503,
+      body: { errorCode: 120 },
+      retryAfter: 2,
+    });
+    const d = await dial(l, NUMBER, browserPeer());
+    expect(d.res.status).toBe(503);
+    expect(d.res.headers.get('retry-after')).toBe('2');
+    const placeholder = `DefaultLocalId_${crypto.randomUUID()}`;
+    const body = {
+      device: device(l, d),
+      callId: placeholder,
+      metrics: {},
+      causecode: 0,
+      cause: 'Normal Disconnect.',
+    };
+    expect((await l.call('DELETE', placeholder, body)).status).toBe(200);
+    // Only once: a second DELETE for it is one too many.
+    expect((await l.call('DELETE', placeholder, body)).status).toBe(404);
+    expect(reasons()).toEqual([`DELETE for an unknown call ${placeholder}`]);
+    expect(emu.calls()).toEqual([]);
+  });
+
   it('connectThenAnswer: callconnected right after setup, then the ANSWER', async () => {
     const l = await line();
     emu.setCallee(NUMBER, { order: 'connectThenAnswer', answerAfterMs: 10 });

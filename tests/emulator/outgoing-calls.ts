@@ -33,7 +33,20 @@ export function outgoingCallRoutes(state: EmulatorState): Route[] {
     handle,
   });
   return [
-    route('devices\\/([^/]+)\\/call', 'callSetup', (c) => setup(c, state)),
+    {
+      ...route('devices\\/([^/]+)\\/call', 'callSetup', (c) => setup(c, state)),
+      // An injected error is a failed setup too: the client's DefaultLocalId DELETE is due.
+      onFaultAnswer: (c, status) => {
+        if (status < 400) return;
+        const parsed = c.body.length ? parseJsonBody(c) : null;
+        const body = parsed?.ok && isObject(parsed.value) ? parsed.value : {};
+        const device = isObject(body.device) ? body.device : {};
+        const correlationId = device.correlationId;
+        if (typeof correlationId === 'string' && correlationId) {
+          state.calls.noteFaultedSetup(c.params[0] ?? '', correlationId);
+        }
+      },
+    },
     route('services\\/callhold\\/hold', 'callHold', (c) =>
       withServiceCall(c, state, 'hold', (call) => holdOrResume(c, state, call, 'hold')),
     ),
