@@ -127,3 +127,35 @@ describe('media peer as the answerer (outgoing calls)', () => {
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+describe('rejected m-sections in an offer', () => {
+  it('answers the audio and rejects a port-0 video section back in place (the SDK forces it, §5)', async () => {
+    const client = new MediaPeer({ toneHz: 600, amplitude: 0.3 });
+    const callee = new MediaPeer({ toneHz: 1000, amplitude: 0.5 });
+    peers.push(client, callee);
+    const offer = await client.createOffer();
+    const video =
+      'm=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=inactive\r\na=rtpmap:96 VP8/90000\r\n';
+    const munged = `${offer.replace(/^a=group:BUNDLE (.*)$/m, 'a=group:BUNDLE $1 1')}${video}`;
+    const answer = await callee.answer(munged);
+    const mLines = answer.split('\r\n').filter((l) => l.startsWith('m='));
+    expect(mLines).toEqual([
+      expect.stringMatching(/^m=audio [1-9]/),
+      'm=video 0 UDP/TLS/RTP/SAVPF 96',
+    ]);
+    expect(answer).toMatch(/a=mid:1\r\na=inactive\r\n$/);
+    expect(answer).not.toMatch(/a=group:BUNDLE.* 1\b/);
+    await client.acceptAnswer(answer.slice(0, answer.indexOf('m=video')));
+    await client.waitFor(() => client.level(1000).samples >= 1280, 'the callee’s audio');
+
+    // A re-offer keeps the rejected section; an answer carrying it back is accepted.
+    const hold = await callee.reoffer('sendonly');
+    expect(hold.split('\r\n').filter((l) => l.startsWith('m='))).toEqual([
+      expect.stringMatching(/^m=audio /),
+      'm=video 0 UDP/TLS/RTP/SAVPF 96',
+    ]);
+    const held = await client.answer(hold.slice(0, hold.indexOf('m=video')));
+    await callee.acceptAnswer(`${held}${video}`);
+    expect(client.direction).toBe('recvonly');
+  });
+});

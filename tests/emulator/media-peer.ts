@@ -79,6 +79,8 @@ export class MediaPeer {
   sending = true;
   private readonly pc: RTCPeerConnection;
   private transceiver: RTCRtpTransceiver | undefined;
+  /** Puts the remote offer's rejected m-sections back into what this peer sends (splitRejected). */
+  private restoreRejected = (sdp: string) => sdp;
   private readonly track = new MediaStreamTrack({ kind: 'audio' });
   private readonly window: number[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -134,11 +136,13 @@ export class MediaPeer {
     if (!transceiver) throw new Error('media peer: nothing negotiated to re-offer');
     transceiver.setDirection(direction);
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    return this.localSdp();
+    // A later offer keeps every m-section of the first negotiation, rejected ones too (Chrome
+    // refuses an offer that drops one).
+    return this.restoreRejected(this.localSdp());
   }
 
   async acceptAnswer(sdp: string): Promise<void> {
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: splitRejected(sdp).kept });
     this.startSending();
   }
 
@@ -148,7 +152,10 @@ export class MediaPeer {
    * browser does: a `sendonly` offer is answered `recvonly`.
    */
   async answer(offerSdp: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    // werift cannot negotiate a rejected m-section (the SDK's offer forces m=video to port 0,
+    // §5 step 2): it answers the rest and the rejected ones are rejected back in place.
+    const offer = splitRejected(offerSdp);
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.kept });
     const transceiver = this.pc.getTransceivers()[0];
     if (transceiver && transceiver !== this.transceiver) {
       this.transceiver = transceiver;
@@ -157,7 +164,8 @@ export class MediaPeer {
     }
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     this.startSending();
-    return this.localSdp();
+    this.restoreRejected = offer.restore;
+    return offer.restore(this.localSdp());
   }
 
   /** RFC 4733 digits received, in order, each once. */
@@ -311,6 +319,46 @@ export class MediaPeer {
     if (!sdp) throw new Error('media peer: no local description');
     return sdp;
   }
+}
+
+/**
+ * An offer without its rejected (port 0) m-sections, and a function that puts RFC 3264
+ * rejections of them back into an answer of the rest, in the offer's order.
+ */
+export function splitRejected(sdp: string): { kept: string; restore: (answer: string) => string } {
+  const [head = '', ...sections] = sdp.split(/\r\n(?=m=)/);
+  const rejected = sections.map((s) => /^m=\S+ 0 /.test(s));
+  if (!rejected.includes(true)) return { kept: sdp, restore: (answer) => answer };
+  const mid = (s: string) => /\r\na=mid:(\S+)/.exec(s)?.[1];
+  const gone = new Set(sections.filter((_, i) => rejected[i]).map(mid));
+  const unbundle = (h: string) =>
+    h.replace(/^a=group:BUNDLE(.*)$/m, (_, mids: string) =>
+      [
+        'a=group:BUNDLE',
+        ...mids
+          .trim()
+          .split(/\s+/)
+          .filter((m) => !gone.has(m)),
+      ].join(' '),
+    );
+  const kept = [unbundle(head), ...sections.filter((_, i) => !rejected[i])].join('\r\n');
+  const restore = (answer: string) => {
+    const [answerHead = '', ...answered] = answer.replace(/\r\n$/, '').split(/\r\n(?=m=)/);
+    const out = [answerHead];
+    for (const [i, section] of sections.entries()) {
+      if (!rejected[i]) {
+        out.push(answered.shift() ?? '');
+        continue;
+      }
+      const m = mid(section);
+      const mLine = section.split('\r\n')[0] ?? '';
+      out.push(
+        [mLine, 'c=IN IP4 0.0.0.0', ...(m ? [`a=mid:${m}`] : []), 'a=inactive'].join('\r\n'),
+      );
+    }
+    return `${out.join('\r\n')}\r\n`;
+  };
+  return { kept, restore };
 }
 
 function sleep(ms: number): Promise<void> {
