@@ -20,6 +20,8 @@ export async function runCallee(
   offerSdp: string,
 ): Promise<void> {
   const b = call.behaviour ?? {};
+  // The client may have DELETEd it already (a cancel before the first event).
+  if (ended(call)) return;
   if (b.busy) {
     // A busy callee refuses at once: no progress, straight to the disconnect (see CalleeBehaviour).
     callerEnds(state, call, 'busy');
@@ -29,6 +31,7 @@ export async function runCallee(
   try {
     answerSdp = await call.peer.answer(offerSdp);
   } catch (err) {
+    if (ended(call)) return;
     call.roapErrors.push(`emulator could not answer the OFFER: ${String(err)}`);
     // Mobius cannot set the call up without media: it ends it.
     callerEnds(state, call, 'hangup');
@@ -55,6 +58,11 @@ export async function runCallee(
     if (order === 'connectThenAnswer') sendAnswer(state, call, answerSdp);
   }, b.answerAfterMs ?? DEFAULT_ANSWER_AFTER_MS);
   call.ringTimer.unref?.();
+}
+
+/** Read through a call so that TypeScript does not keep a narrowing across awaits. */
+function ended(call: EmuCall): boolean {
+  return call.state === 'ended';
 }
 
 /** §5 step 4: the callee's ANSWER to the client's OFFER seq 1; the client's OK must follow. */

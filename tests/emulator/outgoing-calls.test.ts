@@ -350,6 +350,18 @@ describe('outgoing call (§5) to a scripted callee', () => {
     expect(reasons()).toEqual([]);
   });
 
+  it('takes every number the SDK sends: parentheses, dots, star and hash codes', async () => {
+    const l = await line();
+    emu.setDefaultCallee({ ringForever: true });
+    for (const number of ['(408)555.0123', '*86#', '+44.20.7946.0000']) {
+      const d = await dial(l, number, browserPeer());
+      expect(d.res.status).toBe(200);
+      expect((await emu.waitForOutgoing(number)).callee).toEqual({ name: number, number });
+      expect((await del(l, d)).status).toBe(200);
+    }
+    expect(reasons()).toEqual([]);
+  });
+
   it('hands each placed call out once, and unknown numbers reach the default callee', async () => {
     const l = await line();
     const first = await dial(l, '5003', browserPeer());
