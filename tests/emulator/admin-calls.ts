@@ -1,6 +1,11 @@
-/** Admin API for calls and Mercury: ring a line ("Call me"), hang up, Mercury faults. */
+/**
+ * Admin API for calls and Mercury: ring a line ("Call me"), hang up (either direction), who
+ * answers the numbers a user dials (callees), Mercury faults.
+ */
+
 import { callerEnds, ringUser } from './call-flow';
 import { callView } from './call-store';
+import { calleeKey, parseCallee } from './callees';
 import { restErrorBody } from './errors';
 import { isObject, jsonReply, type Reply, type RequestContext } from './http';
 import { MERCURY_CLOSE_CODES, type MercuryFault } from './mercury-types';
@@ -45,6 +50,28 @@ export function callAdminRoutes(state: EmulatorState): Route[] {
       if (call.state === 'ended') return bad(ctx, 'the call already ended');
       callerEnds(state, call, 'hangup');
       return jsonReply(200, callView(call));
+    }),
+    route('GET', '/callees', () => jsonReply(200, state.callees.list())),
+    route('POST', '/callees', (ctx) => {
+      const body = jsonBody(ctx);
+      const number = typeof body?.number === 'string' ? calleeKey(body.number) : '';
+      if (!/\d/.test(number)) return bad(ctx, 'number is required (the dialled number)');
+      const behaviour = parseCallee(body);
+      if (typeof behaviour === 'string') return bad(ctx, behaviour);
+      state.callees.set(number, behaviour);
+      return jsonReply(201, { number, ...behaviour });
+    }),
+    route('POST', '/callees/default', (ctx) => {
+      const body = jsonBody(ctx);
+      const behaviour = parseCallee(body);
+      if (typeof behaviour === 'string') return bad(ctx, behaviour);
+      if (body && 'number' in body) return bad(ctx, 'the default has no number');
+      state.callees.setDefault(behaviour);
+      return jsonReply(200, state.callees.list());
+    }),
+    route('DELETE', '/callees', () => {
+      state.callees.clear();
+      return jsonReply(200, state.callees.list());
     }),
     route('GET', '/mercury', (ctx) => {
       const userId = userFilter(ctx);

@@ -55,24 +55,13 @@ export async function ringUser(
     return `media peer failed: ${String(err)}`;
   }
   const call: EmuCall = {
+    ...newCallFields(state),
     callId: newUuid(),
+    direction: 'inbound',
     userId: user.id,
     deviceId: line.deviceId,
     server: line.server,
     caller,
-    state: 'ringing',
-    correlationId: null,
-    alerted: false,
-    connectedPatch: false,
-    offerSeq: 1,
-    answered: false,
-    okSent: false,
-    roapErrors: [],
-    createdAt: state.now(),
-    endedAt: null,
-    end: null,
-    deleted: false,
-    statusChecks: 0,
     listenHz: options.listenHz ?? 440,
     peer,
   };
@@ -95,17 +84,54 @@ export async function ringUser(
   return call;
 }
 
+/** What every new call starts with, whichever way it goes. */
+export function newCallFields(state: EmulatorState) {
+  return {
+    state: 'ringing' as const,
+    correlationId: null,
+    alerted: false,
+    connectedPatch: false,
+    connectedEvent: false,
+    offerSeq: 1,
+    offerBy: 'emulator' as const,
+    answered: false,
+    okSent: false,
+    okReceived: false,
+    roapErrors: [],
+    held: false,
+    holds: 0,
+    resumes: 0,
+    midCall: null,
+    transfers: [],
+    createdAt: state.now(),
+    endedAt: null,
+    end: null,
+    deleted: false,
+    statusChecks: 0,
+  };
+}
+
 /**
- * The caller hangs up (or gives up ringing): mobius.calldisconnected with the learnt
- * correlationId; the client is then expected to DELETE the call (§4 "Missed").
+ * The remote party hangs up (or the caller gives up ringing): mobius.calldisconnected with the
+ * learnt correlationId; the client is then expected to DELETE the call (§4 "Missed", §5 step
+ * 6). The remote party is the caller of an incoming call and the callee of an outgoing one.
  */
-export function callerEnds(state: EmulatorState, call: EmuCall, reason: 'hangup' | 'gaveUp'): void {
+export function callerEnds(
+  state: EmulatorState,
+  call: EmuCall,
+  reason: 'hangup' | 'gaveUp' | 'busy' | 'declined' | 'transferred',
+): void {
   if (call.state === 'ended') return;
+  // The fixture's cause for a hang-up; busy and decline carry the SDK's own 115 "User Busy"
+  // (unconfirmed: the SDK reads neither field).
+  const refused = reason === 'busy' || reason === 'declined';
   pushCallEvent(state, call, 'mobius.calldisconnected', {
-    causecode: 0,
-    cause: 'Normal disconnect',
+    causecode: refused ? 115 : 0,
+    cause: refused ? 'User busy' : 'Normal disconnect',
   });
-  endCall(state, call, { by: 'caller', reason, at: state.now() });
+  const by =
+    reason === 'transferred' ? 'client' : call.direction === 'outbound' ? 'callee' : 'caller';
+  endCall(state, call, { by, reason, at: state.now() });
   call.peer.recheck();
 }
 
@@ -135,7 +161,12 @@ export async function acceptAnswer(
     message: { messageType: 'OK', seq: call.offerSeq, version: '2' },
   });
   call.okSent = true;
-  if (call.connectedPatch) call.state = 'connected';
+  if (call.direction === 'inbound' && call.connectedPatch && call.state === 'connecting') {
+    call.state = 'connected';
+  }
+  const next = call.afterOk;
+  call.afterOk = undefined;
+  next?.();
   call.peer.recheck();
 }
 
@@ -156,7 +187,7 @@ export function pushCallEvent(
 }
 
 /** The SDK's caller-id sources (§1.6 fixture): `from` and the BroadWorks remote party info. */
-function callerId(caller: Caller) {
+export function callerId(caller: Caller) {
   const digits = caller.number.replace(/[^\d+]/g, '');
   return {
     from: `"${caller.name.replace(/"/g, '')}" <sip:${digits}@127.0.0.1;user=phone>;tag=${newUuid()}`,

@@ -1,10 +1,13 @@
 /**
- * The Mobius call API (mobius-calls.md §2) for incoming calls: PATCH alerting/connected, POST
- * media (ROAP), POST status (call keepalive), DELETE with a body. Strict: a request that strays
- * from §2-§4 is served as Mobius would and recorded as a deviation.
+ * The Mobius call API (mobius-calls.md §2) on a call: PATCH alerting/connected (incoming),
+ * POST media (ROAP, both directions), POST status (call keepalive), DELETE with a body. The
+ * setup of outgoing calls and mid-call services are in outgoing-calls.ts. Strict: a request
+ * that strays from §2-§6 is served as Mobius would and recorded as a deviation.
  */
+
 import { acceptAnswer, endCall } from './call-flow';
 import type { EmuCall } from './call-store';
+import { clientOk } from './callee-flow';
 import { restError } from './errors';
 import { isObject, jsonReply, parseJsonBody, type Reply, type RequestContext } from './http';
 import { authenticateMobius, ownDeviceHere } from './mobius';
@@ -55,8 +58,11 @@ function withCall(
   const device = ownDeviceHere(ctx, state, auth.user, what);
   if ('status' in device) return device;
   const callId = ctx.params[1] ?? '';
+  if (what === 'DELETE' && callId.startsWith('DefaultLocalId_')) {
+    return failedSetupDelete(ctx, state, device.deviceId, callId);
+  }
   const call = state.calls.get(callId);
-  if (!call || call.deviceId !== device.deviceId) {
+  if (!call || call.deviceId !== device.deviceId || call.failedSetup) {
     ctx.deviate(`${what} for an unknown call ${callId}`);
     return restError(ctx, 404, 'Call not found.');
   }
@@ -98,6 +104,35 @@ function callBody(
   return body;
 }
 
+/**
+ * §5 step 7: after a failed setup the SDK DELETEs its placeholder `DefaultLocalId_<uuid>`, since
+ * no callId ever reached it. Expected (found by the body's correlationId), not a deviation;
+ * answered 200 (what Mobius answers is unconfirmed: it knows no such call).
+ */
+function failedSetupDelete(
+  ctx: RequestContext,
+  state: EmulatorState,
+  deviceId: string,
+  callId: string,
+): Reply {
+  const parsed = ctx.body.length ? parseJsonBody(ctx) : null;
+  const body = parsed?.ok && isObject(parsed.value) ? parsed.value : null;
+  const device = isObject(body?.device) ? body.device : {};
+  if (state.calls.takeFaultedSetup(deviceId, device.correlationId)) {
+    return jsonReply(200, { callId });
+  }
+  const call = state.calls.failedSetup(deviceId, device.correlationId);
+  if (!call) {
+    ctx.deviate(`DELETE for an unknown call ${callId}`);
+    return restError(ctx, 404, 'Call not found.');
+  }
+  if (!body) ctx.deviate('DELETE without a body');
+  if (call.deleted) ctx.deviate('DELETE for a failed setup twice');
+  call.deleted = true;
+  call.peer.recheck();
+  return jsonReply(200, { callId });
+}
+
 function missingBody(ctx: RequestContext, what: string): Reply {
   ctx.deviate(`${what} without a body`);
   return restError(ctx, 400, 'A JSON body is required.');
@@ -106,6 +141,11 @@ function missingBody(ctx: RequestContext, what: string): Reply {
 /** §4 steps 1 and 3: sig_alerting once, then sig_connected. */
 function patch(ctx: RequestContext, call: EmuCall, body: Record<string, unknown> | null): Reply {
   if (!body) return missingBody(ctx, 'PATCH');
+  if (call.direction === 'outbound') {
+    // The SDK PATCHes only incoming calls (§2 `patch`, §4); an outgoing one hears from Mobius.
+    ctx.deviate('PATCH on an outgoing call');
+    return jsonReply(400, { errorCode: 116, message: 'Parsing error.' });
+  }
   if (body.inbandMedia !== false) ctx.deviate('PATCH: inbandMedia is not false');
   if (body.callState === 'sig_alerting') {
     if (call.alerted || call.state !== 'ringing') ctx.deviate('PATCH sig_alerting out of order');
@@ -139,6 +179,11 @@ function media(
   }
   const { messageType, seq } = roap;
   if (messageType === 'ANSWER') {
+    if (call.offerBy !== 'emulator') {
+      // An outgoing call's only OFFER so far is the client's own (§3, §5).
+      ctx.deviate('ROAP ANSWER with no OFFER from the emulator to answer');
+      return jsonReply(200, { callId: call.callId });
+    }
     if (seq !== call.offerSeq) {
       ctx.deviate(
         `ROAP ANSWER seq ${JSON.stringify(seq)} out of order (offer seq ${call.offerSeq})`,
@@ -152,11 +197,22 @@ function media(
       if (call.state === 'ringing') call.state = 'connecting';
       void acceptAnswer(state, call, roap.sdp);
     }
+  } else if (
+    messageType === 'OK' &&
+    call.offerBy === 'client' &&
+    call.answered &&
+    !call.okReceived
+  ) {
+    // §5 step 4: the client's OK for the callee's ANSWER, with the ANSWER's seq.
+    if (seq !== call.offerSeq) {
+      ctx.deviate(`ROAP OK seq ${JSON.stringify(seq)} out of order (answer seq ${call.offerSeq})`);
+    }
+    clientOk(call);
   } else if (messageType === 'ERROR') {
     call.roapErrors.push(String(roap.errorType ?? 'ERROR'));
   } else {
-    // OK only answers an ANSWER of ours, and the client makes no offer on an incoming call
-    // until it is connected (hold/resume re-offers are not emulated yet).
+    // OK only answers an ANSWER of the emulator's, and the client makes no offer of its own
+    // after an outgoing call's setup (its hold/resume go through services/callhold).
     ctx.deviate(`ROAP ${JSON.stringify(messageType)} not expected on this call now`);
   }
   return jsonReply(200, { callId: call.callId });

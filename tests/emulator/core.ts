@@ -24,6 +24,7 @@ import { mobiusRoutes } from './mobius';
 import { authorizeRoutes } from './oauth-authorize';
 import { tokenRoutes } from './oauth-token';
 import { oidcRoutes } from './oidc';
+import { outgoingCallRoutes } from './outgoing-calls';
 import { peopleRoutes } from './people';
 import { regionRoutes } from './region';
 import type { Route } from './router';
@@ -121,6 +122,7 @@ export function wireParts(
     ...wdmRoutes(state),
     ...mobiusRoutes(state),
     ...callRoutes(state),
+    ...outgoingCallRoutes(state),
     ...demoRoutes(state),
     ...adminRoutes(state, controls),
     ...callAdminRoutes(state),

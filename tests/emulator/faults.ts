@@ -19,6 +19,10 @@ export const ENDPOINT_NAMES = [
   'callMedia',
   'callStatus',
   'callDelete',
+  'callSetup',
+  'callHold',
+  'callResume',
+  'callTransfer',
 ] as const;
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];
 

@@ -1,5 +1,6 @@
 import { callerEnds, type RingOptions, ringUser } from './call-flow';
 import { type CallView, callView } from './call-store';
+import { type CalleeBehaviour, calleeKey, parseCallee } from './callees';
 import { closeParts, createParts, type EmulatorCore, emulatorUrls, wireParts } from './core';
 import { Listener } from './listeners';
 import type { MercuryServer } from './mercury';
@@ -7,7 +8,9 @@ import type { EmulatorOptions, EmulatorUrls, ServerName } from './types';
 import { userByEmail } from './users';
 
 export type { RingOptions } from './call-flow';
-export type { CallView } from './call-store';
+export type { CallView, Transfer } from './call-store';
+export type { CalleeBehaviour } from './callees';
+export { DEFAULT_CALLEE } from './callees';
 export type { DeviceHistory, DeviceLife, DeviceSummary, Lapse, TokenResponse } from './controls';
 export type { EmulatorCore } from './core';
 export { ENDPOINT_NAMES, type EndpointName, type Fault, type FaultSpec } from './faults';
@@ -23,8 +26,23 @@ export interface Emulator extends EmulatorCore {
   readonly mercury: MercuryServer;
   /** "Call me": rings the user's line from a caller with a real media peer (§4). */
   callMe(options: RingOptions): Promise<CallView>;
-  /** The caller hangs up. */
+  /**
+   * The remote party hangs up: the caller of an incoming call, the callee of an outgoing one
+   * (mobius.calldisconnected; the client must then DELETE the call).
+   */
   hangUp(callId: string): CallView;
+  /**
+   * How the party at `number` answers the calls the user places (§5); the number is matched
+   * as the SDK sends it (spaces and dashes stripped). Validated like the admin API (throws).
+   */
+  setCallee(number: string, behaviour: CalleeBehaviour): void;
+  /** The behaviour for every number without its own (default: answers after 500 ms). */
+  setDefaultCallee(behaviour: CalleeBehaviour): void;
+  /**
+   * The oldest call placed to `number` not handed out by an earlier waitForOutgoing, once the
+   * client has placed it (a failed setup too): each call is handed out once.
+   */
+  waitForOutgoing(number: string, timeoutMs?: number): Promise<CallView>;
   calls(email?: string): CallView[];
   /**
    * Resolves when the call's view passes `test` (checked on each media event and after each
@@ -72,6 +90,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     hangUp: (callId) => {
       const call = orThrow(state.calls.get(callId) ?? `no call ${callId}`);
       callerEnds(state, call, 'hangup');
+      return callView(call);
+    },
+    setCallee: (number, behaviour) => {
+      state.callees.set(number, orThrow(parseCallee(behaviour)));
+    },
+    setDefaultCallee: (behaviour) => {
+      state.callees.setDefault(orThrow(parseCallee(behaviour)));
+    },
+    waitForOutgoing: async (number, timeoutMs = 5000) => {
+      const key = calleeKey(number);
+      const call = await state.calls.nextOutgoing((c) => c.callee?.number === key, timeoutMs);
       return callView(call);
     },
     waitForCall: async (callId, test, what, timeoutMs) => {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/ports';
 import { AuthorizationStore } from './authorizations';
 import { CallStore } from './call-store';
+import { CalleeRegistry } from './callees';
 import { EmulatorClock } from './clock';
 import { FaultQueue } from './faults';
 import { IntegrationRegistry } from './integrations';
@@ -33,6 +34,8 @@ export class EmulatorState {
   readonly stalls = new StalledResponses();
   readonly mercury: MercuryServer = new MercuryServer(this);
   readonly calls = new CallStore();
+  /** Who answers the numbers the user dials (§5), per number, with a default. */
+  readonly callees = new CalleeRegistry();
 
   constructor(
     clock: Clock | undefined,
@@ -72,6 +75,7 @@ export class EmulatorState {
     this.stalls.releaseAll();
     this.mercury.dropAll();
     this.calls.clear().catch(() => {});
+    this.callees.clear();
     this.log.clear();
     this.seed();
   }
