@@ -257,7 +257,7 @@ function answerWaiting(
   const marked = withRecord(calls, { ...record, answerAfterHold: other.key });
   if (other.holdPending === 'hold') return { name: 'answerAfterHold', calls: marked, effects: [] };
   const hold = step(marked, { kind: 'hold', key: other.key, held: true }, ctx, timing);
-  if (hold.name !== 'hold') return { name: 'answerWaitsForResume', calls, effects: [] };
+  if (hold.name !== 'hold') return { name: 'answerWaitsForOther', calls, effects: [] };
   return { name: 'answerHoldsOther', calls: hold.calls, effects: hold.effects };
 }
 

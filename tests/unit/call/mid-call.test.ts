@@ -236,6 +236,20 @@ describe('mid-call services (reference/mobius-calls.md §3, §6)', () => {
     });
   });
 
+  it('the keepalive of a connected outgoing call: 404 ends it, another failure stops it', async () => {
+    rig.reply = (spec) =>
+      spec.tag === 'status' ? { ok: false, status: 400, message: 'x' } : { ok: true };
+    await rig.advance(600_000);
+    expect(rig.record()).toMatchObject({ state: 'connected', keepaliveStopped: true });
+    const other = new CallRig();
+    await other.connected();
+    other.reply = (spec) =>
+      spec.tag === 'status' ? { ok: false, status: 404, message: 'gone' } : { ok: true };
+    await other.advance(600_000);
+    expect(other.has()).toBe(false);
+    expect(other.rows()).toContain('keepaliveFatal');
+  });
+
   it('caller id news (callInfo) updates the other party', async () => {
     await rig.mercury('mobius.call', {
       callId: 'call-out',
@@ -311,6 +325,24 @@ describe('call waiting', () => {
     await rig.do({ kind: 'answer', key: waitingKey() });
     await rig.disconnect('k1');
     expect(rig.record(waitingKey()).state).toBe('answering');
+  });
+
+  it('answering it while a hold of the first is already out waits for that hold', async () => {
+    await rig.do({ kind: 'hold', key: 'k1', held: true });
+    await rig.do({ kind: 'answer', key: waitingKey() });
+    expect(rig.rows().at(-1)).toBe('answerAfterHold');
+    expect(rig.tags().filter((t) => t === 'hold')).toHaveLength(1);
+    await rig.midCall('k1', 'HELD');
+    expect(rig.record(waitingKey()).state).toBe('answering');
+  });
+
+  it('answering it while the first is being transferred does nothing (no hold, no answer)', async () => {
+    rig.deferred.add('transfer');
+    await rig.send({ kind: 'transfer', key: 'k1', to: '5008' });
+    await rig.send({ kind: 'answer', key: waitingKey() });
+    expect(rig.rows().at(-1)).toBe('answerWaitsForOther');
+    expect(rig.tags()).not.toContain('hold');
+    expect(rig.record(waitingKey())).toMatchObject({ state: 'ringing', answerAfterHold: null });
   });
 
   it('declining it (DELETE 115) leaves the first call as it is', async () => {
