@@ -306,7 +306,8 @@ function dial(calls: Calls, e: Extract<CallEvent, { kind: 'dial' }>, ctx: CallCo
     ],
   });
   // A new call only while every other call is on hold (one call is set up at a time).
-  if (Object.values(calls.calls).some((r) => !(r.state === 'connected' && r.held))) {
+  const busy = (r: CallRecord) => r.state !== 'releasing' && !(r.state === 'connected' && r.held);
+  if (Object.values(calls.calls).some(busy)) {
     return refuse('dialRefusedBusy', 'Another call is in progress: hang it up or hold it first.');
   }
   if (!ctx.micUsable) {
@@ -335,7 +336,8 @@ function incoming(
   // Call waiting: a call arriving while exactly one other call is connected (held or not) rings.
   // Busy (DELETE 115, a missed-call notice) for a third call, and while the other call is still
   // being set up (ringing, answering, dialing, ringback): only one call is set up at a time.
-  const others = Object.values(calls.calls);
+  // A call being released (already ended for the user) does not make the line busy.
+  const others = Object.values(calls.calls).filter((r) => r.state !== 'releasing');
   const waiting = others.length === 1 && others[0]?.state === 'connected';
   if (others.length > 0 && !waiting) {
     const busy = endCall(record, 'busy', 'busy');

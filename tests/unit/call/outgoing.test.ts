@@ -290,6 +290,19 @@ describe('outgoing calls (reference/mobius-calls.md §5)', () => {
       expect(rig.notices.filter((n) => n.kind === 'ended')).toHaveLength(1);
     });
 
+    it('a call being released does not make the line busy for a new call or a dial', async () => {
+      rig.deferred.add('setup');
+      await rig.send({ kind: 'dial', key: 'k1', deviceId: 'dev-1', number: '5008' });
+      await rig.send({ kind: 'hangup', key: 'k1' });
+      await rig.calls.mercury('mobius.call', { callId: 'in-1', deviceId: 'dev-1', callerId: {} });
+      await rig.timers.advance(0);
+      expect(rig.log).toContain('incoming -> ring');
+      const ringing = Object.values(rig.calls.calls.calls).find((r) => r.callId === 'in-1');
+      await rig.send({ kind: 'decline', key: ringing?.key as string });
+      await rig.send({ kind: 'dial', key: 'k2', deviceId: 'dev-1', number: '5009' });
+      expect(rig.log).toContain('dial -> dial');
+    });
+
     it('while the setup POST is out and it fails: the placeholder is deleted (SDK)', async () => {
       rig.deferred.add('setup');
       await rig.send({ kind: 'dial', key: 'k1', deviceId: 'dev-1', number: '5008' });
