@@ -24,6 +24,10 @@ import { type CallTiming, callTimingFrom } from './timing';
 import type { CallEvent, CallNotice, CallRecord, MediaCommand, RequestOutcome } from './types';
 import { callViews, endedView } from './views';
 
+/** Rings here: a ringing call not already being answered (call waiting holds the other first). */
+const ringsHere = (record: CallRecord) =>
+  record.state === 'ringing' && record.answerAfterHold === null;
+
 export interface WorkerPort {
   line(): Promise<LineForCalls | null>;
   /** `Bearer …`; `rejected` is the one a server just refused (the worker refreshes). */
@@ -73,6 +77,8 @@ export class CallsApp {
   private wasOnline = false;
   private lineKey: string | null = null;
   private readonly endingOrphans = new Set<string>();
+  /** The calls as last published, so a transition that changes nothing shown says nothing. */
+  private publishedCalls = '';
   /** One object the interpreter reads on every transition; a new line may bring overrides. */
   private readonly timing: CallTiming = callTimingFrom(undefined);
 
@@ -87,6 +93,7 @@ export class CallsApp {
       send: (spec) => this.send(spec),
       media: (key, command) => deps.media.run(key, command),
       notify: (notice) => this.notice(notice),
+      changed: () => this.callsChanged(),
       log: (line) => deps.log(`calls: ${line}`),
     });
   }
@@ -164,14 +171,23 @@ export class CallsApp {
       if (command.muted) this.muted.add(command.key);
       else this.muted.delete(command.key);
       this.deps.media.setMuted(command.key, command.muted);
-    } else if (
-      command.kind === 'dial' ||
-      command.kind === 'hold' ||
-      command.kind === 'digits' ||
-      command.kind === 'transfer'
-    ) {
-      // Placing calls and mid-call services are the next step of the call machine (issue 19).
-      throw new Error('This version cannot place calls or hold them yet.');
+    } else if (command.kind === 'dial') {
+      const line = this.line;
+      if (!line) throw new Error('The line is not registered here: no call can be placed.');
+      // The permission may have been granted since (the microphone page).
+      this.mic = await this.deps.media.micPermission().catch(() => this.mic);
+      await this.interpreter.dispatch({
+        kind: 'dial',
+        key: command.key,
+        deviceId: line.deviceId,
+        number: command.number,
+      });
+    } else if (command.kind === 'hold') {
+      await this.interpreter.dispatch({ kind: 'hold', key: command.key, held: command.held });
+    } else if (command.kind === 'digits') {
+      await this.interpreter.dispatch({ kind: 'digits', key: command.key, digits: command.digits });
+    } else if (command.kind === 'transfer') {
+      await this.interpreter.dispatch({ kind: 'transfer', key: command.key, to: command.to });
     } else {
       if (command.kind === 'answer') {
         // The permission may have been granted since the call arrived (the microphone page).
@@ -211,14 +227,24 @@ export class CallsApp {
       speaker: line.devices.speaker,
     });
     // No call ringing: no ringtone playing (ringtoneFollowsCalls), nothing to change.
-    if (!this.records().some((record) => record.state === 'ringing')) return;
+    if (!this.records().some(ringsHere)) return;
     if (line.ring) this.deps.ringtone.start();
     else this.deps.ringtone.stop();
   }
 
   /** The ringtone plays while a call rings here, and only then (Answer stops it at once). */
   private ringtoneFollowsCalls(): void {
-    if (!this.records().some((record) => record.state === 'ringing')) this.deps.ringtone.stop();
+    if (!this.records().some(ringsHere)) this.deps.ringtone.stop();
+  }
+
+  /** A Mercury event or an outcome changed a call (progress, hold, …): say so once it settles. */
+  private callsChanged(): void {
+    queueMicrotask(() => {
+      const calls = JSON.stringify(callViews(this.records(), this.muted));
+      if (calls === this.publishedCalls) return;
+      this.ringtoneFollowsCalls();
+      this.publish();
+    });
   }
 
   view(): CallingView {
@@ -256,7 +282,7 @@ export class CallsApp {
       // After the worker has the call: a document's first AudioContext took ~300 ms to make
       // (bench measure 8), and the notification must not wait behind it.
       this.deps.timers.set(0, () => {
-        const ringing = this.records().some((record) => record.state === 'ringing');
+        const ringing = this.records().some(ringsHere);
         if (ringing && this.line?.ring) this.deps.ringtone.start();
       });
     }
@@ -271,6 +297,7 @@ export class CallsApp {
 
   private publish(): CallingView {
     const view = this.view();
+    this.publishedCalls = JSON.stringify(view.calls);
     this.deps.worker.update(view, heldCalls(this.records(), this.line));
     return view;
   }

@@ -26,6 +26,28 @@ export interface CallDeps {
   notify(notice: CallNotice): void;
   /** Diagnostics: every transition's name, and events that were dropped. */
   log?(line: string): void;
+  /** A transition changed the calls (the host republishes its view). */
+  changed?(): void;
+}
+
+/**
+ * What a media command that does not answer in time becomes: the microphone failed, media
+ * failed (the table decides whether that ends the call), or nothing (tones, closing).
+ */
+export function lateMediaEvent(key: string, command: MediaCommand): CallEvent | null {
+  switch (command.kind) {
+    case 'acquireMic':
+      return { kind: 'micFailed', key, message: 'The microphone did not start in time.' };
+    case 'answerOffer':
+    case 'createOffer':
+    case 'applyAnswer':
+      return { kind: 'mediaFailed', key, message: `Media ${command.kind} did not finish in time.` };
+    case 'insertDTMF':
+      return { kind: 'digitsFailed', key, message: 'The keypad tones were not sent in time.' };
+    case 'established':
+    case 'close':
+      return null;
+  }
 }
 
 /** Longer than the 10 s request timeout of lib/webex/calls.ts: this only catches a hung port. */
@@ -80,10 +102,12 @@ export class CallInterpreter {
       newId: () => this.deps.random.uuid(),
     };
     const result = transition(this.state, event, ctx, this.deps.timing ?? CALL_TIMING);
+    const changed = result.calls !== this.state;
     this.state = result.calls;
     this.deps.log?.(`${event.kind} -> ${result.name}`);
     this.syncTimers();
     for (const effect of result.effects) this.perform(effect);
+    if (changed) this.deps.changed?.();
   }
 
   private perform(effect: Effect): void {
@@ -103,15 +127,7 @@ export class CallInterpreter {
       }
       case 'media': {
         const { key, command } = effect;
-        const late: CallEvent =
-          command.kind === 'acquireMic'
-            ? { kind: 'micFailed', key, message: 'The microphone did not start in time.' }
-            : {
-                kind: 'mediaFailed',
-                key,
-                message: `Media ${command.kind} did not finish in time.`,
-              };
-        const fallback = command.kind === 'close' || command.kind === 'established' ? null : late;
+        const fallback = lateMediaEvent(key, command);
         this.track(
           this.deadline(this.deps.media(key, command), MEDIA_DEADLINE_MS, fallback).then((event) =>
             event ? this.dispatch(event) : undefined,

@@ -9,12 +9,23 @@ import type { CallTarget } from './orphans';
 import type { RequestOutcome } from './types';
 
 export function toRequestOutcome(outcome: Outcome<unknown>): RequestOutcome {
-  if (outcome.ok) return { ok: true };
+  if (outcome.ok) {
+    // Only the setup POST's body is read: the call's id.
+    const value = outcome.value as { callId?: unknown } | null;
+    const callId = typeof value?.callId === 'string' ? value.callId : undefined;
+    return callId ? { ok: true, callId } : { ok: true };
+  }
   const error = outcome.error;
   const result: RequestOutcome = { ok: false, message: error.message };
   if (error.kind === 'http') {
     result.status = error.status;
     if (error.retryAfter !== undefined) result.retryAfter = error.retryAfter;
+    const body = error.body;
+    if (typeof body !== 'object' || body === null) result.noBody = true;
+    else {
+      const code = Number((body as Record<string, unknown>).errorCode);
+      if (Number.isFinite(code)) result.errorCode = code;
+    }
   } else if (error.kind === 'auth' && error.status !== undefined) {
     result.status = error.status;
   }

@@ -54,7 +54,7 @@ export const REQUEST_ROWS: readonly Row<KeyedEvent['kind']>[] = [
   row({
     name: 'setupRequestFailed',
     on: 'requestDone',
-    from: ['ringing', 'answering', 'connected'],
+    from: ['ringing', 'answering', 'dialing', 'ringback', 'connecting', 'connected'],
     when: (_r, e) => isSetupRequest(e.tag) && !e.outcome.ok,
     run: (r, e) => endCall(r, 'failed', causeFor(r), failure(e.outcome)),
   }),
@@ -62,7 +62,7 @@ export const REQUEST_ROWS: readonly Row<KeyedEvent['kind']>[] = [
   row({
     name: 'statusCheckFailed',
     on: 'requestDone',
-    from: ['ringing', 'answering', 'connected'],
+    from: ['ringing', 'answering', 'dialing', 'ringback', 'connecting', 'connected'],
     when: (r, e) => e.tag === 'status' && r.statusCheck && !e.outcome.ok,
     run: (r, e) => endCall({ ...r, statusCheck: false }, 'failed', causeFor(r), failure(e.outcome)),
   }),
@@ -103,7 +103,7 @@ export const REQUEST_ROWS: readonly Row<KeyedEvent['kind']>[] = [
   row({
     name: 'statusOk',
     on: 'requestDone',
-    from: ['ringing', 'answering', 'connected'],
+    from: ['ringing', 'answering', 'dialing', 'ringback', 'connecting', 'connected'],
     when: (_r, e) => e.tag === 'status' && e.outcome.ok,
     run: (r) => stay({ ...r, statusCheck: false, keepaliveRetries: 0 }),
   }),

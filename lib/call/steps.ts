@@ -1,8 +1,9 @@
 /**
- * Building blocks of the call transitions: start an incoming record, end a call with the SDK's
+ * Building blocks of the call transitions: start an incoming or outgoing record, end a call with the SDK's
  * request and cause code, take a buffered offer. Each returns the new record and its effects.
  */
 import type { CauseName } from '../webex/calls';
+import type { RoapMessage } from '../webex/roap';
 import type { CallerId } from './caller-id';
 import { type CallContext, type CallRecord, deviceOf, type Effect, type EndReason } from './types';
 
@@ -38,6 +39,45 @@ export function newIncoming(
     keepaliveRetryAt: null,
     keepaliveStopped: false,
     statusCheck: false,
+    ...MID_CALL_START,
+    callIdKnown: true,
+  };
+}
+
+/** The fields every record starts with for outgoing setup and mid-call services. */
+const MID_CALL_START = {
+  callIdKnown: false,
+  setupSentAt: null,
+  progressAt: null,
+  remoteConnectedAt: null,
+  mediaNegotiated: false,
+  earlyMedia: false,
+  midCallRoap: null,
+  held: false,
+  holdPending: null,
+  holdWaitFrom: null,
+  answerAfterHold: null,
+  transfer: null,
+  serviceError: null,
+} as const;
+
+/**
+ * An outgoing call (SDK `makeCall` + `dial`): the worker's key is the correlationId; the callId
+ * is the SDK's `DefaultLocalId_<uuid>` placeholder until the setup response names the call.
+ */
+export function newOutgoing(
+  ctx: CallContext,
+  key: string,
+  deviceId: string,
+  number: string,
+): CallRecord {
+  return {
+    ...newIncoming(ctx, `DefaultLocalId_${ctx.newId()}`, deviceId, { number }),
+    key,
+    direction: 'outbound',
+    state: 'dialing',
+    micBlocked: false,
+    ...MID_CALL_START,
   };
 }
 
@@ -60,19 +100,26 @@ export function endCall(
       spec: { tag: 'delete', device: deviceOf(record), callId: record.callId, cause },
     });
   }
-  if (record.state !== 'ringing') {
+  if (record.state !== 'ringing' && record.state !== 'releasing') {
     effects.push({ kind: 'media', key: record.key, command: { kind: 'close' } });
   }
   const ended: CallRecord = { ...record, state: 'ended', endReason: reason };
   if (detail !== undefined) ended.detail = detail;
-  const notice = { kind: 'ended' as const, key: record.key, reason, callerId: record.callerId };
+  if (record.state === 'releasing') return { record: ended, effects };
+  const notice = {
+    kind: 'ended' as const,
+    key: record.key,
+    reason,
+    callerId: record.callerId,
+    direction: record.direction,
+  };
   effects.push({ kind: 'notify', notice: detail === undefined ? notice : { ...notice, detail } });
   return { record: ended, effects };
 }
 
-/** The cause the SDK sends when the user or a failure ends this call. */
+/** The cause the SDK sends when the user or a failure ends this call (`setDisconnectReason`). */
 export const causeFor = (record: CallRecord): CauseName =>
-  record.connectedAt !== null ? 'normal' : 'busy';
+  record.connectedAt !== null || record.direction === 'outbound' ? 'normal' : 'busy';
 
 /** Feed the buffered OFFER to media and PATCH sig_connected in parallel (SDK order). */
 export function takeOffer(record: CallRecord): Step {
@@ -88,5 +135,37 @@ export function takeOffer(record: CallRecord): Step {
         spec: { tag: 'connected', device: deviceOf(record), callId: record.callId },
       },
     ],
+  };
+}
+
+/** Media is up: connected, keepalive from now, the UI hears `established` (SDK handleCallEstablished). */
+export function established(record: CallRecord, now: number): Step {
+  return {
+    record: {
+      ...record,
+      state: 'connected',
+      connectedAt: record.connectedAt ?? now,
+      keepaliveFrom: now,
+      keepaliveRetryAt: null,
+    },
+    effects: [
+      { kind: 'media', key: record.key, command: { kind: 'established' } },
+      { kind: 'notify', notice: { kind: 'established', key: record.key } },
+    ],
+  };
+}
+
+/** A ROAP message of ours through `POST …/media` (a new mediaId each time, as the SDK). */
+export function postRoap(record: CallRecord, roap: RoapMessage, ctx: CallContext): Effect {
+  return {
+    kind: 'request',
+    key: record.key,
+    spec: {
+      tag: 'media',
+      device: deviceOf(record),
+      callId: record.callId,
+      roap,
+      mediaId: ctx.newId(),
+    },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The call timers (SDK 3.12.0, reference/mobius-calls.md §4, §6) and the deadlines a record
+ * The call timers (SDK 3.12.0, reference/mobius-calls.md §4-§6) and the deadlines a record
  * implies. Timers are derived from the record, never stored, so the interpreter only has to make
  * its timer port hold exactly these.
  */
@@ -16,6 +16,12 @@ export interface CallTiming {
   keepaliveRetryMs: number;
   /** MAX_CALL_KEEPALIVE_RETRY_COUNT. */
   keepaliveMaxRetries: number;
+  /** S_SEND_CALL_SETUP: the setup POST sent, progress or connect due within 10 s. */
+  setupMs: number;
+  /** S_RECV_CALL_PROGRESS: the callee rings at most 60 s (each progress restarts it). */
+  progressMs: number;
+  /** SUPPLEMENTARY_SERVICES_TIMEOUT: hold/resume confirmed (`midCallService`) within 10 s. */
+  holdMs: number;
 }
 
 export const CALL_TIMING: CallTiming = {
@@ -24,6 +30,9 @@ export const CALL_TIMING: CallTiming = {
   keepaliveMs: 600_000,
   keepaliveRetryMs: 30_000,
   keepaliveMaxRetries: 4,
+  setupMs: 10_000,
+  progressMs: 60_000,
+  holdMs: 10_000,
 };
 
 /**
@@ -37,6 +46,9 @@ export const CALL_TIMING_OVERRIDES: Readonly<Record<string, keyof CallTiming>> =
   callKeepaliveMs: 'keepaliveMs',
   callKeepaliveRetryMs: 'keepaliveRetryMs',
   callKeepaliveMaxRetries: 'keepaliveMaxRetries',
+  callSetupMs: 'setupMs',
+  callProgressMs: 'progressMs',
+  callHoldMs: 'holdMs',
 };
 
 export function callTimingFrom(overrides: Record<string, unknown> | undefined): CallTiming {
@@ -58,9 +70,21 @@ export function deadlinesOf(
       return { ring: record.ringingSince + timing.ringMs };
     case 'answering':
       return { connect: (record.answeringSince ?? record.ringingSince) + timing.connectMs };
-    case 'connected':
-      if (record.keepaliveStopped || record.keepaliveFrom === null) return {};
-      return { keepalive: record.keepaliveRetryAt ?? record.keepaliveFrom + timing.keepaliveMs };
+    case 'dialing':
+    case 'releasing':
+      // Before the setup POST the media deadlines of the interpreter bound the wait.
+      return record.setupSentAt === null ? {} : { setup: record.setupSentAt + timing.setupMs };
+    case 'ringback':
+      return { progress: (record.progressAt ?? record.ringingSince) + timing.progressMs };
+    case 'connecting':
+      return { connect: (record.remoteConnectedAt ?? record.ringingSince) + timing.connectMs };
+    case 'connected': {
+      const deadlines: Partial<Record<TimerName, number>> = {};
+      if (record.holdWaitFrom !== null) deadlines.hold = record.holdWaitFrom + timing.holdMs;
+      if (!record.keepaliveStopped && record.keepaliveFrom !== null)
+        deadlines.keepalive = record.keepaliveRetryAt ?? record.keepaliveFrom + timing.keepaliveMs;
+      return deadlines;
+    }
     case 'ended':
       return {};
   }

@@ -53,6 +53,13 @@ export interface CallView {
   holdPending?: 'hold' | 'resume';
   /** The callee's network plays audio before the answer (`inbandMedia`). */
   earlyMedia?: boolean;
+  /** A blind transfer was asked; the call ends when Mobius has moved it. */
+  transferPending?: boolean;
+  /**
+   * The last mid-call service that failed, the call going on (SDK hold_error, resume_error,
+   * transfer_error; a keypad tone that could not be sent): a plain sentence to show.
+   */
+  error?: { kind: 'hold' | 'resume' | 'transfer' | 'digits'; detail: string };
   /** It rang while no microphone was usable: Answer is not offered. */
   micBlocked: boolean;
 }
@@ -64,8 +71,15 @@ export interface EndedCallView {
   callerName?: string;
   callerNumber?: string;
   at: number;
-  /** The user had no chance to take it here (missed, busy, microphone blocked). */
+  /** The user had no chance to take it here (missed, busy, microphone blocked): inbound only. */
   missed: boolean;
+  /** Absent in views saved before calls could be placed: read as inbound. */
+  direction?: 'inbound' | 'outbound';
+  /**
+   * Why it ended, in plain words, when it failed or was refused (the SDK's sentence for a Mobius
+   * error: "Called user is busy.", the microphone, a timeout).
+   */
+  detail?: string;
 }
 
 export interface CallingView {

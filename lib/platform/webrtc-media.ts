@@ -1,7 +1,10 @@
 /**
- * The calls' media in the offscreen document: the microphone (live only from Answer to hang-up),
- * one RTCPeerConnection per call answering Mobius's ROAP OFFER, and the other party's audio
- * played where the user hears it. Implements the call machine's media commands.
+ * The calls' media in the offscreen document: the microphone (live only from Answer or Dial to
+ * hang-up), one RTCPeerConnection per call (answering Mobius's ROAP OFFER, or making our OFFER
+ * for an outgoing call and applying Mobius's ANSWER; mid-call re-offers renegotiate the same
+ * connection, so a hold's direction follows Mobius's offer), keypad tones on the audio sender,
+ * and the other party's audio (early media too) played where the user hears it. Implements the
+ * call machine's media commands; every decision is the call table's.
  */
 
 import type { MediaPort } from '../call/calls-app';
@@ -72,6 +75,35 @@ export function webrtcMedia(log: (line: string) => void = () => {}): WebrtcMedia
         } catch (error) {
           return { kind: 'mediaFailed', key, message: errorText(error) };
         }
+      case 'createOffer':
+        try {
+          return { kind: 'localOffer', key, sdp: await offer(of(key)) };
+        } catch (error) {
+          return { kind: 'mediaFailed', key, message: errorText(error) };
+        }
+      case 'applyAnswer':
+        try {
+          const pc = calls.get(key)?.pc;
+          if (!pc) throw new Error('No peer connection for the answer');
+          await pc.setRemoteDescription({ type: 'answer', sdp: command.sdp });
+          return { kind: 'answerApplied', key };
+        } catch (error) {
+          return { kind: 'mediaFailed', key, message: errorText(error) };
+        }
+      case 'insertDTMF':
+        // The SDK only logs a failure here; the table shows it without ending the call.
+        try {
+          const sender = calls
+            .get(key)
+            ?.pc?.getSenders()
+            .find((s) => s.track?.kind === 'audio');
+          if (!sender?.dtmf?.canInsertDTMF) throw new Error('This call cannot send keypad tones.');
+          sender.dtmf.insertDTMF(command.tones);
+          return null;
+        } catch (error) {
+          log(`insertDTMF: ${errorText(error)}`);
+          return { kind: 'digitsFailed', key, message: errorText(error) };
+        }
       case 'established':
         return null;
       case 'close':
@@ -80,7 +112,8 @@ export function webrtcMedia(log: (line: string) => void = () => {}): WebrtcMedia
     }
   }
 
-  async function answer(media: CallMedia, offer: string): Promise<string> {
+  /** One peer connection per call (no STUN/TURN, as the SDK), the microphone on it. */
+  function peer(media: CallMedia): RTCPeerConnection {
     const pc = new RTCPeerConnection({ iceServers: [] });
     media.pc = pc;
     for (const track of media.mic?.getAudioTracks() ?? [])
@@ -92,8 +125,27 @@ export function webrtcMedia(log: (line: string) => void = () => {}): WebrtcMedia
       audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       void audio.play().catch(() => undefined);
     };
+    return pc;
+  }
+
+  /** The first OFFER creates the connection; a re-offer mid-call renegotiates it. */
+  async function answer(media: CallMedia, offer: string): Promise<string> {
+    const pc = media.pc ?? peer(media);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await pc.setLocalDescription(await pc.createAnswer());
+    return complete(pc);
+  }
+
+  /** Outgoing: one audio transceiver sending the microphone (SDK: sendrecv audio only). */
+  async function offer(media: CallMedia): Promise<string> {
+    const pc = peer(media);
+    if (pc.getTransceivers().length === 0) pc.addTransceiver('audio', { direction: 'sendrecv' });
+    await pc.setLocalDescription(await pc.createOffer());
+    return complete(pc);
+  }
+
+  /** Non-trickle: the SDP once ICE gathering is done (or 3 s passed), candidates included. */
+  async function complete(pc: RTCPeerConnection): Promise<string> {
     await gathered(pc);
     const sdp = pc.localDescription?.sdp;
     if (!sdp) throw new Error('No local description');

@@ -59,6 +59,10 @@ export type CallSpec =
   | { tag: 'alerting' | 'connected'; device: CallDevice; callId: string }
   | { tag: 'media'; device: CallDevice; callId: string; roap: RoapMessage; mediaId: string }
   | { tag: 'status'; device: CallDevice; callId: string }
+  /** Supplementary services (§6): `POST services/callhold/hold|resume`. */
+  | { tag: 'hold' | 'resume'; device: CallDevice; callId: string }
+  /** Blind transfer (§2): `POST services/calltransfer/commit`. */
+  | { tag: 'transfer'; device: CallDevice; callId: string; destination: string }
   | {
       tag: 'delete';
       device: CallDevice;
@@ -85,6 +89,25 @@ export function buildCallRequest(server: string, spec: CallSpec): HttpRequest {
         device,
         localMedia: { roap: spec.offer, mediaId: spec.mediaId },
         callee: { type: 'uri', address: `tel:${spec.address}` },
+      },
+    };
+  }
+  if (spec.tag === 'hold' || spec.tag === 'resume') {
+    return {
+      method: 'POST',
+      url: `${server}services/callhold/${spec.tag}`,
+      body: { device, callId: spec.callId },
+    };
+  }
+  if (spec.tag === 'transfer') {
+    return {
+      method: 'POST',
+      url: `${server}services/calltransfer/commit`,
+      body: {
+        device,
+        callId: spec.callId,
+        transferType: 'BLIND',
+        blindTransferContext: { transferorCallId: spec.callId, destination: spec.destination },
       },
     };
   }

@@ -72,6 +72,8 @@ describe('CallsApp (the offscreen document)', () => {
           unauthorizedOnce = false;
           return new Response('{}', { status: 401 });
         }
+        if (String(input).endsWith('/call'))
+          return Response.json({ callId: 'call-out' }, { status: 200 });
         return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
       },
       openSocket: (url) => {
@@ -99,6 +101,8 @@ describe('CallsApp (the offscreen document)', () => {
           media.push(command.kind);
           if (command.kind === 'acquireMic') return { kind: 'micReady', key };
           if (command.kind === 'answerOffer') return { kind: 'localAnswer', key, sdp: OFFER_SDP };
+          if (command.kind === 'createOffer') return { kind: 'localOffer', key, sdp: OFFER_SDP };
+          if (command.kind === 'applyAnswer') return { kind: 'answerApplied', key };
           return null;
         },
         setMuted: () => {},
@@ -355,5 +359,83 @@ describe('CallsApp (the offscreen document)', () => {
     line = { ...LINE, orphans: [orphan('a', true)] };
     await app.refresh();
     await vi.waitFor(() => expect(ended).toEqual(['b', 'c', 'a']));
+  });
+
+  it('places a call: dialing, ringback and connected reach the worker as Mercury events arrive', async () => {
+    await online();
+    await app.command({ kind: 'dial', key: 'w-key-1', number: '+15551234567' });
+    await timers.advance(0);
+    expect(media).toEqual(['acquireMic', 'createOffer']);
+    const setup = requests.find((r) => r.url.endsWith('/call'));
+    expect(setup?.url).toBe(`${LINE.serverUrl}devices/dev-1/call`);
+    expect(JSON.parse(setup?.body ?? '{}')).toMatchObject({
+      device: { deviceId: 'dev-1', correlationId: 'w-key-1' },
+      callee: { type: 'uri', address: 'tel:+15551234567' },
+    });
+    expect(view().calls).toEqual([
+      expect.objectContaining({
+        key: 'w-key-1',
+        state: 'dialing',
+        direction: 'outbound',
+        callerNumber: '+15551234567',
+      }),
+    ]);
+    expect(ring).not.toContain('start');
+    const push = (eventType: string, extra: Record<string, unknown> = {}) =>
+      socket().push({
+        id: `${eventType}-${views.length}`,
+        data: { eventType, callId: 'call-out', correlationId: 'w-key-1', ...extra },
+      });
+    push('mobius.callprogress', { callProgressData: { alerting: true, inbandMedia: false } });
+    await timers.advance(0);
+    expect(view().calls[0]?.state).toBe('ringback');
+    push('mobius.media', { message: { messageType: 'ANSWER', seq: 1, sdp: OFFER_SDP } });
+    push('mobius.callconnected');
+    await timers.advance(0);
+    expect(view().calls[0]).toMatchObject({ state: 'connected', held: false });
+    await app.command({ kind: 'hold', key: 'w-key-1', held: true });
+    await timers.advance(0);
+    expect(requests.at(-1)?.url).toBe(`${LINE.serverUrl}services/callhold/hold`);
+    expect(view().calls[0]).toMatchObject({ holdPending: 'hold' });
+    push('mobius.call', {
+      midCallService: [{ eventType: 'callState', eventData: { callState: 'HELD' } }],
+    });
+    await timers.advance(0);
+    expect(view().calls[0]).toMatchObject({ held: true });
+    await app.command({ kind: 'digits', key: 'w-key-1', digits: '1#' });
+    await timers.advance(0);
+    expect(media.at(-1)).toBe('insertDTMF');
+    await app.command({ kind: 'hangup', key: 'w-key-1' });
+    await timers.advance(0);
+    expect(requests.at(-1)).toMatchObject({
+      method: 'DELETE',
+      url: `${LINE.serverUrl}devices/dev-1/calls/call-out`,
+    });
+    expect(view().lastEnded).toMatchObject({
+      reason: 'localHangup',
+      missed: false,
+      direction: 'outbound',
+    });
+  });
+
+  it('a dial without a line, or with the microphone blocked, sends nothing and says why', async () => {
+    line = null;
+    await app.refresh();
+    await expect(app.command({ kind: 'dial', key: 'k', number: '5008' })).rejects.toThrow(
+      /not registered/,
+    );
+    line = LINE;
+    mic = 'denied';
+    await online();
+    const sent = requests.length;
+    await app.command({ kind: 'dial', key: 'k', number: '5008' });
+    await timers.advance(0);
+    expect(requests.length).toBe(sent);
+    expect(view().lastEnded).toMatchObject({
+      key: 'k',
+      reason: 'micBlocked',
+      missed: false,
+      detail: expect.stringMatching(/microphone/),
+    });
   });
 });

@@ -188,16 +188,30 @@ describe('CallInterpreter (incoming calls)', () => {
     expect(notices.at(-1)).toMatchObject({ kind: 'ended', reason: 'answeredElsewhere' });
   });
 
-  it('gives a second caller busy while on a call', async () => {
+  it('lets a second call ring while on a call (call waiting), and gives a third busy', async () => {
     await ring();
     const first = await answerAndConnect();
     await calls.mercury('mobius.call', { callId: 'call-2', deviceId: 'dev-1', callerId: {} });
     await calls.idle();
+    expect(deletes()).toHaveLength(0);
+    expect(notices.at(-1)).toMatchObject({ kind: 'incoming' });
+    expect(log).toContain('incoming -> callWaiting');
+    await calls.mercury('mobius.call', { callId: 'call-3', deviceId: 'dev-1', callerId: {} });
+    await calls.idle();
     expect(deletes()).toHaveLength(1);
-    expect(deletes()[0]?.url).toBe(`${SERVER}devices/dev-1/calls/call-2`);
+    expect(deletes()[0]?.url).toBe(`${SERVER}devices/dev-1/calls/call-3`);
     expect(deletes()[0]?.body).toMatchObject({ causecode: 115 });
-    expect(notices.at(-1)).toMatchObject({ kind: 'ended', reason: 'busy' });
-    expect(Object.keys(calls.calls.calls)).toEqual([first]);
+    expect(notices.at(-1)).toMatchObject({ kind: 'ended', reason: 'busy', direction: 'inbound' });
+    expect(Object.keys(calls.calls.calls)).toHaveLength(2);
+    expect(calls.calls.calls[first]?.state).toBe('connected');
+  });
+
+  it('gives a second caller busy while the first still rings', async () => {
+    await ring();
+    await calls.mercury('mobius.call', { callId: 'call-2', deviceId: 'dev-1', callerId: {} });
+    await calls.idle();
+    expect(deletes().map((r) => r.url)).toEqual([`${SERVER}devices/dev-1/calls/call-2`]);
+    expect(log).toContain('incoming -> busy');
   });
 
   it('ends with cause 131 when the microphone fails at Answer', async () => {

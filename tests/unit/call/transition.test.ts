@@ -92,4 +92,40 @@ describe('call table', () => {
       deadlinesOf({ ...record, state: 'connected', keepaliveFrom: 5_000, keepaliveStopped: true }),
     ).toEqual({});
   });
+
+  it('inbound rows: hang-up while ringing declines, a mic-blocked call given up is micBlocked', () => {
+    const { calls, record } = withCall();
+    const hung = transition(calls, { kind: 'hangup', key: record.key }, ctx());
+    expect(hung.name).toBe('hangupWhileRinging');
+    expect(hung.effects[0]).toMatchObject({ spec: { tag: 'delete', cause: 'busy' } });
+    const blocked = withCall({ micBlocked: true });
+    const gone = transition(
+      blocked.calls,
+      { kind: 'remoteDisconnect', key: blocked.record.key, answeredElsewhere: false },
+      ctx(),
+    );
+    expect(gone.name).toBe('missedWhileMicBlocked');
+  });
+
+  it('inbound rows: a media failure while answering ends the call; a repeated setup is ignored', () => {
+    const { calls, record } = withCall({ state: 'answering', answeringSince: 1_000 });
+    const failed = transition(calls, { kind: 'mediaFailed', key: record.key, message: 'x' }, ctx());
+    expect(failed.name).toBe('mediaFailed');
+    expect(failed.calls.calls).toEqual({});
+    const again = transition(
+      calls,
+      { kind: 'incoming', callId: 'call-1', deviceId: 'dev-1', callerId: {} },
+      ctx(),
+    );
+    expect(again.name).toBe('repeatedSetup');
+  });
+
+  it('the ended notice carries the direction (missed-call semantics are inbound only)', () => {
+    const { calls, record } = withCall();
+    const result = transition(calls, { kind: 'decline', key: record.key }, ctx());
+    expect(result.effects.at(-1)).toMatchObject({
+      kind: 'notify',
+      notice: { kind: 'ended', direction: 'inbound', reason: 'declined' },
+    });
+  });
 });

@@ -89,6 +89,33 @@ describe('buildCallRequest', () => {
   });
 });
 
+describe('supplementary services (§2, §6)', () => {
+  it('posts hold and resume to services/callhold with device and callId', () => {
+    for (const tag of ['hold', 'resume'] as const) {
+      expect(buildCallRequest(SERVER, { tag, device, callId: 'c1' })).toEqual({
+        method: 'POST',
+        url: `${SERVER}services/callhold/${tag}`,
+        body: { device, callId: 'c1' },
+      });
+    }
+  });
+
+  it('commits a blind transfer with its context', () => {
+    expect(
+      buildCallRequest(SERVER, { tag: 'transfer', device, callId: 'c1', destination: '5008' }),
+    ).toEqual({
+      method: 'POST',
+      url: `${SERVER}services/calltransfer/commit`,
+      body: {
+        device,
+        callId: 'c1',
+        transferType: 'BLIND',
+        blindTransferContext: { transferorCallId: 'c1', destination: '5008' },
+      },
+    });
+  });
+});
+
 describe('sendCall', () => {
   it('sends the headers and JSON body, and reads the setup callId strictly', async () => {
     const fetch = new ScriptedFetch();
