@@ -99,6 +99,15 @@ export default defineConfig({
           suggested_key: { default: 'Alt+Shift+L' },
           description: '__MSG_commandToggle__',
         },
+        // Calls (lib/app/shortcuts.ts): answer the ringing call; hang up, or decline.
+        'answer-call': {
+          suggested_key: { default: 'Alt+Shift+A' },
+          description: '__MSG_commandAnswer__',
+        },
+        'hang-up-call': {
+          suggested_key: { default: 'Alt+Shift+H' },
+          description: '__MSG_commandHangUp__',
+        },
       },
     };
   },

@@ -100,8 +100,49 @@ export function failedCallText(ended: EndedCallView | null, now: number): string
 
 /**
  * What identifies a call's view for the one-click guard: a command sent for this state stays
- * sent until the state (or the mute) changes.
+ * sent until the state (or the mute, or the hold) changes.
  */
 export function callSignature(call: CallView): string {
-  return `${call.key}|${call.state}|${call.muted}`;
+  return `${call.key}|${call.state}|${call.muted}|${call.held}|${call.holdPending ?? ''}`;
+}
+
+/** A ringing call while the user is on another one: call waiting. */
+export function isWaiting(call: CallView, calls: readonly CallView[]): boolean {
+  return (
+    call.state === 'ringing' &&
+    calls.some((other) => other.key !== call.key && other.state === 'connected')
+  );
+}
+
+const STATE_KEYS: Record<Exclude<CallView['state'], 'answering'>, MessageKey> = {
+  ringing: 'callIncoming',
+  dialing: 'callDialing',
+  ringback: 'callRingback',
+  connected: 'callOnCall',
+};
+
+/** The call's state line: "Incoming call", "Call waiting", "Calling…", "On hold", … */
+export function callStateText(call: CallView, waiting: boolean): string {
+  if (call.state === 'answering') return t('callConnecting');
+  if (call.state === 'ringing' && waiting) return t('callWaiting');
+  if (call.state === 'connected') {
+    if (call.holdPending === 'hold') return t('callHoldPending');
+    if (call.holdPending === 'resume') return t('callResumePending');
+    if (call.held) return t('callOnHold');
+  }
+  return t(STATE_KEYS[call.state]);
+}
+
+/**
+ * A hold or resume that was pending and ended without the change (the SDK's 10 s wait for
+ * Mobius ran out, or Mobius refused): what to tell the user, else null.
+ */
+export function holdOutcomeText(
+  before: Pick<CallView, 'holdPending'> | null,
+  after: Pick<CallView, 'holdPending' | 'held'>,
+): string | null {
+  if (!before?.holdPending || after.holdPending) return null;
+  if (before.holdPending === 'hold' && !after.held) return t('callHoldFailed');
+  if (before.holdPending === 'resume' && after.held) return t('callResumeFailed');
+  return null;
 }

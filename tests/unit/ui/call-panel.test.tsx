@@ -265,7 +265,13 @@ describe('call panel: a connected call', () => {
     });
     expect(timer.textContent).toBe('1:01:08');
     const buttons = within(card).getAllByRole('button');
-    expect(buttons.map((b) => b.textContent)).toEqual(['Mute', 'Hang up']);
+    expect(buttons.map((b) => b.textContent)).toEqual([
+      'Mute',
+      'Hold',
+      'Keypad',
+      'Transfer',
+      'Hang up',
+    ]);
     expect(buttons[0]?.getAttribute('aria-pressed')).toBe('false');
     expect(within(card).queryByRole('alert')).toBeNull();
   });
@@ -304,11 +310,14 @@ describe('call panel: a connected call', () => {
       ),
     );
     const ringing = await screen.findByRole('region', { name: 'Carol' });
+    // Call waiting: the call Bob is in goes on hold first.
     fireEvent.click(within(ringing).getByRole('button', { name: 'Answer' }));
+    await waitFor(() => expect(commands()).toHaveLength(2));
     const talking = screen.getByRole('region', { name: 'Bob Smith' });
     fireEvent.click(within(talking).getByRole('button', { name: 'Hang up' }));
-    await waitFor(() => expect(commands()).toHaveLength(2));
+    await waitFor(() => expect(commands()).toHaveLength(3));
     expect(commands()).toEqual([
+      { command: { kind: 'hold', key: 'call-1', held: true } },
       { command: { kind: 'answer', key: 'call-2' } },
       { command: { kind: 'hangup', key: 'call-1' } },
     ]);
