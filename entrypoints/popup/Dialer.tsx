@@ -29,6 +29,8 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
   const [busy, setBusy] = useState(false);
   const [recent, setRecent] = useState<string[]>([]);
   const field = useRef<HTMLInputElement>(null);
+  /** A dial in flight (a ref: two presses of Enter in one frame place one call). */
+  const dialling = useRef(false);
 
   useEffect(() => {
     recentNumbers?.list().then(setRecent, () => setRecent([]));
@@ -46,7 +48,7 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
   };
 
   const dial = async (input: string) => {
-    if (busy || block !== null) return;
+    if (dialling.current || block !== null) return;
     const result = checkedNumber(input);
     setChecked(true);
     if (!result.ok) {
@@ -55,6 +57,7 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
       return;
     }
     setError(null);
+    dialling.current = true;
     setBusy(true);
     try {
       if (recentNumbers) setRecent(await recentNumbers.record(result.number).catch(() => recent));
@@ -68,6 +71,7 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
     } catch (failure) {
       setError(requestErrorText(failure));
     } finally {
+      dialling.current = false;
       setBusy(false);
     }
   };
@@ -118,7 +122,7 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
           </p>
         )}
         {block !== null && (
-          <p class="dial-blocked muted" data-testid="dial-blocked">
+          <p class="dial-blocked muted" aria-live="polite" data-testid="dial-blocked">
             {dialBlockText(block)}
           </p>
         )}

@@ -96,6 +96,17 @@ describe('dialer: the number', () => {
     );
   });
 
+  it('Enter twice in one frame places one call', async () => {
+    const { commands } = setup(withCalling(callingView()));
+    await dialer();
+    type(numberField(), '5001');
+    pressEnter(numberField());
+    pressEnter(numberField());
+    await waitFor(() => expect(commands()).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(commands()).toHaveLength(1);
+  });
+
   it.each([
     ['', 'Enter a number to call.'],
     ['   ', 'Enter a number to call.'],
