@@ -9,7 +9,7 @@ import { createPresenceNotifier } from '../lib/app/presence';
 import { createRecentNumbers, RECENT_NUMBERS_DB } from '../lib/app/recent-numbers';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
-import { isCallShortcut, shortcutCommands } from '../lib/app/shortcuts';
+import { isCallShortcut, shortcutCommand } from '../lib/app/shortcuts';
 import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
 import { callsInProgress } from '../lib/messaging/calls';
@@ -288,7 +288,8 @@ export default defineBackground(() => {
   browser.commands.onCommand.addListener((command) => {
     if (isCallShortcut(command)) {
       tasks.run('Call shortcut', async () => {
-        for (const next of shortcutCommands(command, await calls.view())) await calls.command(next);
+        const next = shortcutCommand(command, await calls.view());
+        if (next) await calls.command(next);
       });
       return;
     }

@@ -1,6 +1,5 @@
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { answerCommands } from '../../lib/app/shortcuts';
 import type { CallCommand, CallingView, CallView } from '../../lib/messaging/calls';
 import type { DisplayStatus } from '../../lib/messaging/protocol';
 import {
@@ -15,7 +14,10 @@ import {
   isWaiting,
   micNotice,
   missedCallText,
+  outgoingEndedText,
   readinessText,
+  serviceErrorOf,
+  transferPendingOf,
 } from '../../lib/ui/calls';
 import { checkedNumber, KEYPAD_KEYS } from '../../lib/ui/dialer';
 import { requestErrorText } from '../../lib/ui/error-text';
@@ -43,7 +45,10 @@ export function CallPanel({
   const ring = effectiveRing(display, calling.ring);
   const readiness = readinessText(ring);
   const mic = micNotice(calling, ring);
-  const missed = missedCallText(calling.lastEnded, now) ?? failedCallText(calling.lastEnded, now);
+  const missed =
+    outgoingEndedText(calling.lastEnded, now) ??
+    missedCallText(calling.lastEnded, now) ??
+    failedCallText(calling.lastEnded, now);
   if (!readiness && !mic && !missed && calling.calls.length === 0) return null;
   return (
     <section class="calls" aria-label={t('callsTitle')}>
@@ -98,7 +103,7 @@ function CallCard({
   onOpenMicrophone,
 }: {
   call: CallView;
-  /** Every call in the view (call waiting holds the one the user talks in). */
+  /** Every call in the view (a ringing call while another is connected is call waiting). */
   calls: readonly CallView[];
   now: number;
   sendCommand(command: CallCommand): Promise<unknown>;
@@ -131,35 +136,29 @@ function CallCard({
     }
   }, [signature]);
 
-  /** Sends `commands` in order (the first refused stops the rest), once per view. */
-  const send =
-    (...commands: CallCommand[]) =>
-    () => {
-      if (sentFor.current === signature) return;
-      sentFor.current = signature;
-      refocus.current = true;
-      setSentFor(signature);
-      setError(null);
-      if (commands.some((command) => command.kind === 'hold')) setHoldOutcome(null);
-      commands
-        .reduce<Promise<unknown>>(
-          (chain, command) => chain.then(() => sendCommand(command)),
-          Promise.resolve(),
-        )
-        .catch((failure: unknown) => {
-          if (sentFor.current === signature) {
-            sentFor.current = null;
-            setSentFor(null);
-          }
-          setError(requestErrorText(failure));
-        });
-    };
+  const send = (command: CallCommand) => () => {
+    if (sentFor.current === signature) return;
+    sentFor.current = signature;
+    refocus.current = true;
+    setSentFor(signature);
+    setError(null);
+    if (command.kind === 'hold') setHoldOutcome(null);
+    sendCommand(command).catch((failure: unknown) => {
+      if (sentFor.current === signature) {
+        sentFor.current = null;
+        setSentFor(null);
+      }
+      setError(requestErrorText(failure));
+    });
+  };
 
   const titleId = `call-${call.key}-title`;
   const subtitle = callerSubtitle(call);
   const ringing = call.state === 'ringing';
   const waiting = isWaiting(call, calls);
   const outgoing = call.state === 'dialing' || call.state === 'ringback';
+  // The machine's own sentence for a failed hold, resume, transfer or tone comes first.
+  const serviceError = serviceErrorOf(call);
   const hangUp = (
     <button
       type="button"
@@ -223,7 +222,7 @@ function CallCard({
               <button
                 type="button"
                 class="button primary"
-                {...lockWhile(locked, send(...answerCommands(calls, call.key)))}
+                {...lockWhile(locked, send({ kind: 'answer', key: call.key }))}
               >
                 {t('callAnswer')}
               </button>
@@ -264,9 +263,9 @@ function CallCard({
       {call.state === 'connected' && (
         <InCallTools call={call} sendCommand={sendCommand} hangUp={hangUp} />
       )}
-      {holdOutcome && call.state === 'connected' && (
+      {call.state === 'connected' && (serviceError ?? holdOutcome) && (
         <p class="field-error" role="alert">
-          {holdOutcome}
+          {serviceError ?? holdOutcome}
         </p>
       )}
       {error && (
@@ -298,6 +297,7 @@ function InCallTools({
   const [toError, setToError] = useState<string | null>(null);
   const [transferring, setTransferring] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const transferPending = transferPendingOf(call);
   const keypadId = `call-${call.key}-keypad`;
   const transferId = `call-${call.key}-transfer`;
   const toggle = (tool: 'keypad' | 'transfer') => setOpen(open === tool ? null : tool);
@@ -312,7 +312,7 @@ function InCallTools({
 
   const transfer = (event: Event) => {
     event.preventDefault();
-    if (transferring) return;
+    if (transferring || transferPending) return;
     const checked = checkedNumber(to);
     if (!checked.ok) {
       setToError(checked.text);
@@ -374,7 +374,11 @@ function InCallTools({
                 aria-describedby={toError ? `${transferId}-error` : undefined}
                 onInput={(event) => setTo((event.target as HTMLInputElement).value)}
               />
-              <button type="submit" class="button primary" {...lockWhile(transferring, () => {})}>
+              <button
+                type="submit"
+                class="button primary"
+                {...lockWhile(transferring || transferPending, () => {})}
+              >
                 {t('callTransferSubmit')}
               </button>
             </div>
@@ -386,6 +390,10 @@ function InCallTools({
           </form>
         )}
       </div>
+      {/* Always there, so the change is announced; out of the layout while empty. */}
+      <p class={transferPending ? 'muted' : 'sr-only'} aria-live="polite">
+        {transferPending && t('callTransferPending')}
+      </p>
       {error && (
         <p class="field-error" role="alert">
           {error}

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RecentNumbers } from '../../lib/app/recent-numbers';
-import { talkingCall } from '../../lib/app/shortcuts';
 import type { CallCommand, CallingView } from '../../lib/messaging/calls';
 import type { DisplayStatus } from '../../lib/messaging/protocol';
 import { checkedNumber, dialBlock, dialBlockText, KEYPAD_KEYS } from '../../lib/ui/dialer';
@@ -61,9 +60,6 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
     setBusy(true);
     try {
       if (recentNumbers) setRecent(await recentNumbers.record(result.number).catch(() => recent));
-      // The call the user talks in waits on hold while the new one is placed.
-      const talking = talkingCall(calling.calls);
-      if (talking) await sendCommand({ kind: 'hold', key: talking.key, held: true });
       // The worker gives the call its key; whatever is sent here is ignored.
       await sendCommand({ kind: 'dial', key: '', number: result.number });
       setNumber('');

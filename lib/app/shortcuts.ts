@@ -1,6 +1,6 @@
 /**
- * The keyboard shortcuts for calls (manifest `commands`): which call commands a shortcut means,
- * given the calls as they are. Pure: the background sends what this returns, in order.
+ * The keyboard shortcuts for calls (manifest `commands`): which call command a shortcut means,
+ * given the calls as they are. Pure: the background sends what this returns.
  */
 import type { CallCommand, CallingView, CallView } from '../messaging/calls';
 
@@ -10,26 +10,13 @@ export type CallShortcut = (typeof CALL_SHORTCUTS)[number];
 export const isCallShortcut = (name: string): name is CallShortcut =>
   (CALL_SHORTCUTS as readonly string[]).includes(name);
 
-/** A connected call that is not on hold (the one the user is talking in), other than `except`. */
-export const talkingCall = (calls: readonly CallView[], except?: string): CallView | undefined =>
-  calls.find((call) => call.key !== except && call.state === 'connected' && !call.held);
-
-/**
- * Answer `key`: a call the user is talking in goes on hold first (call waiting), so the two
- * never share the microphone.
- */
-export function answerCommands(calls: readonly CallView[], key: string): CallCommand[] {
-  const talking = talkingCall(calls, key);
-  return [
-    ...(talking ? [{ kind: 'hold' as const, key: talking.key, held: true }] : []),
-    { kind: 'answer', key },
-  ];
-}
+/** A connected call that is not on hold: the one the user is talking in. */
+const talking = (call: CallView) => call.state === 'connected' && !call.held;
 
 /** The call a hang-up ends: the one talking, then one being set up, then one on hold. */
 function callToEnd(calls: readonly CallView[]): CallView | undefined {
   return (
-    talkingCall(calls) ??
+    calls.find(talking) ??
     calls.find((call) => ['answering', 'dialing', 'ringback'].includes(call.state)) ??
     calls.find((call) => call.state === 'connected')
   );
@@ -37,18 +24,19 @@ function callToEnd(calls: readonly CallView[]): CallView | undefined {
 
 /**
  * What a shortcut asks for: "answer-call" answers the ringing call (not one the microphone
- * cannot take); "hang-up-call" ends the call in progress, or declines the ringing one when there
- * is none. Nothing to do: an empty list.
+ * cannot take; a waiting call's answer holds the call in progress first, in the call machine);
+ * "hang-up-call" ends the call in progress, or declines the ringing one when there is none.
+ * Null: nothing to do.
  */
-export function shortcutCommands(
+export function shortcutCommand(
   name: CallShortcut,
   view: Pick<CallingView, 'calls'>,
-): CallCommand[] {
+): CallCommand | null {
   const ringing = view.calls.find((call) => call.state === 'ringing');
   if (name === 'answer-call') {
-    return ringing && !ringing.micBlocked ? answerCommands(view.calls, ringing.key) : [];
+    return ringing && !ringing.micBlocked ? { kind: 'answer', key: ringing.key } : null;
   }
   const current = callToEnd(view.calls);
-  if (current) return [{ kind: 'hangup', key: current.key }];
-  return ringing ? [{ kind: 'decline', key: ringing.key }] : [];
+  if (current) return { kind: 'hangup', key: current.key };
+  return ringing ? { kind: 'decline', key: ringing.key } : null;
 }

@@ -103,7 +103,55 @@ export function failedCallText(ended: EndedCallView | null, now: number): string
  * sent until the state (or the mute, or the hold) changes.
  */
 export function callSignature(call: CallView): string {
-  return `${call.key}|${call.state}|${call.muted}|${call.held}|${call.holdPending ?? ''}`;
+  const extras = `${transferPendingOf(call)}|${serviceErrorOf(call) ?? ''}`;
+  return `${call.key}|${call.state}|${call.muted}|${call.held}|${call.holdPending ?? ''}|${extras}`;
+}
+
+/**
+ * What the call machine may add to a call's view beyond the contract's fields: a blind transfer
+ * under way, and the last mid-call service that failed (the SDK's hold_error, resume_error,
+ * transfer_error, a tone not sent) as a plain sentence. Read when present.
+ */
+type CallViewExtras = {
+  transferPending?: boolean;
+  error?: { kind: 'hold' | 'resume' | 'transfer' | 'digits'; detail: string };
+};
+
+/** The call's last failed mid-call service, in the machine's words, or null. */
+export const serviceErrorOf = (call: CallView): string | null =>
+  (call as CallView & CallViewExtras).error?.detail?.trim() || null;
+
+/** A blind transfer was asked and the call has not ended yet. */
+export const transferPendingOf = (call: CallView): boolean =>
+  (call as CallView & CallViewExtras).transferPending === true;
+
+/** What the call machine may add to an ended call's view: its direction and why it failed. */
+type EndedExtras = { direction?: 'inbound' | 'outbound'; detail?: string };
+
+/** Outgoing calls that ended normally: nothing to say about them. */
+const OUTGOING_ENDED_QUIETLY: ReadonlySet<string> = new Set([
+  'localHangup',
+  'remoteHangup',
+  'transferred',
+  'declined',
+]);
+
+/**
+ * Why an outgoing call just ended without being talked in ("5001 is busy.", "No answer from
+ * 5001.", the machine's sentence for a failure), while recent; else null.
+ */
+export function outgoingEndedText(ended: EndedCallView | null, now: number): string | null {
+  const call = ended as (EndedCallView & EndedExtras) | null;
+  if (call?.direction !== 'outbound' || OUTGOING_ENDED_QUIETLY.has(call.reason)) {
+    return null;
+  }
+  const age = now - call.at;
+  if (age < 0 || age > MISSED_CALL_SHOWN_MS) return null;
+  const who = callerTitle(call);
+  if (call.reason === 'busy') return t('outgoingBusy', who);
+  if (call.reason === 'notAnswered') return t('outgoingNoAnswer', who);
+  const detail = call.detail?.trim();
+  return detail ? t('outgoingFailedDetail', who, detail) : t('outgoingFailed', who);
 }
 
 /** A ringing call while the user is on another one: call waiting. */

@@ -10,12 +10,13 @@ import { type MessageKey, t } from './i18n';
 export const KEYPAD_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
 /** Why the popup cannot place a call now, or null when it can. */
-export type DialBlock = 'off' | 'connecting' | 'mic' | 'busy';
+export type DialBlock = 'off' | 'connecting' | 'mic' | 'busy' | 'onCall';
 
 /**
  * Whether the line can place a call: registered, Mercury connected (`ring` ready), the
- * microphone not blocked, and no call ringing or being set up already. 'unsupported': this
- * browser holds no calls, so there is no dialer at all.
+ * microphone not blocked, no call ringing or being set up already, and any call in progress on
+ * hold (the call machine sets up one call at a time, and never two the user talks in).
+ * 'unsupported': this browser holds no calls, so there is no dialer at all.
  */
 export function dialBlock(
   display: DisplayStatus,
@@ -27,6 +28,7 @@ export function dialBlock(
   if (ring === 'connecting') return 'connecting';
   if (calling.mic === 'denied') return 'mic';
   if (calling.calls.some((call) => call.state !== 'connected')) return 'busy';
+  if (calling.calls.some((call) => !call.held || call.holdPending !== undefined)) return 'onCall';
   return null;
 }
 
@@ -35,6 +37,7 @@ const BLOCK_KEYS: Record<DialBlock, MessageKey> = {
   connecting: 'dialBlockedConnecting',
   mic: 'dialBlockedMic',
   busy: 'dialBlockedBusy',
+  onCall: 'dialBlockedOnCall',
 };
 
 /** The one line the dialer shows instead of its Call button. */

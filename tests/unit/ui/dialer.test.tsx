@@ -180,19 +180,6 @@ describe('dialer: the number', () => {
     expect(commands()).toHaveLength(1);
     expect(numberField().value).toBe('5001');
   });
-
-  it('dialling while on a call puts that call on hold first', async () => {
-    const talking = callView({ state: 'connected', connectedAt: Date.now() });
-    const { commands } = setup(withCalling(callingView({ calls: [talking] })));
-    await dialer();
-    type(numberField(), '5001');
-    pressEnter(numberField());
-    await waitFor(() => expect(commands()).toHaveLength(2));
-    expect(commands()).toEqual([
-      { command: { kind: 'hold', key: 'call-1', held: true } },
-      { command: { kind: 'dial', key: '', number: '5001' } },
-    ]);
-  });
 });
 
 describe('dialer: when a call can be placed', () => {
@@ -266,14 +253,18 @@ describe('dialer: when a call can be placed', () => {
     expect(commands()).toEqual([]);
   });
 
-  it('a connected call: Call is there (the call goes on hold)', async () => {
-    setup(
-      withCalling(
-        callingView({ calls: [callView({ state: 'connected', connectedAt: Date.now() })] }),
-      ),
-    );
+  it('a call the user talks in: hold it first; once it is held, Call is there', async () => {
+    const talking = callView({ state: 'connected', connectedAt: Date.now() });
+    const { update } = setup(withCalling(callingView({ calls: [talking] })));
     await dialer();
-    expect(callButton()).not.toBeNull();
+    expect(callButton()).toBeNull();
+    expect(blocked()).toBe('Put your call on hold to place another.');
+    update(callingView({ calls: [{ ...talking, holdPending: 'hold' }] }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(callButton()).toBeNull();
+    update(callingView({ calls: [{ ...talking, held: true }] }));
+    await waitFor(() => expect(callButton()).not.toBeNull());
+    expect(blocked()).toBeNull();
   });
 
   it('comes and goes with the line', async () => {
@@ -541,7 +532,7 @@ describe('call panel: call waiting', () => {
   const talking = () => callView({ state: 'connected', connectedAt: Date.now() });
   const waiting = () => callView({ key: 'call-2', callerName: 'Carol', callerNumber: '5002' });
 
-  it('a second call while on one is "Call waiting": Answer holds the current call, then answers', async () => {
+  it('a second call while on one is "Call waiting": Answer answers it (the call machine holds the other first)', async () => {
     const { commands } = setup(withCalling(callingView({ calls: [talking(), waiting()] })));
     const card = await screen.findByRole('region', { name: 'Carol' });
     expect(within(card).getByText('Call waiting')).toBeTruthy();
@@ -552,11 +543,9 @@ describe('call panel: call waiting', () => {
         .map((b) => b.textContent),
     ).toEqual(['Answer', 'Decline']);
     fireEvent.click(within(card).getByRole('button', { name: 'Answer' }));
-    await waitFor(() => expect(commands()).toHaveLength(2));
-    expect(commands()).toEqual([
-      { command: { kind: 'hold', key: 'call-1', held: true } },
-      { command: { kind: 'answer', key: 'call-2' } },
-    ]);
+    await waitFor(() =>
+      expect(commands()).toEqual([{ command: { kind: 'answer', key: 'call-2' } }]),
+    );
   });
 
   it('Decline declines the waiting call only', async () => {
@@ -568,16 +557,29 @@ describe('call panel: call waiting', () => {
     );
   });
 
-  it('a refused hold does not answer (the two calls would share the microphone)', async () => {
-    const { commands } = setup(withCalling(callingView({ calls: [talking(), waiting()] })), {
-      'calls/command': () => {
-        throw new RequestRefused('failed', 'Hold is not supported yet.');
-      },
-    });
+  it('the answer under way shows as connecting, then the first call is on hold', async () => {
+    const { update } = setup(withCalling(callingView({ calls: [talking(), waiting()] })));
     const card = await screen.findByRole('region', { name: 'Carol' });
-    fireEvent.click(within(card).getByRole('button', { name: 'Answer' }));
-    await within(card).findByText('Hold is not supported yet.');
-    expect(commands()).toEqual([{ command: { kind: 'hold', key: 'call-1', held: true } }]);
+    update(
+      callingView({
+        calls: [
+          { ...talking(), holdPending: 'hold' },
+          { ...waiting(), state: 'answering' },
+        ],
+      }),
+    );
+    await within(card).findByText('Connecting…');
+    expect(screen.getByText('Putting on hold…')).toBeTruthy();
+    update(
+      callingView({
+        calls: [
+          { ...talking(), held: true },
+          { ...waiting(), state: 'connected', connectedAt: Date.now() },
+        ],
+      }),
+    );
+    await screen.findByText('On hold');
+    expect(within(card).getByText('On a call')).toBeTruthy();
   });
 
   it('with a call on hold only, a ringing call is "Call waiting" and is answered at once', async () => {
@@ -611,5 +613,94 @@ describe("a call's running time with a fake clock", () => {
       vi.advanceTimersByTime(2_000);
     });
     expect(timer.textContent).toBe('00:07');
+  });
+});
+
+describe('what the call machine says about a call', () => {
+  const connected = (extra: Record<string, unknown> = {}) =>
+    ({ ...callView({ state: 'connected', connectedAt: Date.now() }), ...extra }) as ReturnType<
+      typeof callView
+    >;
+
+  it("a failed hold, resume, transfer or tone: the machine's sentence, once", async () => {
+    const { update } = setup(
+      withCalling(callingView({ calls: [connected({ holdPending: 'hold' })] })),
+    );
+    await screen.findByText('Putting on hold…');
+    update(
+      callingView({
+        calls: [connected({ error: { kind: 'hold', detail: 'Hold was not confirmed in time.' } })],
+      }),
+    );
+    const error = await screen.findByText('Hold was not confirmed in time.');
+    expect(error.getAttribute('role')).toBe('alert');
+    // The machine's sentence, not the popup's own as well.
+    expect(screen.queryByText('The call could not be put on hold.')).toBeNull();
+  });
+
+  it('a transfer under way: "Transferring…", and Transfer now waits', async () => {
+    const { update, commands } = setup(withCalling(callingView({ calls: [connected()] })));
+    const card = await screen.findByRole('region', { name: 'Bob Smith' });
+    fireEvent.click(within(card).getByRole('button', { name: 'Transfer' }));
+    fireEvent.input(within(card).getByLabelText('Transfer to'), { target: { value: '5001' } });
+    update(callingView({ calls: [connected({ transferPending: true })] }));
+    const pending = await within(card).findByText('Transferring…');
+    expect(pending.getAttribute('aria-live')).toBe('polite');
+    const submit = within(card).getByRole('button', { name: 'Transfer now' });
+    expect(submit.getAttribute('aria-disabled')).toBe('true');
+    fireEvent.click(submit);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(commands()).toEqual([]);
+  });
+
+  it.each([
+    ['busy', undefined, '5001 is busy.'],
+    ['notAnswered', undefined, 'No answer from 5001.'],
+    [
+      'failed',
+      'Called user is not available.',
+      'The call to 5001 did not go through: Called user is not available.',
+    ],
+    ['micBlocked', undefined, 'The call to 5001 did not go through.'],
+  ])('an outgoing call that ended %s: "%s"', async (reason, detail, text) => {
+    const lastEnded = {
+      key: 'out',
+      reason,
+      callerNumber: '5001',
+      at: Date.now(),
+      missed: false,
+      direction: 'outbound',
+      ...(detail ? { detail } : {}),
+    };
+    setup(withCalling(callingView({ lastEnded })));
+    expect((await screen.findByTestId('missed-call')).textContent).toBe(text);
+  });
+
+  it('an outgoing call hung up normally: nothing said', async () => {
+    const lastEnded = {
+      key: 'out',
+      reason: 'localHangup',
+      callerNumber: '5001',
+      at: Date.now(),
+      missed: false,
+      direction: 'outbound',
+    };
+    setup(withCalling(callingView({ lastEnded })));
+    await dialer();
+    expect(screen.queryByTestId('missed-call')).toBeNull();
+  });
+
+  it('in Japanese', async () => {
+    installLocale('ja');
+    const lastEnded = {
+      key: 'out',
+      reason: 'busy',
+      callerNumber: '5001',
+      at: Date.now(),
+      missed: false,
+      direction: 'outbound',
+    };
+    setup(withCalling(callingView({ lastEnded })));
+    expect((await screen.findByTestId('missed-call')).textContent).toBe('5001 は話し中です。');
   });
 });
