@@ -82,6 +82,24 @@ describe('recent numbers: erased when the session ends', () => {
     expect((await h.service.snapshot()).auth).toBe('signedOut');
   });
 
+  it('signed in but never registered: sign-out erases them too', async () => {
+    const { h, recent } = harness(new MemoryStore());
+    await h.signIn();
+    await recent.record('5001');
+    await h.service.signOut();
+    expect(await recent.list()).toEqual([]);
+  });
+
+  it("another user signing in erases the previous user's numbers", async () => {
+    const { h, recent } = harness(new MemoryStore());
+    await h.registered();
+    await recent.record('5001');
+    const other = '11111111-2222-4333-8444-555555555555';
+    h.cloud.person = { ...h.cloud.person, id: btoa(`ciscospark://us/PEOPLE/${other}`) };
+    await h.signIn();
+    expect(await recent.list()).toEqual([]);
+  });
+
   it('a failed erase is reported, and the sign-out still ends the session', async () => {
     const failing: Store = {
       get: async <T>() => ['1001'] as T,
