@@ -161,7 +161,10 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
   );
 }
 
-/** A phone keypad: one button per key, in a group named for screen readers. */
+/**
+ * A phone keypad: one button per key, in a group named for screen readers. With the focus on a
+ * key, typing a key's character presses it (a PIN for a voice menu, typed rather than clicked).
+ */
 export function Keypad({
   keys,
   label,
@@ -172,7 +175,14 @@ export function Keypad({
   onKey(key: string): void;
 }) {
   return (
-    <fieldset class="keypad">
+    <fieldset
+      class="keypad"
+      onKeyDown={(event) => {
+        if (event.ctrlKey || event.metaKey || event.altKey || !keys.includes(event.key)) return;
+        event.preventDefault();
+        onKey(event.key);
+      }}
+    >
       <legend class="sr-only">{label}</legend>
       <div class="keypad-keys">
         {keys.map((key) => (

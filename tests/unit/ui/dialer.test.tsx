@@ -487,6 +487,13 @@ describe('call panel: keypad and transfer in a call', () => {
     ]);
     const sent = within(card).getByTestId('digits-sent');
     expect(sent.textContent).toBe('Sent: 11#');
+    // Typed with the focus on the keypad: the same tones; other keys do nothing.
+    fireEvent.keyDown(within(pad).getByRole('button', { name: '5' }), { key: '5' });
+    fireEvent.keyDown(pad, { key: 'x' });
+    fireEvent.keyDown(pad, { key: '2', ctrlKey: true });
+    await waitFor(() => expect(commands()).toHaveLength(4));
+    expect(commands()[3]).toEqual({ command: { kind: 'digits', key: 'call-1', digits: '5' } });
+    expect(sent.textContent).toBe('Sent: 11#5');
     expect(sent.getAttribute('aria-live')).toBe('polite');
     fireEvent.click(toggle);
     expect(within(card).queryByRole('group', { name: 'Keypad' })).toBeNull();
