@@ -361,7 +361,7 @@ describe('keyboard shortcuts in the popup', () => {
 describe('call panel: an outgoing call', () => {
   const outgoing = (overrides = {}) =>
     callView({
-      direction: 'outbound',
+      direction: 'outbound' as const,
       state: 'dialing',
       callerName: undefined,
       callerNumber: '5001',
@@ -676,7 +676,7 @@ describe('what the call machine says about a call', () => {
       callerNumber: '5001',
       at: Date.now(),
       missed: false,
-      direction: 'outbound',
+      direction: 'outbound' as const,
       ...(detail ? { detail } : {}),
     };
     setup(withCalling(callingView({ lastEnded })));
@@ -690,7 +690,7 @@ describe('what the call machine says about a call', () => {
       callerNumber: '5001',
       at: Date.now(),
       missed: false,
-      direction: 'outbound',
+      direction: 'outbound' as const,
     };
     setup(withCalling(callingView({ lastEnded })));
     await dialer();
@@ -705,7 +705,7 @@ describe('what the call machine says about a call', () => {
       callerNumber: '5001',
       at: Date.now(),
       missed: false,
-      direction: 'outbound',
+      direction: 'outbound' as const,
     };
     setup(withCalling(callingView({ lastEnded })));
     expect((await screen.findByTestId('missed-call')).textContent).toBe('5001 は話し中です。');
