@@ -33,6 +33,18 @@ const GECKO = {
   },
 };
 
+/** The call shortcuts (lib/app/shortcuts.ts), with the keys the browser suggests. */
+const CALL_COMMANDS = {
+  'answer-call': {
+    suggested_key: { default: 'Alt+Shift+A' },
+    description: '__MSG_commandAnswer__',
+  },
+  'hang-up-call': {
+    suggested_key: { default: 'Alt+Shift+H' },
+    description: '__MSG_commandHangUp__',
+  },
+};
+
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   srcDir: '.',
@@ -99,6 +111,9 @@ export default defineConfig({
           suggested_key: { default: 'Alt+Shift+L' },
           description: '__MSG_commandToggle__',
         },
+        // Calls (lib/app/shortcuts.ts): answer the ringing call; hang up, or decline. Not where
+        // this browser holds no calls (Firefox).
+        ...(firefox ? {} : CALL_COMMANDS),
       },
     };
   },

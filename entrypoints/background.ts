@@ -6,8 +6,10 @@ import { pageStatusFor } from '../lib/app/page-status';
 import { createPolicyState } from '../lib/app/policy-state';
 import { createPolicySync } from '../lib/app/policy-sync';
 import { createPresenceNotifier } from '../lib/app/presence';
+import { createRecentNumbers, RECENT_NUMBERS_DB } from '../lib/app/recent-numbers';
 import { type RouterContext, routeMessage } from '../lib/app/router';
 import { createSettingsStore } from '../lib/app/settings-store';
+import { isCallShortcut, shortcutCommand } from '../lib/app/shortcuts';
 import { mayReleaseSite, patternsToRelease } from '../lib/app/site-access';
 import { defaultSettings } from '../lib/build-defaults';
 import { callsInProgress } from '../lib/messaging/calls';
@@ -98,6 +100,8 @@ export default defineBackground(() => {
     log: (entry) => tasks.run('Log', () => diagnostics.add(entry.kind, entry.message, entry.data)),
     // Failback and re-registration wait while a call is in progress (reference §11).
     callsActive: async () => (callsHost ? callsInProgress(await callsHost.view()) : false),
+    // The popup's recent numbers belong to the session: gone with it.
+    forgetUserData: () => createRecentNumbers(createIdbStore(RECENT_NUMBERS_DB)).erase(),
   });
   // A web page learns only the reduced status, with generic texts for engine-built messages.
   const pageStatus = (snapshot: StatusSnapshot) =>
@@ -282,6 +286,13 @@ export default defineBackground(() => {
   // A second press soon after the first (or a state change) must not undo it.
   let lastTogglePress: number | null = null;
   browser.commands.onCommand.addListener((command) => {
+    if (isCallShortcut(command)) {
+      tasks.run('Call shortcut', async () => {
+        const next = shortcutCommand(command, await calls.view());
+        if (next) await calls.command(next);
+      });
+      return;
+    }
     if (command !== 'toggle-registration') return;
     tasks.run('Keyboard command', async () => {
       const now = clock.now();

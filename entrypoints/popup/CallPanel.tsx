@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CallCommand, CallingView, CallView } from '../../lib/messaging/calls';
 import type { DisplayStatus } from '../../lib/messaging/protocol';
@@ -5,15 +6,23 @@ import {
   callerSubtitle,
   callerTitle,
   callSignature,
+  callStateText,
   effectiveRing,
   failedCallText,
   formatDuration,
+  holdOutcomeText,
+  isWaiting,
   micNotice,
   missedCallText,
+  outgoingEndedText,
   readinessText,
+  serviceErrorOf,
+  transferPendingOf,
 } from '../../lib/ui/calls';
+import { checkedNumber, KEYPAD_KEYS } from '../../lib/ui/dialer';
 import { requestErrorText } from '../../lib/ui/error-text';
 import { t } from '../../lib/ui/i18n';
+import { Keypad } from './Dialer';
 import { lockWhile } from './lock-while';
 
 export interface CallPanelProps {
@@ -36,7 +45,10 @@ export function CallPanel({
   const ring = effectiveRing(display, calling.ring);
   const readiness = readinessText(ring);
   const mic = micNotice(calling, ring);
-  const missed = missedCallText(calling.lastEnded, now) ?? failedCallText(calling.lastEnded, now);
+  const missed =
+    outgoingEndedText(calling.lastEnded, now) ??
+    missedCallText(calling.lastEnded, now) ??
+    failedCallText(calling.lastEnded, now);
   if (!readiness && !mic && !missed && calling.calls.length === 0) return null;
   return (
     <section class="calls" aria-label={t('callsTitle')}>
@@ -44,6 +56,7 @@ export function CallPanel({
         <CallCard
           key={call.key}
           call={call}
+          calls={calling.calls}
           now={now}
           sendCommand={sendCommand}
           onOpenMicrophone={onOpenMicrophone}
@@ -84,11 +97,14 @@ function MicBlocked({ id, onOpenMicrophone }: { id: string; onOpenMicrophone(): 
 
 function CallCard({
   call,
+  calls,
   now,
   sendCommand,
   onOpenMicrophone,
 }: {
   call: CallView;
+  /** Every call in the view (a ringing call while another is connected is call waiting). */
+  calls: readonly CallView[];
   now: number;
   sendCommand(command: CallCommand): Promise<unknown>;
   onOpenMicrophone(): void;
@@ -99,6 +115,8 @@ function CallCard({
   const sentFor = useRef<string | null>(null);
   const [, setSentFor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [holdOutcome, setHoldOutcome] = useState<string | null>(null);
+  const previous = useRef<CallView | null>(null);
   const card = useRef<HTMLElement>(null);
   const refocus = useRef(false);
   const locked = sentFor.current === signature;
@@ -107,6 +125,10 @@ function CallCard({
   // keyboard in the card rather than dropping it on the page.
   useLayoutEffect(() => {
     if (sentFor.current !== signature) sentFor.current = null;
+    // A hold or resume that ended without the change says so (until the next one is asked).
+    const outcome = holdOutcomeText(previous.current, call);
+    if (outcome) setHoldOutcome(outcome);
+    previous.current = call;
     if (!refocus.current) return;
     refocus.current = false;
     if (card.current && !card.current.contains(document.activeElement)) {
@@ -120,6 +142,7 @@ function CallCard({
     refocus.current = true;
     setSentFor(signature);
     setError(null);
+    if (command.kind === 'hold') setHoldOutcome(null);
     sendCommand(command).catch((failure: unknown) => {
       if (sentFor.current === signature) {
         sentFor.current = null;
@@ -132,6 +155,10 @@ function CallCard({
   const titleId = `call-${call.key}-title`;
   const subtitle = callerSubtitle(call);
   const ringing = call.state === 'ringing';
+  const waiting = isWaiting(call, calls);
+  const outgoing = call.state === 'dialing' || call.state === 'ringback';
+  // The machine's own sentence for a failed hold, resume, transfer or tone comes first.
+  const serviceError = serviceErrorOf(call);
   const hangUp = (
     <button
       type="button"
@@ -145,26 +172,30 @@ function CallCard({
   return (
     <section
       ref={card}
-      class={`card call ${call.state}`}
+      class={`card call ${call.state}${call.held ? ' held' : ''}`}
       aria-labelledby={titleId}
       data-testid="call"
     >
-      {/* A ringing call is announced as soon as it appears (or the popup opens on it). */}
+      {/* A ringing call is announced as soon as it appears (or the popup opens on it); other
+          states are announced politely as they change. */}
       <div class="call-head" role={ringing ? 'alert' : undefined}>
-        <p class="call-state muted">
-          {ringing && t('callIncoming')}
-          {call.state === 'answering' && (
+        <p class="call-state muted" aria-live={ringing ? undefined : 'polite'}>
+          {call.state === 'answering' || call.state === 'dialing' ? (
             <span class="working">
-              <span class="spinner" aria-hidden="true" /> {t('callConnecting')}
+              <span class="spinner" aria-hidden="true" /> {callStateText(call, waiting)}
             </span>
+          ) : (
+            callStateText(call, waiting)
           )}
-          {call.state === 'connected' && t('callOnCall')}
         </p>
         <h2 id={titleId} class="caller">
           {callerTitle(call)}
         </h2>
         {subtitle && <p class="caller-number">{subtitle}</p>}
       </div>
+
+      {outgoing && call.earlyMedia && <p class="muted early-media">{t('callEarlyMedia')}</p>}
+      {waiting && !call.micBlocked && <p class="muted">{t('callWaitingNote')}</p>}
 
       {call.state === 'connected' && (
         <p class="call-meta">
@@ -205,7 +236,7 @@ function CallCard({
             </button>
           </>
         )}
-        {call.state === 'answering' && hangUp}
+        {(call.state === 'answering' || outgoing) && hangUp}
         {call.state === 'connected' && (
           <>
             <button
@@ -216,15 +247,158 @@ function CallCard({
             >
               {t('callMute')}
             </button>
-            {hangUp}
+            <button
+              type="button"
+              class="button"
+              {...lockWhile(
+                locked || call.holdPending !== undefined,
+                send({ kind: 'hold', key: call.key, held: !call.held }),
+              )}
+            >
+              {call.held ? t('callResume') : t('callHold')}
+            </button>
           </>
         )}
       </div>
+      {call.state === 'connected' && (
+        <InCallTools call={call} sendCommand={sendCommand} hangUp={hangUp} />
+      )}
+      {call.state === 'connected' && (serviceError ?? holdOutcome) && (
+        <p class="field-error" role="alert">
+          {serviceError ?? holdOutcome}
+        </p>
+      )}
       {error && (
         <p class="field-error" role="alert">
           {error}
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * A connected call's keypad (each key sends its tone at once) and blind transfer (a number,
+ * checked like the dialer's), then Hang up. Neither changes the call's view, so neither waits
+ * for it: the keypad may send the same key twice, and a transfer is busy until answered.
+ */
+function InCallTools({
+  call,
+  sendCommand,
+  hangUp,
+}: {
+  call: CallView;
+  sendCommand(command: CallCommand): Promise<unknown>;
+  hangUp: JSX.Element;
+}) {
+  const [open, setOpen] = useState<'keypad' | 'transfer' | null>(null);
+  const [digits, setDigits] = useState('');
+  const [to, setTo] = useState('');
+  const [toError, setToError] = useState<string | null>(null);
+  const [transferring, setTransferring] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const transferPending = transferPendingOf(call);
+  const keypadId = `call-${call.key}-keypad`;
+  const transferId = `call-${call.key}-transfer`;
+  const toggle = (tool: 'keypad' | 'transfer') => setOpen(open === tool ? null : tool);
+
+  const sendDigit = (digit: string) => {
+    setError(null);
+    setDigits((sent) => sent + digit);
+    sendCommand({ kind: 'digits', key: call.key, digits: digit }).catch((failure: unknown) =>
+      setError(requestErrorText(failure)),
+    );
+  };
+
+  const transfer = (event: Event) => {
+    event.preventDefault();
+    if (transferring || transferPending) return;
+    const checked = checkedNumber(to);
+    if (!checked.ok) {
+      setToError(checked.text);
+      return;
+    }
+    setToError(null);
+    setError(null);
+    setTransferring(true);
+    sendCommand({ kind: 'transfer', key: call.key, to: checked.number })
+      .catch((failure: unknown) => setError(requestErrorText(failure)))
+      .finally(() => setTransferring(false));
+  };
+
+  return (
+    <>
+      <div class="call-actions">
+        <button
+          type="button"
+          class="button"
+          aria-expanded={open === 'keypad'}
+          aria-controls={keypadId}
+          onClick={() => toggle('keypad')}
+        >
+          {t('callKeypad')}
+        </button>
+        <button
+          type="button"
+          class="button"
+          aria-expanded={open === 'transfer'}
+          aria-controls={transferId}
+          onClick={() => toggle('transfer')}
+        >
+          {t('callTransfer')}
+        </button>
+        {hangUp}
+      </div>
+      <div id={keypadId} hidden={open !== 'keypad'}>
+        {open === 'keypad' && (
+          <>
+            <Keypad keys={KEYPAD_KEYS} label={t('callKeypad')} onKey={sendDigit} />
+            <p class="digits-sent" aria-live="polite" data-testid="digits-sent">
+              {digits && t('callDigitsSent', digits)}
+            </p>
+          </>
+        )}
+      </div>
+      <div id={transferId} hidden={open !== 'transfer'}>
+        {open === 'transfer' && (
+          <form class="transfer-form" noValidate onSubmit={transfer}>
+            <label for={`${transferId}-to`}>{t('callTransferLabel')}</label>
+            <div class="dialer-row">
+              <input
+                id={`${transferId}-to`}
+                type="tel"
+                inputMode="tel"
+                autoComplete="off"
+                value={to}
+                aria-invalid={toError ? 'true' : undefined}
+                aria-describedby={toError ? `${transferId}-error` : undefined}
+                onInput={(event) => setTo((event.target as HTMLInputElement).value)}
+              />
+              <button
+                type="submit"
+                class="button primary"
+                {...lockWhile(transferring || transferPending, () => {})}
+              >
+                {t('callTransferSubmit')}
+              </button>
+            </div>
+            {toError && (
+              <p id={`${transferId}-error`} class="field-error" role="alert">
+                {toError}
+              </p>
+            )}
+          </form>
+        )}
+      </div>
+      {/* Always there, so the change is announced; out of the layout while empty. */}
+      <p class={transferPending ? 'muted' : 'sr-only'} aria-live="polite">
+        {transferPending && t('callTransferPending')}
+      </p>
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
   );
 }

@@ -93,6 +93,8 @@ export function Popup({ client, env }: { client: MessagingClient; env: PopupEnv 
           onSignOut={() => run('signOut', 'auth/signOut')}
           onCallCommand={(command) => client.request('calls/command', { command })}
           onOpenMicrophone={() => env.openMicrophone()}
+          recentNumbers={env.recentNumbers}
+          shortcuts={env.shortcuts}
         />
       ) : (
         <SignedOut

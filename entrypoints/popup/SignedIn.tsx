@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import type { RecentNumbers } from '../../lib/app/recent-numbers';
 import type { CallCommand } from '../../lib/messaging/calls';
 import type { LineProperties, StatusSnapshot, UserSummary } from '../../lib/messaging/protocol';
 import { formatConfirmed, formatTime } from '../../lib/ui/format';
@@ -12,8 +13,10 @@ import {
 } from '../../lib/ui/line-properties';
 import { isWorking, toggleDecision, wantsRegistered } from '../../lib/ui/status';
 import { CallPanel } from './CallPanel';
+import { Dialer } from './Dialer';
 import { lockWhile } from './lock-while';
-import type { Busy } from './types';
+import { Shortcuts } from './Shortcuts';
+import type { Busy, Shortcut } from './types';
 
 export function SignedIn({
   snapshot,
@@ -25,6 +28,8 @@ export function SignedIn({
   onSignOut,
   onCallCommand,
   onOpenMicrophone,
+  recentNumbers,
+  shortcuts,
 }: {
   snapshot: StatusSnapshot;
   now: number;
@@ -35,6 +40,8 @@ export function SignedIn({
   onSignOut(): void;
   onCallCommand(command: CallCommand): Promise<unknown>;
   onOpenMicrophone(): void;
+  recentNumbers?: RecentNumbers;
+  shortcuts?(): Promise<Shortcut[]>;
 }) {
   const [showDetails, setShowDetails] = useState(false);
   const lastPress = useRef<number | null>(null);
@@ -82,6 +89,14 @@ export function SignedIn({
           now={now}
           sendCommand={onCallCommand}
           onOpenMicrophone={onOpenMicrophone}
+        />
+      )}
+      {snapshot.calling && (
+        <Dialer
+          calling={snapshot.calling}
+          display={snapshot.display}
+          sendCommand={onCallCommand}
+          recentNumbers={recentNumbers}
         />
       )}
 
@@ -132,6 +147,7 @@ export function SignedIn({
           {showDetails && <PropertyList line={snapshot.line} names={LINE_PROPERTY_NAMES} />}
         </div>
       </section>
+      {shortcuts && <Shortcuts read={shortcuts} />}
     </>
   );
 }

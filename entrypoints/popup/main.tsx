@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
+import { createRecentNumbers, RECENT_NUMBERS_DB } from '../../lib/app/recent-numbers';
 import { messagingClient } from '../../lib/messaging/client';
+import { createIdbStore } from '../../lib/platform/store';
 import { messagesLanguage, t } from '../../lib/ui/i18n';
 import { Popup, type PopupEnv } from './Popup';
 import '../../lib/ui/theme.css';
@@ -18,6 +20,16 @@ const env: PopupEnv = {
   openMicrophone() {
     void browser.tabs.create({ url: browser.runtime.getURL('/microphone.html') });
     window.close();
+  },
+  // The popup's own database: the worker erases it when the session ends.
+  recentNumbers: createRecentNumbers(createIdbStore(RECENT_NUMBERS_DB)),
+  async shortcuts() {
+    const commands = await browser.commands.getAll();
+    return commands.map((command) => ({
+      name: command.name ?? '',
+      description: command.description ?? '',
+      shortcut: command.shortcut ?? '',
+    }));
   },
   async activeTabOrigin() {
     // The URL is only visible with activeTab or a host permission; otherwise there is no link.

@@ -38,6 +38,8 @@ export interface LineServiceDeps {
    * (reference §11). Absent: never (no calls here).
    */
   callsActive?(): Promise<boolean>;
+  /** Erases what the UI kept for the user (the popup's recent numbers) when the session ends. */
+  forgetUserData?(): Promise<void>;
 }
 
 /** Every timer the service owns; the background passes each due one to `onTimer`. */

@@ -41,6 +41,8 @@ export interface SessionDeps {
   engine(): Interpreter;
   status(): StatusBroadcaster;
   log(kind: string, message: string, data?: Record<string, unknown>): void;
+  /** Erases what the UI kept for the user (the popup's recent numbers). */
+  forgetUserData?(): Promise<void>;
 }
 
 export interface Session {
@@ -121,6 +123,12 @@ export function createSession(deps: SessionDeps): Session {
     }
     await discovery.clear();
     await tokens.clear();
+    // Last: a failure here must not keep the tokens, and is reported rather than thrown.
+    await deps
+      .forgetUserData?.()
+      .catch((error: unknown) =>
+        log('auth', 'Recent numbers not erased', { error: String(error) }),
+      );
   }
 
   /** The engine flow that deletes the line's devices, then ends the session. */

@@ -100,8 +100,97 @@ export function failedCallText(ended: EndedCallView | null, now: number): string
 
 /**
  * What identifies a call's view for the one-click guard: a command sent for this state stays
- * sent until the state (or the mute) changes.
+ * sent until the state (or the mute, or the hold) changes.
  */
 export function callSignature(call: CallView): string {
-  return `${call.key}|${call.state}|${call.muted}`;
+  const extras = `${transferPendingOf(call)}|${serviceErrorOf(call) ?? ''}`;
+  return `${call.key}|${call.state}|${call.muted}|${call.held}|${call.holdPending ?? ''}|${extras}`;
+}
+
+/**
+ * What the call machine may add to a call's view beyond the contract's fields: a blind transfer
+ * under way, and the last mid-call service that failed (the SDK's hold_error, resume_error,
+ * transfer_error, a tone not sent) as a plain sentence. Read when present.
+ */
+type CallViewExtras = {
+  transferPending?: boolean;
+  error?: { kind: 'hold' | 'resume' | 'transfer' | 'digits'; detail: string };
+};
+
+/** The call's last failed mid-call service, in the machine's words, or null. */
+export const serviceErrorOf = (call: CallView): string | null =>
+  (call as CallView & CallViewExtras).error?.detail?.trim() || null;
+
+/** A blind transfer was asked and the call has not ended yet. */
+export const transferPendingOf = (call: CallView): boolean =>
+  (call as CallView & CallViewExtras).transferPending === true;
+
+/** What the call machine may add to an ended call's view: its direction and why it failed. */
+type EndedExtras = { direction?: 'inbound' | 'outbound'; detail?: string };
+
+/** Outgoing calls that ended normally: nothing to say about them. */
+const OUTGOING_ENDED_QUIETLY: ReadonlySet<string> = new Set([
+  'localHangup',
+  'remoteHangup',
+  'transferred',
+  'declined',
+]);
+
+/**
+ * Why an outgoing call just ended without being talked in ("5001 is busy.", "No answer from
+ * 5001.", the machine's sentence for a failure), while recent; else null.
+ */
+export function outgoingEndedText(ended: EndedCallView | null, now: number): string | null {
+  const call = ended as (EndedCallView & EndedExtras) | null;
+  if (call?.direction !== 'outbound' || OUTGOING_ENDED_QUIETLY.has(call.reason)) {
+    return null;
+  }
+  const age = now - call.at;
+  if (age < 0 || age > MISSED_CALL_SHOWN_MS) return null;
+  const who = callerTitle(call);
+  if (call.reason === 'busy') return t('outgoingBusy', who);
+  if (call.reason === 'notAnswered') return t('outgoingNoAnswer', who);
+  const detail = call.detail?.trim();
+  return detail ? t('outgoingFailedDetail', who, detail) : t('outgoingFailed', who);
+}
+
+/** A ringing call while the user is on another one: call waiting. */
+export function isWaiting(call: CallView, calls: readonly CallView[]): boolean {
+  return (
+    call.state === 'ringing' &&
+    calls.some((other) => other.key !== call.key && other.state === 'connected')
+  );
+}
+
+const STATE_KEYS: Record<Exclude<CallView['state'], 'answering'>, MessageKey> = {
+  ringing: 'callIncoming',
+  dialing: 'callDialing',
+  ringback: 'callRingback',
+  connected: 'callOnCall',
+};
+
+/** The call's state line: "Incoming call", "Call waiting", "Calling…", "On hold", … */
+export function callStateText(call: CallView, waiting: boolean): string {
+  if (call.state === 'answering') return t('callConnecting');
+  if (call.state === 'ringing' && waiting) return t('callWaiting');
+  if (call.state === 'connected') {
+    if (call.holdPending === 'hold') return t('callHoldPending');
+    if (call.holdPending === 'resume') return t('callResumePending');
+    if (call.held) return t('callOnHold');
+  }
+  return t(STATE_KEYS[call.state]);
+}
+
+/**
+ * A hold or resume that was pending and ended without the change (the SDK's 10 s wait for
+ * Mobius ran out, or Mobius refused): what to tell the user, else null.
+ */
+export function holdOutcomeText(
+  before: Pick<CallView, 'holdPending'> | null,
+  after: Pick<CallView, 'holdPending' | 'held'>,
+): string | null {
+  if (!before?.holdPending || after.holdPending) return null;
+  if (before.holdPending === 'hold' && !after.held) return t('callHoldFailed');
+  if (before.holdPending === 'resume' && after.held) return t('callResumeFailed');
+  return null;
 }

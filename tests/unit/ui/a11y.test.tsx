@@ -1,14 +1,16 @@
 // @vitest-environment happy-dom
 
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type MicrophoneEnv, MicrophonePage } from '../../../entrypoints/microphone/MicrophonePage';
 import type { OptionsEnv } from '../../../entrypoints/options/env';
 import { Options } from '../../../entrypoints/options/Options';
 import { Popup } from '../../../entrypoints/popup/Popup';
+import { createRecentNumbers } from '../../../lib/app/recent-numbers';
 import { DEFAULT_CALL_PREFERENCES } from '../../../lib/call-preferences';
 import { createMessagingClient } from '../../../lib/messaging/client';
+import { MemoryStore } from '../fakes/store';
 import type { Handlers } from './helpers';
 import {
   callingView,
@@ -102,6 +104,56 @@ describe('accessibility (axe)', () => {
     });
     render(<Popup client={client({ 'status/get': () => snapshot({ calling }) })} env={popupEnv} />);
     await screen.findByRole('button', { name: 'Hang up' });
+    expect(await violations()).toEqual([]);
+  });
+
+  it('popup, the dialer with its keypad open, a number refused, recent numbers and shortcuts', async () => {
+    const recentNumbers = createRecentNumbers(new MemoryStore());
+    await recentNumbers.record('+14085550142');
+    const shortcuts = async () => [
+      { name: 'answer-call', description: 'Answer the ringing call', shortcut: 'Alt+Shift+A' },
+      { name: 'hang-up-call', description: 'Hang up', shortcut: '' },
+    ];
+    render(
+      <Popup
+        client={client({ 'status/get': () => snapshot({ calling: callingView() }) })}
+        env={{ ...popupEnv, recentNumbers, shortcuts }}
+      />,
+    );
+    await screen.findByRole('button', { name: 'Call +14085550142' });
+    fireEvent.click(screen.getByRole('button', { name: 'Keypad' }));
+    fireEvent.submit(screen.getByLabelText('Number to call').closest('form') as HTMLFormElement);
+    await screen.findByText('Enter a number to call.');
+    await screen.findByText('Keyboard shortcuts');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('popup, a call on hold with its keypad and transfer open, a waiting call, the dialer blocked', async () => {
+    const calling = callingView({
+      calls: [
+        callView({ state: 'connected', connectedAt: Date.now() - 5_000, held: true }),
+        callView({ key: 'call-2', callerName: 'Carol' }),
+      ],
+    });
+    render(<Popup client={client({ 'status/get': () => snapshot({ calling }) })} env={popupEnv} />);
+    await screen.findByText('Call waiting');
+    const held = screen.getByRole('region', { name: 'Bob Smith' });
+    fireEvent.click(within(held).getByRole('button', { name: 'Keypad' }));
+    fireEvent.click(within(held).getByRole('button', { name: 'Transfer' }));
+    fireEvent.click(within(held).getByRole('button', { name: 'Transfer now' }));
+    await within(held).findByText('Enter a number to call.');
+    expect(screen.getByTestId('dial-blocked').textContent).toBe(
+      'Finish the ringing or outgoing call first.',
+    );
+    expect(await violations()).toEqual([]);
+  });
+
+  it('popup, an outgoing call ringing with early media', async () => {
+    const calling = callingView({
+      calls: [callView({ direction: 'outbound', state: 'ringback', earlyMedia: true })],
+    });
+    render(<Popup client={client({ 'status/get': () => snapshot({ calling }) })} env={popupEnv} />);
+    await screen.findByText('Ringing…');
     expect(await violations()).toEqual([]);
   });
 

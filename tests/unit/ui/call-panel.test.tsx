@@ -265,7 +265,13 @@ describe('call panel: a connected call', () => {
     });
     expect(timer.textContent).toBe('1:01:08');
     const buttons = within(card).getAllByRole('button');
-    expect(buttons.map((b) => b.textContent)).toEqual(['Mute', 'Hang up']);
+    expect(buttons.map((b) => b.textContent)).toEqual([
+      'Mute',
+      'Hold',
+      'Keypad',
+      'Transfer',
+      'Hang up',
+    ]);
     expect(buttons[0]?.getAttribute('aria-pressed')).toBe('false');
     expect(within(card).queryByRole('alert')).toBeNull();
   });
