@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
 import { type CallsHost, createCallsHost } from '../lib/app/calls-host';
 import { createDiagnostics } from '../lib/app/diagnostics';
+import { createPageCallHost, type PageOrigin } from '../lib/app/page-call-host';
 import { pageStatusFor } from '../lib/app/page-status';
 import { createPolicyState } from '../lib/app/policy-state';
 import { createPolicySync } from '../lib/app/policy-sync';
@@ -14,6 +15,11 @@ import { callsInProgress } from '../lib/messaging/calls';
 import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
 import { cachedStore } from '../lib/platform/cached-store';
 import { callNotifications } from '../lib/platform/call-notifications';
+import {
+  confirmWindows,
+  pageCallTabs,
+  sessionPageCallStorage,
+} from '../lib/platform/confirm-window';
 import { originPattern, removedSites, syncClickToRegister } from '../lib/platform/content-scripts';
 import { deadlineStore } from '../lib/platform/deadline-store';
 import { chromeIdentity } from '../lib/platform/identity';
@@ -99,12 +105,16 @@ export default defineBackground(() => {
     // Failback and re-registration wait while a call is in progress (reference §11).
     callsActive: async () => (callsHost ? callsInProgress(await callsHost.view()) : false),
   });
-  // A web page learns only the reduced status, with generic texts for engine-built messages.
-  const pageStatus = (snapshot: StatusSnapshot) =>
-    pageStatusFor(snapshot, {
+  // A web page learns only the reduced status, with generic texts for engine-built messages,
+  // and the state of the call its tab asked for (click to call).
+  const pageStatus = (snapshot: StatusSnapshot, page?: PageOrigin) => {
+    const status = pageStatusFor(snapshot, {
       tokenError: t('pageErrorToken'),
       registrationError: t('pageErrorRegistration'),
     });
+    const call = page && pageCalls.forPage(page, snapshot.calling);
+    return call ? { ...status, call } : status;
+  };
   const ports = createStatusPorts(pageStatus);
   const presence = createPresenceNotifier({
     store,
@@ -155,6 +165,27 @@ export default defineBackground(() => {
     ...snapshot,
     calling: await calls.view(),
   });
+  // Click to call: a page's request, confirmed by the user in the extension's own window.
+  const pageCalls = createPageCallHost({
+    storage: sessionPageCallStorage,
+    windows: confirmWindows,
+    tabs: pageCallTabs({
+      tabChanged: (tab, origin) => tasks.run('Page calls', () => pageCalls.tabChanged(tab, origin)),
+      windowClosed: (windowId) => tasks.run('Page calls', () => pageCalls.windowClosed(windowId)),
+    }),
+    dial: (command) => calls.command(command),
+    newCallKey: cryptoRandom.uuid,
+    newRequestId: cryptoRandom.uuid,
+    clock,
+    changed: () =>
+      tasks.run('Page calls', async () =>
+        ports.broadcast({
+          kind: 'snapshot',
+          snapshot: await withCalling(await service.snapshot()),
+        }),
+      ),
+    log: (message, data) => tasks.run('Log', () => diagnostics.add('calls', message, data)),
+  });
 
   service.subscribe((update) => {
     tasks.run('Broadcast', async () => {
@@ -191,6 +222,7 @@ export default defineBackground(() => {
     redirectUrl: chromeIdentity.redirectUrl(),
     line: { ...service, snapshot: async () => withCalling(await service.snapshot()) },
     calls: { command: (command) => calls.command(command), newCallKey: cryptoRandom.uuid },
+    pageCalls,
     settings,
     diagnostics,
     callPreferencesChanged: async () => calls.sync(await service.snapshot()),
@@ -352,6 +384,8 @@ export default defineBackground(() => {
     // Calls a lost document left behind end first: the start-up may delete their device.
     ['Calls left behind', () => calls.endOrphansNow()],
     ['Start-up', () => service.onStartup('workerWake')],
+    // Pages' call requests: tabs and confirmation windows that went away while it was stopped.
+    ['Page calls', () => pageCalls.ready()],
     ['Timers', () => scheduler.rearm()],
     // The calls document may have been closed or crashed while this worker was stopped.
     ['Calls document', async () => calls.sync(await service.snapshot())],
