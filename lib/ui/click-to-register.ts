@@ -114,7 +114,7 @@ export function startClickToRegister({
   let callControl: Element | null = null;
   let callState: PageCallState | null = null;
   let callNote: string | null = null;
-  let callNoteTimer: number | null = null;
+  let callNoteTimer: ReturnType<typeof setTimeout> | null = null;
   /** Titles this script gave call controls (a page's own title is left alone). */
   const ownTitles = new Map<Element, string>();
 
@@ -162,11 +162,11 @@ export function startClickToRegister({
 
   /** Tell the user about the page's call in the chip; `linger`: only for a while. */
   const tellCall = (text: string | null, linger: boolean) => {
-    if (callNoteTimer !== null) view?.clearTimeout(callNoteTimer);
+    if (callNoteTimer !== null) clearTimeout(callNoteTimer);
     callNoteTimer = null;
     callNote = text;
-    if (text !== null && linger && view) {
-      callNoteTimer = view.setTimeout(() => {
+    if (text !== null && linger) {
+      callNoteTimer = setTimeout(() => {
         callNoteTimer = null;
         callNote = null;
         sync();
@@ -294,7 +294,7 @@ export function startClickToRegister({
     disconnect();
     observer.disconnect();
     dom.unlisten('click', onClick, true);
-    if (callNoteTimer !== null) view?.clearTimeout(callNoteTimer);
+    if (callNoteTimer !== null) clearTimeout(callNoteTimer);
     chip.render(null);
     // Nothing this script wrote stays behind: its titles and the call's state.
     for (const [control, title] of ownTitles) {
