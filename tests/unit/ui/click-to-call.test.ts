@@ -20,6 +20,7 @@ import {
   startClickToRegister,
 } from '../../../lib/ui/click-to-register';
 import { getNative } from '../../../lib/ui/native-dom';
+import { demoPage } from '../../emulator/demo-page';
 import { fakeRuntime, installI18n } from './helpers';
 
 const registered: PageStatus = { status: 'registered', error: null, signedIn: true };
@@ -372,5 +373,19 @@ describe('click to call: numbers', () => {
     expect(callControlOf(link)).toBe(link);
     expect(controlNumber(link)).toBe('+1 408 555 0100');
     expect(callControlOf(add('<a href="mailto:a@b">x</a>'))).toBeNull();
+  });
+});
+
+describe('click to call on the emulator demo page', () => {
+  it('its tel: link and its data-webex-line="call" button are call controls', () => {
+    const html = demoPage('http://127.0.0.1:8790');
+    document.body.innerHTML = html.slice(html.indexOf('<h1>'), html.indexOf('<script'));
+    const { client } = start();
+    const link = document.querySelector('a[href^="tel:"]') as HTMLElement;
+    const button = document.querySelector('[data-webex-line="call"]') as HTMLElement;
+    expect(link.getAttribute('title')).toBe('Call +14085550123 with Webex');
+    expect(button.getAttribute('title')).toBe('Call +1 408 555 0199 with Webex');
+    trustedClick(button);
+    expect(client.placeCall).toHaveBeenCalledWith('+1 408 555 0199');
   });
 });
