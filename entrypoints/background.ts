@@ -186,6 +186,8 @@ export default defineBackground(() => {
       ),
     log: (message, data) => tasks.run('Log', () => diagnostics.add('calls', message, data)),
   });
+  // At once, beside the start-up: pages' requests, and what went away while it was stopped.
+  tasks.run('Page calls', () => pageCalls.ready());
 
   service.subscribe((update) => {
     tasks.run('Broadcast', async () => {
@@ -384,8 +386,6 @@ export default defineBackground(() => {
     // Calls a lost document left behind end first: the start-up may delete their device.
     ['Calls left behind', () => calls.endOrphansNow()],
     ['Start-up', () => service.onStartup('workerWake')],
-    // Pages' call requests: tabs and confirmation windows that went away while it was stopped.
-    ['Page calls', () => pageCalls.ready()],
     ['Timers', () => scheduler.rearm()],
     // The calls document may have been closed or crashed while this worker was stopped.
     ['Calls document', async () => calls.sync(await service.snapshot())],

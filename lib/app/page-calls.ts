@@ -181,13 +181,18 @@ export function tabChanged(state: PageCalls, tabId: number, origin?: string): Pa
   return without(state, (r) => r.tabId !== tabId || (origin !== undefined && r.origin === origin));
 }
 
-/** The requests whose confirmation windows should close (after a drop, or a refusal). */
+/**
+ * The confirmation windows to close: those whose request was dropped or refused. A window whose
+ * user clicked Call stays until the dial is answered (it closes itself, or says it failed).
+ */
 export function windowsToClose(before: PageCalls, after: PageCalls): number[] {
-  const waiting = new Set(
-    after.requests.filter((r) => r.phase === 'confirming').map((r) => r.windowId),
+  const kept = new Set(
+    after.requests
+      .filter((r) => r.phase === 'confirming' || r.phase === 'placed')
+      .map((r) => r.windowId),
   );
   return before.requests
-    .filter((r) => r.phase === 'confirming' && r.windowId !== undefined && !waiting.has(r.windowId))
+    .filter((r) => r.phase === 'confirming' && r.windowId !== undefined && !kept.has(r.windowId))
     .map((r) => r.windowId as number);
 }
 

@@ -87,6 +87,7 @@ describe('page calls (pure): the request lifecycle', () => {
     const call = placed();
     expect(windowClosed(call, 70)).toBe(call);
     expect(windowsToClose(opened, cancelled.state)).toEqual([70]);
+    expect(windowsToClose(opened, answer(opened, 'req-1', true, 'k', 2).state)).toEqual([]);
   });
 
   it('a dial that fails, a call never listed, and one that ended at once', () => {
@@ -249,7 +250,8 @@ describe('page call host', () => {
       number: '+1(555)0100',
     });
     expect(result.state).toBe('ringing');
-    expect(deps.windows.close).toHaveBeenCalledWith(70);
+    // The window closes itself on this answer (or says the dial failed): not closed under it.
+    expect(deps.windows.close).not.toHaveBeenCalled();
     expect(pageCalls.forPage(CRM, view([{ key: 'key-1', state: 'connected' }]))).toBe('connected');
     // A second answer is refused and dials nothing.
     await expect(
