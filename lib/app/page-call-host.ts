@@ -8,6 +8,7 @@
 import { dialledNumber } from '../call/dial-number';
 import type { CallingView } from '../messaging/calls';
 import type { PageCallDetails, PageCallState, StatusSnapshot } from '../messaging/protocol';
+import type { ConfirmWindows, PageCallStorage, PageCallTabs } from '../page-call-ports';
 import type { Clock } from '../ports';
 import { serialQueue } from '../serial-queue';
 import {
@@ -29,31 +30,7 @@ import {
   windowsToClose,
 } from './page-calls';
 
-/** The confirmation windows: extension pages in small popup windows of their own. */
-export interface ConfirmWindows {
-  /** Open the window for `requestId`; resolves with the window and the tab that shows it. */
-  open(requestId: string): Promise<{ windowId: number; tabId?: number }>;
-  close(windowId: number): Promise<void>;
-  exists(windowId: number): Promise<boolean>;
-}
-
-/** The tabs that asked: what they show; their closes and navigations; closed windows. */
-export interface PageCallTabs {
-  /** The origin the tab shows: null when there is no such tab, undefined when not told. */
-  originOf(tabId: number): Promise<string | null | undefined>;
-  /**
-   * Follow tab closes and navigations (the host's `tabChanged`) and closed windows (its
-   * `windowClosed`) only while some page has a request: a listener would otherwise wake the
-   * worker for every tab in the browser. A worker started afresh re-checks in `ready`.
-   */
-  follow(on: boolean): void;
-}
-
-/** Where the requests live between worker starts (storage.session in the extension). */
-export interface PageCallStorage {
-  load(): Promise<unknown>;
-  save(state: PageCalls): Promise<void>;
-}
+export type { ConfirmWindows, PageCallStorage, PageCallTabs } from '../page-call-ports';
 
 export interface PageCallHostDeps {
   storage: PageCallStorage;

@@ -1,8 +1,7 @@
 import { browser } from 'wxt/browser';
-import type { ConfirmWindows, PageCallStorage, PageCallTabs } from '../app/page-call-host';
-import type { PageCalls } from '../app/page-calls';
 import { CONFIRM_CALL_PATH } from '../messaging/protocol';
 import { originOf } from '../messaging/senders';
+import type { ConfirmWindows, PageCallStorage, PageCallTabs } from '../page-call-ports';
 
 /** Small enough to sit beside the page, big enough for the number, the site and two buttons. */
 const WIDTH = 420;
@@ -55,7 +54,7 @@ export const sessionPageCallStorage: PageCallStorage = {
   async load() {
     return (await browser.storage.session.get(STORAGE_KEY))[STORAGE_KEY];
   },
-  async save(state: PageCalls) {
+  async save(state) {
     await browser.storage.session.set({ [STORAGE_KEY]: state });
   },
 };
