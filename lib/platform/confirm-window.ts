@@ -30,15 +30,19 @@ export const confirmWindows: ConfirmWindows = {
       ...place,
     });
     if (created?.id === undefined) throw new Error('The window has no id.');
-    const tabId = created.tabs?.[0]?.id;
+    // Chrome and Firefox list the new window's tab; if not, ask for it.
+    const tabId =
+      created.tabs?.[0]?.id ??
+      (await browser.tabs.query({ windowId: created.id }).catch(() => []))[0]?.id;
     return tabId === undefined ? { windowId: created.id } : { windowId: created.id, tabId };
   },
   async close(windowId) {
     await browser.windows.remove(windowId);
   },
   async exists(windowId) {
+    // Chrome rejects for a window that is gone.
     return browser.windows.get(windowId).then(
-      () => true,
+      (window) => window !== undefined,
       () => false,
     );
   },
