@@ -211,6 +211,7 @@ export default defineBackground(() => {
   async function sitesChanged(removed: string | null): Promise<void> {
     const current = await settings.load();
     ports.restrictTo(current.sites);
+    await pageCalls.restrictTo(current.sites);
     await syncClickToRegister(current.sites);
     // The custom environment may live on the same origin: keep the access it needs.
     if (removed && mayReleaseSite(removed, current)) {

@@ -18,6 +18,7 @@ import {
   mayAnswer,
   NO_PAGE_CALLS,
   observe,
+  onlySites,
   PageCallRefusal,
   type PageCalls,
   pageCallState,
@@ -65,6 +66,8 @@ export interface PageCallHost {
   windowClosed(windowId: number): Promise<void>;
   /** The tab closed (no origin) or started loading a page (its origin, if the browser says). */
   tabChanged(tabId: number, origin?: string): Promise<void>;
+  /** The opted-in sites changed: requests of sites taken off the list are dropped. */
+  restrictTo(sites: readonly string[]): Promise<void>;
   /** The state of the call `page` asked for, from memory (before `ready`: none). */
   forPage(page: PageOrigin, view: CallingView | undefined): PageCallState | undefined;
 }
@@ -275,6 +278,10 @@ export function createPageCallHost(deps: PageCallHostDeps): PageCallHost {
 
     async tabChanged(tabId, origin) {
       await update((current) => ({ next: tabChanged(current, tabId, origin), result: undefined }));
+    },
+
+    async restrictTo(sites) {
+      await update((current) => ({ next: onlySites(current, sites), result: undefined }));
     },
 
     forPage(page, view) {

@@ -181,6 +181,11 @@ export function tabChanged(state: PageCalls, tabId: number, origin?: string): Pa
   return without(state, (r) => r.tabId !== tabId || (origin !== undefined && r.origin === origin));
 }
 
+/** The opted-in sites changed: requests of sites no longer listed are dropped. */
+export function onlySites(state: PageCalls, sites: readonly string[]): PageCalls {
+  return without(state, (r) => sites.includes(r.origin));
+}
+
 /**
  * The confirmation windows to close: those whose request was dropped or refused. A window whose
  * user clicked Call stays until the dial is answered (it closes itself, or says it failed).

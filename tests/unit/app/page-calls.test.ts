@@ -327,6 +327,16 @@ describe('page call host', () => {
     expect(deps.dial).not.toHaveBeenCalled();
   });
 
+  it('a site taken off the list loses its requests (and its window)', async () => {
+    const { host: pageCalls, deps } = host();
+    await pageCalls.ask(CRM, { number: '1' }, registered);
+    await pageCalls.restrictTo([CRM.origin, 'https://other.example']);
+    expect(pageCalls.forPage(CRM, undefined)).toBe('confirming');
+    await pageCalls.restrictTo(['https://other.example']);
+    expect(pageCalls.forPage(CRM, undefined)).toBeUndefined();
+    expect(deps.windows.close).toHaveBeenCalledWith(70);
+  });
+
   it('a worker restart keeps the requests; what went away meanwhile is settled', async () => {
     const rig = host();
     await rig.host.ask(CRM, { number: '1' }, registered);

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ARM_DELAY_MS,
@@ -162,6 +163,30 @@ describe('the call confirmation window', () => {
       'The call could not be placed.',
     );
     expect(rig.env.close).not.toHaveBeenCalled();
+  });
+
+  it('has no accessibility violations (axe), asking and after', async () => {
+    vi.useRealTimers();
+    document.documentElement.lang = 'en';
+    document.title = 'Webex Line: place a call?';
+    const run = async () =>
+      (
+        await axe.run(document.body, {
+          rules: { 'color-contrast': { enabled: false } },
+          resultTypes: ['violations'],
+        })
+      ).violations.map((v) => v.id);
+    render(<ConfirmCall env={env().env} />);
+    await screen.findByTestId('confirm-number');
+    expect(await run()).toEqual([]);
+    cleanup();
+    render(
+      <ConfirmCall
+        env={env({ details: vi.fn(async () => ({ ...waiting, state: 'ended' as const })) }).env}
+      />,
+    );
+    await screen.findByTestId('confirm-result');
+    expect(await run()).toEqual([]);
   });
 
   it('speaks the browser language', async () => {
