@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { createTaskRunner } from '../lib/app/background-tasks';
 import { type CallsHost, createCallsHost } from '../lib/app/calls-host';
 import { createDiagnostics } from '../lib/app/diagnostics';
+import { createPageCallHost, type PageOrigin } from '../lib/app/page-call-host';
 import { pageStatusFor } from '../lib/app/page-status';
 import { createPolicyState } from '../lib/app/policy-state';
 import { createPolicySync } from '../lib/app/policy-sync';
@@ -16,6 +17,11 @@ import { callsInProgress } from '../lib/messaging/calls';
 import type { StatusBroadcast, StatusSnapshot } from '../lib/messaging/protocol';
 import { cachedStore } from '../lib/platform/cached-store';
 import { callNotifications } from '../lib/platform/call-notifications';
+import {
+  confirmWindows,
+  pageCallTabs,
+  sessionPageCallStorage,
+} from '../lib/platform/confirm-window';
 import { originPattern, removedSites, syncClickToRegister } from '../lib/platform/content-scripts';
 import { deadlineStore } from '../lib/platform/deadline-store';
 import { chromeIdentity } from '../lib/platform/identity';
@@ -103,12 +109,16 @@ export default defineBackground(() => {
     // The popup's recent numbers belong to the session: gone with it.
     forgetUserData: () => createRecentNumbers(createIdbStore(RECENT_NUMBERS_DB)).erase(),
   });
-  // A web page learns only the reduced status, with generic texts for engine-built messages.
-  const pageStatus = (snapshot: StatusSnapshot) =>
-    pageStatusFor(snapshot, {
+  // A web page learns only the reduced status, with generic texts for engine-built messages,
+  // and the state of the call its tab asked for (click to call).
+  const pageStatus = (snapshot: StatusSnapshot, page?: PageOrigin) => {
+    const status = pageStatusFor(snapshot, {
       tokenError: t('pageErrorToken'),
       registrationError: t('pageErrorRegistration'),
     });
+    const call = page && pageCalls.forPage(page, snapshot.calling);
+    return call ? { ...status, call } : status;
+  };
   const ports = createStatusPorts(pageStatus);
   const presence = createPresenceNotifier({
     store,
@@ -159,6 +169,29 @@ export default defineBackground(() => {
     ...snapshot,
     calling: await calls.view(),
   });
+  // Click to call: a page's request, confirmed by the user in the extension's own window.
+  const pageCalls = createPageCallHost({
+    storage: sessionPageCallStorage,
+    windows: confirmWindows,
+    tabs: pageCallTabs({
+      tabChanged: (tab, origin) => tasks.run('Page calls', () => pageCalls.tabChanged(tab, origin)),
+      windowClosed: (windowId) => tasks.run('Page calls', () => pageCalls.windowClosed(windowId)),
+    }),
+    dial: (command) => calls.command(command),
+    newCallKey: cryptoRandom.uuid,
+    newRequestId: cryptoRandom.uuid,
+    clock,
+    changed: () =>
+      tasks.run('Page calls', async () =>
+        ports.broadcast({
+          kind: 'snapshot',
+          snapshot: await withCalling(await service.snapshot()),
+        }),
+      ),
+    log: (message, data) => tasks.run('Log', () => diagnostics.add('calls', message, data)),
+  });
+  // At once, beside the start-up: pages' requests, and what went away while it was stopped.
+  tasks.run('Page calls', () => pageCalls.ready());
 
   service.subscribe((update) => {
     tasks.run('Broadcast', async () => {
@@ -182,6 +215,7 @@ export default defineBackground(() => {
   async function sitesChanged(removed: string | null): Promise<void> {
     const current = await settings.load();
     ports.restrictTo(current.sites);
+    await pageCalls.restrictTo(current.sites);
     await syncClickToRegister(current.sites);
     // The custom environment may live on the same origin: keep the access it needs.
     if (removed && mayReleaseSite(removed, current)) {
@@ -195,6 +229,7 @@ export default defineBackground(() => {
     redirectUrl: chromeIdentity.redirectUrl(),
     line: { ...service, snapshot: async () => withCalling(await service.snapshot()) },
     calls: { command: (command) => calls.command(command), newCallKey: cryptoRandom.uuid },
+    pageCalls,
     settings,
     diagnostics,
     callPreferencesChanged: async () => calls.sync(await service.snapshot()),

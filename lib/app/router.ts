@@ -4,6 +4,7 @@ import { type CallCommand, type CallingView, parseCallCommand } from '../messagi
 import {
   CONTENT_SCRIPT_REQUESTS,
   type DeviceView,
+  type PageCallDetails,
   type PageStatus,
   type RequestMap,
   type RequestType,
@@ -11,9 +12,10 @@ import {
   type SettingsView,
   type StatusSnapshot,
 } from '../messaging/protocol';
-import { classifySender, type SenderInfo } from '../messaging/senders';
+import { classifySender, pageOf, type SenderInfo } from '../messaging/senders';
 import { normalizeOrigin, type Settings, sameIdentity } from '../settings';
 import type { Diagnostics } from './diagnostics';
+import { PageCallRefusal } from './page-calls';
 import type { SettingsStore } from './settings-store';
 
 export type { SenderInfo } from '../messaging/senders';
@@ -43,8 +45,11 @@ export interface RouterContext {
   extensionId: string;
   /** `chrome-extension://<id>` */
   extensionOrigin: string;
-  /** What a web page may learn of a snapshot (page-status.ts, with the localized generic texts). */
-  pageStatus(snapshot: StatusSnapshot): PageStatus;
+  /**
+   * What a web page may learn of a snapshot (page-status.ts, with the localized generic texts),
+   * with the state of the call its tab asked for.
+   */
+  pageStatus(snapshot: StatusSnapshot, page?: { tabId: number; origin: string }): PageStatus;
   redirectUrl: string;
   line: LineOperations;
   settings: SettingsStore;
@@ -66,6 +71,20 @@ export interface RouterContext {
     command(command: CallCommand): Promise<CallingView>;
     /** A fresh call key (the correlationId of a call placed here). */
     newCallKey(): string;
+  };
+  /**
+   * Click to call (lib/app/page-call-host.ts): a page's request, confirmed by the user in the
+   * extension's own window. Refusals are `PageCallRefusal`s.
+   */
+  pageCalls?: {
+    ask(
+      page: { tabId: number; origin: string },
+      payload: unknown,
+      snapshot: StatusSnapshot,
+    ): Promise<void>;
+    /** From the confirmation window: `fromTabId` must be the tab of the window opened for it. */
+    details(payload: unknown, fromTabId: number | undefined): Promise<PageCallDetails>;
+    confirm(payload: unknown, fromTabId: number | undefined): Promise<PageCallDetails>;
   };
   /** Development builds only: store and apply engine timing overrides (validated here). */
   devTiming?(timing: Record<string, number>): Promise<Record<string, number>>;
@@ -89,6 +108,9 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'devices/list',
   'devices/remove',
   'calls/command',
+  'page/call',
+  'pageCall/get',
+  'pageCall/confirm',
 ]);
 
 /** The largest payload any request needs (settings with a long URL) is far below this. */
@@ -137,7 +159,12 @@ function stringField(payload: unknown, field: string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-type Handler = (payload: unknown, ctx: RouterContext) => Promise<unknown>;
+type Handler = (payload: unknown, ctx: RouterContext, sender: SenderInfo) => Promise<unknown>;
+
+function pageCallsOf(ctx: RouterContext): NonNullable<RouterContext['pageCalls']> {
+  if (!ctx.pageCalls) throw new RouterError('unsupported', 'This browser cannot place calls.');
+  return ctx.pageCalls;
+}
 
 const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
   'status/get': (_, ctx) => ctx.line.snapshot(),
@@ -217,6 +244,12 @@ const EXTENSION_HANDLERS: { [T in RequestType]: Handler } = {
     if (typeof command === 'string') throw new RouterError('invalid', command);
     return ctx.calls.command(command);
   },
+  // A page's call is asked by its content script only (the popup dials with calls/command).
+  'page/call': async () => {
+    throw new RouterError('forbidden', 'Only a call control on a web page asks this.');
+  },
+  'pageCall/get': (payload, ctx, sender) => pageCallsOf(ctx).details(payload, sender.tabId),
+  'pageCall/confirm': (payload, ctx, sender) => pageCallsOf(ctx).confirm(payload, sender.tabId),
   'dev/timing': async (payload, ctx) => {
     if (!ctx.devTiming)
       throw new RouterError('forbidden', 'Timing overrides are for development builds.');
@@ -278,25 +311,36 @@ export async function routeMessage(
   ctx: RouterContext,
 ): Promise<Response<unknown> | undefined> {
   if (!isRequest(message)) return undefined;
-  const kind = classifySender(sender, ctx, (await ctx.settings.load()).sites);
+  const { sites } = await ctx.settings.load();
+  const kind = classifySender(sender, ctx, sites);
   if (kind === 'unknown') return undefined;
   // A policy read that fails keeps the last policy (policy-sync logs it): answer with that.
   if (NEEDS_FRESH_POLICY.has(message.type)) await ctx.freshPolicy?.().catch(() => undefined);
   if (payloadTooLarge(message.payload)) return fail('invalid', 'The request is too large.');
   try {
     if (kind === 'content') {
-      if (!(CONTENT_SCRIPT_REQUESTS as readonly string[]).includes(message.type)) {
+      // The top frame of an opted-in site (classifySender): its tab and the origin it shows.
+      const page = pageOf(sender, ctx, sites);
+      if (!page || !(CONTENT_SCRIPT_REQUESTS as readonly string[]).includes(message.type)) {
         return fail('forbidden', 'Not allowed from a web page.');
+      }
+      if (message.type === 'page/call') {
+        // Recorded and shown to the user in the extension's own window; nothing is dialled here.
+        await pageCallsOf(ctx).ask(page, message.payload, await ctx.line.snapshot());
       }
       const snapshot =
         message.type === 'line/register'
           ? await ctx.line.register({ fromPage: true })
           : await ctx.line.snapshot();
-      return { ok: true, value: ctx.pageStatus(snapshot) satisfies PageStatus };
+      return { ok: true, value: ctx.pageStatus(snapshot, page) satisfies PageStatus };
     }
-    return { ok: true, value: await EXTENSION_HANDLERS[message.type](message.payload, ctx) };
+    return {
+      ok: true,
+      value: await EXTENSION_HANDLERS[message.type](message.payload, ctx, sender),
+    };
   } catch (error) {
-    if (error instanceof RouterError) return fail(error.code, error.message);
+    if (error instanceof RouterError || error instanceof PageCallRefusal)
+      return fail(error.code, error.message);
     return fail('failed', error instanceof Error ? error.message : String(error));
   }
 }

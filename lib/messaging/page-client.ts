@@ -19,7 +19,13 @@ export interface PageRuntime extends RuntimeLike {
 }
 
 export interface PageMessagingClient {
-  request(type: ContentScriptRequest): Promise<PageStatus>;
+  request(type: Exclude<ContentScriptRequest, 'page/call'>): Promise<PageStatus>;
+  /**
+   * Ask to call `number` (after a trusted click on a visible call control): the extension asks
+   * the user in its own window. Answers this page's status (its `call`: `confirming`), or fails
+   * with a MessagingError whose code says why (`busy`, `notReady`, `invalid`, `forbidden`).
+   */
+  placeCall(number: string): Promise<PageStatus>;
   /**
    * Calls `onStatus` for every page-status broadcast and on every (re)connect; `onGone` once
    * when the extension can no longer be reached from this page (it was reloaded or removed, or
@@ -32,11 +38,12 @@ export function createPageMessagingClient(
   runtime: PageRuntime,
   timers: Timers = realTimers,
 ): PageMessagingClient {
-  const request = (type: ContentScriptRequest) =>
+  const request = (type: Exclude<ContentScriptRequest, 'page/call'>) =>
     sendRequest(runtime, type, {}) as Promise<PageStatus>;
 
   return {
     request,
+    placeCall: (number) => sendRequest(runtime, 'page/call', { number }) as Promise<PageStatus>,
     connectPageStatus(onStatus, onGone) {
       // PageStatus carries no timestamp: a status/get answer is dropped when a broadcast
       // arrived after it was asked, since the broadcast is at least as new.

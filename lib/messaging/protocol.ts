@@ -4,8 +4,10 @@
  *
  * Who may send what (checked by the background on every message):
  * - extension pages: every request;
- * - content scripts on opted-in sites: only `status/get` and `line/register`, and they receive
- *   the reduced `PageStatus` (never tokens, ids or settings);
+ * - content scripts on opted-in sites (top frame only): only `status/get`, `line/register` and
+ *   `page/call`, and they receive the reduced `PageStatus` (never tokens, ids or settings);
+ * - `pageCall/get` and `pageCall/confirm` (the confirmation window of a page's call): extension
+ *   pages only, and only the window opened for that request may answer it;
  * - anything else: not answered.
  */
 
@@ -65,11 +67,40 @@ export interface StatusSnapshot {
   at: number;
 }
 
+/**
+ * A call a web page asked for, as that page may know it: waiting for the user in the
+ * extension's own window, ringing at the other end, connected, or over (ended, refused by the
+ * user, or failed). Nothing else about the call: no key, id, token or other party.
+ */
+export type PageCallState = 'confirming' | 'ringing' | 'connected' | 'ended' | 'refused' | 'failed';
+
+export const PAGE_CALL_STATES: readonly PageCallState[] = [
+  'confirming',
+  'ringing',
+  'connected',
+  'ended',
+  'refused',
+  'failed',
+];
+
 /** The only thing a web page (through the content script) ever learns. */
 export interface PageStatus {
   status: DisplayStatus;
   error: { type: LineErrorPayload['type']; msg: string } | null;
   signedIn: boolean;
+  /**
+   * The state of the call this tab asked for (`page/call`), while the tab still shows the origin
+   * that asked; absent otherwise. Never another tab's call, nor any call the user placed or took
+   * elsewhere.
+   */
+  call?: PageCallState;
+}
+
+/** What the confirmation window shows: the number, who asks, and where the request stands. */
+export interface PageCallDetails {
+  number: string;
+  origin: string;
+  state: PageCallState;
 }
 
 export interface DiagnosticEntry {
@@ -120,10 +151,20 @@ export interface RequestMap {
   'dev/timing': [{ timing: Record<string, number> }, { timing: Record<string, number> }];
   /** Answer, decline, hang up or mute a call (relayed to the offscreen document). */
   'calls/command': [{ command: CallCommand }, CallingView];
+  /**
+   * Content scripts only: a trusted click on a call control of an opted-in page asks to call
+   * `number`. The extension asks the user in its own window; the answer is the page's status
+   * (its `call` says `confirming`).
+   */
+  'page/call': [{ number: string }, PageStatus];
+  /** The confirmation window (its own tab only): what it asks the user to confirm. */
+  'pageCall/get': [{ requestId: string }, PageCallDetails];
+  /** The confirmation window (its own tab only): the user's Call (`accept`) or Cancel. */
+  'pageCall/confirm': [{ requestId: string; accept: boolean }, PageCallDetails];
 }
 
 /** Requests a content script may send; it receives `PageStatus` instead of a snapshot. */
-export const CONTENT_SCRIPT_REQUESTS = ['status/get', 'line/register'] as const;
+export const CONTENT_SCRIPT_REQUESTS = ['status/get', 'line/register', 'page/call'] as const;
 export type ContentScriptRequest = (typeof CONTENT_SCRIPT_REQUESTS)[number];
 
 export type RequestType = keyof RequestMap;
@@ -155,6 +196,9 @@ export interface SettingsView {
 /** Long-lived port names. */
 export const STATUS_PORT = 'status';
 export const PAGE_STATUS_PORT = 'page-status';
+
+/** The extension page that asks the user to confirm a page's call (`#<requestId>`). */
+export const CONFIRM_CALL_PATH = '/confirm-call.html';
 
 /** Broadcasts on the `status` port (extension pages). */
 export type StatusBroadcast =

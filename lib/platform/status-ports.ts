@@ -8,7 +8,7 @@ import {
   type StatusBroadcast,
   type StatusSnapshot,
 } from '../messaging/protocol';
-import { classifySender, type ExtensionIds, type SenderInfo } from '../messaging/senders';
+import { classifySender, type ExtensionIds, originOf, type SenderInfo } from '../messaging/senders';
 
 /** The part of runtime.Port used here (a Chrome port satisfies it). */
 export interface StatusPort {
@@ -60,22 +60,33 @@ const browserIds = (): ExtensionIds => ({
   extensionOrigin: new URL(browser.runtime.getURL('/')).origin,
 });
 
+/** The tab and origin of a content script's port (its status may include that tab's call). */
+export interface PortPage {
+  tabId: number;
+  origin: string;
+}
+
 /**
  * Live status for every open popup, options page and content script. Pages get the full
- * broadcast; content scripts only the page status (no tokens, ids, settings or server names).
+ * broadcast; content scripts only the page status (no tokens, ids, settings or server names),
+ * each for its own tab (the state of the call that tab asked for, and no other).
  */
 export function createStatusPorts(
-  /** What a web page may learn of a snapshot (lib/app/page-status.ts). */
-  reduce: (snapshot: StatusSnapshot) => PageStatus,
+  /** What a web page may learn of a snapshot (lib/app/page-status.ts), for its tab. */
+  reduce: (snapshot: StatusSnapshot, page?: PortPage) => PageStatus,
   ids: ExtensionIds = browserIds(),
 ): StatusPorts {
   const pages = new Set<StatusPort>();
-  const contentScripts = new Map<StatusPort, SenderInfo>();
-  let lastPageStatus = '';
+  /** Each content script's sender and the last status it was sent (sent again only if changed). */
+  const contentScripts = new Map<StatusPort, { sender: SenderInfo; last: string }>();
 
-  const pageStatus = (snapshot: StatusSnapshot): PageStatusBroadcast => ({
+  const pageOfSender = (sender: SenderInfo): PortPage | undefined => {
+    const origin = originOf(sender.url);
+    return origin && sender.tabId !== undefined ? { tabId: sender.tabId, origin } : undefined;
+  };
+  const pageStatus = (snapshot: StatusSnapshot, sender: SenderInfo): PageStatusBroadcast => ({
     kind: 'page-status',
-    status: reduce(snapshot),
+    status: reduce(snapshot, pageOfSender(sender)),
   });
 
   return {
@@ -107,8 +118,9 @@ export function createStatusPorts(
           } satisfies StatusBroadcast),
         );
       } else if (port.name === PAGE_STATUS_PORT && kind === 'content') {
-        contentScripts.set(port, sender);
-        safely(() => port.postMessage(pageStatus(context.current)));
+        const first = pageStatus(context.current, sender);
+        contentScripts.set(port, { sender, last: JSON.stringify(first) });
+        safely(() => port.postMessage(first));
       } else {
         if (port.name === PAGE_STATUS_PORT) closeForGood(port);
         else safely(() => port.disconnect());
@@ -116,15 +128,17 @@ export function createStatusPorts(
     },
     broadcast(message) {
       for (const port of pages) safely(() => port.postMessage(message));
-      // Pages learn only status changes, not every engine step.
-      const forPages = pageStatus(message.snapshot);
-      const key = JSON.stringify(forPages);
-      if (key === lastPageStatus) return;
-      lastPageStatus = key;
-      for (const port of contentScripts.keys()) safely(() => port.postMessage(forPages));
+      // Pages learn only changes of their own status, not every engine step.
+      for (const [port, entry] of contentScripts) {
+        const forPage = pageStatus(message.snapshot, entry.sender);
+        const key = JSON.stringify(forPage);
+        if (key === entry.last) continue;
+        entry.last = key;
+        safely(() => port.postMessage(forPage));
+      }
     },
     restrictTo(sites) {
-      for (const [port, sender] of [...contentScripts]) {
+      for (const [port, { sender }] of [...contentScripts]) {
         if (classifySender(sender, ids, sites) === 'content') continue;
         contentScripts.delete(port);
         closeForGood(port);

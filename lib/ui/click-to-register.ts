@@ -8,6 +8,9 @@
  *   `{status, error}` (error: null or `{type, msg}`) on every change;
  * - a small status chip (closed shadow DOM) appears while the page has a control, unless a
  *   control says `data-webex-line-chip="off"`.
+ * Click to call (lib/ui/click-to-call.ts) rides on the same status: `tel:` links and
+ * `data-webex-line="call"` controls ask the extension to call, which asks the user in its own
+ * window; the control carries `data-webex-line-call` and `document` receives `webex-line:call`.
  * Nothing else is written to the page. When the extension can no longer be reached (reloaded,
  * removed, or the site was taken off the list) the script stops: the chip goes, and the status
  * attribute is removed rather than left showing a state nobody keeps current.
@@ -16,7 +19,18 @@
  */
 
 import type { PageMessagingClient } from '../messaging/page-client';
-import type { DisplayStatus, PageStatus } from '../messaging/protocol';
+import type { DisplayStatus, PageCallState, PageStatus } from '../messaging/protocol';
+import {
+  CALL_CONTROL_SELECTOR,
+  CALL_EVENT,
+  CALL_STATE_ATTRIBUTE,
+  type CallRefusal,
+  callControlOf,
+  callRequestOf,
+  controlNumber,
+  FINAL_CALL_STATES,
+  type PageCallEventDetail,
+} from './click-to-call';
 import { t } from './i18n';
 import { type NativeDocument, nativeDocument, nativeElement } from './native-dom';
 import { statusLabel } from './status';
@@ -26,6 +40,28 @@ export const STATUS_ATTRIBUTE = 'data-webex-line-status';
 export const CHIP_OPT_OUT_ATTRIBUTE = 'data-webex-line-chip';
 export const STATUS_EVENT = 'webex-line:status';
 export const CHIP_TAG = 'webex-line-chip';
+/** Tel links as the page's call controls (the script checks the scheme itself as well). */
+export const TEL_SELECTOR = 'a[href^="tel:" i]';
+/** How long the chip keeps telling how a call ended, or why a click asked nothing. */
+export const CALL_NOTE_MS = 8000;
+
+/** What the chip says of the page's call, by state or by why a click asked nothing. */
+const CALL_NOTES: Record<
+  PageCallState | CallRefusal | 'busy' | 'notReady' | 'unreachable',
+  () => string
+> = {
+  confirming: () => t('chipCallConfirming'),
+  ringing: () => t('chipCallRinging'),
+  connected: () => t('chipCallConnected'),
+  ended: () => t('chipCallEnded'),
+  refused: () => t('chipCallRefused'),
+  failed: () => t('chipCallFailed'),
+  hidden: () => t('chipCallHidden'),
+  invalid: () => t('chipCallInvalid'),
+  busy: () => t('chipCallBusy'),
+  notReady: () => t('chipCallNotReady'),
+  unreachable: () => t('chipRegisterFailed'),
+};
 
 /** The only thing the page receives. */
 export interface PageStatusEventDetail {
@@ -73,8 +109,38 @@ export function startClickToRegister({
   let note: string | null = null;
   let registering = false;
   let stopped = false;
+  // Click to call: the control that asked, the state of its call, and the chip's note on it.
+  let calling = false;
+  let callControl: Element | null = null;
+  let callState: PageCallState | null = null;
+  let callNote: string | null = null;
+  let callNoteTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Titles this script gave call controls (a page's own title is left alone). */
+  const ownTitles = new Map<Element, string>();
 
   const controls = () => dom.queryAll(CONTROL_SELECTOR);
+  const callControls = () =>
+    dom.queryAll(`${CALL_CONTROL_SELECTOR}, ${TEL_SELECTOR}`).filter((c) => callControlOf(c) === c);
+
+  /** Call controls keep the page's look; a title says what a click does (unless it has one). */
+  const label = () => {
+    const found = new Set(callControls());
+    for (const control of found) {
+      const number = controlNumber(control);
+      const title = nativeElement.getAttribute(control, 'title');
+      const mine = ownTitles.get(control);
+      if (title !== null && title !== mine) continue;
+      if (number === null) {
+        if (mine !== undefined) nativeElement.removeAttribute(control, 'title');
+        ownTitles.delete(control);
+        continue;
+      }
+      const wanted = t('callControlTitle', number.trim());
+      if (title !== wanted) nativeElement.setAttribute(control, 'title', wanted);
+      ownTitles.set(control, wanted);
+    }
+    for (const control of [...ownTitles.keys()]) if (!found.has(control)) ownTitles.delete(control);
+  };
 
   const sync = () => {
     if (stopped) return;
@@ -86,12 +152,43 @@ export function startClickToRegister({
         }
       }
     }
+    label();
+    const optedOut = (control: Element | null) =>
+      control !== null && nativeElement.getAttribute(control, CHIP_OPT_OUT_ATTRIBUTE) === 'off';
     const wantsChip =
-      found.length > 0 &&
-      !found.some(
-        (control) => nativeElement.getAttribute(control, CHIP_OPT_OUT_ATTRIBUTE) === 'off',
-      );
-    chip.render(wantsChip ? { status: current, note } : null);
+      (found.length > 0 && !found.some(optedOut)) || (callNote !== null && !optedOut(callControl));
+    chip.render(wantsChip ? { status: current, note: callNote ?? note } : null);
+  };
+
+  /** Tell the user about the page's call in the chip; `linger`: only for a while. */
+  const tellCall = (text: string | null, linger: boolean) => {
+    if (callNoteTimer !== null) clearTimeout(callNoteTimer);
+    callNoteTimer = null;
+    callNote = text;
+    if (text !== null && linger) {
+      callNoteTimer = setTimeout(() => {
+        callNoteTimer = null;
+        callNote = null;
+        sync();
+      }, CALL_NOTE_MS);
+    }
+    sync();
+  };
+
+  /** The state of this page's call (from its status): on its control, as an event, in the chip. */
+  const applyCall = (state: PageCallState | undefined) => {
+    const next = state ?? null;
+    if (next === callState) return;
+    callState = next;
+    if (!next) {
+      if (callControl) nativeElement.removeAttribute(callControl, CALL_STATE_ATTRIBUTE);
+      return;
+    }
+    if (callControl) nativeElement.setAttribute(callControl, CALL_STATE_ATTRIBUTE, next);
+    const detail: PageCallEventDetail = { state: next };
+    const EventCtor = view?.CustomEvent ?? CustomEvent;
+    dom.dispatch(new EventCtor(CALL_EVENT, { detail: forPage(detail, view) }));
+    tellCall(CALL_NOTES[next](), FINAL_CALL_STATES.has(next));
   };
 
   const apply = (status: PageStatus) => {
@@ -105,7 +202,40 @@ export function startClickToRegister({
       const EventCtor = view?.CustomEvent ?? CustomEvent;
       dom.dispatch(new EventCtor(STATUS_EVENT, { detail: forPage(detail, view) }));
     }
+    applyCall(status.call);
     sync();
+  };
+
+  /** A trusted click on a call control: check it, then ask the extension (which asks the user). */
+  const onCallClick = (event: Event, control: Element) => {
+    // Modified clicks (new tab, download) keep their meaning; frames get no call controls.
+    const mouse = event as MouseEvent;
+    if (mouse.ctrlKey || mouse.metaKey || mouse.shiftKey || mouse.altKey) return;
+    if (!view || view.top !== view) return;
+    // The tel: link is a Webex control here: the browser's own handler does not run as well.
+    event.preventDefault();
+    if (current && !current.signedIn) return tellCall(t('chipSignInFirst'), true);
+    if (calling || (callState !== null && !FINAL_CALL_STATES.has(callState)))
+      return tellCall(CALL_NOTES.busy(), true);
+    const asked = callRequestOf(control, view, ownTitles.get(control));
+    if ('refused' in asked) return tellCall(CALL_NOTES[asked.refused](), true);
+    calling = true;
+    if (callControl && callControl !== control)
+      nativeElement.removeAttribute(callControl, CALL_STATE_ATTRIBUTE);
+    callControl = control;
+    callState = null;
+    client
+      .placeCall(asked.number)
+      .then(apply, (error: { code?: string }) => {
+        const why =
+          error?.code === 'busy' || error?.code === 'notReady' || error?.code === 'invalid'
+            ? error.code
+            : 'unreachable';
+        tellCall(CALL_NOTES[why](), true);
+      })
+      .finally(() => {
+        calling = false;
+      });
   };
 
   const tell = (message: string) => {
@@ -118,6 +248,8 @@ export function startClickToRegister({
     // must not be able to register the user's line.
     if (!event.isTrusted) return;
     const target = event.target;
+    const call = target instanceof Element ? callControlOf(target) : null;
+    if (call) return onCallClick(event, call);
     const control =
       target instanceof Element ? nativeElement.closest(target, CONTROL_SELECTOR) : null;
     if (!control) return;
@@ -151,7 +283,7 @@ export function startClickToRegister({
       childList: true,
       subtree: true,
       attributes: true,
-      attributeFilter: ['data-webex-line', CHIP_OPT_OUT_ATTRIBUTE],
+      attributeFilter: ['data-webex-line', CHIP_OPT_OUT_ATTRIBUTE, 'href', 'data-number'],
     });
   }
 
@@ -162,7 +294,15 @@ export function startClickToRegister({
     disconnect();
     observer.disconnect();
     dom.unlisten('click', onClick, true);
+    if (callNoteTimer !== null) clearTimeout(callNoteTimer);
     chip.render(null);
+    // Nothing this script wrote stays behind: its titles and the call's state.
+    for (const [control, title] of ownTitles) {
+      if (nativeElement.getAttribute(control, 'title') === title)
+        nativeElement.removeAttribute(control, 'title');
+    }
+    ownTitles.clear();
+    if (callControl) nativeElement.removeAttribute(callControl, CALL_STATE_ATTRIBUTE);
     onStop?.();
   };
   disconnect = client.connectPageStatus(apply, () => {

@@ -6,7 +6,8 @@ import type { EmulatorState } from './state';
 /**
  * The click-to-register demo. Inline script is fine here: this is an ordinary web page, not the
  * extension. It shows the button's data-webex-line-status attribute and every
- * `webex-line:status` event the extension's content script dispatches.
+ * `webex-line:status` event the extension's content script dispatches; and, for click to call,
+ * a tel: link and a `data-webex-line="call"` button with every `webex-line:call` event.
  */
 const SCRIPT = `
 (() => {
@@ -32,6 +33,14 @@ const SCRIPT = `
     const error = detail.error ? ' (' + detail.error.type + ': ' + detail.error.msg + ')' : '';
     item.textContent = new Date().toLocaleTimeString() + ' ' + detail.status + error;
     list.prepend(item);
+  });
+
+  // Click to call: the state of the call this page asked for, as the page learns it.
+  const callEvents = document.getElementById('call-events');
+  document.addEventListener('webex-line:call', (event) => {
+    const item = document.createElement('li');
+    item.textContent = new Date().toLocaleTimeString() + ' ' + ((event.detail || {}).state || '?');
+    callEvents.prepend(item);
   });
 
   // "Call me": the admin API (same origin) rings the chosen user's line from a named caller.
@@ -84,6 +93,15 @@ button does nothing.</p>
 <output id="status-attribute" aria-live="polite"></output></p>
 <h2>Status events (<code>webex-line:status</code>)</h2>
 <ol id="events" aria-live="polite"></ol>
+<h2>Click to call</h2>
+<p>A click on a phone number asks the extension to call it. The extension asks you in a small
+window of its own, showing the number and this site; only Call there dials. This page learns
+only the state of that call (<code>data-webex-line-call</code> on the control, and
+<code>webex-line:call</code> events).</p>
+<p>Support line: <a href="tel:+14085550123">+1 408 555 0123</a></p>
+<p><button type="button" class="secondary" data-webex-line="call" data-number="+1 408 555 0199">Call sales: +1 408 555 0199</button></p>
+<h3>Call events (<code>webex-line:call</code>)</h3>
+<ol id="call-events" aria-live="polite"></ol>
 <h2>Call me</h2>
 <p>Rings the line of a signed-in, registered user whose extension is connected to Mercury. The
 caller plays a 1 kHz tone.</p>

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDiagnostics } from '../../../lib/app/diagnostics';
+import { createPageCallHost } from '../../../lib/app/page-call-host';
+import { PageCallRefusal } from '../../../lib/app/page-calls';
 import { pageStatusFor } from '../../../lib/app/page-status';
 import { MAX_PAYLOAD_CHARS, routeMessage } from '../../../lib/app/router';
 import { createSettingsStore } from '../../../lib/app/settings-store';
@@ -569,5 +571,185 @@ describe('diagnostics', () => {
       detail: { errorCode: 101, httpStatus: 403, auth: { refresh_token: '[redacted]' } },
       redirect: 'https://x.chromiumapp.org/?code=[redacted]&state=s1',
     });
+  });
+});
+
+describe('message router: click to call', () => {
+  const page = { tabId: 4, origin: 'https://crm.example.com' };
+  const confirmWindow = {
+    id: EXT,
+    url: `${ORIGIN}/confirm-call.html#request-1`,
+    tabId: 170,
+    frameId: 0,
+  };
+
+  function withPageCalls() {
+    const ctx = context();
+    const pageCalls = {
+      ask: vi.fn(async () => {}),
+      details: vi.fn(async () => ({
+        number: '5550100',
+        origin: page.origin,
+        state: 'confirming' as const,
+      })),
+      confirm: vi.fn(async () => ({
+        number: '5550100',
+        origin: page.origin,
+        state: 'ringing' as const,
+      })),
+    };
+    const pageStatus = vi.fn((snap: StatusSnapshot, of?: { tabId: number; origin: string }) => ({
+      ...ctx.pageStatus(snap),
+      ...(of?.tabId === 4 ? { call: 'confirming' as const } : {}),
+    }));
+    return { ...ctx, pageCalls, pageStatus };
+  }
+
+  it('a content script in the top frame of an opted-in site may ask; it gets its own page status', async () => {
+    const ctx = withPageCalls();
+    const answer = await routeMessage(
+      { type: 'page/call', payload: { number: '5550100' } },
+      optedInTab,
+      ctx,
+    );
+    expect(ctx.pageCalls.ask).toHaveBeenCalledWith(page, { number: '5550100' }, snapshot);
+    expect(answer).toEqual({
+      ok: true,
+      value: { status: 'registered', error: null, signedIn: true, call: 'confirming' },
+    });
+    // Its status requests carry its tab too.
+    await routeMessage({ type: 'status/get', payload: {} }, optedInTab, ctx);
+    expect(ctx.pageStatus).toHaveBeenLastCalledWith(snapshot, page);
+  });
+
+  it('a sub-frame, another extension or a site not opted in is not answered', async () => {
+    const ctx = withPageCalls();
+    const message = { type: 'page/call', payload: { number: '5550100' } };
+    for (const sender of [
+      { ...optedInTab, frameId: 2 },
+      { ...optedInTab, id: 'another-extension' },
+      { ...optedInTab, url: 'https://evil.example/' },
+      { ...optedInTab, tabId: undefined },
+    ])
+      expect(await routeMessage(message, sender, ctx)).toBeUndefined();
+    expect(ctx.pageCalls.ask).not.toHaveBeenCalled();
+  });
+
+  it('a request while one is pending is refused with its reason', async () => {
+    const ctx = withPageCalls();
+    ctx.pageCalls.ask.mockRejectedValueOnce(
+      new PageCallRefusal('busy', 'A call from this page is already waiting or in progress.'),
+    );
+    expect(
+      await routeMessage({ type: 'page/call', payload: { number: '1' } }, optedInTab, ctx),
+    ).toEqual({
+      ok: false,
+      error: { code: 'busy', message: 'A call from this page is already waiting or in progress.' },
+    });
+  });
+
+  it('content scripts may not confirm, read the request, or command calls', async () => {
+    const ctx = withPageCalls();
+    for (const [type, payload] of [
+      ['pageCall/confirm', { requestId: 'request-1', accept: true }],
+      ['pageCall/get', { requestId: 'request-1' }],
+      ['calls/command', { command: { kind: 'dial', number: '1' } }],
+    ] as const)
+      expect(await routeMessage({ type, payload }, optedInTab, ctx)).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
+    expect(ctx.pageCalls.confirm).not.toHaveBeenCalled();
+    expect(ctx.pageCalls.details).not.toHaveBeenCalled();
+  });
+
+  it('confirmation requests come from extension pages, with their tab; page/call does not', async () => {
+    const ctx = withPageCalls();
+    const payload = { requestId: 'request-1', accept: true };
+    expect(
+      await routeMessage({ type: 'pageCall/confirm', payload }, confirmWindow, ctx),
+    ).toMatchObject({ ok: true, value: { state: 'ringing' } });
+    expect(ctx.pageCalls.confirm).toHaveBeenCalledWith(payload, 170);
+    await routeMessage(
+      { type: 'pageCall/get', payload: { requestId: 'request-1' } },
+      confirmWindow,
+      ctx,
+    );
+    expect(ctx.pageCalls.details).toHaveBeenCalledWith({ requestId: 'request-1' }, 170);
+    expect(
+      await routeMessage({ type: 'page/call', payload: { number: '1' } }, extensionPage, ctx),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(ctx.pageCalls.ask).not.toHaveBeenCalled();
+  });
+
+  it('with the real host: only the window opened for the request dials, under the worker key', async () => {
+    const ctx = context();
+    const saved: { value: unknown } = { value: undefined };
+    const dial = vi.fn(async () => {
+      throw new Error('Placing calls is not supported yet.');
+    });
+    const pageCalls = createPageCallHost({
+      storage: {
+        load: async () => saved.value,
+        save: async (state) => {
+          saved.value = state;
+        },
+      },
+      windows: {
+        open: async () => ({ windowId: 70, tabId: 170 }),
+        close: async () => {},
+        exists: async () => true,
+      },
+      tabs: { originOf: async () => page.origin, follow: () => {} },
+      dial,
+      newCallKey: () => 'worker-key',
+      newRequestId: () => 'request-1',
+      clock: { now: () => 1 },
+      changed: () => {},
+      log: () => {},
+    });
+    const full = {
+      ...ctx,
+      pageCalls,
+      pageStatus: (snap: StatusSnapshot, of?: { tabId: number; origin: string }) => {
+        const call = of && pageCalls.forPage(of, snap.calling);
+        return call ? { ...ctx.pageStatus(snap), call } : ctx.pageStatus(snap);
+      },
+    };
+    expect(
+      await routeMessage(
+        { type: 'page/call', payload: { number: '555 0100', key: 'chosen-by-page' } },
+        optedInTab,
+        full,
+      ),
+    ).toMatchObject({ ok: true, value: { call: 'confirming' } });
+    // Another extension page (the popup, in no tab or another tab) cannot answer for the user.
+    expect(
+      await routeMessage(
+        { type: 'pageCall/confirm', payload: { requestId: 'request-1', accept: true } },
+        { ...extensionPage, tabId: 12, frameId: 0 },
+        full,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(dial).not.toHaveBeenCalled();
+    expect(
+      await routeMessage(
+        { type: 'pageCall/confirm', payload: { requestId: 'request-1', accept: true } },
+        confirmWindow,
+        full,
+      ),
+    ).toMatchObject({ ok: true, value: { state: 'failed' } });
+    expect(dial).toHaveBeenCalledWith({ kind: 'dial', key: 'worker-key', number: '5550100' });
+    // The page learns only that its call failed: no key, no error text of the calls document.
+    const status = await routeMessage({ type: 'status/get', payload: {} }, optedInTab, full);
+    expect(status).toEqual({
+      ok: true,
+      value: { status: 'registered', error: null, signedIn: true, call: 'failed' },
+    });
+    expect(JSON.stringify(status)).not.toMatch(/worker-key|request-1|supported/);
+    // Another tab of the same site sees nothing of it.
+    expect(
+      await routeMessage({ type: 'status/get', payload: {} }, { ...optedInTab, tabId: 5 }, full),
+    ).toEqual({ ok: true, value: { status: 'registered', error: null, signedIn: true } });
   });
 });

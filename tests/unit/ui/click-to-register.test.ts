@@ -22,6 +22,10 @@ function fakePageClient(registerAnswer: PageStatus = { ...registered }) {
   let gone: () => void = () => {};
   const client = {
     request: vi.fn(async (_type: string) => registerAnswer),
+    placeCall: vi.fn(async (_number: string) => ({
+      ...registerAnswer,
+      call: 'confirming' as const,
+    })),
     connectPageStatus: vi.fn((onStatus: (status: PageStatus) => void, onGone?: () => void) => {
       push = onStatus;
       gone = onGone ?? (() => {});
