@@ -165,6 +165,19 @@ export const OUTGOING_ROWS: readonly Row<KeyedEvent['kind']>[] = [
     from: ['dialing', 'ringback', 'connecting'],
     run: (r) => endCall(r, 'localHangup', 'normal'),
   }),
+  // The callee ended it before the setup's answer reached us (Mercury can beat the HTTP
+  // response): the UI is told now; the DELETE waits for the callId, or the SDK's placeholder
+  // would go to Mobius for a call it knows by another id.
+  row({
+    name: 'remoteEndsDuringSetup',
+    on: 'remoteDisconnect',
+    from: ['dialing', 'ringback', 'connecting'],
+    when: setupInFlight,
+    run: (r, e) => {
+      const step = endCall(r, e.busy ? 'busy' : 'remoteHangup', null);
+      return { record: { ...r, state: 'releasing' }, effects: step.effects };
+    },
+  }),
   // The callee declined, was busy or gave up: the SDK deletes too.
   row({
     name: 'remoteEndsOutgoing',

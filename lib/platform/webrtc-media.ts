@@ -98,7 +98,9 @@ export function webrtcMedia(log: (line: string) => void = () => {}): WebrtcMedia
             ?.pc?.getSenders()
             .find((s) => s.track?.kind === 'audio');
           if (!sender?.dtmf?.canInsertDTMF) throw new Error('This call cannot send keypad tones.');
-          sender.dtmf.insertDTMF(command.tones);
+          // insertDTMF replaces the tones still queued: keys pressed in quick succession
+          // would drop the earlier ones, so queue after them.
+          sender.dtmf.insertDTMF(sender.dtmf.toneBuffer + command.tones);
           return null;
         } catch (error) {
           log(`insertDTMF: ${errorText(error)}`);

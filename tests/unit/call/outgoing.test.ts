@@ -303,6 +303,27 @@ describe('outgoing calls (reference/mobius-calls.md §5)', () => {
       expect(rig.log).toContain('dial -> dial');
     });
 
+    it('the callee ends it before the setup answer arrives: ended now, DELETE to the real callId', async () => {
+      rig.deferred.add('setup');
+      await rig.send({ kind: 'dial', key: 'k1', deviceId: 'dev-1', number: '5008' });
+      // (Not rig.disconnect: it waits for the idle machine, and the setup is held.)
+      await rig.calls.mercury('mobius.calldisconnected', {
+        eventType: 'mobius.calldisconnected',
+        callId: 'call-out',
+        correlationId: 'k1',
+        causecode: 115,
+        cause: 'User Busy',
+      });
+      await rig.timers.advance(0);
+      expect(rig.lastNotice()).toMatchObject({ kind: 'ended', reason: 'busy' });
+      expect(rig.record().state).toBe('releasing');
+      expect(rig.deletes()).toEqual([]);
+      await rig.release('setup', { ok: true, callId: 'call-late' });
+      expect(rig.deletes().map((r) => r.url)).toEqual([`${SERVER}devices/dev-1/calls/call-late`]);
+      expect(rig.notices.filter((n) => n.kind === 'ended')).toHaveLength(1);
+      expect(rig.has()).toBe(false);
+    });
+
     it('while the setup POST is out and it fails: the placeholder is deleted (SDK)', async () => {
       rig.deferred.add('setup');
       await rig.send({ kind: 'dial', key: 'k1', deviceId: 'dev-1', number: '5008' });

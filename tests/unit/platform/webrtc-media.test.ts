@@ -10,7 +10,12 @@ class FakePeer {
   ontrack: unknown = null;
   readonly senders: {
     track: { kind: string };
-    dtmf: { canInsertDTMF: boolean; tones: string[]; insertDTMF(t: string): void };
+    dtmf: {
+      canInsertDTMF: boolean;
+      toneBuffer: string;
+      tones: string[];
+      insertDTMF(t: string): void;
+    };
   }[] = [];
   private readonly transceivers: unknown[] = [];
   dtmfWorks = true;
@@ -18,11 +23,14 @@ class FakePeer {
     FakePeer.made.push(this);
   }
   addTrack(track: { kind: string }) {
+    // As RTCDTMFSender: insertDTMF replaces what is still queued (the tone buffer).
     const dtmf = {
       canInsertDTMF: this.dtmfWorks,
+      toneBuffer: '',
       tones: [] as string[],
       insertDTMF(t: string) {
         dtmf.tones.push(t);
+        dtmf.toneBuffer = t;
       },
     };
     this.senders.push({ track, dtmf });
@@ -120,6 +128,9 @@ describe('webrtc media: placing calls and mid-call media', () => {
     await media.run('k1', { kind: 'createOffer' });
     expect(await media.run('k1', { kind: 'insertDTMF', tones: '12#' })).toBeNull();
     expect(FakePeer.made[0]?.senders[0]?.dtmf.tones).toEqual(['12#']);
+    // Pressed again before those played: queued after them, not in their place.
+    await media.run('k1', { kind: 'insertDTMF', tones: '9' });
+    expect(FakePeer.made[0]?.senders[0]?.dtmf.toneBuffer).toBe('12#9');
     const none = await media.run('k2', { kind: 'insertDTMF', tones: '1' });
     expect(none).toMatchObject({ kind: 'digitsFailed', key: 'k2' });
   });
