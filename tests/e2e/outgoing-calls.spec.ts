@@ -5,7 +5,7 @@
  * resume (media stops and returns), keypad tones decoded by the callee, blind transfer, and call
  * waiting. Every scenario ends with the calls suite's invariants (call-fixtures.ts).
  */
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type { CallCommand, CallView } from '../../lib/messaging/calls';
 import type { CalleeBehaviour, Emulator } from '../emulator/index';
 import {
@@ -257,4 +257,110 @@ test('the service worker stopped mid-call on a placed call: the call and its aud
   await expect.poll(() => packetsIn(page), { timeout: 10_000 }).toBeGreaterThan(before);
   expect(outgoing(await send(page, 'status/get'))).toMatchObject({ key, state: 'connected' });
   await hangUpCleanly(page, emulator, placed.callId, key);
+});
+
+test.describe('click to call on an opted-in page', () => {
+  const SUPPORT = '+14085550123';
+
+  /** The demo page on the opted-in site, recording every `webex-line:call` event's detail. */
+  async function demoPage(context: BrowserContext, page: Page, emulator: Emulator) {
+    await send(page, 'sites/add', { origin: emulator.urls.base });
+    const demo = await context.newPage();
+    const events: unknown[] = [];
+    await demo.exposeFunction('recordCall', (detail: unknown) => events.push(detail));
+    await demo.addInitScript(() => {
+      document.addEventListener('webex-line:call', (e) =>
+        (window as unknown as { recordCall(d: unknown): void }).recordCall(
+          (e as CustomEvent).detail,
+        ),
+      );
+    });
+    await demo.goto(`${emulator.urls.base}/demo`);
+    const link = demo.locator(`a[href="tel:${SUPPORT}"]`);
+    await expect(link).toHaveAttribute('title', /Call .* with Webex/);
+    return { demo, events, link };
+  }
+
+  /** The extension's confirmation window, once it opens. */
+  const confirmation = (context: BrowserContext) =>
+    context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('/confirm-call.html'),
+      timeout: 10_000,
+    });
+
+  test("a trusted click on a tel: link asks in the extension's own window; Call there places it, with audio; the page sees only its state", async ({
+    context,
+    extensionPage: page,
+    emulator,
+  }) => {
+    await registeredAndReady(page, emulator);
+    emulator.setCallee(SUPPORT, { answerAfterMs: 300 });
+    const { demo, events, link } = await demoPage(context, page, emulator);
+    const asked = confirmation(context);
+    await link.click();
+    const confirm = await asked;
+    await expect(confirm.getByText('+14085550123')).toBeVisible();
+    await expect(confirm.getByText(new URL(emulator.urls.base).host)).toBeVisible();
+    await expect(link).toHaveAttribute('data-webex-line-call', 'confirming');
+    // Nothing is placed before the user's own click there.
+    expect(emulator.calls(ALICE)).toEqual([]);
+    await confirm.getByRole('button', { name: 'Call', exact: true }).click();
+    const placed = await emulator.waitForOutgoing(SUPPORT);
+    await emulator.waitForCall(
+      placed.callId,
+      (c) => c.state === 'connected' && c.heard.rms > 0.01,
+      'the callee hears the browser',
+      15_000,
+    );
+    await expect(link).toHaveAttribute('data-webex-line-call', 'connected');
+    await demo.screenshot({ path: `${screenshotDir()}/click-to-call.png` });
+    const key = outgoing(await send(page, 'status/get'))?.key as string;
+    await hangUpCleanly(page, emulator, placed.callId, key);
+    await expect(link).toHaveAttribute('data-webex-line-call', 'ended');
+    // What the page learnt: states of its own call, nothing else.
+    expect(events.length).toBeGreaterThan(0);
+    for (const detail of events) expect(Object.keys(detail as object)).toEqual(['state']);
+    expect(JSON.stringify(events)).not.toContain(key);
+    expect(JSON.stringify(events)).not.toContain(placed.callId);
+  });
+
+  test('refused: a scripted click, a number the page hides, a second call while one is asked; Cancel refuses', async ({
+    context,
+    extensionPage: page,
+    emulator,
+  }) => {
+    await registeredAndReady(page, emulator);
+    const { demo, link } = await demoPage(context, page, emulator);
+    const opened: string[] = [];
+    context.on('page', (p) => opened.push(p.url()));
+    // A click the page makes itself is not the user's. (On the button: a scripted click on the
+    // tel: link would also start Chrome's own tel: handling, which then holds the page's input.)
+    await demo.evaluate(() => {
+      (document.querySelector('[data-webex-line="call"]') as HTMLElement).click();
+    });
+    // A link whose number is not what the user sees.
+    await demo.evaluate(() => {
+      const hidden = document.createElement('a');
+      hidden.href = 'tel:+19005550100';
+      hidden.textContent = 'Contact us';
+      hidden.id = 'hidden-number';
+      document.body.append(hidden);
+    });
+    await demo.locator('#hidden-number').click();
+    await demo.waitForTimeout(1_000); // a negative check: give the worker time to act
+    expect(opened.filter((url) => url.includes('confirm-call'))).toEqual([]);
+    expect(emulator.calls(ALICE)).toEqual([]);
+
+    const asked = confirmation(context);
+    await link.click();
+    const confirm = await asked;
+    // A second ask while the first waits: refused, no second window.
+    await demo.locator('[data-webex-line="call"]').click();
+    await demo.waitForTimeout(1_000); // a negative check
+    expect(opened.filter((url) => url.includes('confirm-call'))).toHaveLength(1);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await expect(link).toHaveAttribute('data-webex-line-call', 'refused');
+    expect(emulator.calls(ALICE)).toEqual([]);
+    await expectNoDeviations(emulator);
+  });
 });
