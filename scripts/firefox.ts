@@ -29,12 +29,14 @@ export function findFirefox(): string {
 
 export async function launchFirefox(options: {
   headless: boolean;
+  /** Another Firefox than findFirefox()'s (the policy test's private install). */
+  executablePath?: string;
   /** How long an idle background lives (Firefox's default is 30 s). */
   backgroundIdleMs?: number;
 }): Promise<Browser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
-    executablePath: findFirefox(),
+    executablePath: options.executablePath ?? findFirefox(),
     headless: options.headless,
     // Lets the driver open moz-extension:// pages.
     args: ['--remote-allow-system-access'],
