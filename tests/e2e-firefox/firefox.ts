@@ -12,7 +12,9 @@ import type { Emulator } from '../emulator/index';
 
 export { openExtensionPage };
 
-export function launchFirefox(options: { executablePath?: string } = {}): Promise<Browser> {
+export function launchFirefox(
+  options: { executablePath?: string; userDataDir?: string; prefs?: Record<string, unknown> } = {},
+): Promise<Browser> {
   return launch({ headless: true, backgroundIdleMs: 5_000, ...options });
 }
 
