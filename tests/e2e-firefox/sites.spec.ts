@@ -62,7 +62,9 @@ let page: Page;
 test.beforeAll(async () => {
   emulator = await startEmulator({ ports: { base: 0, primary: 0, backup: 0 } });
   elsewhere = await otherPortSite();
-  browser = await launchFirefox();
+  // Optional permissions asked for in a user gesture are granted without Firefox's prompt (which
+  // the driver cannot answer); what is asked for is unchanged.
+  browser = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
   page = await openExtensionPage(browser);
 });
 
@@ -72,17 +74,17 @@ test.afterAll(async () => {
   await new Promise((resolve) => elsewhere?.server.close(resolve));
 });
 
-/** A page with a register control on 127.0.0.1, on a port of its own (not opted in). */
-async function otherPortSite(): Promise<{ server: Server; url: string }> {
+/** A page with a register control on `host` (127.0.0.1: not opted in), on a port of its own. */
+async function otherPortSite(host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
   const server = createServer((_request, response) => {
     response.setHeader('content-type', 'text/html; charset=utf-8');
     response.end(
       '<!doctype html><title>Not opted in</title><button data-webex-line="register">Register</button>',
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}` };
+  return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
 
 async function openTab(url: string): Promise<Page> {
@@ -303,4 +305,36 @@ test('trust: a web page cannot reach the extension; the opted-in site’s conten
   await demo.close();
   await other.close();
   expect(emulator.deviations()).toEqual([]);
+});
+
+test('a site with a port opted in on the options page gets its control (known bug: the options page asks Firefox for the ported pattern)', async () => {
+  // Expected to fail until entrypoints/options/SitesSection.tsx asks for originPattern(origin)
+  // (lib/platform/content-scripts.ts: port-less in Firefox) instead of `${origin}/*`. Firefox
+  // grants `http://[::1]:<port>/*` as asked, but a pattern with a port matches no page there: the
+  // background finds no access to the host (permissions.contains of the port-less pattern is
+  // false), registers no script for it, and the site never gets its control. Sites on 127.0.0.1
+  // and localhost work only because development builds hold those hosts already. [::1] is a
+  // loopback site the extension accepts over http and holds no access to.
+  test.fail();
+  const site = await otherPortSite('::1');
+  try {
+    await freshStart(page, emulator);
+    await useEmulator(page, emulator);
+    const options = await openExtensionPage(browser, '/options.html');
+    await options.waitForSelector('#add-site');
+    await options.type('#add-site', site.url);
+    await options.click('form.add-site button[type="submit"]');
+    await expect
+      .poll(async () => (await send<{ sites: string[] }>(page, 'sites/list')).sites, {
+        timeout: 10_000,
+      })
+      .toContain(site.url);
+    await options.close();
+    const tab = await openTab(site.url);
+    await expect.poll(() => statusOf(tab), { timeout: 10_000 }).toBe('inactive');
+    await tab.close();
+  } finally {
+    await send(page, 'sites/remove', { origin: site.url }).catch(() => undefined);
+    await new Promise((resolve) => site.server.close(resolve));
+  }
 });
