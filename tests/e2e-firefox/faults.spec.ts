@@ -175,6 +175,7 @@ test('primary down: the line moves to the backup and stays registered there', as
 type NotificationsApi = {
   notifications: {
     create(id: string, options: object): Promise<string>;
+    getAll(): Promise<Record<string, unknown>>;
     onClosed: { addListener(f: (id: string, byUser: boolean) => void): void };
   };
   runtime: { getURL(path: string): string };
@@ -184,20 +185,26 @@ test('notifications without buttons: a revoked sign-in creates the sign-in notif
   await registerLine({ settings: { notifications: true } });
   // Firefox closes a notification as soon as it is shown here (headless, no notification
   // server), so getAll() is empty by the time it is asked: onClosed, fired to every extension
-  // page for a notification that was created, is what shows it was.
+  // page for a notification that was created, is what shows it was. (Where a notification
+  // server keeps it open, getAll() has it.)
   await page.evaluate(() => {
     const g = globalThis as unknown as { closedNotifications: string[]; browser: NotificationsApi };
     g.closedNotifications = [];
     g.browser.notifications.onClosed.addListener((id) => g.closedNotifications.push(id));
   });
-  const closed = () =>
-    page.evaluate(
-      () => (globalThis as unknown as { closedNotifications: string[] }).closedNotifications,
-    );
+  const created = () =>
+    page.evaluate(async () => {
+      const g = globalThis as unknown as {
+        closedNotifications: string[];
+        browser: NotificationsApi;
+      };
+      const open = Object.keys(await g.browser.notifications.getAll());
+      return [...new Set([...g.closedNotifications, ...open])];
+    });
   emulator.revokeTokens({ email: ALICE.email });
   const failed = await waitForStatus(page, (s) => s.error !== null, 15_000);
   expect(failed.error).toMatchObject({ type: 'tokenError' });
-  await expect.poll(closed, { timeout: 10_000 }).toEqual(['webex-line-token-error:signIn']);
+  await expect.poll(created, { timeout: 10_000 }).toEqual(['webex-line-token-error:signIn']);
   const { entries } = await send<{ entries: { kind: string; message: string }[] }>(
     page,
     'diagnostics/get',
