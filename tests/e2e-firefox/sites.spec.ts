@@ -331,10 +331,79 @@ test('a site with a port opted in on the options page gets its control (known bu
       .toContain(site.url);
     await options.close();
     const tab = await openTab(site.url);
-    await expect.poll(() => statusOf(tab), { timeout: 10_000 }).toBe('inactive');
+    // A served control shows its status within a second.
+    await expect.poll(() => statusOf(tab), { timeout: 5_000 }).toBe('inactive');
     await tab.close();
   } finally {
     await send(page, 'sites/remove', { origin: site.url }).catch(() => undefined);
     await new Promise((resolve) => site.server.close(resolve));
+  }
+});
+
+/** Host access as the options page would ask for it, in a real click (a user gesture). */
+async function grantInClick(patterns: string[]): Promise<boolean> {
+  await page.evaluate((origins) => {
+    const button = document.createElement('button');
+    button.id = 'grant-access';
+    button.textContent = 'Grant';
+    button.addEventListener('click', () => {
+      const api = (
+        globalThis as unknown as {
+          browser: { permissions: { request(p: object): Promise<boolean> } };
+        }
+      ).browser;
+      api.permissions.request({ origins }).then(
+        (granted) => button.setAttribute('data-granted', String(granted)),
+        (error: Error) => button.setAttribute('data-granted', error.message),
+      );
+    });
+    document.body.append(button);
+  }, patterns);
+  await page.click('#grant-access');
+  const handle = await page.waitForSelector('#grant-access[data-granted]');
+  const granted = await handle?.evaluate((b) => b.getAttribute('data-granted'));
+  await page.evaluate(() => document.getElementById('grant-access')?.remove());
+  return granted === 'true';
+}
+
+test('two sites on one host (ports differ): removing one leaves the other its control (known bug: its host-wide access is given up)', async () => {
+  // Expected to fail until the background keeps a port-less pattern another opted-in site still
+  // needs: sites/remove -> sitesChanged -> mayReleaseSite (lib/app/site-access.ts) compares
+  // origins only, so in Firefox it gives up `http://[::1]/*`, which the other site shares;
+  // permissions.onRemoved then drops that site too. Access is granted here as a fixed options
+  // page would ask for it (the port-less pattern, see the test above).
+  test.fail();
+  const one = await otherPortSite('::1');
+  const two = await otherPortSite('::1');
+  try {
+    await freshStart(page, emulator);
+    await useEmulator(page, emulator);
+    expect(await grantInClick(['http://[::1]/*'])).toBe(true);
+    await send(page, 'sites/add', { origin: one.url });
+    await send(page, 'sites/add', { origin: two.url });
+    const tab = await openTab(two.url);
+    await expect.poll(() => statusOf(tab), { timeout: 10_000 }).toBe('inactive');
+    await tab.close();
+
+    await send(page, 'sites/remove', { origin: one.url });
+    await sleep(1_000); // the permission removal and its event
+    expect((await send<{ sites: string[] }>(page, 'sites/list')).sites).toContain(two.url);
+    const again = await openTab(two.url);
+    await expect.poll(() => statusOf(again), { timeout: 10_000 }).toBe('inactive');
+    await again.close();
+  } finally {
+    for (const site of [one, two]) {
+      await send(page, 'sites/remove', { origin: site.url }).catch(() => undefined);
+      await new Promise((resolve) => site.server.close(resolve));
+    }
+    await page
+      .evaluate(() =>
+        (
+          globalThis as unknown as {
+            browser: { permissions: { remove(p: object): Promise<boolean> } };
+          }
+        ).browser.permissions.remove({ origins: ['http://[::1]/*'] }),
+      )
+      .catch(() => undefined);
   }
 });
