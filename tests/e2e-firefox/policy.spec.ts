@@ -151,6 +151,11 @@ test('a policies.json read at browser start locks the settings it sets; started 
         { timeout: 10_000 },
       )
       .toEqual({ clientIdReadOnly: true, webexDisabled: true, setByOrganisation: true });
+    const first = await send<{ entries: { kind: string; message: string }[] }>(
+      page,
+      'diagnostics/get',
+    );
+    expect(first.entries.filter((e) => e.kind === 'error')).toEqual([]);
   } finally {
     await browser?.close();
     browser = undefined;
