@@ -29,13 +29,20 @@ export function findFirefox(): string {
 
 export async function launchFirefox(options: {
   headless: boolean;
+  /** Another Firefox than findFirefox()'s (the policy test's private install). */
+  executablePath?: string;
   /** How long an idle background lives (Firefox's default is 30 s). */
   backgroundIdleMs?: number;
+  /** A profile kept across launches (default: a fresh one, removed on close). */
+  userDataDir?: string;
+  /** More preferences for this launch. */
+  prefs?: Record<string, unknown>;
 }): Promise<Browser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
-    executablePath: findFirefox(),
+    executablePath: options.executablePath ?? findFirefox(),
     headless: options.headless,
+    ...(options.userDataDir ? { userDataDir: options.userDataDir } : {}),
     // Lets the driver open moz-extension:// pages.
     args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {
@@ -43,6 +50,7 @@ export async function launchFirefox(options: {
       ...(options.backgroundIdleMs !== undefined
         ? { 'extensions.background.idle.timeout': options.backgroundIdleMs }
         : {}),
+      ...options.prefs,
     },
   });
   await browser.installExtension(FIREFOX_DEV_EXTENSION_DIR);

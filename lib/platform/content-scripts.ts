@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { serialQueue } from '../serial-queue';
 import { BROWSER } from './browser-differences';
 import { CLICK_TO_REGISTER_SCRIPT } from './click-to-register-script';
 import { sitePattern, sitesToDrop } from './match-pattern';
@@ -15,11 +16,19 @@ export const removedSites = (
   removedPatterns: readonly string[],
 ) => sitesToDrop(sites, granted, removedPatterns, BROWSER.portInMatchPatterns);
 
+const inOrder = serialQueue();
+
 /**
  * Keep the click-to-register content script registered exactly on the opted-in sites the
- * extension holds a host permission for. Idempotent: safe on every worker start.
+ * extension holds a host permission for. Idempotent: safe on every worker start. One at a time:
+ * starts overlap (an install and a policy applied at once), and two syncs that both find no
+ * script would both register it, the second refused as a duplicate id.
  */
-export async function syncClickToRegister(sites: readonly string[]): Promise<string[]> {
+export function syncClickToRegister(sites: readonly string[]): Promise<string[]> {
+  return inOrder(() => syncNow(sites));
+}
+
+async function syncNow(sites: readonly string[]): Promise<string[]> {
   const granted: string[] = [];
   for (const site of sites) {
     if (await browser.permissions.contains({ origins: [originPattern(site)] })) granted.push(site);

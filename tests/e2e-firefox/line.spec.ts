@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import type { Browser, Page } from 'puppeteer-core';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
 import { ALICE, type Emulator, startEmulator } from '../emulator/index';
-import { launchFirefox, openExtensionPage, send } from './firefox';
+import { clickButton, launchFirefox, openExtensionPage, send, waitForPage } from './firefox';
 
 interface Snapshot {
   auth: string;
@@ -74,34 +74,3 @@ test('signs in through identity.launchWebAuthFlow, registers, keeps the line acr
   expect((await send<Snapshot>(page, 'auth/signOut')).auth).toBe('signedOut');
   expect(emulator.deviations()).toEqual([]);
 });
-
-/** The page Firefox opened for the sign-in (a new window), by a piece of its URL. */
-async function waitForPage(browser: Browser, part: string): Promise<Page> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    for (const candidate of await browser.pages()) {
-      const url = await candidate.evaluate(() => location.href).catch(() => '');
-      if (url.includes(part)) return candidate;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no page at ${part}`);
-}
-
-async function clickButton(target: Page, name: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const clicked = await target
-      .evaluate((label) => {
-        const button = [...document.querySelectorAll('button')].find((b) =>
-          b.textContent?.includes(label),
-        );
-        button?.click();
-        return Boolean(button);
-      }, name)
-      .catch(() => false);
-    if (clicked) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no button "${name}"`);
-}
