@@ -218,7 +218,7 @@ export default defineBackground(() => {
     await pageCalls.restrictTo(current.sites);
     await syncClickToRegister(current.sites);
     // The custom environment may live on the same origin: keep the access it needs.
-    if (removed && mayReleaseSite(removed, current)) {
+    if (removed && mayReleaseSite(removed, current, originPattern)) {
       await browser.permissions.remove({ origins: [originPattern(removed)] }).catch(() => false);
     }
   }

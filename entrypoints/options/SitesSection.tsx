@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessagingClient } from '../../lib/messaging/client';
+import { originPattern } from '../../lib/platform/content-scripts';
 import type { PolicyView } from '../../lib/policy/view';
 import { siteToAdd } from '../../lib/settings';
 import { requestErrorText } from '../../lib/ui/error-text';
@@ -51,7 +52,7 @@ export function SitesSection({
     let current = true;
     Promise.all(
       [...policySites].map(async (origin) =>
-        (await env.hasOrigins([`${origin}/*`])) ? null : origin,
+        (await env.hasOrigins([originPattern(origin)])) ? null : origin,
       ),
     ).then(
       (missing) => current && setNeedsAccess(missing.filter((o): o is string => o !== null)),
@@ -67,7 +68,7 @@ export function SitesSection({
     setError(null);
     // Inside the click (a user gesture); the background picks the new access up by itself.
     env
-      .requestOrigins([`${origin}/*`])
+      .requestOrigins([originPattern(origin)])
       .then((granted) => {
         if (!granted) {
           setError(t('errorSitePermissionDenied'));
@@ -98,7 +99,7 @@ export function SitesSection({
     setBusy(true);
     // Ask first, inside the submit (a user gesture); only a granted site is added.
     env
-      .requestOrigins([`${origin}/*`])
+      .requestOrigins([originPattern(origin)])
       .then(async (granted) => {
         if (!granted) {
           setError(t('errorSitePermissionDenied'));

@@ -22,9 +22,17 @@ function environmentPattern(settings: Settings): string | null {
 /** The host-wide pattern an origin falls under (`http://127.0.0.1:8790` -> `http://127.0.0.1/*`). */
 const hostPatternOf = (origin: string) => environmentAccessPattern(origin);
 
-/** Whether a site's host access may be given up once it left the list. */
-export function mayReleaseSite(origin: string, settings: Settings): boolean {
-  if (settings.sites.includes(origin)) return false;
+/**
+ * Whether a site's host access may be given up once it left the list. `patternOf` is the
+ * browser's pattern for a site: Firefox's has no port, so another opted-in site on the same
+ * host (another port) still needs that very access.
+ */
+export function mayReleaseSite(
+  origin: string,
+  settings: Settings,
+  patternOf: (origin: string) => string = (site) => `${site}/*`,
+): boolean {
+  if (settings.sites.some((site) => patternOf(site) === patternOf(origin))) return false;
   // The custom environment's access covers its whole host: leave that host alone.
   return hostPatternOf(origin) !== environmentPattern(settings);
 }

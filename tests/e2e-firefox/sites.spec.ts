@@ -45,6 +45,10 @@ const EVERY_REQUEST: Array<[string, Record<string, unknown>]> = [
   ['dev/timing', { timing: { secondMs: 1 } }],
   ['devices/list', {}],
   ['tokens/get', {}],
+  ['calls/command', { command: { kind: 'hangup', key: 'k1' } }],
+  ['pageCall/get', { requestId: 'r1' }],
+  ['pageCall/confirm', { requestId: 'r1', accept: true }],
+  ['page/call', { number: '+14085550123' }],
   // Last: from the opted-in site it starts a registration.
   ['line/register', {}],
 ];
@@ -234,7 +238,7 @@ test('click-to-register on an opted-in site with a port: its control registers t
   expect(emulator.deviations()).toEqual([]);
 });
 
-test('trust: a web page cannot reach the extension; the opted-in site’s content script gets the page status and register only; another port gets no answer at all', async () => {
+test('trust: a web page cannot reach the extension; the opted-in site’s content script gets the page status, register and a call request only; another port gets no answer at all', async () => {
   await signedInWithDemoSite();
   const settingsBefore = await send(page, 'settings/get');
   const demo = await openTab(emulator.urls.demo);
@@ -272,7 +276,7 @@ test('trust: a web page cannot reach the extension; the opted-in site’s conten
   expect((await send<StatusSnapshot>(page, 'status/get')).auth).toBe('signedIn');
 
   // On the opted-in origin: the page status (never a snapshot, a token or a setting), register,
-  // and a refusal of everything else.
+  // asking to place a call, and a refusal of everything else.
   const pageStatus = (status: string) => ({
     answer: { ok: true, value: { status, error: null, signedIn: true } },
   });
@@ -293,6 +297,13 @@ test('trust: a web page cannot reach the extension; the opted-in site’s conten
     'devices/list': { answer: FORBIDDEN },
     // Not a request of ours: no answer.
     'tokens/get': noAnswer,
+    'calls/command': { answer: FORBIDDEN },
+    'pageCall/get': { answer: FORBIDDEN },
+    'pageCall/confirm': { answer: FORBIDDEN },
+    // Asking to place a call is a page's, but Firefox holds no calls: refused, nothing opened.
+    'page/call': {
+      answer: { ok: false, error: { code: 'notReady', message: expect.any(String) } },
+    },
     'line/register': pageStatus('connecting'),
     // The extension pages' status port (full snapshots) is not for content scripts.
     statusPort: { messages: 0, disconnected: true },
@@ -307,15 +318,12 @@ test('trust: a web page cannot reach the extension; the opted-in site’s conten
   expect(emulator.deviations()).toEqual([]);
 });
 
-test('a site with a port opted in on the options page gets its control (known bug: the options page asks Firefox for the ported pattern)', async () => {
-  // Expected to fail until entrypoints/options/SitesSection.tsx asks for originPattern(origin)
-  // (lib/platform/content-scripts.ts: port-less in Firefox) instead of `${origin}/*`. Firefox
-  // grants `http://[::1]:<port>/*` as asked, but a pattern with a port matches no page there: the
-  // background finds no access to the host (permissions.contains of the port-less pattern is
-  // false), registers no script for it, and the site never gets its control. Sites on 127.0.0.1
-  // and localhost work only because development builds hold those hosts already. [::1] is a
-  // loopback site the extension accepts over http and holds no access to.
-  test.fail();
+test('a site with a port opted in on the options page gets its control', async () => {
+  // The options page asks for the browser's pattern (originPattern: port-less in Firefox). Asked
+  // for `http://[::1]:<port>/*`, Firefox grants it, but a pattern with a port matches no page
+  // there, and the site never got its control (found by this test). Sites on 127.0.0.1 and
+  // localhost would hide it: development builds hold those hosts already. [::1] is a loopback
+  // site the extension accepts over http and holds no access to.
   const site = await otherPortSite('::1');
   try {
     await freshStart(page, emulator);
@@ -366,13 +374,10 @@ async function grantInClick(patterns: string[]): Promise<boolean> {
   return granted === 'true';
 }
 
-test('two sites on one host (ports differ): removing one leaves the other its control (known bug: its host-wide access is given up)', async () => {
-  // Expected to fail until the background keeps a port-less pattern another opted-in site still
-  // needs: sites/remove -> sitesChanged -> mayReleaseSite (lib/app/site-access.ts) compares
-  // origins only, so in Firefox it gives up `http://[::1]/*`, which the other site shares;
-  // permissions.onRemoved then drops that site too. Access is granted here as a fixed options
-  // page would ask for it (the port-less pattern, see the test above).
-  test.fail();
+test('two sites on one host (ports differ): removing one leaves the other its control', async () => {
+  // In Firefox both share the port-less `http://[::1]/*`: mayReleaseSite compares the browser's
+  // patterns, not origins, so removing one keeps the access the other needs (it used to give it
+  // up, and permissions.onRemoved then dropped the second site: found by this test).
   const one = await otherPortSite('::1');
   const two = await otherPortSite('::1');
   try {

@@ -7,6 +7,7 @@ import {
   patternsToRelease,
 } from '../../../lib/app/site-access';
 import type { LineErrorPayload, StatusBroadcast } from '../../../lib/messaging/protocol';
+import { sitePattern } from '../../../lib/platform/match-pattern';
 import { PRODUCTION_DEFAULTS, type Settings } from '../../../lib/settings';
 import { notificationFor, notificationResolved } from '../../../lib/ui/notify';
 import { memoryStore } from '../platform/memory-store';
@@ -150,6 +151,13 @@ describe('site access', () => {
     expect(mayReleaseSite('http://127.0.0.1:9000', custom('http://127.0.0.1:8790'))).toBe(false);
     expect(mayReleaseSite('http://localhost:9000', custom('http://127.0.0.1:8790'))).toBe(true);
     expect(mayReleaseSite('https://crm.example.com', PRODUCTION_DEFAULTS)).toBe(true);
+  });
+
+  it("keeps the access another opted-in site shares with the removed one (Firefox's patterns have no port)", () => {
+    const twoPorts = { ...PRODUCTION_DEFAULTS, sites: ['http://[::1]:9001'] };
+    const firefox = (origin: string) => sitePattern(origin, false);
+    expect(mayReleaseSite('http://[::1]:9000', twoPorts, firefox)).toBe(false);
+    expect(mayReleaseSite('http://[::1]:9000', twoPorts)).toBe(true);
   });
 
   it('gives up the access of a custom environment the user left, unless a site needs it', () => {
