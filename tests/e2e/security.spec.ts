@@ -29,6 +29,10 @@ const EVERY_REQUEST: Array<[RequestType, Record<string, unknown>]> = [
   ['diagnostics/get', {}],
   ['diagnostics/clear', {}],
   ['dev/timing', { timing: { secondMs: 1 } }],
+  ['calls/command', { command: { kind: 'hangup', key: 'k1' } }],
+  ['pageCall/get', { requestId: 'r1' }],
+  ['pageCall/confirm', { requestId: 'r1', accept: true }],
+  ['page/call', { number: '+14085550123' }],
   ['line/register', {}],
 ];
 
@@ -118,6 +122,14 @@ test('a content script (its isolated world) gets the page status and register on
     'diagnostics/get': { answer: FORBIDDEN },
     'diagnostics/clear': { answer: FORBIDDEN },
     'dev/timing': { answer: FORBIDDEN },
+    'calls/command': { answer: FORBIDDEN },
+    'pageCall/get': { answer: FORBIDDEN },
+    'pageCall/confirm': { answer: FORBIDDEN },
+    // A page may ask to place a call (confirmed in the extension's own window): not while the
+    // line is not registered, and nothing is opened.
+    'page/call': {
+      answer: { ok: false, error: { code: 'notReady', message: expect.any(String) } },
+    },
     // Asking to register is what the control does; the answer is the page status, nothing more.
     'line/register': pageStatus('connecting'),
   });
