@@ -5,7 +5,8 @@
  * Who may send what (checked by the background on every message):
  * - the offscreen document (our own `offscreen.html`, no tab): `offscreen/*` only;
  * - extension pages (popup, options): `calls/*` commands, relayed to the document;
- * - content scripts and web pages: nothing here (they never learn of calls).
+ * - content scripts: nothing here; a page may ask to place a call (`page/call`, confirmed in the
+ *   extension's own window) and learns only that call's state, through its page status.
  */
 
 import { dialledNumber, keypadTones } from '../call/dial-number';

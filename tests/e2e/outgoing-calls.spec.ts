@@ -132,6 +132,26 @@ test('busy, no answer and a failed setup each end the call with their reason, an
   await expectNoDeviations(emulator);
 });
 
+test("early media: the callee's network plays audio before the answer, then the call connects", async ({
+  extensionPage: page,
+  emulator,
+}) => {
+  await registeredAndReady(page, emulator);
+  emulator.setCallee(CALLEE, { earlyMedia: true, answerAfterMs: 4_000 });
+  const { placed, key } = await dial(page, emulator);
+  const ringback = await waitForStatus(page, (s) => outgoing(s)?.earlyMedia === true);
+  expect(outgoing(ringback)?.state).toBe('ringback');
+  // Heard before the answer: the tone plays while it still rings back.
+  await expect
+    .poll(async () => (await probe(page)).levels[0]?.inboundEnergy ?? 0, { timeout: 3_500 })
+    .toBeGreaterThan(0);
+  expect(emulator.calls(ALICE).find((c) => c.callId === placed.callId)?.state).not.toBe(
+    'connected',
+  );
+  await waitForStatus(page, (s) => outgoing(s)?.state === 'connected');
+  await hangUpCleanly(page, emulator, placed.callId, key);
+});
+
 test('hung up while it rings: the SDK DELETE ends it at the callee too', async ({
   extensionPage: page,
   emulator,
@@ -312,6 +332,9 @@ test.describe('click to call on an opted-in page', () => {
       'the callee hears the browser',
       15_000,
     );
+    await expect
+      .poll(async () => (await probe(page)).levels[0]?.inboundEnergy ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     await expect(link).toHaveAttribute('data-webex-line-call', 'connected');
     await demo.screenshot({ path: `${screenshotDir()}/click-to-call.png` });
     const key = outgoing(await send(page, 'status/get'))?.key as string;
