@@ -4,10 +4,11 @@
  * the worker. Plus what the specs share: requests as the popup sends them, the emulator's
  * consent page, status polling and the emulator's request log by kind.
  */
+
 import type { Browser, Page } from 'puppeteer-core';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
 import type { StatusSnapshot } from '../../lib/messaging/protocol';
 import { launchFirefox as launch, openExtensionPage } from '../../scripts/firefox';
+import { emulatorSettings } from '../e2e/emulator-settings';
 import type { Emulator } from '../emulator/index';
 
 export { openExtensionPage };
@@ -79,14 +80,7 @@ export async function useEmulator(
   overrides: Record<string, unknown> = {},
 ) {
   const view = await send<{ errors?: unknown }>(page, 'settings/save', {
-    settings: {
-      environment: { kind: 'custom', baseUrl: emulator.urls.base },
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      keepRegistered: true,
-      notifications: false,
-      ...overrides,
-    },
+    settings: emulatorSettings(emulator.urls.base, overrides),
   });
   if (view.errors) throw new Error(`settings refused: ${JSON.stringify(view.errors)}`);
   return view;

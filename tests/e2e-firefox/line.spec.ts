@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { Browser, Page } from 'puppeteer-core';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
+import { emulatorSettings } from '../e2e/emulator-settings';
 import { ALICE, type Emulator, startEmulator } from '../emulator/index';
 import { clickButton, launchFirefox, openExtensionPage, send, waitForPage } from './firefox';
 
@@ -30,13 +30,7 @@ test('installs, runs its background and takes the emulator settings from its own
   const before = await send<Snapshot>(page, 'status/get');
   expect(before.auth).not.toBe('signedIn');
   const view = await send<{ errors?: unknown }>(page, 'settings/save', {
-    settings: {
-      environment: { kind: 'custom', baseUrl: emulator.urls.base },
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      keepRegistered: true,
-      notifications: false,
-    },
+    settings: emulatorSettings(emulator.urls.base),
   });
   expect(view.errors).toBeUndefined();
 });

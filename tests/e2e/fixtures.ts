@@ -10,7 +10,6 @@ import {
   type Page,
   type Worker,
 } from '@playwright/test';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../lib/dev-integration';
 import type {
   RequestPayload,
   RequestType,
@@ -20,6 +19,7 @@ import type {
 } from '../../lib/messaging/protocol';
 import { ALICE as ALICE_USER, type Emulator, startEmulator } from '../emulator/index';
 import { extensionArgs, findChromium } from './chromium';
+import { emulatorSettings } from './emulator-settings';
 
 /** A browser profile on disk, so a test can close the browser and start it again on the same one. */
 export interface Profile {
@@ -219,14 +219,7 @@ export async function useEmulator(
   overrides: Record<string, unknown> = {},
 ) {
   const view = await send(page, 'settings/save', {
-    settings: {
-      environment: { kind: 'custom', baseUrl: emulator.urls.base },
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      keepRegistered: true,
-      notifications: false,
-      ...overrides,
-    },
+    settings: emulatorSettings(emulator.urls.base, overrides),
   });
   if (view.errors) throw new Error(`settings refused: ${JSON.stringify(view.errors)}`);
   return view;
