@@ -107,6 +107,7 @@ export function newCallFields(state: EmulatorState) {
     endedAt: null,
     end: null,
     deleted: false,
+    callIdUsed: false,
     statusChecks: 0,
   };
 }

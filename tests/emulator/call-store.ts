@@ -87,6 +87,11 @@ export interface EmuCall {
   end: CallEnd | null;
   /** The client sent its DELETE (after its own hang-up, or after the caller's). */
   deleted: boolean;
+  /**
+   * The client named the callId in a request (a call path or a services body): it had the
+   * setup's 200. Until then its DELETE goes to `DefaultLocalId_<uuid>` (§5 step 7).
+   */
+  callIdUsed: boolean;
   /** Call keepalives (`POST …/status`) answered. */
   statusChecks: number;
   /** The client's tone frequency the caller listens for (view: `heard.tone`). */
@@ -129,6 +134,7 @@ export interface CallView {
   endedAt: number | null;
   end: CallEnd | null;
   deleted: boolean;
+  callIdUsed: boolean;
   statusChecks: number;
   listenHz: number;
   /** The remote party's RTP counters, and the level of what it hears (tone: at listenHz). */
@@ -188,6 +194,23 @@ export class CallStore {
   failedSetup(deviceId: string, correlationId: unknown): EmuCall | undefined {
     return [...this.calls.values()].find(
       (c) => c.failedSetup && c.deviceId === deviceId && c.correlationId === correlationId,
+    );
+  }
+
+  /**
+   * An outgoing call whose 200 the client had not read when it hung up: the SDK DELETEs its
+   * placeholder with the call's correlationId when `mobius.calldisconnected` (or its own
+   * `end()`) comes before the setup's response is processed (§5 step 7, the same path).
+   */
+  unreadSetup(deviceId: string, correlationId: unknown): EmuCall | undefined {
+    return [...this.calls.values()].find(
+      (c) =>
+        c.direction === 'outbound' &&
+        !c.failedSetup &&
+        !c.callIdUsed &&
+        !c.deleted &&
+        c.deviceId === deviceId &&
+        c.correlationId === correlationId,
     );
   }
 

@@ -66,6 +66,7 @@ function withCall(
     ctx.deviate(`${what} for an unknown call ${callId}`);
     return restError(ctx, 404, 'Call not found.');
   }
+  call.callIdUsed = true;
   const body = callBody(ctx, call, what);
   // After its DELETE a call is gone for the client too; a client that still talks to it did not stop.
   if (call.deleted || (call.state === 'ended' && what !== 'DELETE')) {
@@ -106,7 +107,9 @@ function callBody(
 
 /**
  * §5 step 7: after a failed setup the SDK DELETEs its placeholder `DefaultLocalId_<uuid>`, since
- * no callId ever reached it. Expected (found by the body's correlationId), not a deviation;
+ * no callId ever reached it. So does it when the call ends before it read the setup's 200 (a
+ * busy callee's `mobius.calldisconnected` can overtake the HTTP response, seen with the
+ * unmodified SDK): that is the call's DELETE. Expected (found by the body's correlationId), not a deviation;
  * answered 200 (what Mobius answers is unconfirmed: it knows no such call).
  */
 function failedSetupDelete(
@@ -120,6 +123,12 @@ function failedSetupDelete(
   const device = isObject(body?.device) ? body.device : {};
   if (state.calls.takeFaultedSetup(deviceId, device.correlationId)) {
     return jsonReply(200, { callId });
+  }
+  const unread = state.calls.unreadSetup(deviceId, device.correlationId);
+  if (unread) {
+    const reply = remove(ctx, state, unread, body);
+    unread.peer.recheck();
+    return reply;
   }
   const call = state.calls.failedSetup(deviceId, device.correlationId);
   if (!call) {

@@ -216,6 +216,47 @@ describe('outgoing call (§5) to a scripted callee', () => {
     expect(reasons()).toEqual([]);
   });
 
+  it('a DELETE to DefaultLocalId with the call’s correlationId, before the client used the callId, is the call’s DELETE', async () => {
+    // The unmodified SDK does this when calldisconnected overtakes the setup's 200 (§5 step 7).
+    const l = await line();
+    emu.setCallee(NUMBER, { busy: true });
+    emu.setCallee('5550199', { ringForever: true });
+    const placeholderDelete = (d: Dialled) => {
+      const placeholder = `DefaultLocalId_${crypto.randomUUID()}`;
+      return l.call('DELETE', placeholder, {
+        device: device(l, d),
+        callId: placeholder,
+        metrics: {},
+        causecode: 0,
+        cause: 'Normal Disconnect.',
+      });
+    };
+    const busy = await dial(l, NUMBER, browserPeer());
+    await l.mercury.event('mobius.calldisconnected', ofCall(busy));
+    expect((await placeholderDelete(busy)).status).toBe(200);
+    expect(await emu.waitForOutgoing(NUMBER)).toMatchObject({
+      deleted: true,
+      end: { by: 'callee', reason: 'busy', causecode: 0 },
+    });
+    // Hung up before the 200 was read: the call ends by the client.
+    const early = await dial(l, '5550199', browserPeer());
+    expect((await placeholderDelete(early)).status).toBe(200);
+    expect(await emu.waitForOutgoing('5550199')).toMatchObject({
+      deleted: true,
+      state: 'ended',
+      end: { by: 'client', reason: 'deleted', causecode: 0 },
+    });
+    expect(reasons()).toEqual([]);
+    // Once the client has named the callId, the placeholder is no longer the call's.
+    const client = browserPeer();
+    const used = await dial(l, '5550199', client);
+    await takeAnswer(l, used, client);
+    expect((await placeholderDelete(used)).status).toBe(404);
+    expect(reasons()).toEqual([
+      expect.stringMatching(/^DELETE for an unknown call DefaultLocalId_/),
+    ]);
+  });
+
   it('a declining callee rings, then refuses', async () => {
     const l = await line();
     emu.setCallee(NUMBER, { decline: true, answerAfterMs: 30 });

@@ -186,6 +186,7 @@ function withServiceCall(
     ctx.deviate(`${what} for an unknown call ${callId}`);
     return restError(ctx, 404, 'Call not found.');
   }
+  call.callIdUsed = true;
   if (device.correlationId !== call.correlationId) {
     ctx.deviate(`${what}: device.correlationId is not the call’s`);
   }

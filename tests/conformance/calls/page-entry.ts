@@ -10,6 +10,7 @@ import * as mercuryModule from '@webex/internal-plugin-mercury/dist/mercury';
 import { capturedPeerConnections, readAudio } from './page-audio';
 import {
   type IncomingCallView,
+  type OutgoingCallView,
   type PageConfig,
   type PageEvent,
   REPORT_FUNCTION,
@@ -40,7 +41,18 @@ function report(event: Omit<PageEvent, 'at'>): void {
 }
 
 const LINE_EVENTS = ['registered', 'unregistered', 'error', 'reconnecting', 'reconnected'];
-const CALL_EVENTS = ['caller_id', 'connect', 'established', 'disconnect', 'call_error'];
+const CALL_EVENTS = [
+  'caller_id',
+  'progress',
+  'connect',
+  'established',
+  'disconnect',
+  'call_error',
+  'held',
+  'resumed',
+  'hold_error',
+  'resume_error',
+];
 const MERCURY_EVENTS = [
   'online',
   'offline',
@@ -132,10 +144,54 @@ function incoming(): Promise<IncomingCallView> {
   return ready ? Promise.resolve(ready) : new Promise((resolve) => claimers.push(resolve));
 }
 
-function callFor(callId: string): ICall {
-  const call = calls.get(callId);
-  if (!call) throw new Error(`no call ${callId}`);
+/** A call by its callId, or an outgoing one by its correlationId (its callId changes). */
+function callFor(id: string): ICall {
+  const call = calls.get(id) ?? placed.get(id);
+  if (!call) throw new Error(`no call ${id}`);
   return call;
+}
+
+/** Outgoing calls by correlationId: the callId is `DefaultLocalId_…` until the setup's 200. */
+const placed = new Map<string, ICall>();
+
+/** §5: `line.makeCall` then `call.dial` with the fake microphone. */
+async function place(address: string): Promise<OutgoingCallView> {
+  if (!line) throw new Error('not started');
+  const microphone = await createMicrophoneStream({ audio: true } as never);
+  const call = line.makeCall({ type: 'uri' as never, address });
+  if (!call) throw new Error(`makeCall refused ${address}`);
+  placed.set(call.getCorrelationId(), call);
+  watchCall(call);
+  const view = outgoingView(call);
+  report({ source: 'line', name: 'make_call', detail: view });
+  await call.dial(microphone);
+  return view;
+}
+
+function outgoingView(call: ICall): OutgoingCallView {
+  return {
+    callId: call.getCallId(),
+    correlationId: call.getCorrelationId(),
+    direction: String(call.getDirection()),
+    held: call.isHeld(),
+  };
+}
+
+const outgoing = async (correlationId: string) => outgoingView(callFor(correlationId));
+
+async function holdResume(id: string): Promise<void> {
+  callFor(id).doHoldResume();
+}
+
+/**
+ * One `sendDigit` per tone, as a keypad does: each is an `insertDTMF`, which replaces tones not
+ * yet played, so the next waits for the last to be out (Chrome: 100 ms tone, 70 ms gap).
+ */
+async function digits({ id, tones }: { id: string; tones: string[] }): Promise<void> {
+  for (const tone of tones) {
+    callFor(id).sendDigit(tone);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 async function answer(callId: string): Promise<void> {
@@ -160,6 +216,10 @@ const api = {
   start,
   incoming,
   answer,
+  place,
+  outgoing,
+  holdResume,
+  digits,
   audio: () => readAudio(capturedPeerConnections()),
   end,
   stop,

@@ -43,4 +43,12 @@ export interface IncomingCallView {
   callerNumber?: string;
 }
 
+export interface OutgoingCallView {
+  /** `DefaultLocalId_<uuid>` until the setup's 200 gives the Mobius callId (§5 step 2). */
+  callId: string;
+  correlationId: string;
+  direction: string;
+  held: boolean;
+}
+
 export const REPORT_FUNCTION = 'reportToHarness';
