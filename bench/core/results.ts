@@ -82,6 +82,8 @@ export interface MeasureRun {
   title: string;
   durationMs: number;
   error?: string;
+  /** Set by `--merge`: the run this measure's entries come from. */
+  run?: { startedAt: string; loadAverageAtStart: string; commit?: string };
 }
 
 export interface BenchResults {

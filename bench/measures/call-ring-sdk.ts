@@ -70,7 +70,14 @@ async function incomingAt(sdk: SdkPage, callId: string): Promise<number> {
   throw new Error(`the page reported no incoming_call for ${callId}`);
 }
 
-async function openRegisteredPage(emulator: Emulator): Promise<SdkPage> {
+/** What the measures use of the harness's page (SdkPage, or bench/sdk's PlacingPage). */
+export type HarnessPage = Pick<SdkPage, 'page' | 'events' | 'call' | 'named' | 'close'>;
+
+/** The harness's page, signed in as Alice with its line registered. */
+export async function openRegisteredPage<P extends HarnessPage>(
+  emulator: Emulator,
+  open: () => Promise<P>,
+): Promise<P> {
   // The harness signs in through the consent page (as in measure 2).
   emulator.setConfig({ autoConsentEmail: null });
   let config: Awaited<ReturnType<typeof pageConfigFor>>;
@@ -79,7 +86,7 @@ async function openRegisteredPage(emulator: Emulator): Promise<SdkPage> {
   } finally {
     emulator.setConfig({ autoConsentEmail: ALICE.email });
   }
-  const sdk = await SdkPage.open();
+  const sdk = await open();
   try {
     const started = await sdk.call('start', config);
     if (started.lineStatus !== 'active') throw new Error(`the SDK's line is ${started.lineStatus}`);
@@ -95,7 +102,7 @@ export async function measureCallRingSdk(
   emulator: Emulator,
   { runs }: { runs: number },
 ) {
-  const sdk = await openRegisteredPage(emulator);
+  const sdk = await openRegisteredPage(emulator, () => SdkPage.open());
   const events = watchCallEvents(emulator);
   const s = {
     incoming: [] as number[],
