@@ -3,7 +3,8 @@
  * suite's tests/e2e/faults-network.spec.ts and faults-session.spec.ts have them all), and the
  * notifications Firefox shows without buttons (lib/platform/notifications.ts drops them: Firefox
  * rejects the property). One browser for the file; each test starts from a fresh emulator,
- * signed out, default timing. Each ends with one device at most and no emulator deviation.
+ * signed out, default timing (FAST_TIMING or the failover timer set per test). Each ends
+ * signed out with none of its devices left (Carol's seeded ones stay) and no emulator deviation.
  */
 import { expect, test } from '@playwright/test';
 import type { Browser, Page } from 'puppeteer-core';
