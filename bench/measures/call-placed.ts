@@ -29,12 +29,12 @@
 import type { Page } from '@playwright/test';
 import type { CallingView, CallView } from '../../lib/messaging/calls';
 import type { StatusSnapshot } from '../../lib/messaging/protocol';
+import type { PageEvent } from '../../tests/conformance/calls/page-protocol';
+import { SdkPage } from '../../tests/conformance/calls/sdk-page';
 import { send, waitForStatus } from '../../tests/e2e/fixtures';
 import type { Emulator } from '../../tests/emulator/index';
 import { type BrowserSession, clickUntilShown } from '../browser/session';
 import type { Recorder } from '../core/results';
-import type { BenchCalling } from '../sdk/calling-spy';
-import { PlacingPage } from '../sdk/placing-page';
 import { readyToRing } from './call-ring';
 import { openRegisteredPage } from './call-ring-sdk';
 
@@ -280,6 +280,7 @@ export async function measureCallPlaced(
 }
 
 interface PagePlaced {
+  correlationId: string;
   startedAt: number;
   micAt: number;
   progressAt: number;
@@ -287,57 +288,50 @@ interface PagePlaced {
   packet: FirstPacket;
 }
 
+/** The page's reports since `from`, by source and name. */
+const reportedSince = (sdk: SdkPage, from: number, source: PageEvent['source'], name: string) =>
+  sdk.events.slice(from).filter((e) => e.source === source && e.name === name);
+
 /**
- * In the SDK's page: createMicrophoneStream, line.makeCall, call.dial (as an app's Call
- * button would), then, once the call's progress event fires, poll the call's own new
- * RTCPeerConnection until it has an inbound packet.
+ * In the SDK's page, through the calls conformance harness's own `place` (the harness reports
+ * `placing` before createMicrophoneStream, `make_call` once the microphone is made, then
+ * line.makeCall and call.dial, as an app's Call button would); ringback is the call's
+ * `progress` event (its page time, Date.now()). Then the call's new RTCPeerConnection is
+ * polled in the page until it has an inbound packet.
  */
-function placeAndWatch(page: Page, number: string): Promise<PagePlaced> {
+async function placeAndWatch(sdk: SdkPage, number: string): Promise<PagePlaced> {
+  const from = sdk.events.length;
+  const pcsBefore = await sdk.page.evaluate(
+    () => (globalThis as unknown as { __peerConnections: unknown[] }).__peerConnections.length,
+  );
+  const { correlationId } = await sdk.call('place', number);
+  const epoch = (name: string, source: PageEvent['source'] = 'line') =>
+    reportedSince(sdk, from, source, name)[0]?.epochMs ?? 0;
+  const deadline = Date.now() + 15_000;
+  while (!epoch('progress', 'call') && Date.now() < deadline) await sleep(2);
+  const errors = [
+    ...reportedSince(sdk, from, 'call', 'call_error'),
+    ...reportedSince(sdk, from, 'call', 'disconnect'),
+  ].map((e) => `${e.name}: ${JSON.stringify(e.detail)}`);
+  const placed = {
+    correlationId,
+    startedAt: epoch('placing'),
+    micAt: epoch('make_call'),
+    progressAt: epoch('progress', 'call'),
+    errors,
+    packet: { startedAt: 0, lastNoneAt: 0, firstSeenAt: 0 },
+  };
+  if (!placed.progressAt) return placed;
   // No named functions inside evaluated code: tsx's keepNames would add a __name() call.
-  return page.evaluate(async (address) => {
-    type Call = {
-      on(event: string, listener: (...args: unknown[]) => void): void;
-      dial(stream: unknown): Promise<void> | void;
-      end(): void;
-    };
-    type Line = { makeCall(dest: { type: string; address: string }): Call | undefined };
-    const g = globalThis as unknown as {
-      benchCalling: BenchCalling;
-      benchPlacedCall?: Call;
-      __peerConnections: RTCPeerConnection[];
-    };
-    const pcsBefore = g.__peerConnections.length;
-    const times = {
-      startedAt: Date.now(),
-      micAt: 0,
-      progressAt: 0,
-      errors: [] as string[],
-      packet: { startedAt: 0, lastNoneAt: 0, firstSeenAt: 0 },
-    };
-    const microphone = await g.benchCalling.createMicrophoneStream({ audio: true } as never);
-    times.micAt = Date.now();
-    const line = Object.values(g.benchCalling.client.getLines())[0] as unknown as Line;
-    const call = line.makeCall({ type: 'uri', address });
-    if (!call) throw new Error(`makeCall refused ${address}`);
-    g.benchPlacedCall = call;
-    const progressed = new Promise<void>((resolve) => {
-      call.on('progress', () => {
-        times.progressAt = Date.now();
-        resolve();
-      });
-    });
-    call.on('call_error', (e) => times.errors.push(`call_error: ${String(e)}`));
-    call.on('disconnect', () => times.errors.push('disconnect before the end'));
-    await call.dial(microphone);
-    await Promise.race([progressed, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-    if (!times.progressAt) return times;
-    const packet = times.packet;
-    packet.startedAt = Date.now();
+  placed.packet = await sdk.page.evaluate(async (before) => {
+    const pcs = (globalThis as unknown as { __peerConnections: RTCPeerConnection[] })
+      .__peerConnections;
+    const packet = { startedAt: Date.now(), lastNoneAt: 0, firstSeenAt: 0 };
     const until = packet.startedAt + 15_000;
     while (Date.now() < until) {
       const start = Date.now();
       let received = 0;
-      for (const pc of g.__peerConnections.slice(pcsBefore)) {
+      for (const pc of pcs.slice(before)) {
         (await pc.getStats()).forEach((r: Record<string, unknown>) => {
           if (r.type === 'inbound-rtp' && r.kind === 'audio')
             received += Number(r.packetsReceived ?? 0);
@@ -350,8 +344,9 @@ function placeAndWatch(page: Page, number: string): Promise<PagePlaced> {
       packet.lastNoneAt = start;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    return times;
-  }, number);
+    return packet;
+  }, pcsBefore);
+  return placed;
 }
 
 /** The unmodified SDK in a page on the same emulator: line.makeCall + call.dial. */
@@ -361,7 +356,7 @@ export async function measureCallPlacedSdk(
   { runs }: { runs: number },
 ) {
   emulator.setCallee(CALLEE, { name: 'Bench Callee', answerAfterMs: ANSWER_AFTER_MS });
-  const sdk = await openRegisteredPage(emulator, () => PlacingPage.open());
+  const sdk = await openRegisteredPage(emulator, () => SdkPage.open());
   const progress = watchProgress(emulator);
   const s = samples();
   const mic: number[] = [];
@@ -369,7 +364,7 @@ export async function measureCallPlacedSdk(
   try {
     for (let i = 0; i < runs; i += 1) {
       const callee = watchCallee(emulator);
-      const placed = await placeAndWatch(sdk.page, CALLEE);
+      const placed = await placeAndWatch(sdk, CALLEE);
       errors.push(...placed.errors);
       if (!placed.progressAt) throw new Error('the SDK reported no progress within 15 s');
       if (!placed.packet.firstSeenAt) throw new Error('the page received no packet within 15 s');
@@ -381,9 +376,7 @@ export async function measureCallPlacedSdk(
         callee: callee.times,
       });
       mic.push(placed.micAt - placed.startedAt);
-      await sdk.page.evaluate(() =>
-        (globalThis as unknown as { benchPlacedCall: { end(): void } }).benchPlacedCall.end(),
-      );
+      await sdk.call('end', placed.correlationId);
       await emulator.waitForCall(callee.times.callId, (c) => c.deleted, 'the DELETE', 10_000);
       await sleep(300);
     }
@@ -408,6 +401,6 @@ export async function measureCallPlacedSdk(
   rec.figure(11, 'placed.sdk.mic.ms', '  SDK: placing starts -> mic stream made', 'ms', mic);
   rec.note(
     11,
-    "SDK: the unmodified @webex/calling 3.12.0 in the calls conformance harness's page (its createClient wrapped in the bundle so the bench reaches the line: bench/sdk/calling-spy.ts); placing = createMicrophoneStream, line.makeCall, call.dial, from Date.now() in the page before the microphone; ringback = the call's progress event; the page's packets: its new RTCPeerConnection's getStats polled in the page every ~1 ms once progress fired. Same emulator, callee and wall clock as the extension.",
+    "SDK: the unmodified @webex/calling 3.12.0 in the calls conformance harness's page (its own place(): createMicrophoneStream, line.makeCall, call.dial), from Date.now() in the page before the microphone; ringback = the call's progress event; the page's packets: its new RTCPeerConnection's getStats polled in the page every ~1 ms once progress fired. Same emulator, callee and wall clock as the extension.",
   );
 }

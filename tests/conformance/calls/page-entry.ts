@@ -157,6 +157,8 @@ const placed = new Map<string, ICall>();
 /** §5: `line.makeCall` then `call.dial` with the fake microphone. */
 async function place(address: string): Promise<OutgoingCallView> {
   if (!line) throw new Error('not started');
+  // The moment an app's Call button starts (the bench's measure 11 times from it).
+  report({ source: 'line', name: 'placing', detail: address });
   const microphone = await createMicrophoneStream({ audio: true } as never);
   const call = line.makeCall({ type: 'uri' as never, address });
   if (!call) throw new Error(`makeCall refused ${address}`);
