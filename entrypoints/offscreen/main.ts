@@ -6,6 +6,7 @@
 import { browser } from 'wxt/browser';
 import { CallsApp } from '../../lib/call/calls-app';
 import type { SocketLike } from '../../lib/call/mercury-client';
+import { watchWallClock } from '../../lib/call/wall-clock-watch';
 import type {
   OffscreenRequestMap,
   OffscreenRequestType,
@@ -36,15 +37,16 @@ function openSocket(url: string): SocketLike {
 }
 
 const log = (line: string) => console.info(line);
+const timers = {
+  set: (ms: number, fire: () => void) => setTimeout(fire, ms),
+  clear: (handle: unknown) => clearTimeout(handle as number),
+};
 const media = webrtcMedia((line) => log(`media: ${line}`));
 const ringtone = synthesisedRingtone((line) => log(`ringtone: ${line}`));
 const app = new CallsApp({
   clock: { now: () => Date.now() },
   random: cryptoRandom,
-  timers: {
-    set: (ms, fire) => setTimeout(fire, ms),
-    clear: (handle) => clearTimeout(handle as number),
-  },
+  timers,
   fetch: (input, init) => fetch(input, init),
   openSocket,
   worker: {
@@ -77,6 +79,18 @@ browser.runtime.onMessage.addListener((message: unknown) => {
         view: app.view(),
       }));
   }
+});
+
+// A clock set back delays Chrome's alarms, a stopped worker's keepalives among them: wake it
+// (any message does; its wake reconciles with the clock) when the wall clock jumps.
+watchWallClock({
+  wall: () => Date.now(),
+  elapsed: () => performance.now(),
+  timers,
+  onJump: (ms) => {
+    log(`the wall clock jumped ${ms} ms: waking the service worker`);
+    void ask('offscreen/update', { view: app.view() }).catch(() => undefined);
+  },
 });
 
 void app.refresh();
