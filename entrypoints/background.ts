@@ -107,7 +107,8 @@ export default defineBackground(() => {
     // Failback and re-registration wait while a call is in progress (reference §11).
     callsActive: async () => (callsHost ? callsInProgress(await callsHost.view()) : false),
     // The popup's recent numbers belong to the session: gone with it.
-    forgetUserData: () => createRecentNumbers(createIdbStore(RECENT_NUMBERS_DB)).erase(),
+    forgetUserData: () =>
+      createRecentNumbers(deadlineStore(createIdbStore(RECENT_NUMBERS_DB))).erase(),
   });
   // A web page learns only the reduced status, with generic texts for engine-built messages,
   // and the state of the call its tab asked for (click to call).

@@ -59,7 +59,8 @@ export function Dialer({ calling, display, sendCommand, recentNumbers }: DialerP
     dialling.current = true;
     setBusy(true);
     try {
-      if (recentNumbers) setRecent(await recentNumbers.record(result.number).catch(() => recent));
+      // Remembered beside the dial, not before it: a slow disk must not hold the call back.
+      if (recentNumbers) void recentNumbers.record(result.number).then(setRecent, () => undefined);
       // The worker gives the call its key; whatever is sent here is ignored.
       await sendCommand({ kind: 'dial', key: '', number: result.number });
       setNumber('');

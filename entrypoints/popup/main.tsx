@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { createRecentNumbers, RECENT_NUMBERS_DB } from '../../lib/app/recent-numbers';
 import { messagingClient } from '../../lib/messaging/client';
+import { deadlineStore } from '../../lib/platform/deadline-store';
 import { createIdbStore } from '../../lib/platform/store';
 import { messagesLanguage, t } from '../../lib/ui/i18n';
 import { Popup, type PopupEnv } from './Popup';
@@ -22,7 +23,7 @@ const env: PopupEnv = {
     window.close();
   },
   // The popup's own database: the worker erases it when the session ends.
-  recentNumbers: createRecentNumbers(createIdbStore(RECENT_NUMBERS_DB)),
+  recentNumbers: createRecentNumbers(deadlineStore(createIdbStore(RECENT_NUMBERS_DB))),
   async shortcuts() {
     const commands = await browser.commands.getAll();
     return commands.map((command) => ({

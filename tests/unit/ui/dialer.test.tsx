@@ -313,6 +313,21 @@ describe('dialer: recent numbers and the emergency notice', () => {
     await waitFor(async () => expect(await recent.list()).toEqual(['5001', '+14085550142']));
   });
 
+  it('a disk that never answers does not hold the call back', async () => {
+    const stuck: RecentNumbers = {
+      list: async () => [],
+      record: () => new Promise(() => {}),
+      erase: async () => {},
+    };
+    const { commands } = setup(withCalling(callingView()), {}, { recent: stuck });
+    await dialer();
+    type(numberField(), '5002');
+    pressEnter(numberField());
+    await waitFor(() =>
+      expect(commands()).toEqual([{ command: { kind: 'dial', key: '', number: '5002' } }]),
+    );
+  });
+
   it('no list while no call can be placed', async () => {
     const recent = createRecentNumbers(new MemoryStore());
     await recent.record('5001');
