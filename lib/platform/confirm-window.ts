@@ -2,6 +2,8 @@ import { browser } from 'wxt/browser';
 import { CONFIRM_CALL_PATH } from '../messaging/protocol';
 import { originOf } from '../messaging/senders';
 import type { ConfirmWindows, PageCallStorage, PageCallTabs } from '../page-call-ports';
+import { withinMs } from '../within';
+import { STORE_DEADLINE_MS } from './deadline-store';
 
 /** Small enough to sit beside the page, big enough for the number, the site and two buttons. */
 const WIDTH = 420;
@@ -56,10 +58,12 @@ const STORAGE_KEY = 'pageCalls';
  */
 export const sessionPageCallStorage: PageCallStorage = {
   async load() {
-    return (await browser.storage.session.get(STORAGE_KEY))[STORAGE_KEY];
+    const read = browser.storage.session.get(STORAGE_KEY);
+    return (await withinMs(read, STORE_DEADLINE_MS, 'Storage (read of page calls)'))[STORAGE_KEY];
   },
   async save(state) {
-    await browser.storage.session.set({ [STORAGE_KEY]: state });
+    const write = browser.storage.session.set({ [STORAGE_KEY]: state });
+    await withinMs(write, STORE_DEADLINE_MS, 'Storage (write of page calls)');
   },
 };
 

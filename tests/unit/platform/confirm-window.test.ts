@@ -33,6 +33,21 @@ describe('click to call: the browser side', () => {
     expect(await fakeBrowser.storage.local.get()).toEqual({});
   });
 
+  it('a storage.session that never answers fails within the store deadline', async () => {
+    vi.useFakeTimers();
+    try {
+      vi.spyOn(fakeBrowser.storage.session, 'get').mockImplementation(
+        () => new Promise(() => {}) as never,
+      );
+      const loading = sessionPageCallStorage.load();
+      const failed = expect(loading).rejects.toThrow(/page calls/);
+      await vi.advanceTimersByTimeAsync(5_000);
+      await failed;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('hears tab closes, navigations and closed windows only while following', async () => {
     const tabChanged = vi.fn();
     const windowClosed = vi.fn();
