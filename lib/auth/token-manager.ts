@@ -73,10 +73,14 @@ export class TokenManager {
     return (await this.load()) !== undefined;
   }
 
+  /**
+   * A new sign-in's tokens. Webex may end the earlier grant when it issues them, so the tokens
+   * on disk may already be spent: a failed write keeps these and writes them again, as renewed
+   * tokens are (persist), instead of falling back to the old ones.
+   */
   async save(tokens: StoredTokens): Promise<void> {
-    await this.deps.store.set(TOKENS_KEY, tokens);
     this.unsaved = null;
-    await this.scheduleRefresh(tokens);
+    if (await this.persist(tokens)) await this.scheduleRefresh(tokens);
   }
 
   async clear(): Promise<void> {
@@ -238,7 +242,7 @@ export class TokenManager {
       return true;
     } catch (error) {
       this.unsaved = tokens;
-      log('auth', 'Could not save the renewed sign-in; keeping it and trying again', {
+      log('auth', 'Could not save the sign-in; keeping it and trying again', {
         error: error instanceof Error ? error.message : String(error),
       });
       await scheduler.set(REFRESH_TIMER, clock.now() + timing.tokenRetryMs).catch(() => {});

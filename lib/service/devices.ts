@@ -24,6 +24,8 @@ export interface DeviceDirectoryDeps {
    * simulation's seed 47 sent `GET devices` with a WDM device the sign-out had just deleted).
    */
   signingOut(): boolean;
+  /** Sign-outs started so far: one that starts while a list runs ends the list. */
+  signOutsStarted(): number;
 }
 
 export type DevicesResult =
@@ -43,11 +45,21 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     | { ok: false; error: WebexFailure }
   > {
     // A sign-out running now, or one the engine still owes (it failed half-way, or the worker
-    // died in it, and resumes): its WDM device is going, so no request may name it.
+    // died in it, and resumes): its WDM device is going, so no request may name it. Asked
+    // again before every request: discovery or a slow server can outlast a whole sign-out
+    // (the simulation's seed 62 sent `GET devices` with the WDM device a sign-out had deleted
+    // while discovery waited).
+    const signOutsBefore = deps.signOutsStarted();
+    const signingOut = async () =>
+      deps.signingOut() ||
+      deps.signOutsStarted() !== signOutsBefore ||
+      (await loadRecord(deps.store)).flow?.kind === 'signOut';
+    const SIGNING_OUT = {
+      ok: false as const,
+      error: { kind: 'auth' as const, definitive: true, message: 'Signing out' },
+    };
+    if (await signingOut()) return SIGNING_OUT;
     const record = await loadRecord(deps.store);
-    if (deps.signingOut() || record.flow?.kind === 'signOut') {
-      return { ok: false, error: { kind: 'auth', definitive: true, message: 'Signing out' } };
-    }
     const prepared = await deps.context.prepare();
     if (!prepared.ok) return prepared;
     const { context } = prepared;
@@ -63,6 +75,7 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     const seen = new Map<string, MobiusDevice>();
     let lastError: WebexFailure | undefined;
     for (const server of servers) {
+      if (await signingOut()) return SIGNING_OUT;
       const listed = await deps.authorize(server, (authorization) =>
         listDevices(
           deps.fetch,

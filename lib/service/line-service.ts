@@ -168,6 +168,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     requestTimeoutMs: timing.requestTimeoutMs,
     random,
     signingOut: () => session.signingOut(),
+    signOutsStarted: () => session.signOutsStarted(),
   });
 
   const registerEvent =

@@ -57,6 +57,8 @@ export interface Session {
   signingIn(): boolean;
   /** A sign-out is deleting the line's devices and the session's WDM device. */
   signingOut(): boolean;
+  /** How many sign-outs have started: a change means the WDM device of a moment ago is gone. */
+  signOutsStarted(): number;
   /** Resolves when no sign-in or sign-out is running. */
   whenIdle(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export function createSession(deps: SessionDeps): Session {
 
   /** Set while a sign-out's flow runs: it may still use the tokens after the settings moved on. */
   let signingOut = false;
+  let signOutsStarted = 0;
 
   /**
    * The one way the session's token leaves: only for the environment it was issued by, while the
@@ -135,6 +138,7 @@ export function createSession(deps: SessionDeps): Session {
   async function signOutNow(): Promise<void> {
     const engine = deps.engine();
     signingOut = true;
+    signOutsStarted += 1;
     try {
       await engine.dispatch({ kind: 'signOut' });
       await engine.whenIdle();
@@ -229,6 +233,7 @@ export function createSession(deps: SessionDeps): Session {
     },
     signingIn: () => signingIn !== null,
     signingOut: () => signingOut,
+    signOutsStarted: () => signOutsStarted,
     async whenIdle() {
       if (signingIn) await signingIn;
       // Queued last, it runs once everything queued before it has settled.

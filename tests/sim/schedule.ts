@@ -157,10 +157,13 @@ export function schedule(seed: number, minutes: number, meanGapMs?: number): Ste
   for (let at = Math.floor(rand() * gapMs); at < end; at += 1 + Math.floor(rand() * 2 * gapMs)) {
     const next = action(rand);
     steps.push({ atMs: at, action: next });
-    // People click in bursts: another action of theirs within two seconds, a third of the time.
-    if (next.kind === 'user' && rand() < 1 / 3) {
+    // People click in bursts: another action of theirs within two seconds a third of the time,
+    // and sometimes a third one after it (Deregister, remove a stale device, Register).
+    let burstAt = at;
+    for (let more = 0; more < 2 && next.kind === 'user' && rand() < 1 / 3; more += 1) {
       const what = pick(rand, ['register', 'deregister', 'removeDevice', 'register'] as const);
-      steps.push({ atMs: at + 1 + Math.floor(rand() * 2_000), action: { kind: 'user', what } });
+      burstAt += 1 + Math.floor(rand() * 2_000);
+      steps.push({ atMs: burstAt, action: { kind: 'user', what } });
     }
   }
   return steps;

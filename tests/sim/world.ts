@@ -36,6 +36,12 @@ export const STALE_REGISTERED_BOUND_MS = 60_000;
 /** Wanted with nothing armed and nothing in flight: allowed this long (between two writes). */
 export const UNARMED_BOUND_MS = 5_000;
 /**
+ * A Register the engine accepted (the call answered) must show: the line leaves "inactive"
+ * (connecting, registered) or says why not (an error) within this long. A register starts at
+ * once; 10 s is the answer's own write plus a step, far from anything a user would call working.
+ */
+export const DROPPED_REGISTER_BOUND_MS = 10_000;
+/**
  * Requests in any minute. The keepalive floor (1 s) makes 60, a registration round with its
  * discovery and retries adds under 30: more than 150 is a loop, not a protocol.
  */
@@ -98,6 +104,7 @@ export interface Violation {
     | 'storm'
     | 'tokens lost'
     | 'stuck on backup'
+    | 'register dropped'
     | 'deviation';
   atMs: number;
   detail: string;
@@ -177,6 +184,8 @@ export class World {
   private readonly sentAt: number[] = [];
   private staleSince: number | null = null;
   private unarmedSince: number | null = null;
+  /** When the user's last Register was answered (cleared once the line shows it). */
+  private registerAnsweredAt: number | null = null;
   /** Devices "another browser" registered (the user removes them in "Your devices"). */
   private readonly foreign = new Set<string>();
   /** Devices whose DELETE Mobius refused: they may live on until they expire, beside a new one. */
@@ -427,7 +436,11 @@ export class World {
         if (!this.user.signedIn) return;
         this.user.wants = true;
         this.lastConfirmed = Math.max(this.lastConfirmed, this.elapsed);
-        return run(service.register());
+        return run(
+          service.register().then(() => {
+            this.registerAnsweredAt = this.elapsed;
+          }),
+        );
       case 'deregister':
         this.user.wants = false;
         return run(service.deregister());
@@ -566,6 +579,15 @@ export class World {
           invariant: 'lapse',
           atMs: at,
           detail: `nothing confirmed for ${Math.round(since / 1000)} s (state ${record.state})`,
+        };
+    }
+    if (this.registerAnsweredAt !== null) {
+      if (!expected || record.state !== 'inactive') this.registerAnsweredAt = null;
+      else if (at - this.registerAnsweredAt > DROPPED_REGISTER_BOUND_MS)
+        return {
+          invariant: 'register dropped',
+          atMs: at,
+          detail: `Register answered ${Math.round((at - this.registerAnsweredAt) / 1000)} s ago, still inactive with no error`,
         };
     }
     const armed = [...rig.alarms.armed.keys()].some((name) => name.startsWith('timer:line:'));

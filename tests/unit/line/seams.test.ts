@@ -154,4 +154,18 @@ describe('the line does not go quiet at the seams', () => {
     expect(snap.auth).toBe('signedIn');
     expect(snap.state).toBe('active');
   });
+
+  it('a sign-in whose token write fails keeps its tokens (found by the simulation, seed 129 of the three-click bursts)', async () => {
+    const rig = new WorkerRig();
+    await rig.registered();
+    // Webex ended the earlier grant: the refresh token on disk is spent.
+    rig.cloud.revokeRefreshTokens();
+    rig.disk.next('auth:tokens', 'fail');
+    const again = await (await rig.current()).signInWithOutcome();
+    expect(again.outcome).toBe('signedIn');
+    await rig.advance(3 * 60 * MINUTE, 1_000);
+    const snap = await (await rig.current()).snapshot();
+    expect(snap.auth).toBe('signedIn');
+    expect(snap.state).toBe('active');
+  });
 });

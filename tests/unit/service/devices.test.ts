@@ -73,4 +73,34 @@ describe('your devices', () => {
     });
     expect(h.http.calls.length).toBe(before);
   });
+
+  it('a sign-out that starts while the list runs: no later request names its WDM device (simulation seed 62)', async () => {
+    const h = new Harness();
+    await h.registered();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived!: () => void;
+    const atGate = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    h.http.on(
+      'GET',
+      /\/devices\?userid=/,
+      async (request) => {
+        arrived();
+        await gate;
+        return h.cloud.handle(request);
+      },
+      1,
+    );
+    const listing = h.service.listDevices();
+    await atGate;
+    await h.service.signOut();
+    release();
+    expect(await listing).toMatchObject({ ok: false, error: { message: 'Signing out' } });
+    // The primary's list was out before the sign-out; the backup's was never asked.
+    expect(h.http.count('GET', /\/devices\?userid=/)).toBe(1);
+  });
 });
