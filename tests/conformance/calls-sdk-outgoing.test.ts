@@ -7,63 +7,20 @@
  * the callee decodes, and hangs up; a busy callee and one that never answers end cleanly too.
  * The emulator records no protocol deviation.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CallView, type Emulator, startEmulator } from '../emulator/index';
+import { describe, expect, it } from 'vitest';
 import { ALICE } from '../emulator/users';
-import { pageConfigFor } from './calls/page-config';
-import type { OutgoingCallView, PageAudio, PageEvent } from './calls/page-protocol';
-import { SdkPage } from './calls/sdk-page';
+import type { OutgoingCallView, PageAudio } from './calls/page-protocol';
+import type { SdkPage } from './calls/sdk-page';
+import { useSdkSession } from './calls/session';
 
 const CALL_API = /^\/api\/v1\/calling\/web\/(.*)$/;
 const DEVICE = /^devices\/[^/]+\//;
 
-let emulator: Emulator;
-let page: SdkPage | undefined;
-const emulatorLog: string[] = [];
-
-beforeEach(async () => {
-  emulatorLog.length = 0;
-  emulator = await startEmulator({
-    ports: { base: 0, primary: 0, backup: 0 },
-    log: (line) => emulatorLog.push(line),
-  });
-});
-
-afterEach(async () => {
-  await page?.close();
-  page = undefined;
-  await emulator.close();
-});
-
-/** What went on, for a failing expectation: the page's events and the emulator's log. */
-const context = () =>
-  [
-    'page:',
-    ...(page?.events ?? []).map(
-      (e) => `  ${e.at}ms ${e.source} ${e.name} ${JSON.stringify(e.detail ?? '')}`,
-    ),
-    'emulator:',
-    ...emulatorLog.map((l) => `  ${l}`),
-  ].join('\n');
-
-async function waitForCall(...args: Parameters<Emulator['waitForCall']>): Promise<CallView> {
-  try {
-    return await emulator.waitForCall(...args);
-  } catch (error) {
-    throw new Error(`${String(error)}\n${context()}`);
-  }
-}
-
-async function pageSaw(source: PageEvent['source'], name: string, count = 1): Promise<void> {
-  await expect
-    .poll(() => page?.named(source, name).length ?? 0, { timeout: 12_000, message: context() })
-    .toBeGreaterThanOrEqual(count);
-}
+const session = useSdkSession({ pageEventTimeoutMs: 12_000 });
+const { context, waitForCall, pageSaw } = session;
 
 async function registeredPage(): Promise<SdkPage> {
-  page = await SdkPage.open();
-  const started = await page.call('start', await pageConfigFor(emulator.urls, ALICE.email));
-  expect(started.lineStatus, context()).toBe('active');
+  const page = await session.openRegistered();
   return page;
 }
 
@@ -71,7 +28,7 @@ async function registeredPage(): Promise<SdkPage> {
 async function place(sdk: SdkPage, address: string, number: string) {
   const dialled: OutgoingCallView = await sdk.call('place', address);
   expect(dialled.callId, context()).toMatch(/^DefaultLocalId_/);
-  const call = await emulator.waitForOutgoing(number, 10_000).catch((error) => {
+  const call = await session.emulator.waitForOutgoing(number, 10_000).catch((error) => {
     throw new Error(`${String(error)}\n${context()}`);
   });
   expect(call.correlationId, context()).toBe(dialled.correlationId);
@@ -80,7 +37,7 @@ async function place(sdk: SdkPage, address: string, number: string) {
 
 /** The call's Mobius requests (setup, media, services, DELETE) as `<METHOD> <path> <status>`. */
 function callRequests(): string[] {
-  return emulator.requestLog().flatMap((e) => {
+  return session.emulator.requestLog().flatMap((e) => {
     const rest = CALL_API.exec(e.path)?.[1]?.replace(DEVICE, '') ?? '';
     if (!/^(call$|calls\/|services\/)/.test(rest)) return [];
     return [`${e.method} ${rest.replace(/^calls\/[^/]+/, 'calls/{id}')} ${e.status}`];
@@ -97,7 +54,7 @@ function expectNothingAmiss(sdk: SdkPage): void {
   for (const dropped of sdk.named('host', 'dropped-request')) {
     expect(dropped.detail).toBe('unifiedTelemetry');
   }
-  expect(emulator.deviations(), context()).toEqual([]);
+  expect(session.emulator.deviations(), context()).toEqual([]);
 }
 
 const audio = (sdk: SdkPage): Promise<PageAudio> => sdk.call('audio');
@@ -106,7 +63,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('@webex/calling 3.12.0 in Chromium places calls through the emulator', () => {
   it('dials, the callee answers, audio both ways, hold, resume, digits, hang up; no deviations', async () => {
     const sdk = await registeredPage();
-    emulator.setCallee('+14085550123', { name: 'Dora Callee', answerAfterMs: 300 });
+    session.emulator.setCallee('+14085550123', { name: 'Dora Callee', answerAfterMs: 300 });
     // §5 step 1: spaces and dashes are stripped, `tel:` is prefixed.
     const { dialled, call } = await place(sdk, '+1 408 555-0123', '+14085550123');
     expect(call).toMatchObject({ direction: 'outbound', callee: { number: '+14085550123' } });
@@ -151,7 +108,7 @@ describe('@webex/calling 3.12.0 in Chromium places calls through the emulator', 
     await sleep(600);
     const during = await audio(sdk);
     expect(during.packetsReceived - before.packetsReceived, context()).toBeLessThan(5);
-    const [heldView] = emulator.calls(ALICE.email).filter((c) => c.callId === call.callId);
+    const [heldView] = session.emulator.calls(ALICE.email).filter((c) => c.callId === call.callId);
     const calleeDuring = heldView?.media.packetsReceived ?? 0;
     expect(calleeDuring - calleeBefore, context()).toBeLessThan(5);
 
@@ -197,8 +154,8 @@ describe('@webex/calling 3.12.0 in Chromium places calls through the emulator', 
 
   it('a busy callee disconnects: `disconnect`, then the DELETE; one that never answers is hung up', async () => {
     const sdk = await registeredPage();
-    emulator.setCallee('5550100', { busy: true });
-    emulator.setCallee('5550199', { ringForever: true });
+    session.emulator.setCallee('5550100', { busy: true });
+    session.emulator.setCallee('5550199', { ringForever: true });
 
     const busy = await place(sdk, '555-0100', '5550100');
     await pageSaw('call', 'disconnect');

@@ -5,71 +5,28 @@
  * from the emulator, answers with audio flowing both ways, declines, is hung up on, rides out
  * Mercury drops, and the emulator records no protocol deviation.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, type RingOptions, startEmulator } from '../emulator/index';
+import { describe, expect, it } from 'vitest';
+import type { RingOptions } from '../emulator/index';
 import { ALICE } from '../emulator/users';
-import { pageConfigFor } from './calls/page-config';
-import type { PageAudio, PageEvent } from './calls/page-protocol';
-import { SdkPage } from './calls/sdk-page';
+import type { PageAudio } from './calls/page-protocol';
+import type { SdkPage } from './calls/sdk-page';
+import { useSdkSession } from './calls/session';
 
 const CALL_PATH = /^\/api\/v1\/calling\/web\/devices\/[^/]+\/calls\/([^/]+)(\/media)?$/;
 
-let emulator: Emulator;
-let page: SdkPage | undefined;
-const emulatorLog: string[] = [];
-
-beforeEach(async () => {
-  emulatorLog.length = 0;
-  emulator = await startEmulator({
-    ports: { base: 0, primary: 0, backup: 0 },
-    log: (line) => emulatorLog.push(line),
-  });
-});
-
-afterEach(async () => {
-  await page?.close();
-  page = undefined;
-  await emulator.close();
-});
-
-/** What went on, for a failing expectation: the page's events and the emulator's log. */
-const context = () =>
-  [
-    'page:',
-    ...(page?.events ?? []).map(
-      (e) => `  ${e.at}ms ${e.source} ${e.name} ${JSON.stringify(e.detail ?? '')}`,
-    ),
-    'emulator:',
-    ...emulatorLog.map((l) => `  ${l}`),
-  ].join('\n');
-
-/** Waits at the emulator; a timeout says what the page and the emulator saw meanwhile. */
-async function waitForCall(...args: Parameters<Emulator['waitForCall']>) {
-  try {
-    return await emulator.waitForCall(...args);
-  } catch (error) {
-    throw new Error(`${String(error)}\n${context()}`);
-  }
-}
-
-async function pageSaw(source: PageEvent['source'], name: string, count = 1): Promise<void> {
-  await expect
-    .poll(() => page?.named(source, name).length ?? 0, { timeout: 10_000, message: context() })
-    .toBeGreaterThanOrEqual(count);
-}
+const session = useSdkSession({ pageEventTimeoutMs: 10_000 });
+const { context, waitForCall, pageSaw } = session;
 
 /** A page with Mercury connected and the line registered (§1.1: WDM, Mercury, Mobius). */
 async function registeredPage(): Promise<SdkPage> {
-  page = await SdkPage.open();
-  const started = await page.call('start', await pageConfigFor(emulator.urls, ALICE.email));
-  expect(started.lineStatus, context()).toBe('active');
+  const page = await session.openRegistered();
   expect(page.named('mercury', 'online'), context()).toHaveLength(1);
   return page;
 }
 
 /** The emulator rings Alice; the SDK reports the call and sends its PATCH sig_alerting. */
 async function ring(sdk: SdkPage, options: Partial<RingOptions> = {}) {
-  const rung = await emulator.callMe({ email: ALICE.email, ...options });
+  const rung = await session.emulator.callMe({ email: ALICE.email, ...options });
   const incoming = await sdk.call('incoming');
   expect(incoming, context()).toMatchObject({ callId: rung.callId, direction: 'inbound' });
   await waitForCall(rung.callId, (c) => c.alerted, 'PATCH sig_alerting');
@@ -78,7 +35,7 @@ async function ring(sdk: SdkPage, options: Partial<RingOptions> = {}) {
 
 /** Call API requests of one call, as `<METHOD>[/media] <status>`. */
 function callRequests(callId: string): string[] {
-  return emulator
+  return session.emulator
     .requestLog()
     .filter((e) => CALL_PATH.exec(e.path)?.[1] === callId)
     .map((e) => `${e.method}${CALL_PATH.exec(e.path)?.[2] ?? ''} ${e.status}`);
@@ -100,7 +57,7 @@ function expectNothingAmiss(sdk: SdkPage, shutdowns = 0): void {
   for (const dropped of sdk.named('host', 'dropped-request')) {
     expect(dropped.detail).toBe('unifiedTelemetry');
   }
-  expect(emulator.deviations(), context()).toEqual([]);
+  expect(session.emulator.deviations(), context()).toEqual([]);
 }
 
 const flowing = (a?: PageAudio) =>
@@ -152,7 +109,7 @@ describe('@webex/calling 3.12.0 in Chromium takes calls from the emulator', () =
 
     // §1.3-1.4 as the unmodified Mercury plugin speaks them: one authorized socket, pinged and
     // ponged, every frame with an id acked (buffer_state, pongs, the call's three events).
-    const [socket, ...others] = emulator.mercury.sockets(ALICE.id);
+    const [socket, ...others] = session.emulator.mercury.sockets(ALICE.id);
     expect(others).toEqual([]);
     expect(socket).toMatchObject({
       authorized: true,
@@ -165,15 +122,15 @@ describe('@webex/calling 3.12.0 in Chromium takes calls from the emulator', () =
     await sdk.call('stop');
     expect(sdk.named('line', 'unregistered'), context()).toHaveLength(1);
     expect(sdk.named('mercury', 'offline'), context()).toHaveLength(1);
-    expect(emulator.mercury.sockets(ALICE.id)).toEqual([]);
-    expect(emulator.devices(ALICE.email)).toEqual([]);
+    expect(session.emulator.mercury.sockets(ALICE.id)).toEqual([]);
+    expect(session.emulator.devices(ALICE.email)).toEqual([]);
     expectNothingAmiss(sdk);
   });
 
   it('the caller hangs up while it rings: disconnect, then the DELETE with 115', async () => {
     const sdk = await registeredPage();
     const incoming = await ring(sdk);
-    emulator.hangUp(incoming.callId);
+    session.emulator.hangUp(incoming.callId);
     await pageSaw('call', 'disconnect');
     const ended = await waitForCall(incoming.callId, (c) => c.deleted, 'the DELETE');
     expect(ended.end).toMatchObject({ by: 'caller', reason: 'hangup', causecode: 115 });
@@ -183,7 +140,7 @@ describe('@webex/calling 3.12.0 in Chromium takes calls from the emulator', () =
 
   it('rings again after Mercury drops (1006) and after a shutdown switchover; a decline is 115', async () => {
     const sdk = await registeredPage();
-    emulator.mercury.fault({ action: 'close', code: 1006 }, ALICE.id);
+    session.emulator.mercury.fault({ action: 'close', code: 1006 }, ALICE.id);
     await pageSaw('mercury', 'offline.transient');
     await pageSaw('mercury', 'online', 2);
     const afterDrop = await ring(sdk);
@@ -192,10 +149,10 @@ describe('@webex/calling 3.12.0 in Chromium takes calls from the emulator', () =
     expect(declined.end).toMatchObject({ by: 'client', causecode: 115, cause: 'User Busy.' });
 
     // §1.4 make-before-break: a new socket first, then the server closes the old with 4001.
-    emulator.mercury.fault({ action: 'shutdown' }, ALICE.id);
+    session.emulator.mercury.fault({ action: 'shutdown' }, ALICE.id);
     await pageSaw('mercury', 'event:mercury_shutdown_switchover_complete');
     await pageSaw('mercury', 'offline.replaced');
-    expect(emulator.mercury.sockets(ALICE.id)).toHaveLength(1);
+    expect(session.emulator.mercury.sockets(ALICE.id)).toHaveLength(1);
     const afterShutdown = await ring(sdk);
     await sdk.call('end', afterShutdown.callId);
     await waitForCall(afterShutdown.callId, (c) => c.deleted, 'the DELETE');
