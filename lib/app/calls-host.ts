@@ -14,6 +14,7 @@ import {
   type CallingView,
   type CallView,
   callsInProgress,
+  type EndedCallView,
   type LineForCalls,
   lineKey,
   NO_CALLING,
@@ -164,14 +165,14 @@ export function createCallsHost(
     const adopted = await orphans.adopt();
     if (adopted === 0 && before.ring === 'off') return;
     deps.log('The calls document was lost', { calls: adopted });
-    const cut = before.calls.find((call) => call.connectedAt !== null);
+    // The call the user took part in (answered, placed): its "connected" may not have reached
+    // the worker before the document went. A call that only rang here is not cut off.
+    const cut = before.calls.find((call) => call.state !== 'ringing');
     await save({
       ...NO_CALLING,
       ring: 'connecting',
       mic: before.mic,
-      lastEnded: cut
-        ? { key: cut.key, reason: 'lost', ...callerOf(cut), at: deps.clock.now(), missed: false }
-        : before.lastEnded,
+      lastEnded: cut ? lostCall(cut, deps.clock.now()) : before.lastEnded,
       detail: 'The calls document closed; starting it again',
       at: deps.clock.now(),
     });
@@ -279,6 +280,15 @@ export function createCallsHost(
     },
   };
 }
+
+const lostCall = (call: CallView, at: number): EndedCallView => ({
+  key: call.key,
+  reason: 'lost',
+  ...callerOf(call),
+  at,
+  missed: false,
+  direction: call.direction,
+});
 
 const callerOf = (call: CallView) => ({
   ...(call.callerName ? { callerName: call.callerName } : {}),

@@ -184,6 +184,11 @@ export async function connected(page: Page, emulator: Emulator) {
   const rung = await ring(page, emulator);
   await command(page, 'answer', rung.key);
   await emulator.waitForCall(rung.offered.callId, (c) => c.state === 'connected', 'connected');
+  // Mobius has it connected before the document's report of it reaches the worker.
+  await waitForStatus(
+    page,
+    (s) => calling(s)?.calls.some((c) => c.key === rung.key && c.state === 'connected') === true,
+  );
   return rung;
 }
 

@@ -337,6 +337,46 @@ describe('calls host (service worker side)', () => {
     expect(await line()).toEqual({ ok: true, value: LINE });
   });
 
+  it.each([
+    ['answered, its media still being set up', { state: 'answering' as const }, 'inbound'],
+    [
+      'placed, still dialling',
+      { state: 'dialing' as const, direction: 'outbound' as const },
+      'outbound',
+    ],
+  ])(
+    'a document lost with a call the user %s: that call is the one cut off',
+    async (_, change, direction) => {
+      const { host, lose } = rig();
+      await host.sync(registered);
+      const call = { ...ringing('k2'), ...change };
+      await host.route(
+        { type: 'offscreen/update', payload: { view: view([ringing('k1'), call]) } },
+        DOCUMENT,
+      );
+      lose();
+      await host.sync(registered);
+      expect((await host.view()).lastEnded).toMatchObject({
+        key: 'k2',
+        reason: 'lost',
+        direction,
+        missed: false,
+      });
+    },
+  );
+
+  it("a document lost while a call only rang: nothing is said to be cut off (it rings on at the user's other devices)", async () => {
+    const { host, lose } = rig();
+    await host.sync(registered);
+    await host.route(
+      { type: 'offscreen/update', payload: { view: view([ringing('k1')]) } },
+      DOCUMENT,
+    );
+    lose();
+    await host.sync(registered);
+    expect(await host.view()).toMatchObject({ calls: [], lastEnded: null });
+  });
+
   it('a document closed on purpose (deregistered) ended its calls itself: nothing is left as an orphan', async () => {
     const { host, store } = rig();
     await host.sync(registered);
