@@ -11,20 +11,18 @@ import type { PageCallDetails, PageCallState, StatusSnapshot } from '../messagin
 import type { ConfirmWindows, PageCallStorage, PageCallTabs } from '../page-call-ports';
 import type { Clock } from '../ports';
 import { serialQueue } from '../serial-queue';
+import { observe, pageCallState, requestState } from './page-call-progress';
 import {
   answer,
   ask,
   dialFailed,
   mayAnswer,
   NO_PAGE_CALLS,
-  observe,
   onlySites,
   PageCallRefusal,
   type PageCalls,
-  pageCallState,
   parsePageCalls,
   requestOf,
-  requestState,
   tabChanged,
   windowClosed,
   windowOpened,

@@ -1,8 +1,9 @@
 /**
  * Calls asked for by web pages (click to call), as pure data and functions: the requests, one per
- * tab, and what each page may learn of its own. The shell (page-call-host.ts) persists the state
- * in the session's storage (a worker restart keeps it; a browser restart, whose tab ids start
- * again, does not), opens the confirmation window and dials.
+ * tab, and how each moves on (how a placed call goes on, and what a page may learn of its own:
+ * page-call-progress.ts). The shell (page-call-host.ts) persists the state in the session's
+ * storage (a worker restart keeps it; a browser restart, whose tab ids start again, does not),
+ * opens the confirmation window and dials.
  *
  * A request's life: `confirming` (the extension's own window asks the user) -> `placed` (the user
  * clicked Call: the worker chose the call's key and asked the calls document to dial) -> final:
@@ -10,9 +11,6 @@
  * request, only while the tab shows the origin that asked, and only as a `PageCallState`: never
  * the call's key, ids, the other party or any other call.
  */
-
-import type { CallingView } from '../messaging/calls';
-import type { PageCallState } from '../messaging/protocol';
 
 export type { PageCallState } from '../messaging/protocol';
 
@@ -45,12 +43,6 @@ export interface PageCalls {
 }
 
 export const NO_PAGE_CALLS: PageCalls = { requests: [] };
-
-/**
- * A placed call that has not shown up in any view of the calls after this long is taken as
- * failed (the dial's answer normally lists it at once).
- */
-export const PLACED_GRACE_MS = 20_000;
 
 /** Why a page's request was refused, with a code the content script can tell the user about. */
 export class PageCallRefusal extends Error {
@@ -199,79 +191,6 @@ export function windowsToClose(before: PageCalls, after: PageCalls): number[] {
   return before.requests
     .filter((r) => r.phase === 'confirming' && r.windowId !== undefined && !kept.has(r.windowId))
     .map((r) => r.windowId as number);
-}
-
-const liveState = (view: CallingView | undefined, key: string) =>
-  view?.calls.find((call) => call.key === key);
-
-/**
- * Follow the placed calls through a view of the calls: a call listed is seen (and remembered if
- * it connected); a call seen before and listed no more, or named as the last one ended, has
- * ended; one never seen after PLACED_GRACE_MS has failed. Returns the same object when nothing
- * changed, so the shell writes only real changes.
- */
-export function observe(state: PageCalls, view: CallingView | undefined, now: number): PageCalls {
-  let changed = false;
-  const requests = state.requests.map((request) => {
-    if (request.phase !== 'placed' || !request.key || !view) return request;
-    const call = liveState(view, request.key);
-    let next = request;
-    if (call) {
-      if (!request.seen || (call.state === 'connected' && !request.connected)) {
-        next = {
-          ...request,
-          seen: true,
-          ...(call.state === 'connected' || request.connected ? { connected: true } : {}),
-        };
-      }
-    } else if (request.seen || view.lastEnded?.key === request.key) {
-      next = { ...request, phase: 'ended' };
-    } else if (now - (request.placedAt ?? request.askedAt) > PLACED_GRACE_MS) {
-      next = { ...request, phase: 'failed' };
-    }
-    if (next !== request) changed = true;
-    return next;
-  });
-  return changed ? { requests } : state;
-}
-
-/**
- * What the page in `tabId`, showing `origin`, may learn: the state of the call it asked for, or
- * nothing (no request, another tab's, or another origin's).
- */
-export function pageCallState(
-  state: PageCalls,
-  page: { tabId: number; origin: string },
-  view: CallingView | undefined,
-  now: number,
-): PageCallState | undefined {
-  const request = requestOfTab(state, page.tabId);
-  if (!request || request.origin !== page.origin) return undefined;
-  return requestState(request, view, now);
-}
-
-/** A request's state as a page (or the confirmation window) is told it. */
-export function requestState(
-  request: PageCallRequest,
-  view: CallingView | undefined,
-  now: number,
-): PageCallState {
-  switch (request.phase) {
-    case 'confirming':
-      return 'confirming';
-    case 'ended':
-    case 'refused':
-    case 'failed':
-      return request.phase;
-    case 'placed': {
-      const call = request.key ? liveState(view, request.key) : undefined;
-      if (call) return call.state === 'connected' ? 'connected' : 'ringing';
-      if (view && request.key && (request.seen || view.lastEnded?.key === request.key))
-        return 'ended';
-      if (now - (request.placedAt ?? request.askedAt) > PLACED_GRACE_MS) return 'failed';
-      return 'ringing';
-    }
-  }
 }
 
 const PHASES: ReadonlySet<string> = new Set(['confirming', 'placed', 'ended', 'refused', 'failed']);

@@ -1,15 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createPageCallHost, type PageCallHostDeps } from '../../../lib/app/page-call-host';
+import { observe, PLACED_GRACE_MS, pageCallState } from '../../../lib/app/page-call-progress';
 import {
   answer,
   ask,
   dialFailed,
   NO_PAGE_CALLS,
-  observe,
   PageCallRefusal,
   type PageCalls,
-  PLACED_GRACE_MS,
-  pageCallState,
   parsePageCalls,
   tabChanged,
   windowClosed,
