@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { BADGE_COLORS } from '../../lib/ui/badge';
-import { CHIP_TAG } from '../../lib/ui/click-to-register';
+import { CHIP_TAG } from '../../lib/ui/page-chip';
 import type { Emulator } from '../emulator/index';
 import {
   admin,

@@ -15,11 +15,11 @@ import {
 } from '../../../lib/ui/click-to-call';
 import {
   CALL_NOTE_MS,
-  CHIP_TAG,
   type ClickToRegister,
   startClickToRegister,
 } from '../../../lib/ui/click-to-register';
 import { getNative } from '../../../lib/ui/native-dom';
+import { CHIP_TAG } from '../../../lib/ui/page-chip';
 import { demoPage } from '../../emulator/demo-page';
 import { fakeRuntime, installI18n } from './helpers';
 

@@ -5,13 +5,13 @@ import definition from '../../../entrypoints/click-to-register';
 import type { PageMessagingClient } from '../../../lib/messaging/page-client';
 import type { PageStatus } from '../../../lib/messaging/protocol';
 import {
-  CHIP_TAG,
   type ClickToRegister,
   claimFrame,
   pageEventDetail,
   STATUS_EVENT,
   startClickToRegister,
 } from '../../../lib/ui/click-to-register';
+import { CHIP_TAG } from '../../../lib/ui/page-chip';
 import { fakeRuntime, installI18n } from './helpers';
 
 const signedInIdle: PageStatus = { status: 'inactive', error: null, signedIn: true };
