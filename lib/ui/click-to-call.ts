@@ -1,6 +1,7 @@
 /**
- * Click to call on opted-in web pages (driven by click-to-register.ts, which owns the status
- * port and the chip). The page's contract:
+ * Click to call on opted-in web pages: the rules (which elements are call controls, their number,
+ * what a click may ask). The controller is click-to-call-controls.ts, driven by
+ * click-to-register.ts, which owns the status port and the chip. The page's contract:
  * - `a[href^="tel:"]` links and elements with `data-webex-line="call"` (the number in
  *   `data-number`, or the element's text) are call controls; they keep the page's look and get
  *   a title "Call <number> with Webex" when they have none;

@@ -8,9 +8,10 @@
  *   `{status, error}` (error: null or `{type, msg}`) on every change;
  * - a small status chip (closed shadow DOM, page-chip.ts) appears while the page has a control,
  *   unless a control says `data-webex-line-chip="off"`.
- * Click to call (lib/ui/click-to-call.ts) rides on the same status: `tel:` links and
- * `data-webex-line="call"` controls ask the extension to call, which asks the user in its own
- * window; the control carries `data-webex-line-call` and `document` receives `webex-line:call`.
+ * Click to call (click-to-call.ts, click-to-call-controls.ts) rides on the same status: `tel:`
+ * links and `data-webex-line="call"` controls ask the extension to call, which asks the user in
+ * its own window; the control carries `data-webex-line-call` and `document` receives
+ * `webex-line:call`.
  * Nothing else is written to the page. When the extension can no longer be reached (reloaded,
  * removed, or the site was taken off the list) the script stops: the chip goes, and the status
  * attribute is removed rather than left showing a state nobody keeps current.
@@ -19,47 +20,16 @@
  */
 
 import type { PageMessagingClient } from '../messaging/page-client';
-import type { DisplayStatus, PageCallState, PageStatus } from '../messaging/protocol';
-import {
-  CALL_CONTROL_SELECTOR,
-  CALL_EVENT,
-  CALL_STATE_ATTRIBUTE,
-  type CallRefusal,
-  callControlOf,
-  callRequestOf,
-  controlNumber,
-  FINAL_CALL_STATES,
-  type PageCallEventDetail,
-} from './click-to-call';
+import type { DisplayStatus, PageStatus } from '../messaging/protocol';
+import { createCallControls } from './click-to-call-controls';
 import { t } from './i18n';
 import { nativeDocument, nativeElement } from './native-dom';
 import { CHIP_OPT_OUT_ATTRIBUTE, chipOptedOut, createChip } from './page-chip';
+import { dispatchToPage } from './page-events';
 
 export const CONTROL_SELECTOR = '[data-webex-line="register"]';
 export const STATUS_ATTRIBUTE = 'data-webex-line-status';
 export const STATUS_EVENT = 'webex-line:status';
-/** Tel links as the page's call controls (the script checks the scheme itself as well). */
-export const TEL_SELECTOR = 'a[href^="tel:" i]';
-/** How long the chip keeps telling how a call ended, or why a click asked nothing. */
-export const CALL_NOTE_MS = 8000;
-
-/** What the chip says of the page's call, by state or by why a click asked nothing. */
-const CALL_NOTES: Record<
-  PageCallState | CallRefusal | 'busy' | 'notReady' | 'unreachable',
-  () => string
-> = {
-  confirming: () => t('chipCallConfirming'),
-  ringing: () => t('chipCallRinging'),
-  connected: () => t('chipCallConnected'),
-  ended: () => t('chipCallEnded'),
-  refused: () => t('chipCallRefused'),
-  failed: () => t('chipCallFailed'),
-  hidden: () => t('chipCallHidden'),
-  invalid: () => t('chipCallInvalid'),
-  busy: () => t('chipCallBusy'),
-  notReady: () => t('chipCallNotReady'),
-  unreachable: () => t('chipRegisterFailed'),
-};
 
 /** The only thing the page receives. */
 export interface PageStatusEventDetail {
@@ -86,14 +56,6 @@ export interface ClickToRegister {
   stop(): void;
 }
 
-type CloneInto = <T>(value: T, target: object) => T;
-
-/** Firefox content scripts must clone objects into the page's compartment; Chrome clones. */
-function forPage<T>(value: T, view: Window | null): T {
-  const cloneInto = (globalThis as { cloneInto?: CloneInto }).cloneInto;
-  return typeof cloneInto === 'function' && view ? cloneInto(value, view) : value;
-}
-
 export function startClickToRegister({
   document,
   client,
@@ -107,38 +69,16 @@ export function startClickToRegister({
   let note: string | null = null;
   let registering = false;
   let stopped = false;
-  // Click to call: the control that asked, the state of its call, and the chip's note on it.
-  let calling = false;
-  let callControl: Element | null = null;
-  let callState: PageCallState | null = null;
-  let callNote: string | null = null;
-  let callNoteTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Titles this script gave call controls (a page's own title is left alone). */
-  const ownTitles = new Map<Element, string>();
+  const calls = createCallControls({
+    dom,
+    view,
+    client,
+    status: () => current,
+    applyStatus: (status) => apply(status),
+    changed: () => sync(),
+  });
 
   const controls = () => dom.queryAll(CONTROL_SELECTOR);
-  const callControls = () =>
-    dom.queryAll(`${CALL_CONTROL_SELECTOR}, ${TEL_SELECTOR}`).filter((c) => callControlOf(c) === c);
-
-  /** Call controls keep the page's look; a title says what a click does (unless it has one). */
-  const label = () => {
-    const found = new Set(callControls());
-    for (const control of found) {
-      const number = controlNumber(control);
-      const title = nativeElement.getAttribute(control, 'title');
-      const mine = ownTitles.get(control);
-      if (title !== null && title !== mine) continue;
-      if (number === null) {
-        if (mine !== undefined) nativeElement.removeAttribute(control, 'title');
-        ownTitles.delete(control);
-        continue;
-      }
-      const wanted = t('callControlTitle', number.trim());
-      if (title !== wanted) nativeElement.setAttribute(control, 'title', wanted);
-      ownTitles.set(control, wanted);
-    }
-    for (const control of [...ownTitles.keys()]) if (!found.has(control)) ownTitles.delete(control);
-  };
 
   const sync = () => {
     if (stopped) return;
@@ -150,42 +90,9 @@ export function startClickToRegister({
         }
       }
     }
-    label();
-    const wantsChip =
-      (found.length > 0 && !found.some(chipOptedOut)) ||
-      (callNote !== null && !chipOptedOut(callControl));
-    chip.render(wantsChip ? { status: current, note: callNote ?? note } : null);
-  };
-
-  /** Tell the user about the page's call in the chip; `linger`: only for a while. */
-  const tellCall = (text: string | null, linger: boolean) => {
-    if (callNoteTimer !== null) clearTimeout(callNoteTimer);
-    callNoteTimer = null;
-    callNote = text;
-    if (text !== null && linger) {
-      callNoteTimer = setTimeout(() => {
-        callNoteTimer = null;
-        callNote = null;
-        sync();
-      }, CALL_NOTE_MS);
-    }
-    sync();
-  };
-
-  /** The state of this page's call (from its status): on its control, as an event, in the chip. */
-  const applyCall = (state: PageCallState | undefined) => {
-    const next = state ?? null;
-    if (next === callState) return;
-    callState = next;
-    if (!next) {
-      if (callControl) nativeElement.removeAttribute(callControl, CALL_STATE_ATTRIBUTE);
-      return;
-    }
-    if (callControl) nativeElement.setAttribute(callControl, CALL_STATE_ATTRIBUTE, next);
-    const detail: PageCallEventDetail = { state: next };
-    const EventCtor = view?.CustomEvent ?? CustomEvent;
-    dom.dispatch(new EventCtor(CALL_EVENT, { detail: forPage(detail, view) }));
-    tellCall(CALL_NOTES[next](), FINAL_CALL_STATES.has(next));
+    calls.label();
+    const wantsChip = (found.length > 0 && !found.some(chipOptedOut)) || calls.wantsChip();
+    chip.render(wantsChip ? { status: current, note: calls.note() ?? note } : null);
   };
 
   const apply = (status: PageStatus) => {
@@ -196,43 +103,10 @@ export function startClickToRegister({
     const key = JSON.stringify(detail);
     if (key !== lastDispatched) {
       lastDispatched = key;
-      const EventCtor = view?.CustomEvent ?? CustomEvent;
-      dom.dispatch(new EventCtor(STATUS_EVENT, { detail: forPage(detail, view) }));
+      dispatchToPage(dom, view, STATUS_EVENT, detail);
     }
-    applyCall(status.call);
+    calls.apply(status.call);
     sync();
-  };
-
-  /** A trusted click on a call control: check it, then ask the extension (which asks the user). */
-  const onCallClick = (event: Event, control: Element) => {
-    // Modified clicks (new tab, download) keep their meaning; frames get no call controls.
-    const mouse = event as MouseEvent;
-    if (mouse.ctrlKey || mouse.metaKey || mouse.shiftKey || mouse.altKey) return;
-    if (!view || view.top !== view) return;
-    // The tel: link is a Webex control here: the browser's own handler does not run as well.
-    event.preventDefault();
-    if (current && !current.signedIn) return tellCall(t('chipSignInFirst'), true);
-    if (calling || (callState !== null && !FINAL_CALL_STATES.has(callState)))
-      return tellCall(CALL_NOTES.busy(), true);
-    const asked = callRequestOf(control, view, ownTitles.get(control));
-    if ('refused' in asked) return tellCall(CALL_NOTES[asked.refused](), true);
-    calling = true;
-    if (callControl && callControl !== control)
-      nativeElement.removeAttribute(callControl, CALL_STATE_ATTRIBUTE);
-    callControl = control;
-    callState = null;
-    client
-      .placeCall(asked.number)
-      .then(apply, (error: { code?: string }) => {
-        const why =
-          error?.code === 'busy' || error?.code === 'notReady' || error?.code === 'invalid'
-            ? error.code
-            : 'unreachable';
-        tellCall(CALL_NOTES[why](), true);
-      })
-      .finally(() => {
-        calling = false;
-      });
   };
 
   const tell = (message: string) => {
@@ -244,9 +118,8 @@ export function startClickToRegister({
     // Only a real user click counts: a page script calling .click() or dispatching an event
     // must not be able to register the user's line.
     if (!event.isTrusted) return;
+    if (calls.click(event)) return;
     const target = event.target;
-    const call = target instanceof Element ? callControlOf(target) : null;
-    if (call) return onCallClick(event, call);
     const control =
       target instanceof Element ? nativeElement.closest(target, CONTROL_SELECTOR) : null;
     if (!control) return;
@@ -291,15 +164,8 @@ export function startClickToRegister({
     disconnect();
     observer.disconnect();
     dom.unlisten('click', onClick, true);
-    if (callNoteTimer !== null) clearTimeout(callNoteTimer);
     chip.render(null);
-    // Nothing this script wrote stays behind: its titles and the call's state.
-    for (const [control, title] of ownTitles) {
-      if (nativeElement.getAttribute(control, 'title') === title)
-        nativeElement.removeAttribute(control, 'title');
-    }
-    ownTitles.clear();
-    if (callControl) nativeElement.removeAttribute(callControl, CALL_STATE_ATTRIBUTE);
+    calls.stop();
     onStop?.();
   };
   disconnect = client.connectPageStatus(apply, () => {

@@ -13,11 +13,8 @@ import {
   controlNumber,
   numberShownIn,
 } from '../../../lib/ui/click-to-call';
-import {
-  CALL_NOTE_MS,
-  type ClickToRegister,
-  startClickToRegister,
-} from '../../../lib/ui/click-to-register';
+import { CALL_NOTE_MS } from '../../../lib/ui/click-to-call-controls';
+import { type ClickToRegister, startClickToRegister } from '../../../lib/ui/click-to-register';
 import { getNative } from '../../../lib/ui/native-dom';
 import { CHIP_TAG } from '../../../lib/ui/page-chip';
 import { demoPage } from '../../emulator/demo-page';
