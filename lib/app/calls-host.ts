@@ -12,9 +12,7 @@ import type { CallPreferences } from '../call-preferences';
 import {
   type CallCommand,
   type CallingView,
-  type CallView,
   callsInProgress,
-  type EndedCallView,
   type LineForCalls,
   lineKey,
   NO_CALLING,
@@ -25,6 +23,7 @@ import {
 import type { Response, StatusSnapshot } from '../messaging/protocol';
 import type { SenderInfo } from '../messaging/senders';
 import type { Clock, Fetch, Random, Store } from '../ports';
+import { cutOffCall, isCallingView } from './calling-views';
 import { createOrphanBook } from './orphan-calls';
 
 export type { CallNotifier, OffscreenPort } from '../call/host-ports';
@@ -165,14 +164,12 @@ export function createCallsHost(
     const adopted = await orphans.adopt();
     if (adopted === 0 && before.ring === 'off') return;
     deps.log('The calls document was lost', { calls: adopted });
-    // The call the user took part in (answered, placed): its "connected" may not have reached
-    // the worker before the document went. A call that only rang here is not cut off.
-    const cut = before.calls.find((call) => call.state !== 'ringing');
+    const cut = cutOffCall(before.calls, deps.clock.now());
     await save({
       ...NO_CALLING,
       ring: 'connecting',
       mic: before.mic,
-      lastEnded: cut ? lostCall(cut, deps.clock.now()) : before.lastEnded,
+      lastEnded: cut ?? before.lastEnded,
       detail: 'The calls document closed; starting it again',
       at: deps.clock.now(),
     });
@@ -218,7 +215,7 @@ export function createCallsHost(
       }
       case 'offscreen/update': {
         const { view: next, held } = (payload ?? {}) as { view?: unknown; held?: unknown };
-        if (!isView(next)) throw new Error('Not a calling view.');
+        if (!isCallingView(next)) throw new Error('Not a calling view.');
         if (held !== undefined) await orphans.keepHeld(held);
         // A new document knows no earlier call: the last one ended stays the last one.
         await save({ ...next, lastEnded: next.lastEnded ?? (await view()).lastEnded });
@@ -256,7 +253,7 @@ export function createCallsHost(
       if (!offscreen) throw new Error('This browser cannot hold calls.');
       if (!(await offscreen.exists())) throw new Error('No call is in progress here.');
       const answered = await offscreen.send({ target: 'offscreen', kind: 'command', command });
-      if (isView(answered)) {
+      if (isCallingView(answered)) {
         await save(answered);
         return answered;
       }
@@ -279,31 +276,4 @@ export function createCallsHost(
       );
     },
   };
-}
-
-const lostCall = (call: CallView, at: number): EndedCallView => ({
-  key: call.key,
-  reason: 'lost',
-  ...callerOf(call),
-  at,
-  missed: false,
-  direction: call.direction,
-});
-
-const callerOf = (call: CallView) => ({
-  ...(call.callerName ? { callerName: call.callerName } : {}),
-  ...(call.callerNumber ? { callerNumber: call.callerNumber } : {}),
-});
-
-/** Enough of a shape check that a bad report cannot break the popup. */
-function isView(value: unknown): value is CallingView {
-  if (typeof value !== 'object' || value === null) return false;
-  const view = value as Partial<CallingView>;
-  return (
-    typeof view.ring === 'string' &&
-    typeof view.mic === 'string' &&
-    Array.isArray(view.calls) &&
-    view.calls.every((call) => typeof call?.key === 'string' && typeof call.state === 'string') &&
-    typeof view.at === 'number'
-  );
 }
