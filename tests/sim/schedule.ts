@@ -148,10 +148,19 @@ function deployment(rand: () => number): Action {
  */
 const MEAN_GAPS_MS = [20_000, 20_000, 20_000, 120_000, 300_000] as const;
 
+/** The user's network round trip, drawn per seed (the `latency` action changes it later). */
+const NETWORK_ROUND_TRIPS_MS = [20, 60, 150, 400] as const;
+
 /** About one action every `meanGapMs` of simulated time (drawn per seed), for `minutes`. */
 export function schedule(seed: number, minutes: number, meanGapMs?: number): Step[] {
   const rand = prng(seed);
-  const steps: Step[] = [{ atMs: -1, action: deployment(rand) }];
+  const steps: Step[] = [
+    { atMs: -1, action: deployment(rand) },
+    // No network answers at once: a round trip from a good office line to a far VPN (from the
+    // first moment after the start, which signs in and registers on a fake clock at rest).
+    // Drawn from a stream of its own: the actions of a seed stay what they were before.
+    { atMs: 0, action: { kind: 'latency', ms: pick(prng(seed + 0x5eed), NETWORK_ROUND_TRIPS_MS) } },
+  ];
   const gapMs = meanGapMs ?? pick(rand, MEAN_GAPS_MS);
   const end = minutes * 60_000;
   for (let at = Math.floor(rand() * gapMs); at < end; at += 1 + Math.floor(rand() * 2 * gapMs)) {
@@ -162,7 +171,8 @@ export function schedule(seed: number, minutes: number, meanGapMs?: number): Ste
     let burstAt = at;
     for (let more = 0; more < 2 && next.kind === 'user' && rand() < 1 / 3; more += 1) {
       const what = pick(rand, ['register', 'deregister', 'removeDevice', 'register'] as const);
-      burstAt += 1 + Math.floor(rand() * 2_000);
+      // Mostly quick (the next button is right there), now and then after a second or two.
+      burstAt += 1 + Math.floor(rand() ** 2 * 2_000);
       steps.push({ atMs: burstAt, action: { kind: 'user', what } });
     }
   }

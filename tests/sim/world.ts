@@ -36,9 +36,10 @@ export const STALE_REGISTERED_BOUND_MS = 60_000;
 /** Wanted with nothing armed and nothing in flight: allowed this long (between two writes). */
 export const UNARMED_BOUND_MS = 5_000;
 /**
- * A Register the engine accepted (the call answered) must show: the line leaves "inactive"
- * (connecting, registered) or says why not (an error) within this long. A register starts at
- * once; 10 s is the answer's own write plus a step, far from anything a user would call working.
+ * A Register the engine accepted (the call answered) must show: the line leaves "idle" or
+ * "inactive" (connecting, registered) or says why not (an error) within this long. A register
+ * starts at once; 10 s is the answer's own write plus a step, far from anything a user would
+ * call working.
  */
 export const DROPPED_REGISTER_BOUND_MS = 10_000;
 /**
@@ -482,8 +483,12 @@ export class World {
         await this.perform((steps[next] as Step).action);
         next += 1;
       }
-      await this.rig.advance(STEP_MS, STEP_MS);
-      this.elapsed += STEP_MS;
+      // To the next action's own moment (a click 120 ms after another lands then, not at the
+      // next 250 ms step), at most one step at a time.
+      const nextAt = steps[next]?.atMs ?? end;
+      const stepMs = Math.max(1, Math.min(STEP_MS, nextAt - this.elapsed));
+      await this.rig.advance(stepMs, stepMs);
+      this.elapsed += stepMs;
       await this.serversBack();
       const violation = await this.check();
       if (violation) {
@@ -582,12 +587,14 @@ export class World {
         };
     }
     if (this.registerAnsweredAt !== null) {
-      if (!expected || record.state !== 'inactive') this.registerAnsweredAt = null;
+      // Not registered and not trying: idle (never registered, or deregistered) or inactive.
+      const still = record.state === 'idle' || record.state === 'inactive';
+      if (!expected || !still) this.registerAnsweredAt = null;
       else if (at - this.registerAnsweredAt > DROPPED_REGISTER_BOUND_MS)
         return {
           invariant: 'register dropped',
           atMs: at,
-          detail: `Register answered ${Math.round((at - this.registerAnsweredAt) / 1000)} s ago, still inactive with no error`,
+          detail: `Register answered ${Math.round((at - this.registerAnsweredAt) / 1000)} s ago, still ${record.state} with no error`,
         };
     }
     const armed = [...rig.alarms.armed.keys()].some((name) => name.startsWith('timer:line:'));
