@@ -23,8 +23,10 @@ export function onRegister(record: EngineRecord, event: Of<'register'>, ctx: Ctx
   const flow = record.flow;
   record.wanted = true;
   if (flow?.kind === 'deregister') {
-    // A deregistration is finishing (maybe one a killed worker left): then register afresh.
+    // A deregistration is finishing (maybe one a killed worker left): then register afresh,
+    // and show the click at once rather than "idle" while its DELETE runs (up to its deadline).
     flow.thenRegister = event.blocked === null;
+    if (flow.thenRegister && record.state === 'idle') toConnecting(record, out);
     return;
   }
   if (flow?.kind === 'signOut') return;

@@ -120,6 +120,34 @@ describe('the line does not go quiet at the seams', () => {
     expect([...rig.cloud.devices.keys()]).not.toContain(stale);
   });
 
+  it('found by the simulation (seeds 85, 398): Register pressed while a deregistration\'s DELETE is still out shows connecting at once, and registers once it answers', async () => {
+    const rig = new WorkerRig();
+    await rig.registered();
+    const service = await rig.current();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    rig.http.on(
+      'DELETE',
+      /\/devices\//,
+      async (request: RecordedRequest) => {
+        await gate;
+        return rig.cloud.handle(request);
+      },
+      1,
+    );
+    void service.deregister();
+    await rig.advance(500);
+    await service.register();
+    // Before: "idle" for as long as the DELETE took (up to its 20 s deadline), as if not clicked.
+    expect((await service.snapshot()).state).toBe('connecting');
+    release();
+    await rig.advance(5_000);
+    expect((await service.snapshot()).state).toBe('active');
+    expect(rig.cloud.devices.size).toBe(1);
+  });
+
   it('bug 5: the failback timer firing while a keepalive is in flight is deferred, not dropped', async () => {
     const rig = new WorkerRig();
     rig.cloud.fault('register', json(503), { prefix: PRIMARY, times: 4 });
