@@ -14,55 +14,20 @@ import type {
   MicPermission,
   RingReadiness,
 } from '../messaging/calls';
-import type { Clock, Fetch, Random } from '../ports';
 import type { CallSpec } from '../webex/calls';
+import { commandEvent, READS_MIC_FIRST } from './command-event';
+import type { CallsAppDeps } from './document-ports';
 import { CallInterpreter } from './interpreter';
-import { MercuryClient, type MercuryStatus, type SocketLike, type Timers } from './mercury-client';
+import { MercuryClient, type MercuryStatus } from './mercury-client';
 import { type CallTarget, endOrphans, heldCalls } from './orphans';
 import { sendAuthorized } from './requests';
 import { type CallTiming, callTimingFrom } from './timing';
-import type { CallEvent, CallNotice, CallRecord, MediaCommand, RequestOutcome } from './types';
+import type { CallNotice, CallRecord, RequestOutcome } from './types';
 import { callViews, endedView } from './views';
 
 /** Rings here: a ringing call not already being answered (call waiting holds the other first). */
 const ringsHere = (record: CallRecord) =>
   record.state === 'ringing' && record.answerAfterHold === null;
-
-export interface WorkerPort {
-  line(): Promise<LineForCalls | null>;
-  /** `Bearer …`; `rejected` is the one a server just refused (the worker refreshes). */
-  token(rejected?: string): Promise<string | null>;
-  update(view: CallingView, held: HeldCall[]): void;
-  /** Orphans (by key) this document ended at Mobius. */
-  orphansEnded(keys: string[]): void;
-}
-
-export interface MediaPort {
-  run(key: string, command: MediaCommand): Promise<CallEvent | null>;
-  setMuted(key: string, muted: boolean): void;
-  micPermission(): Promise<MicPermission>;
-  /** The user's devices ('' = default): the microphone from the next Answer, the speaker now. */
-  configure(devices: { microphone: string; speaker: string }): void;
-}
-
-export interface RingtonePort {
-  start(): void;
-  stop(): void;
-  /** Ring volume (0 to 1) and ringer device ('' = default), from the next burst. */
-  configure(settings: { volume: number; device: string }): void;
-}
-
-export interface CallsAppDeps {
-  clock: Clock;
-  random: Random;
-  timers: Timers;
-  fetch: Fetch;
-  openSocket(url: string): SocketLike;
-  worker: WorkerPort;
-  media: MediaPort;
-  ringtone: RingtonePort;
-  log(line: string): void;
-}
 
 export class CallsApp {
   private line: LineForCalls | null = null;
@@ -171,29 +136,15 @@ export class CallsApp {
       if (command.muted) this.muted.add(command.key);
       else this.muted.delete(command.key);
       this.deps.media.setMuted(command.key, command.muted);
-    } else if (command.kind === 'dial') {
-      const line = this.line;
-      if (!line) throw new Error('The line is not registered here: no call can be placed.');
-      // The permission may have been granted since (the microphone page).
-      this.mic = await this.deps.media.micPermission().catch(() => this.mic);
-      await this.interpreter.dispatch({
-        kind: 'dial',
-        key: command.key,
-        deviceId: line.deviceId,
-        number: command.number,
-      });
-    } else if (command.kind === 'hold') {
-      await this.interpreter.dispatch({ kind: 'hold', key: command.key, held: command.held });
-    } else if (command.kind === 'digits') {
-      await this.interpreter.dispatch({ kind: 'digits', key: command.key, digits: command.digits });
-    } else if (command.kind === 'transfer') {
-      await this.interpreter.dispatch({ kind: 'transfer', key: command.key, to: command.to });
     } else {
-      if (command.kind === 'answer') {
-        // The permission may have been granted since the call arrived (the microphone page).
+      const line = this.line;
+      if (command.kind === 'dial' && !line)
+        throw new Error('The line is not registered here: no call can be placed.');
+      if (READS_MIC_FIRST.has(command.kind)) {
         this.mic = await this.deps.media.micPermission().catch(() => this.mic);
       }
-      await this.interpreter.dispatch({ kind: command.kind, key: command.key });
+      // Only a dial reads the device, and a dial has a line (checked above).
+      await this.interpreter.dispatch(commandEvent(command, line?.deviceId ?? ''));
     }
     this.ringtoneFollowsCalls();
     return this.publish();

@@ -4,8 +4,9 @@
  * (AudioContext.setSinkId where the browser has it; else the default device). Plays from the
  * offscreen document, so it rings with no extension page open.
  */
-import type { RingtonePort } from '../call/calls-app';
+
 import { ringGain } from '../call/devices';
+import type { RingtonePort } from '../call/document-ports';
 import { chooseOutput, type SinkTarget } from './audio-output';
 
 const ON_MS = 2_000;

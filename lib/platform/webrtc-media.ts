@@ -7,8 +7,8 @@
  * call machine's media commands; every decision is the call table's.
  */
 
-import type { MediaPort } from '../call/calls-app';
 import { micConstraints, micFallsBack } from '../call/devices';
+import type { MediaPort } from '../call/document-ports';
 import type { CallEvent, MediaCommand } from '../call/types';
 import type { CallDevices } from '../call-preferences';
 import type { MicPermission } from '../messaging/calls';
