@@ -429,12 +429,13 @@ export class World {
   private async userAction(
     what: 'register' | 'deregister' | 'signOut' | 'signIn' | 'removeDevice',
   ) {
+    // Signed out, the popup offers Sign in and nothing else: that is what the click does.
+    if (!this.user.signedIn && (what === 'register' || what === 'removeDevice')) what = 'signIn';
     const service = await this.rig.current();
     const run = (work: Promise<unknown>) =>
       void work.catch((e: unknown) => this.note(`user ${what} failed: ${e}`));
     switch (what) {
       case 'register':
-        if (!this.user.signedIn) return;
         this.user.wants = true;
         this.lastConfirmed = Math.max(this.lastConfirmed, this.elapsed);
         return run(
