@@ -1,5 +1,6 @@
 /** Run one seed, shrink a failing schedule to a short repro, and describe the result. */
 import { vi } from 'vitest';
+import { deterministic } from './determinism';
 import { type Step, schedule } from './schedule';
 import { type Violation, World } from './world';
 
@@ -12,22 +13,25 @@ export interface SimResult {
   log: string[];
 }
 
-export async function runSteps(steps: Step[], minutes: number) {
+/** Run `steps` as seed `seed` (its ids and tokens; the steps may be a shrunk part of it). */
+export async function runSteps(seed: number, steps: Step[], minutes: number) {
   vi.useFakeTimers();
   vi.setSystemTime(SIM_START);
+  const undo = deterministic(seed);
   try {
     const world = new World();
     await world.start(steps.filter((step) => step.atMs < 0));
     const violation = await world.run(steps, minutes);
     return { violation, log: world.log };
   } finally {
+    undo();
     vi.useRealTimers();
   }
 }
 
 export async function runSeed(seed: number, minutes: number): Promise<SimResult> {
   const steps = schedule(seed, minutes);
-  const { violation, log } = await runSteps(steps, minutes);
+  const { violation, log } = await runSteps(seed, steps, minutes);
   return { seed, violation, steps, log };
 }
 
@@ -39,7 +43,7 @@ export async function shrink(result: SimResult, minutes: number, budget = 60): P
   for (let i = steps.length - 1; i >= 0 && budget > 0; i -= 1) {
     const without = steps.filter((_, index) => index !== i);
     budget -= 1;
-    const { violation } = await runSteps(without, minutes);
+    const { violation } = await runSteps(result.seed, without, minutes);
     if (violation?.invariant === broken) steps = without;
   }
   return steps;
