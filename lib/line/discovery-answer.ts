@@ -106,8 +106,12 @@ export function onListed(
     });
     return;
   }
+  // Ours: made as this session's WDM device, or as the one the lost POST was made as.
   const ours = (outcome.value as DeviceList).devices.filter(
-    (device) => device.clientDeviceUri === flow.context?.clientDeviceUri,
+    (device) =>
+      device.clientDeviceUri !== undefined &&
+      (device.clientDeviceUri === flow.context?.clientDeviceUri ||
+        device.clientDeviceUri === checking.clientDeviceUri),
   );
   for (const device of ours) {
     out.log('mobius', 'Removing a device left by an interrupted registration', {

@@ -10,7 +10,7 @@ import type { Effects, EngineEvent, TransitionContext } from './events';
 import { deregisterFlow, type Flow } from './flow';
 import { DUE_SLACK_MS, sendKeepalive, unconfirmed } from './keepalive';
 import { keepaliveDelayMs } from './policy';
-import { type EngineRecord, isRegistered, registeredDevice } from './record';
+import { type EngineRecord, isRegistered, registeredDevice, unconfirmedOf } from './record';
 import { clearRuntime, dropDevice, setFlow, toConnecting, toInactive } from './states';
 
 type Ctx = TransitionContext;
@@ -112,7 +112,7 @@ export function onWake(record: EngineRecord, event: Of<'wake'>, ctx: Ctx, out: E
   out.log('line', 'Resuming after an interrupted request', { request: lost.tag });
   record.pending = null;
   if (lost.tag === 'register' && lost.serverUrl) {
-    record.unconfirmed.push({ serverUrl: lost.serverUrl, since: lost.sentAt });
+    record.unconfirmed.push(unconfirmedOf(lost.serverUrl, lost.sentAt, lost.clientDeviceUri));
   }
   const flow = record.flow;
   const ours = lost.flowSeq === record.flowSeq;

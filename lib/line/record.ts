@@ -59,12 +59,28 @@ export interface Pending {
   deadlineAt: number;
   /** For a registration POST: where, so a lost answer is checked there. */
   serverUrl?: string;
+  /** For a registration POST: the WDM device it was made as (see `Unconfirmed`). */
+  clientDeviceUri?: string;
 }
 
 /** A registration POST whose answer never arrived: our device may exist at that server. */
 export interface Unconfirmed {
   serverUrl: string;
   since: number;
+  /**
+   * The WDM device the POST was made as: a device listed with it is ours even after a sign-out
+   * replaced the WDM device (simulation seed 362). Absent in records saved before.
+   */
+  clientDeviceUri?: string;
+}
+
+/** What a registration POST whose answer never came leaves to check. */
+export function unconfirmedOf(
+  serverUrl: string,
+  since: number,
+  clientDeviceUri: string | undefined,
+): Unconfirmed {
+  return { serverUrl, since, ...(clientDeviceUri ? { clientDeviceUri } : {}) };
 }
 
 export interface EngineRecord {

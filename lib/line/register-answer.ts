@@ -9,7 +9,7 @@ import { parseRestoreDevice } from './device-limit';
 import type { Effects, TransitionContext } from './events';
 import { type AttemptFlow, type RegistrationContext, type Round, roleOf } from './flow';
 import { tooManyRequests } from './policy';
-import type { EngineRecord, ServerRef } from './record';
+import { type EngineRecord, type ServerRef, unconfirmedOf } from './record';
 import type { RequestResult } from './requests';
 import { toActive, toInactive } from './states';
 
@@ -42,7 +42,7 @@ export function onPosted(
   const { row } = failure;
   if (unknownAnswer(outcome)) {
     // A garbled 2xx or no answer in time: the POST may have made a device. Check there first.
-    record.unconfirmed.push({ serverUrl: url, since: sentAt });
+    record.unconfirmed.push(unconfirmedOf(url, sentAt, flow.context?.clientDeviceUri));
     flow.phase = 'verify';
   }
   if (outcome.error.kind === 'untrusted') {
@@ -140,7 +140,9 @@ export function onRestorePosted(
   }
   const failure = classifyFailure(outcome.error);
   if (unknownAnswer(outcome)) {
-    record.unconfirmed.push({ serverUrl: restore.server.url, since: sentAt });
+    record.unconfirmed.push(
+      unconfirmedOf(restore.server.url, sentAt, flow.context?.clientDeviceUri),
+    );
     flow.phase = 'verify';
   }
   if (outcome.error.kind === 'untrusted') {

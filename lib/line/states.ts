@@ -203,7 +203,9 @@ export function send(
     tag: spec.tag,
     sentAt: ctx.now,
     deadlineAt: ctx.now + deadline,
-    ...(spec.tag === 'register' ? { serverUrl: spec.server.url } : {}),
+    ...(spec.tag === 'register'
+      ? { serverUrl: spec.server.url, clientDeviceUri: spec.clientDeviceUri }
+      : {}),
   };
   if (spec.tag === 'register') record.target = spec.server;
   out.request(id, spec);

@@ -35,7 +35,7 @@ import {
   onWatchdogTimer,
 } from './lifecycle';
 import { keepWatching, onReconcile } from './reconcile';
-import type { EngineRecord } from './record';
+import { type EngineRecord, type Pending, unconfirmedOf } from './record';
 import { unknownAnswer } from './register-answer';
 import type { RequestResult } from './requests';
 import { leftoverOf, setFlow, toConnecting } from './states';
@@ -104,13 +104,13 @@ function onOutcome(
   const { result } = event;
   if (pending?.id !== event.id) {
     out.log('line', 'A late answer to an abandoned request', { request: result.tag });
-    return absorb(record, result, event.serverUrl, ctx.now);
+    return absorb(record, result, { serverUrl: event.serverUrl, sentAt: ctx.now });
   }
   record.pending = null;
   const flow = pending.flowSeq === record.flowSeq ? record.flow : null;
   if (flow === null && record.flow !== null) {
     // The flow changed while the request was out (a deregister, a sign-out, a start-up).
-    return absorb(record, result, pending.serverUrl, pending.sentAt);
+    return absorb(record, result, pending);
   }
   switch (flow?.kind) {
     case 'attempt':
@@ -132,7 +132,7 @@ function onOutcome(
       break;
   }
   // The flow changed while the request was out (a deregister, a sign-out): what it did stays ours.
-  absorb(record, result, pending.serverUrl, pending.sentAt);
+  absorb(record, result, pending);
 }
 
 /**
@@ -142,13 +142,14 @@ function onOutcome(
 function absorb(
   record: EngineRecord,
   result: RequestResult,
-  serverUrl: string | undefined,
-  sentAt: number,
+  { serverUrl, sentAt, clientDeviceUri }: Pick<Pending, 'serverUrl' | 'sentAt' | 'clientDeviceUri'>,
 ) {
   if (result.tag !== 'register' || !serverUrl) return;
   const { outcome } = result;
   if (outcome.ok) record.leftovers.push(leftoverOf(outcome.value, serverUrl));
-  else if (unknownAnswer(outcome)) record.unconfirmed.push({ serverUrl, since: sentAt });
+  else if (unknownAnswer(outcome)) {
+    record.unconfirmed.push(unconfirmedOf(serverUrl, sentAt, clientDeviceUri));
+  }
 }
 
 /** Move the flow on until a request is in flight, a timer is set, or nothing is left to do. */

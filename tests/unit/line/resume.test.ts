@@ -57,6 +57,21 @@ describe('resuming after a kill', () => {
     expect(line?.mobiusDeviceId).toBe([...h.cloud.devices.keys()][0]);
   });
 
+  it('mid registration POST, then a sign-out: the next registration deletes the device the lost POST made as the old WDM device (simulation seed 362)', async () => {
+    const h = await killedAfterRegistrationPost();
+    const [lost] = [...h.cloud.devices.keys()];
+    await h.service.signOut();
+    await h.service.whenIdle();
+    await h.advance(WATCHDOG);
+    await h.signIn();
+    await h.service.register();
+    await h.advance(WATCHDOG);
+    expect(await h.state()).toBe('active');
+    // Before: two devices at Mobius, the lost one (listed under the old WDM device) kept.
+    expect([...h.cloud.devices.keys()]).not.toContain(lost);
+    expect(h.cloud.devices.size).toBe(1);
+  });
+
   it('mid registration POST that the server never saw: registers once', async () => {
     const h = new Harness();
     await h.signIn();

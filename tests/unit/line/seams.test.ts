@@ -120,7 +120,7 @@ describe('the line does not go quiet at the seams', () => {
     expect([...rig.cloud.devices.keys()]).not.toContain(stale);
   });
 
-  it('found by the simulation (seeds 85, 398): Register pressed while a deregistration\'s DELETE is still out shows connecting at once, and registers once it answers', async () => {
+  it("found by the simulation (seeds 85, 398): Register pressed while a deregistration's DELETE is still out shows connecting at once, and registers once it answers", async () => {
     const rig = new WorkerRig();
     await rig.registered();
     const service = await rig.current();

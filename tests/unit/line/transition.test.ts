@@ -179,7 +179,9 @@ describe('transition table rows', () => {
       tag === 'prepare' ? { tag, prepared: { ok: true, context } } : null,
     ).record;
     const woken = transition(midPost, { kind: 'wake', reason: 'worker' }, ctx(1_100_000));
-    expect(woken.record.unconfirmed).toEqual([{ serverUrl: SERVER, since: 1_000_000 }]);
+    expect(woken.record.unconfirmed).toEqual([
+      { serverUrl: SERVER, since: 1_000_000, clientDeviceUri: WDM },
+    ]);
     expect(woken.effects).toContainEqual(
       expect.objectContaining({ kind: 'request', spec: expect.objectContaining({ tag: 'list' }) }),
     );
