@@ -74,6 +74,12 @@ export interface Unconfirmed {
   clientDeviceUri?: string;
 }
 
+/**
+ * A sign-out the engine has not finished (its task failed half-way, or its worker died): it
+ * resumes at the next event, and ends whatever session is current by then.
+ */
+export const owesSignOut = (record: EngineRecord): boolean => record.flow?.kind === 'signOut';
+
 /** What a registration POST whose answer never came leaves to check. */
 export function unconfirmedOf(
   serverUrl: string,

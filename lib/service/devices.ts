@@ -5,7 +5,7 @@
  */
 import type { Authorize, RegistrationContextProvider } from '../line/deps';
 import type { Interpreter } from '../line/interpreter';
-import { loadRecord } from '../line/record';
+import { loadRecord, owesSignOut } from '../line/record';
 import type { DeviceView } from '../messaging/protocol';
 import type { Fetch, Store } from '../ports';
 import type { WebexFailure } from '../webex/http';
@@ -53,7 +53,7 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     const signingOut = async () =>
       deps.signingOut() ||
       deps.signOutsStarted() !== signOutsBefore ||
-      (await loadRecord(deps.store)).flow?.kind === 'signOut';
+      owesSignOut(await loadRecord(deps.store));
     const SIGNING_OUT = {
       ok: false as const,
       error: { kind: 'auth' as const, definitive: true, message: 'Signing out' },

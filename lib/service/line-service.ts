@@ -8,7 +8,7 @@ import { REFRESH_TIMER, TokenManager } from '../auth/token-manager';
 import { authorizationHeader } from '../auth/tokens';
 import type { StartupReason } from '../line/events';
 import { type EventSource, Interpreter, timerOf } from '../line/interpreter';
-import { LINE_TIMERS, loadRecord, registeredDevice } from '../line/record';
+import { LINE_TIMERS, loadRecord, owesSignOut, registeredDevice } from '../line/record';
 import { DEFAULT_TIMING, resolveTiming, type Timing } from '../line/timing';
 import type { LineForCalls } from '../messaging/calls';
 import type { DiagnosticEntry, StatusSnapshot } from '../messaging/protocol';
@@ -128,6 +128,7 @@ export function createLineService(deps: LineServiceDeps): LineService {
     engine: () => engine,
     status: () => status,
     log,
+    signOutOwed: async () => owesSignOut(await loadRecord(store)),
   });
   const status = createStatusBroadcaster({
     store,

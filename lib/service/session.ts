@@ -43,6 +43,8 @@ export interface SessionDeps {
   log(kind: string, message: string, data?: Record<string, unknown>): void;
   /** Erases what the UI kept for the user (the popup's recent numbers). */
   forgetUserData?(): Promise<void>;
+  /** The engine still owes a sign-out (`owesSignOut` on its record). */
+  signOutOwed(): Promise<boolean>;
 }
 
 export interface Session {
@@ -171,6 +173,12 @@ export function createSession(deps: SessionDeps): Session {
       // The settings moved to another environment or integration while the window was open
       // (a policy change): these tokens belong to the old ones and are not kept.
       if (!sameIdentity(await loadSettings(), outcome.tokens.session)) return false;
+      if (await deps.signOutOwed()) {
+        // Finished first, with the old tokens: resumed after these are saved, it would end the
+        // new session (the simulation's seed 91: signed out again right after signing in).
+        log('auth', 'Finishing the sign-out still owed before keeping the new tokens');
+        await signOutNow();
+      }
       const previous = await discovery.cachedPeople(settings);
       if (person?.ok && previous && previous.userId !== person.value.userId) {
         // Someone else signed in: drop the previous user's line while their token still works.

@@ -183,6 +183,26 @@ describe('the line does not go quiet at the seams', () => {
     expect(snap.state).toBe('active');
   });
 
+  it('a sign-out left owed (its record write hung after the DELETE) ends the old session before a new sign-in keeps its tokens (found by the simulation, seed 91)', async () => {
+    const rig = new WorkerRig();
+    await rig.registered();
+    const service = await rig.current();
+    rig.disk.next(RECORD_KEY, 'hang', (value) => {
+      const flow = (value as { flow?: { kind?: string; phase?: string } } | undefined)?.flow;
+      return flow?.kind === 'signOut' && flow.phase === 'session';
+    });
+    const signingOut = service.signOut().catch(() => undefined);
+    await rig.advance(10_000);
+    await signingOut;
+    const again = await (await rig.current()).signInWithOutcome();
+    expect(again.outcome).toBe('signedIn');
+    await rig.advance(2 * MINUTE);
+    // Before: the owed sign-out resumed after the new tokens were saved and ended that session.
+    const snap = await (await rig.current()).snapshot();
+    expect(snap.auth).toBe('signedIn');
+    expect(rig.disk.data.get('auth:tokens')).toBeTruthy();
+  });
+
   it('a sign-in whose token write fails keeps its tokens (found by the simulation, seed 129 of the three-click bursts)', async () => {
     const rig = new WorkerRig();
     await rig.registered();
