@@ -162,6 +162,8 @@ export default defineBackground(() => {
         }),
       // A re-registration that waited for the calls runs now (SDK all_calls_cleared).
       callsCleared: () => tasks.run('Calls cleared', () => service.callsCleared()),
+      // Alarms follow the wall clock: a jump the document saw re-derives the line's timers.
+      wallClockJumped: () => tasks.run('Clock jumped', () => service.onStartup('workerWake')),
       log: (message, data) => diagnostics.add('calls', message, data),
     },
     extensionIds,

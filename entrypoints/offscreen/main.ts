@@ -81,15 +81,15 @@ browser.runtime.onMessage.addListener((message: unknown) => {
   }
 });
 
-// A clock set back delays Chrome's alarms, a stopped worker's keepalives among them: wake it
-// (any message does; its wake reconciles with the clock) when the wall clock jumps.
+// A clock set back delays Chrome's alarms, a stopped worker's keepalives among them: tell the
+// worker (the message wakes a stopped one) when the wall clock jumps, and it reconciles.
 watchWallClock({
   wall: () => Date.now(),
   elapsed: () => performance.now(),
   timers,
   onJump: (ms) => {
     log(`the wall clock jumped ${ms} ms: waking the service worker`);
-    void ask('offscreen/update', { view: app.view() }).catch(() => undefined);
+    void ask('offscreen/clockJumped', { jumpMs: ms }).catch(() => undefined);
   },
 });
 

@@ -51,6 +51,8 @@ export interface CallsHostDeps {
    * re-registration of the line that waited for it may run. Called after the view is stored.
    */
   callsCleared?(): void;
+  /** The document saw the wall clock jump: the line re-derives its timers (a reconcile). */
+  wallClockJumped?(): void;
   log(message: string, data?: Record<string, unknown>): void;
 }
 
@@ -212,6 +214,13 @@ export function createCallsHost(
         );
         if (!authorization) throw new Error('Not signed in.');
         return { authorization };
+      }
+      case 'offscreen/clockJumped': {
+        const jumpMs = (payload as { jumpMs?: unknown } | undefined)?.jumpMs;
+        if (typeof jumpMs !== 'number' || !Number.isFinite(jumpMs)) throw new Error('Not a jump.');
+        deps.log('The wall clock jumped; reconciling the line', { jumpMs });
+        deps.wallClockJumped?.();
+        return {};
       }
       case 'offscreen/update': {
         const { view: next, held } = (payload ?? {}) as { view?: unknown; held?: unknown };

@@ -171,6 +171,11 @@ export interface OffscreenRequestMap {
   'offscreen/update': [{ view: CallingView; held?: HeldCall[] }, Record<string, never>];
   /** These orphans (by key) are ended at Mobius (or were already gone there). */
   'offscreen/orphansEnded': [{ keys: string[] }, Record<string, never>];
+  /**
+   * The wall clock jumped against elapsed time (lib/call/wall-clock-watch.ts): Chrome's alarms
+   * follow the wall clock, so the line's timers are re-derived now.
+   */
+  'offscreen/clockJumped': [{ jumpMs: number }, Record<string, never>];
 }
 
 export type OffscreenRequestType = keyof OffscreenRequestMap;
@@ -180,6 +185,7 @@ export const OFFSCREEN_REQUESTS: readonly OffscreenRequestType[] = [
   'offscreen/token',
   'offscreen/update',
   'offscreen/orphansEnded',
+  'offscreen/clockJumped',
 ];
 
 /** Service worker -> offscreen document (runtime messages addressed by `target`). */

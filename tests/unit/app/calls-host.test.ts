@@ -107,6 +107,7 @@ function rig(
         clear: async (key) => void events.push(`clear ${key}`),
       },
       changed: () => events.push('changed'),
+      wallClockJumped: () => events.push('clock jumped'),
       callsCleared: () =>
         cleared.push(
           (store.data.get(CALLS_VIEW_KEY) as CallingView | undefined)?.calls.length ?? -1,
@@ -130,6 +131,15 @@ const registered = {
 };
 
 describe('calls host (service worker side)', () => {
+  it("the document's word that the wall clock jumped makes the line reconcile; a malformed or foreign one does not", async () => {
+    const { host, events } = rig();
+    const jumped = (jumpMs: unknown) => ({ type: 'offscreen/clockJumped', payload: { jumpMs } });
+    expect(await host.route(jumped(-3_600_000), DOCUMENT)).toEqual({ ok: true, value: {} });
+    expect(await host.route(jumped('soon'), DOCUMENT)).toMatchObject({ ok: false });
+    expect(host.route(jumped(5_000), { ...DOCUMENT, tabId: 3 })).toBeUndefined();
+    expect(events.filter((e) => e === 'clock jumped')).toHaveLength(1);
+  });
+
   it('opens the document while the line is registered and closes it when it is not', async () => {
     const { host, events } = rig();
     await host.sync(registered);
