@@ -58,6 +58,9 @@ class InProcessServer implements ServerSwitch {
 export function createInProcessEmulator(options: InProcessOptions): InProcessEmulator {
   const urls = emulatorUrls(options.urls.base, options.urls.primary, options.urls.backup);
   const parts = createParts(options, urls);
+  // Every answer is dated by the emulator's clock, as Node's HTTP server dates the HTTP
+  // emulator's (RFC 9110 §6.6.1): a Retry-After date is read against it.
+  const dated = () => ({ Date: new Date(parts.state.now()).toUTCString() });
   const servers: Record<ServerName, InProcessServer> = {
     base: new InProcessServer(urls.base),
     primary: new InProcessServer(urls.primary),
@@ -125,7 +128,7 @@ export function createInProcessEmulator(options: InProcessOptions): InProcessEmu
         const text = isBodyless(reply.status) ? null : (reply.body ?? null);
         return new Response(text, {
           status: reply.status,
-          headers: bodyHeaders(reply, outcome.headers),
+          headers: { ...dated(), ...bodyHeaders(reply, outcome.headers) },
         });
       }
       case 'stall': {
@@ -157,7 +160,7 @@ export function createInProcessEmulator(options: InProcessOptions): InProcessEmu
         });
         return new Response(stream, {
           status: reply.status,
-          headers: stalledHeaders(reply, outcome.headers),
+          headers: { ...dated(), ...stalledHeaders(reply, outcome.headers) },
         });
       }
     }

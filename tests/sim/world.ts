@@ -8,6 +8,7 @@
  * (real time passing, which the emulator and the invariants use).
  */
 import { vi } from 'vitest';
+import { WALL_CLOCK_JUMP_MS, WALL_CLOCK_WATCH_MS } from '../../lib/call/wall-clock-watch';
 import { DEV_REDIRECT_URL } from '../../lib/dev-integration';
 import { RECORD_KEY } from '../../lib/line/record';
 import { DEFAULT_TIMING } from '../../lib/line/timing';
@@ -123,16 +124,16 @@ interface UserModel {
 const HUGE_RETRY_AFTER_SEC = 31_536_000;
 
 /** The schedule's reply as an emulator fault (status and body, a reset, or a stall). */
-function faultOf(reply: Reply): Omit<FaultSpec, 'endpoint'> {
+function faultOf(reply: Reply, mobiusNow: number): Omit<FaultSpec, 'endpoint'> {
   if (reply === 'network') return { reset: true };
   if (reply === 'hang') return { stall: true };
   const fault: Omit<FaultSpec, 'endpoint'> = { status: reply.status };
   if (reply.retryAfter === '0') fault.retryAfter = 0;
   if (reply.retryAfter === 'huge') fault.retryAfter = HUGE_RETRY_AFTER_SEC;
-  // "90 s from now" as the extension reads it: the clock steps are the computer's, and a skew
-  // between it and Mobius is not what this reply tests.
+  // "90 s from now" on Mobius's clock, which also dates its answers (the `Date` header), so the
+  // computer's clock steps do not skew it; answered later, the date may have passed (retry now).
   if (reply.retryAfter === 'date')
-    fault.headers = { 'Retry-After': new Date(Date.now() + 90_000).toUTCString() };
+    fault.headers = { 'Retry-After': new Date(mobiusNow + 90_000).toUTCString() };
   if (reply.errorCode !== undefined)
     fault.body = { userId: USER.id, errorCode: reply.errorCode, devices: [] };
   else if (reply.status === 400) fault.body = { error: 'invalid_grant' };
@@ -154,6 +155,8 @@ function opOf(request: RecordedRequest): Op | undefined {
 export class World {
   /** How far the schedule stepped the computer's clock: Mobius's time is `Date.now()` less this. */
   private clockShift = 0;
+  /** When the calls document wakes the worker after a wall-clock jump it saw (elapsed). */
+  private documentWakeAt: number | null = null;
   readonly emulator: InProcessEmulator = createInProcessEmulator({
     urls: SIM_URLS,
     clock: { now: () => Date.now() - this.clockShift },
@@ -234,6 +237,11 @@ export class World {
     if (toPrimary) this.primaryTouched = this.elapsed;
     if (this.elapsed < this.offlineUntil) return 'network';
     const op = opOf(request);
+    // A fault injected earlier answers this one: its window counts from now, not from when it
+    // was injected (six keepalive faults can wait for a registration minutes later).
+    if (op && this.emulator.pendingFaults().some((f) => f.endpoint === ENDPOINTS[op])) {
+      this.faultUntil = Math.max(this.faultUntil, this.elapsed + FAULT_GRACE_MS);
+    }
     if (op === 'token') {
       // A refresh spends the old refresh token (once it arrives); the new one exists only in
       // this worker's memory until its write lands.
@@ -355,6 +363,11 @@ export class World {
         vi.setSystemTime(Date.now() + action.byMs);
         this.clockShift += action.byMs;
         if (action.byMs > 0) this.steppedForwardAt = this.elapsed;
+        // The calls document (open while the line can ring) sees the jump at its next look and
+        // wakes the worker (lib/call/wall-clock-watch.ts): Chrome's alarms follow the wall clock.
+        if (Math.abs(action.byMs) >= WALL_CLOCK_JUMP_MS && this.documentOpen()) {
+          this.documentWakeAt ??= this.elapsed + WALL_CLOCK_WATCH_MS;
+        }
         return;
       case 'offline':
         this.offlineUntil = this.elapsed + action.forMs;
@@ -369,7 +382,7 @@ export class World {
         emulator.injectFault({
           endpoint: ENDPOINTS[action.op],
           count: action.times,
-          ...faultOf(action.reply),
+          ...faultOf(action.reply, emulator.now()),
         });
         if (action.op === 'token' && action.reply !== 'network' && action.reply !== 'hang') {
           if (action.reply.status === 400 || action.reply.status === 401)
@@ -491,6 +504,11 @@ export class World {
       await this.rig.advance(stepMs, stepMs);
       this.elapsed += stepMs;
       await this.serversBack();
+      if (this.documentWakeAt !== null && this.elapsed >= this.documentWakeAt) {
+        this.documentWakeAt = null;
+        // Its message starts a stopped worker, which reconciles the line (calls-host.ts).
+        await (await this.rig.current()).onStartup('workerWake');
+      }
       const violation = await this.check();
       if (violation) {
         this.violations.push(violation);
@@ -498,6 +516,12 @@ export class World {
       }
     }
     return null;
+  }
+
+  /** The calls document is open while the line can ring (`wantsDocument` in calls-host.ts). */
+  private documentOpen(): boolean {
+    const { state } = this.record();
+    return this.user.signedIn && (state === 'active' || state === 'reconnecting');
   }
 
   private record(): {
