@@ -57,6 +57,20 @@ function deleteNotDone(error: WebexFailure): boolean {
   return error.kind === 'http' && (error.status === 429 || error.status >= 500);
 }
 
+/**
+ * A DELETE answered after its flow gave way to another (a sign-out over a deregistration): its
+ * answer still settles the device, which is then not deleted a second time after a 404.
+ */
+export function settleLeftoverOf(
+  record: EngineRecord,
+  deviceId: string,
+  outcome: Outcome<unknown>,
+  out: Effects,
+): void {
+  const at = record.leftovers.findIndex((leftover) => leftover.deviceId === deviceId);
+  if (at >= 0) settleLeftover(record, at, outcome, out);
+}
+
 type CleanupFlow = DeregisterFlow | SignOutFlow | TidyFlow;
 
 /** Issue the next DELETE of a clean-up flow, or finish it. */

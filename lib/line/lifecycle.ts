@@ -68,6 +68,9 @@ function register(
 
 export function onDeregister(record: EngineRecord) {
   record.wanted = false;
+  // A sign-out under way deletes every device too, and then ends the session: replacing it
+  // would leave the session (and its WDM device) behind (simulation seed 2100).
+  if (record.flow?.kind === 'signOut') return;
   // What was in flight finishes first (its outcome is absorbed); then the devices go.
   setFlow(record, {
     kind: 'deregister',

@@ -61,6 +61,8 @@ export interface Pending {
   serverUrl?: string;
   /** For a registration POST: the WDM device it was made as (see `Unconfirmed`). */
   clientDeviceUri?: string;
+  /** For a DELETE: the device, so an answer that outlived its flow still settles it. */
+  deviceId?: string;
 }
 
 /** A registration POST whose answer never arrived: our device may exist at that server. */

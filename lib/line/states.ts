@@ -206,6 +206,7 @@ export function send(
     ...(spec.tag === 'register'
       ? { serverUrl: spec.server.url, clientDeviceUri: spec.clientDeviceUri }
       : {}),
+    ...(spec.tag === 'delete' ? { deviceId: spec.device.deviceId } : {}),
   };
   if (spec.tag === 'register') record.target = spec.server;
   out.request(id, spec);

@@ -14,7 +14,7 @@
  *   deferred-restore.ts.
  */
 import { onAttemptOutcome, startAttempt, stepAttempt } from './attempt';
-import { onCleanupOutcome, proceedCleanup } from './cleanup';
+import { onCleanupOutcome, proceedCleanup, settleLeftoverOf } from './cleanup';
 import { followClock, observe } from './clock-step';
 import { onCallsCleared, restoreIfClear } from './deferred-restore';
 import { Effects, type EngineEvent, type TransitionContext } from './events';
@@ -104,13 +104,13 @@ function onOutcome(
   const { result } = event;
   if (pending?.id !== event.id) {
     out.log('line', 'A late answer to an abandoned request', { request: result.tag });
-    return absorb(record, result, { serverUrl: event.serverUrl, sentAt: ctx.now });
+    return absorb(record, result, { serverUrl: event.serverUrl, sentAt: ctx.now }, out);
   }
   record.pending = null;
   const flow = pending.flowSeq === record.flowSeq ? record.flow : null;
   if (flow === null && record.flow !== null) {
     // The flow changed while the request was out (a deregister, a sign-out, a start-up).
-    return absorb(record, result, pending);
+    return absorb(record, result, pending, out);
   }
   switch (flow?.kind) {
     case 'attempt':
@@ -132,18 +132,22 @@ function onOutcome(
       break;
   }
   // The flow changed while the request was out (a deregister, a sign-out): what it did stays ours.
-  absorb(record, result, pending);
+  absorb(record, result, pending, out);
 }
 
 /**
  * An answer nobody waits for any more. A registration it made is a device we must delete; one
- * whose answer we could not read may have made one.
+ * whose answer we could not read may have made one; a DELETE it answered settles its device.
  */
 function absorb(
   record: EngineRecord,
   result: RequestResult,
-  { serverUrl, sentAt, clientDeviceUri }: Pick<Pending, 'serverUrl' | 'sentAt' | 'clientDeviceUri'>,
+  from: Pick<Pending, 'serverUrl' | 'sentAt' | 'clientDeviceUri' | 'deviceId'>,
+  out: Effects,
 ) {
+  const { serverUrl, sentAt, clientDeviceUri, deviceId } = from;
+  if (result.tag === 'delete' && deviceId)
+    return settleLeftoverOf(record, deviceId, result.outcome, out);
   if (result.tag !== 'register' || !serverUrl) return;
   const { outcome } = result;
   if (outcome.ok) record.leftovers.push(leftoverOf(outcome.value, serverUrl));

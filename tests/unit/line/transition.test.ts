@@ -187,6 +187,45 @@ describe('transition table rows', () => {
     );
   });
 
+  it('deregister during a sign-out leaves the sign-out to finish: the session still ends (simulation seed 2100)', () => {
+    const { record, effects } = run(
+      registered(),
+      [{ kind: 'signOut' }, { kind: 'deregister' }],
+      (tag) =>
+        tag === 'delete'
+          ? { tag, outcome: ok({}) }
+          : tag === 'endSession'
+            ? { tag, done: true }
+            : null,
+    );
+    // Before: the deregistration replaced the sign-out, and the session was never ended.
+    expect(effects.filter((e) => e.startsWith('request'))).toEqual([
+      'request delete',
+      'request endSession',
+    ]);
+    expect(record.flow).toBeNull();
+    expect(record.wanted).toBe(false);
+  });
+
+  it('a DELETE answered after its flow gave way still settles its device: no second DELETE after a 404 (simulation seed 2100)', () => {
+    const signingOut = transition(registered(), { kind: 'signOut' }, ctx());
+    const del = signingOut.effects.find((e) => e.kind === 'request');
+    if (del?.kind !== 'request') throw new Error('no DELETE');
+    // A start-up's deregistration takes over while the DELETE is out; the DELETE answers 404.
+    const over = transition(
+      signingOut.record,
+      { kind: 'startup', reason: 'browserStartup', keepRegistered: false, signedIn: true },
+      ctx(),
+    ).record;
+    const answered = transition(
+      over,
+      { kind: 'outcome', id: del.id, result: { tag: 'delete', outcome: http(404) } },
+      ctx(),
+    );
+    expect(answered.record.leftovers).toEqual([]);
+    expect(answered.effects.filter((e) => e.kind === 'request')).toEqual([]);
+  });
+
   it('a worker wake with nothing in flight changes nothing', () => {
     const start = registered();
     const woken = transition(start, { kind: 'wake', reason: 'worker' }, ctx(1_010_000));
