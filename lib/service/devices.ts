@@ -15,7 +15,10 @@ export interface DeviceDirectoryDeps {
   store: Store;
   fetch: Fetch;
   authorize: Authorize;
-  context: RegistrationContextProvider;
+  /** Discovery, each of its requests asking first whether a sign-out started (`guarded`). */
+  context: RegistrationContextProvider & {
+    guarded(stop: () => Promise<boolean>): RegistrationContextProvider;
+  };
   engine(): Interpreter;
   requestTimeoutMs: number;
   random: { uuid(): string };
@@ -60,7 +63,7 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     };
     if (await signingOut()) return SIGNING_OUT;
     const record = await loadRecord(deps.store);
-    const prepared = await deps.context.prepare();
+    const prepared = await deps.context.guarded(signingOut).prepare();
     if (!prepared.ok) return prepared;
     const { context } = prepared;
     // The line's own server first; one primary and one backup are enough (Mobius lists the

@@ -56,6 +56,19 @@ type Where = { endpoints: CloudEndpoints; environment: string; session: SessionI
 export class DiscoveryCache implements RegistrationContextProvider {
   constructor(private readonly deps: DiscoveryCacheDeps) {}
 
+  /**
+   * This cache with every request first asking `stop`, refused when it says so: for "Your
+   * devices", which runs beside the engine's queue, so that no discovery request names a WDM
+   * device a sign-out started meanwhile is deleting (the simulation's seed 1734).
+   */
+  guarded(stop: () => Promise<boolean>): DiscoveryCache {
+    const authorize: Authorize = async (url, call) =>
+      (await stop())
+        ? { ok: false, error: { kind: 'auth', definitive: true, message: 'Signing out' } }
+        : this.deps.authorize(url, call);
+    return new DiscoveryCache({ ...this.deps, authorize });
+  }
+
   async prepare(): Promise<PrepareResult> {
     const where = await this.where();
     if (!where.ok) return where;

@@ -1,6 +1,7 @@
 /** "Your devices" (issue 11): the user's devices at Mobius, this browser's marked, one removed. */
 import { describe, expect, it } from 'vitest';
 import { type EngineRecord, RECORD_KEY } from '../../../lib/line/record';
+import { DISCOVERY_KEYS } from '../../../lib/service/discovery-cache';
 import { BACKUP, PRIMARY, WDM_BASE } from '../fakes/cloud';
 import { Harness } from '../fakes/harness';
 
@@ -72,6 +73,38 @@ describe('your devices', () => {
       error: { kind: 'auth', message: 'Signing out' },
     });
     expect(h.http.calls.length).toBe(before);
+  });
+
+  it('a sign-out that starts while the list waits on discovery: no discovery request names its WDM device (simulation seed 1734)', async () => {
+    const h = new Harness();
+    await h.registered();
+    await h.store.del(DISCOVERY_KEYS.servers); // the server list is read again
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived!: () => void;
+    const atGate = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    h.http.on(
+      'GET',
+      /\/v1\/region$/,
+      async (request) => {
+        arrived();
+        await gate;
+        return h.cloud.handle(request);
+      },
+      1,
+    );
+    const listing = h.service.listDevices();
+    await atGate;
+    const discoveriesBefore = h.http.count('GET', /regionCode=/);
+    await h.service.signOut();
+    release();
+    expect(await listing).toMatchObject({ ok: false, error: { message: 'Signing out' } });
+    // Before: Mobius discovery went out after the sign-out, naming the deleted WDM device.
+    expect(h.http.count('GET', /regionCode=/)).toBe(discoveriesBefore);
   });
 
   it('a sign-out that starts while the list runs: no later request names its WDM device (simulation seed 62)', async () => {
