@@ -349,7 +349,11 @@ export class World {
         return;
       case 'disk':
         rig.disk.next(action.key, action.fault);
-        if (action.key === 'line:record') this.answerLostAt = this.elapsed;
+        // A failed write of the record or of the timer list fails the engine's task: the
+        // answer it was recording is lost, and the request is made again.
+        if (action.key === 'line:record' || action.key === 'scheduler:deadlines') {
+          this.answerLostAt = this.elapsed;
+        }
         if (action.key === 'auth:tokens' && action.fault !== 'fail') this.atRisk();
         return;
       case 'alarmLate':
