@@ -9,7 +9,7 @@ import type { Effects, TransitionContext } from './events';
 import type { DeregisterFlow, SignOutFlow, TidyFlow } from './flow';
 import type { EngineRecord } from './record';
 import type { RequestResult } from './requests';
-import { dropDevice, send, setFlow, toIdle } from './states';
+import { dropDevice, send, setFlow, toConnecting, toIdle } from './states';
 
 /**
  * The DELETE of `record.leftovers[cursor]` answered. Returns true when the leftover is settled
@@ -82,9 +82,12 @@ export function proceedCleanup(
   startRegistration: (evict: boolean) => void,
 ) {
   if (flow.kind !== 'tidy') {
-    // The line is no longer registered from here on; the DELETE is on its way.
+    // The line is no longer registered from here on; the DELETE is on its way. A Register
+    // pressed meanwhile shows as connecting through the DELETEs (it registers right after).
     dropDevice(record);
-    if (record.state !== 'inactive') record.state = 'idle';
+    if (flow.kind === 'deregister' && flow.thenRegister) {
+      if (record.state !== 'connecting') toConnecting(record, out);
+    } else if (record.state !== 'inactive') record.state = 'idle';
   }
   if (flow.kind === 'signOut' && flow.phase === 'session') {
     return send(record, ctx, out, { tag: 'endSession' });

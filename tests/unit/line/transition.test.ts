@@ -226,6 +226,39 @@ describe('transition table rows', () => {
     expect(answered.effects.filter((e) => e.kind === 'request')).toEqual([]);
   });
 
+  it('Register pressed again while a deregistration waits for a POST: "connecting" all through its DELETEs (simulation seed 2145)', () => {
+    const requestOf = (t: ReturnType<typeof transition>) => {
+      const request = t.effects.find((e) => e.kind === 'request');
+      if (request?.kind !== 'request') throw new Error('no request');
+      return request;
+    };
+    const asked = transition(
+      emptyRecord(),
+      { kind: 'register', blocked: null, evict: true },
+      ctx(),
+    );
+    const prepared = transition(
+      asked.record,
+      {
+        kind: 'outcome',
+        id: requestOf(asked).id,
+        result: { tag: 'prepare', prepared: { ok: true, context } },
+      },
+      ctx(),
+    );
+    const post = requestOf(prepared).id;
+    const off = transition(prepared.record, { kind: 'deregister' }, ctx());
+    const again = transition(off.record, { kind: 'register', blocked: null, evict: true }, ctx());
+    const answered = transition(
+      again.record,
+      { kind: 'outcome', id: post, result: { tag: 'register', outcome: ok(registration('d1')) } },
+      ctx(),
+    );
+    // The DELETE of the device the POST made is out; the user's Register shows meanwhile.
+    expect(requestOf(answered)).toMatchObject({ spec: { tag: 'delete' } });
+    expect(answered.record.state).toBe('connecting');
+  });
+
   it('a worker wake with nothing in flight changes nothing', () => {
     const start = registered();
     const woken = transition(start, { kind: 'wake', reason: 'worker' }, ctx(1_010_000));
