@@ -522,6 +522,18 @@ export class World {
     return null;
   }
 
+  /**
+   * How long a Register may go unanswered by the line: `DROPPED_REGISTER_BOUND_MS`, or, when a
+   * write of the engine's state failed or a worker died around it (an event lost), until the
+   * engine's own reconcile picks it up (`reconcileMs`) plus that bound.
+   */
+  private droppedRegisterBoundMs(answeredAt: number): number {
+    const lost = this.answerLostAt;
+    return lost !== null && lost >= answeredAt - DROPPED_REGISTER_BOUND_MS
+      ? DEFAULT_TIMING.reconcileMs + DROPPED_REGISTER_BOUND_MS
+      : DROPPED_REGISTER_BOUND_MS;
+  }
+
   /** The calls document is open while the line can ring (`wantsDocument` in calls-host.ts). */
   private documentOpen(): boolean {
     const { state } = this.record();
@@ -619,7 +631,7 @@ export class World {
       // Not registered and not trying: idle (never registered, or deregistered) or inactive.
       const still = record.state === 'idle' || record.state === 'inactive';
       if (!expected || !still) this.registerAnsweredAt = null;
-      else if (at - this.registerAnsweredAt > DROPPED_REGISTER_BOUND_MS)
+      else if (at - this.registerAnsweredAt > this.droppedRegisterBoundMs(this.registerAnsweredAt))
         return {
           invariant: 'register dropped',
           atMs: at,
