@@ -225,7 +225,19 @@ export class TokenManager {
     const waitMs = refreshRetryDelayMs(this.failedRefreshes, this.deps.timing.tokenRetryMs);
     log('auth', 'Token refresh failed; will retry', { error: failure.message, retryInMs: waitMs });
     await this.deps.scheduler.set(REFRESH_TIMER, clock.now() + waitMs);
-    return { ok: false, error: failure };
+    // The caller's own request never went out: say so as "no connection yet", never with the
+    // token endpoint's status (its 404 was read as Mobius's "Device not found": simulation seed
+    // 2778, the line's device dropped and a second one registered beside it).
+    return {
+      ok: false,
+      error:
+        failure.kind === 'network'
+          ? failure
+          : {
+              kind: 'network',
+              message: `The access token could not be renewed yet (${failure.message})`,
+            },
+    };
   }
 
   /**

@@ -183,6 +183,18 @@ describe('the line does not go quiet at the seams', () => {
     expect(snap.state).toBe('active');
   });
 
+  it('a token endpoint that answers 404 while a keepalive renews the token is not read as Mobius saying "Device not found" (found by the simulation, seed 2778)', async () => {
+    const rig = new WorkerRig();
+    await rig.registered();
+    const [device] = [...rig.cloud.devices.keys()];
+    rig.cloud.fault('token', json(404, { message: 'The URI requested is invalid' }), { times: 2 });
+    vi.setSystemTime(Date.now() + 20 * 60 * MINUTE); // the access token has expired
+    await rig.advance(5 * MINUTE, 1_000);
+    // Before: "Device not found", the device dropped and a second one registered beside it.
+    expect([...rig.cloud.devices.keys()]).toEqual([device]);
+    expect((await (await rig.current()).snapshot()).state).toBe('active');
+  });
+
   it('a sign-out left owed (its record write hung after the DELETE) ends the old session before a new sign-in keeps its tokens (found by the simulation, seed 91)', async () => {
     const rig = new WorkerRig();
     await rig.registered();
