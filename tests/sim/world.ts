@@ -63,6 +63,12 @@ export const STORM_PER_MINUTE = 150;
  */
 export const EARLY_KEEPALIVE_AFTER_STEP_MS = 60_000;
 /**
+ * Keepalives sent one interval apart reach Mobius closer together when the round trip shrinks
+ * (by up to the old half trip): at the smallest interval (1 s) under half of it, for the next
+ * keepalive or two. 10 s covers those at any interval the bounds allow.
+ */
+export const EARLY_KEEPALIVE_AFTER_FASTER_NETWORK_MS = 10_000;
+/**
  * A worker killed, or a write of the engine record lost, within this long before a request is
  * repeated excuses the repeat (at-least-once: the answer was never recorded). Five minutes: the
  * faulty write is the next one, within a keepalive interval, plus a retry round.
@@ -211,6 +217,8 @@ export class World {
   private answerLostAt: number | null = null;
   /** When the computer's clock was last set forward (elapsed time), if ever. */
   private steppedForwardAt: number | null = null;
+  /** When the network's round trip last shrank (elapsed), if ever. */
+  private networkFasterAt: number | null = null;
   /** Requests on their way: a kill cuts them. */
   private readonly inFlight = new Set<AbortController>();
 
@@ -395,6 +403,7 @@ export class World {
         declareFault(this.silenceAsked(action.reply, action.times));
         return;
       case 'latency':
+        if (action.ms < this.latencyMs) this.networkFasterAt = this.elapsed;
         this.latencyMs = action.ms;
         return;
       case 'down':
@@ -560,8 +569,12 @@ export class World {
     // again after a 404 or 409 it had already been told (idempotent; Mobius answers the same).
     if (/after \d+ earlier (404|409) answer/.test(deviation.reason) && this.answerLostAt !== null)
       return this.elapsed - this.answerLostAt <= REDO_AFTER_LOST_ANSWER_MS;
-    if (/sooner than half the/.test(deviation.reason) && this.steppedForwardAt !== null)
-      return this.elapsed - this.steppedForwardAt <= EARLY_KEEPALIVE_AFTER_STEP_MS;
+    if (/sooner than half the/.test(deviation.reason)) {
+      const afterStep = this.steppedForwardAt ?? Number.NEGATIVE_INFINITY;
+      const afterFaster = this.networkFasterAt ?? Number.NEGATIVE_INFINITY;
+      if (this.elapsed - afterStep <= EARLY_KEEPALIVE_AFTER_STEP_MS) return true;
+      return this.elapsed - afterFaster <= EARLY_KEEPALIVE_AFTER_FASTER_NETWORK_MS;
+    }
     return (
       this.rotationLost &&
       /^token: invalid_grant: The refresh token is revoked/.test(deviation.reason)
