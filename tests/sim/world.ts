@@ -181,6 +181,8 @@ export class World {
   elapsed = 0;
   readonly violations: Violation[] = [];
   readonly log: string[] = [];
+  /** Sign-out clicks so far: a sign-in that ends after a later one leaves the user signed out. */
+  private signOutClicks = 0;
   private readonly user: UserModel = { signedIn: false, wants: false, refusedAt: null };
   private lastConfirmed = 0;
   private faultUntil = 0;
@@ -475,13 +477,17 @@ export class World {
       case 'signOut':
         this.user.signedIn = false;
         this.user.wants = false;
+        this.signOutClicks += 1;
         return run(service.signOut());
-      case 'signIn':
+      case 'signIn': {
         if (this.user.signedIn && this.rig.disk.data.get('auth:tokens')) return;
-        // Signed in once the sign-in says so (its write may fail or hang: then it did not).
+        // Signed in once the sign-in says so (its write may fail or hang: then it did not),
+        // unless the user signed out after clicking it (that sign-out runs after it).
+        const signOutsBefore = this.signOutClicks;
         return run(
           service.signInWithOutcome().then((result) => {
             if (result.outcome !== 'signedIn' || !this.rig.disk.data.get('auth:tokens')) return;
+            if (this.signOutClicks !== signOutsBefore) return;
             this.user.signedIn = true;
             this.user.refusedAt = null;
             this.tokenWriteAtRisk = false;
@@ -489,6 +495,7 @@ export class World {
             this.lastConfirmed = Math.max(this.lastConfirmed, this.elapsed);
           }),
         );
+      }
       case 'removeDevice': {
         // A line of the user's in another browser, nobody keeping it alive any more.
         const { state } = this.emulator;
@@ -519,8 +526,12 @@ export class World {
       await this.serversBack();
       if (this.documentWakeAt !== null && this.elapsed >= this.documentWakeAt) {
         this.documentWakeAt = null;
-        // Its message starts a stopped worker, which reconciles the line (calls-host.ts).
-        await (await this.rig.current()).onStartup('workerWake');
+        // Its message starts a stopped worker, which reconciles the line (calls-host.ts). Not
+        // awaited: the reconcile may wait on storage, whose deadline needs the clock to move.
+        void this.rig
+          .current()
+          .then((service) => service.onStartup('workerWake'))
+          .catch((error: unknown) => this.note(`document wake failed: ${error}`));
       }
       const violation = await this.check();
       if (violation) {
