@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECORD_KEY } from '../../../lib/line/record';
 import { PRIMARY, WDM_BASE } from '../fakes/cloud';
 import { json, type RecordedRequest } from '../fakes/fetch';
+import { heldRequest } from '../fakes/held-request';
 import { WorkerRig } from '../fakes/worker-rig';
 
 const MINUTE = 60_000;
@@ -95,24 +96,18 @@ describe('the line does not go quiet at the seams', () => {
       addresses: [],
       status: 'active',
     });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = heldRequest();
     rig.http.on(
       'DELETE',
       /\/devices\//,
-      async (request: RecordedRequest) => {
-        await gate;
-        return rig.cloud.handle(request);
-      },
+      (request: RecordedRequest) => held.hold(() => rig.cloud.handle(request)),
       1,
     );
     const removing = service.removeDevice(stale);
     await rig.advance(1_000);
     void service.register();
     await rig.advance(1_000);
-    release();
+    held.release();
     await removing;
     await rig.advance(5_000);
     // The old engine dropped the Register: inactive with no timer but auth:refresh.
@@ -124,17 +119,11 @@ describe('the line does not go quiet at the seams', () => {
     const rig = new WorkerRig();
     await rig.registered();
     const service = await rig.current();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = heldRequest();
     rig.http.on(
       'DELETE',
       /\/devices\//,
-      async (request: RecordedRequest) => {
-        await gate;
-        return rig.cloud.handle(request);
-      },
+      (request: RecordedRequest) => held.hold(() => rig.cloud.handle(request)),
       1,
     );
     void service.deregister();
@@ -142,7 +131,7 @@ describe('the line does not go quiet at the seams', () => {
     await service.register();
     // Before: "idle" for as long as the DELETE took (up to its 20 s deadline), as if not clicked.
     expect((await service.snapshot()).state).toBe('connecting');
-    release();
+    held.release();
     await rig.advance(5_000);
     expect((await service.snapshot()).state).toBe('active');
     expect(rig.cloud.devices.size).toBe(1);

@@ -4,6 +4,7 @@ import { type EngineRecord, RECORD_KEY } from '../../../lib/line/record';
 import { DISCOVERY_KEYS } from '../../../lib/service/discovery-cache';
 import { BACKUP, PRIMARY, WDM_BASE } from '../fakes/cloud';
 import { Harness } from '../fakes/harness';
+import { heldRequest } from '../fakes/held-request';
 
 function another(h: Harness, deviceId: string, serverUrl: string, wdm: string, lastSeen: string) {
   h.cloud.devices.set(deviceId, {
@@ -79,29 +80,13 @@ describe('your devices', () => {
     const h = new Harness();
     await h.registered();
     await h.store.del(DISCOVERY_KEYS.servers); // the server list is read again
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let arrived!: () => void;
-    const atGate = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    h.http.on(
-      'GET',
-      /\/v1\/region$/,
-      async (request) => {
-        arrived();
-        await gate;
-        return h.cloud.handle(request);
-      },
-      1,
-    );
+    const held = heldRequest();
+    h.http.on('GET', /\/v1\/region$/, (request) => held.hold(() => h.cloud.handle(request)), 1);
     const listing = h.service.listDevices();
-    await atGate;
+    await held.arrived;
     const discoveriesBefore = h.http.count('GET', /regionCode=/);
     await h.service.signOut();
-    release();
+    held.release();
     expect(await listing).toMatchObject({ ok: false, error: { message: 'Signing out' } });
     // Before: Mobius discovery went out after the sign-out, naming the deleted WDM device.
     expect(h.http.count('GET', /regionCode=/)).toBe(discoveriesBefore);
@@ -110,28 +95,17 @@ describe('your devices', () => {
   it('a sign-out that starts while the list runs: no later request names its WDM device (simulation seed 62)', async () => {
     const h = new Harness();
     await h.registered();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let arrived!: () => void;
-    const atGate = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
+    const held = heldRequest();
     h.http.on(
       'GET',
       /\/devices\?userid=/,
-      async (request) => {
-        arrived();
-        await gate;
-        return h.cloud.handle(request);
-      },
+      (request) => held.hold(() => h.cloud.handle(request)),
       1,
     );
     const listing = h.service.listDevices();
-    await atGate;
+    await held.arrived;
     await h.service.signOut();
-    release();
+    held.release();
     expect(await listing).toMatchObject({ ok: false, error: { message: 'Signing out' } });
     // The primary's list was out before the sign-out; the backup's was never asked.
     expect(h.http.count('GET', /\/devices\?userid=/)).toBe(1);
