@@ -484,14 +484,20 @@ export class World {
         // Signed in once the sign-in says so (its write may fail or hang: then it did not),
         // unless the user signed out after clicking it (that sign-out runs after it).
         const signOutsBefore = this.signOutClicks;
+        const onDiskBefore = JSON.stringify(this.rig.disk.data.get('auth:tokens') ?? null);
         return run(
           service.signInWithOutcome().then((result) => {
-            if (result.outcome !== 'signedIn' || !this.rig.disk.data.get('auth:tokens')) return;
+            const onDisk = this.rig.disk.data.get('auth:tokens');
+            if (result.outcome !== 'signedIn' || !onDisk) return;
             if (this.signOutClicks !== signOutsBefore) return;
             this.user.signedIn = true;
             this.user.refusedAt = null;
-            this.tokenWriteAtRisk = false;
             this.tokensLostByKill = false;
+            // Its tokens may live only in the worker's memory (their write failed; they are
+            // written again later): until they land, a kill loses them, as after a refresh.
+            const landed = JSON.stringify(onDisk) !== onDiskBefore;
+            this.tokenWriteAtRisk = !landed;
+            if (!landed) this.killsAtRisk = this.rig.kills;
             this.lastConfirmed = Math.max(this.lastConfirmed, this.elapsed);
           }),
         );
