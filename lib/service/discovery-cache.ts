@@ -45,8 +45,7 @@ export interface DiscoveryCacheDeps {
   authorize: Authorize;
   /** Discovery belongs to the signed-in session: its environment, never the settings'. */
   identity(): Promise<SessionIdentity | undefined>;
-  /** How long the catalog and server lists are trusted (people and the WDM device are kept). */
-  /** Read at each use: development timing overrides apply without a new worker. */
+  /** How long the catalog and server lists are trusted (read at each use: dev overrides). */
   ttlMs(): number;
   log(kind: string, message: string, data?: Record<string, unknown>): void;
 }
@@ -56,16 +55,11 @@ type Where = { endpoints: CloudEndpoints; environment: string; session: SessionI
 export class DiscoveryCache implements RegistrationContextProvider {
   constructor(private readonly deps: DiscoveryCacheDeps) {}
 
-  /**
-   * This cache with every request first asking `stop`, refused when it says so: for "Your
-   * devices", which runs beside the engine's queue, so that no discovery request names a WDM
-   * device a sign-out started meanwhile is deleting (the simulation's seed 1734).
-   */
+  /** Every request asks `stop` first: "Your devices" never names a WDM device being deleted. */
   guarded(stop: () => Promise<boolean>): DiscoveryCache {
+    const signingOut = { kind: 'auth' as const, definitive: true, message: 'Signing out' };
     const authorize: Authorize = async (url, call) =>
-      (await stop())
-        ? { ok: false, error: { kind: 'auth', definitive: true, message: 'Signing out' } }
-        : this.deps.authorize(url, call);
+      (await stop()) ? { ok: false, error: signingOut } : this.deps.authorize(url, call);
     return new DiscoveryCache({ ...this.deps, authorize });
   }
 
