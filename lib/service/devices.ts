@@ -10,6 +10,7 @@ import type { DeviceView } from '../messaging/protocol';
 import type { Fetch, Store } from '../ports';
 import type { WebexFailure } from '../webex/http';
 import { listDevices, type MobiusDevice, serverOfDevice } from '../webex/mobius';
+import { SIGNING_OUT } from './discovery-cache';
 
 export interface DeviceDirectoryDeps {
   store: Store;
@@ -57,11 +58,7 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
       deps.signingOut() ||
       deps.signOutsStarted() !== signOutsBefore ||
       owesSignOut(await loadRecord(deps.store));
-    const SIGNING_OUT = {
-      ok: false as const,
-      error: { kind: 'auth' as const, definitive: true, message: 'Signing out' },
-    };
-    if (await signingOut()) return SIGNING_OUT;
+    if (await signingOut()) return { ok: false, error: SIGNING_OUT };
     const record = await loadRecord(deps.store);
     const prepared = await deps.context.guarded(signingOut).prepare();
     if (!prepared.ok) return prepared;
@@ -78,7 +75,7 @@ export function createDeviceDirectory(deps: DeviceDirectoryDeps): DeviceDirector
     const seen = new Map<string, MobiusDevice>();
     let lastError: WebexFailure | undefined;
     for (const server of servers) {
-      if (await signingOut()) return SIGNING_OUT;
+      if (await signingOut()) return { ok: false, error: SIGNING_OUT };
       const listed = await deps.authorize(server, (authorization) =>
         listDevices(
           deps.fetch,

@@ -50,6 +50,8 @@ export interface DiscoveryCacheDeps {
   log(kind: string, message: string, data?: Record<string, unknown>): void;
 }
 
+export const SIGNING_OUT: WebexFailure = { kind: 'auth', definitive: true, message: 'Signing out' };
+
 type Where = { endpoints: CloudEndpoints; environment: string; session: SessionIdentity };
 
 export class DiscoveryCache implements RegistrationContextProvider {
@@ -57,9 +59,8 @@ export class DiscoveryCache implements RegistrationContextProvider {
 
   /** Every request asks `stop` first: "Your devices" never names a WDM device being deleted. */
   guarded(stop: () => Promise<boolean>): DiscoveryCache {
-    const signingOut = { kind: 'auth' as const, definitive: true, message: 'Signing out' };
     const authorize: Authorize = async (url, call) =>
-      (await stop()) ? { ok: false, error: signingOut } : this.deps.authorize(url, call);
+      (await stop()) ? { ok: false, error: SIGNING_OUT } : this.deps.authorize(url, call);
     return new DiscoveryCache({ ...this.deps, authorize });
   }
 
